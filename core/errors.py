@@ -1,0 +1,32 @@
+"""The domain error hierarchy raised by services.
+
+The API turns these into 400/403/404/409 and the web into form messages, so a
+rule is written once and obeyed everywhere.
+"""
+
+
+class DomainError(Exception):
+    """Base class. ``message`` is shown to the user; ``errors`` maps fields to messages."""
+
+    status_code = 400
+
+    def __init__(self, message, *, errors=None):
+        super().__init__(str(message))
+        self.message = message
+        self.errors = errors or {}
+
+
+class ValidationFailed(DomainError):
+    status_code = 400
+
+
+class NotAllowed(DomainError):
+    """The actor may not do this (role or unit)."""
+
+    status_code = 403
+
+
+class InvalidTransition(DomainError):
+    """The object is not in a state that allows this move (or someone else moved it first)."""
+
+    status_code = 409

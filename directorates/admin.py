@@ -1,0 +1,85 @@
+from django import forms
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from core.errors import DomainError
+from directorates import services
+from directorates.models import Deliverable, Directorate, Membership, User
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 1
+    autocomplete_fields = ["directorate"]
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin, SimpleHistoryAdmin):
+    list_display = ["username", "get_full_name", "email", "org_role", "language", "is_active", "is_demo"]
+    list_filter = ["org_role", "is_active", "is_staff", "is_demo"]
+    fieldsets = BaseUserAdmin.fieldsets + ((_("Directorate-general"), {"fields": ["org_role", "language"]}),)
+    inlines = [MembershipInline]
+
+
+@admin.register(Directorate)
+class DirectorateAdmin(SimpleHistoryAdmin):
+    list_display = ["code", "name_fr", "name_ar", "kind", "parent", "is_active"]
+    list_filter = ["kind", "is_active"]
+    search_fields = ["code", "name_fr", "name_ar", "name_en"]
+    autocomplete_fields = ["parent"]
+    inlines = [MembershipInline]
+
+    def save_model(self, request, obj, form, change):
+        services.directorate_save(actor=request.user, directorate=obj)
+
+
+class DeliverableAdminForm(forms.ModelForm):
+    actor = None  # set per request by DeliverableAdmin.get_form
+
+    class Meta:
+        model = Deliverable
+        fields = ["directorate", "year", *services.DELIVERABLE_FIELDS]
+
+    def clean(self):
+        data = super().clean()
+        directorate, year = data.get("directorate"), data.get("year")
+        if directorate and year and not self.errors:
+            try:
+                services.deliverable_check(actor=self.actor, directorate=directorate, year=year, data=data,
+                                           instance=self.instance)
+            except DomainError as error:
+                for field, field_errors in error.errors.items():
+                    self.add_error(field if field in self.fields else None, field_errors)
+                if not error.errors:
+                    raise forms.ValidationError(error.message) from error
+        return data
+
+
+@admin.register(Deliverable)
+class DeliverableAdmin(SimpleHistoryAdmin):
+    form = DeliverableAdminForm
+
+    list_display = ["title", "directorate", "year", "category", "due_date", "origin"]
+    list_filter = ["year", "category", "origin", "directorate__kind"]
+    search_fields = ["title", "directorate__code"]
+    autocomplete_fields = ["directorate"]
+    list_select_related = ["directorate"]
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        return type(form.__name__, (form,), {"actor": request.user})
+
+    def save_model(self, request, obj, form, change):
+        data = {field: getattr(obj, field) for field in services.DELIVERABLE_FIELDS}
+        if change:
+            services.deliverable_update(actor=request.user, deliverable=obj, **data)
+        else:
+            created = services.deliverable_create(
+                actor=request.user, directorate=obj.directorate, year=obj.year, **data
+            )
+            obj.pk = created.pk
+
+    def delete_model(self, request, obj):
+        services.deliverable_delete(actor=request.user, deliverable=obj)

@@ -1,0 +1,88 @@
+"""API for the organisation tree and the cahiers des charges."""
+
+import django_filters
+from rest_framework import mixins, serializers, viewsets
+
+from directorates import selectors, services
+from directorates.models import Deliverable, Directorate
+
+
+class DirectorateSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(read_only=True)
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = Directorate
+        fields = ["code", "name", "name_fr", "name_ar", "name_en", "kind", "parent", "is_active"]
+
+
+class DirectorateViewSet(viewsets.ReadOnlyModelViewSet):
+    """Units of the organisation that the caller may see."""
+
+    serializer_class = DirectorateSerializer
+    lookup_field = "code"
+    filterset_fields = ["kind", "is_active"]
+
+    def get_queryset(self):
+        return selectors.directorate_list(user=self.request.user)
+
+
+class DeliverableSerializer(serializers.ModelSerializer):
+    directorate = serializers.SlugRelatedField(slug_field="code", queryset=Directorate.objects.all())
+
+    class Meta:
+        model = Deliverable
+        fields = [
+            "id",
+            "directorate",
+            "year",
+            "title",
+            "description",
+            "category",
+            "target_quantity",
+            "target_unit",
+            "target_date",
+            "due_date",
+            "origin",
+            "origin_reference",
+        ]
+        read_only_fields = ["origin", "origin_reference"]
+        # Uniqueness is the service's to check, with its own message.
+        validators = []
+
+
+class DeliverableFilter(django_filters.FilterSet):
+    directorate = django_filters.CharFilter(field_name="directorate__code")
+
+    class Meta:
+        model = Deliverable
+        fields = ["year", "directorate", "category"]
+
+
+class DeliverableViewSet(
+    mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet
+):
+    """A unit's cahier des charges: ``?year=&directorate=<code>``."""
+
+    serializer_class = DeliverableSerializer
+    filterset_class = DeliverableFilter
+
+    def get_queryset(self):
+        return selectors.deliverable_list(user=self.request.user)
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        directorate = data.pop("directorate")
+        if not selectors.directorate_list(user=self.request.user).filter(pk=directorate.pk).exists():
+            raise serializers.ValidationError({"directorate": ["Unknown unit."]})
+        serializer.instance = services.deliverable_create(
+            actor=self.request.user, directorate=directorate, year=data.pop("year"), **data
+        )
+
+    def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        data.pop("directorate", None)
+        data.pop("year", None)
+        serializer.instance = services.deliverable_update(
+            actor=self.request.user, deliverable=serializer.instance, **data
+        )

@@ -1,0 +1,32 @@
+"""Reads of the organisation and the cahier des charges, scoped to what the user may see."""
+
+from django.db.models import Prefetch
+
+from directorates.models import Deliverable, Directorate
+from directorates.permissions import visible_directorates_q
+
+
+def directorate_list(*, user):
+    return Directorate.objects.filter(visible_directorates_q(user)).select_related("parent")
+
+
+def regions():
+    """The security prefectures (wilayas): the regional grouping used by dashboards."""
+    return Directorate.objects.filter(kind=Directorate.Kind.SECURITY_PREFECTURE).order_by("code")
+
+
+def deliverable_list(*, user, year=None, directorate_code=None):
+    qs = Deliverable.objects.filter(visible_directorates_q(user, "directorate__")).select_related("directorate")
+    if year:
+        qs = qs.filter(year=year)
+    if directorate_code:
+        qs = qs.filter(directorate__code=directorate_code)
+    return qs
+
+
+def directorate_with_deliverables(*, user, code, year):
+    return (
+        Directorate.objects.filter(visible_directorates_q(user), code=code)
+        .prefetch_related(Prefetch("deliverables", queryset=Deliverable.objects.filter(year=year)))
+        .first()
+    )

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from directorates import views
+
+app_name = "directorates"
+
+urlpatterns = [
+    path("units/", views.unit_list, name="unit_list"),
+    path("units/<slug:code>/deliverables/", views.cahier, name="cahier"),
+    path("units/<slug:code>/deliverables/<int:year>/", views.cahier, name="cahier_year"),
+    path("units/<slug:code>/history/", views.unit_history, name="unit_history"),
+]

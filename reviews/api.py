@@ -1,0 +1,256 @@
+"""API for review cycles and annual reports. Every write calls a service in reviews.services."""
+
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+
+from core.errors import NotAllowed
+from directorates.models import Directorate
+from directorates.permissions import visible_directorates_q
+from reviews import selectors, services
+from reviews.models import Achievement, Attachment, Outcome, Report, ReportConstraint, ReportEvent, ReviewCycle
+
+
+class CycleSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ReviewCycle
+        fields = ["year", "submission_deadline", "meeting_date", "state", "closed_at"]
+
+
+class CycleViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = CycleSerializer
+    lookup_field = "year"
+    filterset_fields = ["state"]
+
+    def get_queryset(self):
+        return selectors.cycle_list()
+
+
+class AttachmentSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="original_name")
+    uploaded_by = serializers.CharField(source="uploaded_by.username")
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Attachment
+        fields = ["id", "name", "content_type", "size", "uploaded_by", "uploaded_at", "url"]
+
+    def get_url(self, obj) -> str:
+        request = self.context.get("request")
+        path = f"/api/v1/attachments/{obj.pk}/"
+        return request.build_absolute_uri(path) if request else path
+
+
+class OutcomeSerializer(serializers.ModelSerializer):
+    deliverable_title = serializers.CharField(source="deliverable.title")
+    attachments = AttachmentSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Outcome
+        fields = ["deliverable", "deliverable_title", "status", "percent_done", "comment", "evidence", "attachments"]
+
+
+class AchievementSerializer(serializers.ModelSerializer):
+    id = serializers.IntegerField(required=False)
+
+    class Meta:
+        model = Achievement
+        fields = ["id", "title", "description"]
+
+
+class ConstraintSerializer(serializers.ModelSerializer):
+    id = serializers.IntegerField(required=False)
+
+    class Meta:
+        model = ReportConstraint
+        fields = ["id", "category", "description", "remedy", "needs_action"]
+
+
+class EventSerializer(serializers.ModelSerializer):
+    actor = serializers.CharField(source="actor.username")
+
+    class Meta:
+        model = ReportEvent
+        fields = ["old_state", "new_state", "actor", "comment", "created_at"]
+
+
+class ReportSerializer(serializers.ModelSerializer):
+    directorate = serializers.CharField(source="directorate.code")
+    year = serializers.IntegerField(source="cycle.year")
+    late = serializers.SerializerMethodField()
+    completeness = serializers.IntegerField()
+    outcomes = OutcomeSerializer(many=True)
+    achievements = AchievementSerializer(many=True)
+    constraints = ConstraintSerializer(many=True)
+    events = EventSerializer(many=True)
+
+    class Meta:
+        model = Report
+        fields = [
+            "id",
+            "directorate",
+            "year",
+            "state",
+            "late",
+            "completeness",
+            "summary",
+            "version",
+            "submitted_at",
+            "first_submitted_at",
+            "updated_at",
+            "outcomes",
+            "achievements",
+            "constraints",
+            "events",
+        ]
+
+    def get_late(self, obj) -> bool:
+        return obj.is_late()
+
+
+class ReportCreateSerializer(serializers.Serializer):
+    directorate = serializers.SlugRelatedField(slug_field="code", queryset=Directorate.objects.all())
+    year = serializers.IntegerField()
+
+
+class OutcomeInputSerializer(serializers.Serializer):
+    deliverable = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=Outcome.Status.choices, allow_blank=True, required=False)
+    percent_done = serializers.IntegerField(min_value=0, max_value=100, allow_null=True, required=False)
+    comment = serializers.CharField(allow_blank=True, required=False)
+    evidence = serializers.CharField(allow_blank=True, required=False)
+
+
+class ReportUpdateSerializer(serializers.Serializer):
+    version = serializers.IntegerField(required=False, help_text="The version you read; a stale one is refused (409).")
+    summary = serializers.CharField(allow_blank=True, required=False)
+    outcomes = OutcomeInputSerializer(many=True, required=False)
+    achievements = AchievementSerializer(many=True, required=False, help_text="Replaces the list; keep ids to update.")
+    constraints = ConstraintSerializer(many=True, required=False, help_text="Replaces the list; keep ids to update.")
+
+
+class CommentSerializer(serializers.Serializer):
+    comment = serializers.CharField(allow_blank=True, required=False, default="")
+
+
+class ReportViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Annual reports. Unit people see only their units' reports; others' are 404."""
+
+    serializer_class = ReportSerializer
+    http_method_names = ["get", "post", "patch", "head", "options"]
+    filterset_fields = ["state"]
+
+    def get_queryset(self):
+        qs = selectors.report_detail_queryset(user=self.request.user)
+        params = self.request.query_params
+        if params.get("year"):
+            qs = qs.filter(cycle__year=params["year"])
+        if params.get("directorate"):
+            qs = qs.filter(directorate__code=params["directorate"])
+        return qs
+
+    def _fresh(self, report):
+        return self.get_queryset().get(pk=report.pk)
+
+    @extend_schema(request=ReportCreateSerializer, responses={201: ReportSerializer})
+    def create(self, request):
+        data = ReportCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        directorate = data.validated_data["directorate"]
+        if not Directorate.objects.filter(visible_directorates_q(request.user), pk=directorate.pk).exists():
+            raise NotAllowed("You may not write this unit's report.", errors={"directorate": ["Not your unit."]})
+        cycle = ReviewCycle.objects.filter(year=data.validated_data["year"]).first()
+        if cycle is None:
+            raise serializers.ValidationError({"year": ["No review cycle for this year."]})
+        report = services.report_start(actor=request.user, cycle=cycle, directorate=directorate)
+        return Response(self.get_serializer(self._fresh(report)).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=ReportUpdateSerializer, responses=ReportSerializer)
+    def partial_update(self, request, pk=None):
+        report = self.get_object()
+        data = ReportUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        outcomes = None
+        if "outcomes" in values:
+            outcomes = {item.pop("deliverable"): item for item in values["outcomes"]}
+        services.report_update(
+            actor=request.user,
+            report=report,
+            expected_version=values.get("version"),
+            summary=values.get("summary"),
+            outcomes=outcomes,
+            achievements=values.get("achievements"),
+            constraints=values.get("constraints"),
+        )
+        return Response(self.get_serializer(self._fresh(report)).data)
+
+    def _transition(self, request, service, **kwargs):
+        report = self.get_object()
+        service(actor=request.user, report=report, **kwargs)
+        return Response(self.get_serializer(self._fresh(report)).data)
+
+    @extend_schema(request=CommentSerializer, responses=ReportSerializer)
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        data = CommentSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._transition(request, services.report_submit, comment=data.validated_data["comment"])
+
+    @extend_schema(request=CommentSerializer, responses=ReportSerializer)
+    @action(detail=True, methods=["post"], url_path="return")
+    def return_(self, request, pk=None):
+        data = CommentSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._transition(request, services.report_return, comment=data.validated_data["comment"])
+
+    @extend_schema(request=CommentSerializer, responses=ReportSerializer)
+    @action(detail=True, methods=["post"])
+    def accept(self, request, pk=None):
+        data = CommentSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._transition(request, services.report_accept, comment=data.validated_data["comment"])
+
+    @extend_schema(
+        request=inline_serializer(
+            "AttachmentUpload", {"deliverable": serializers.IntegerField(), "file": serializers.FileField()}
+        ),
+        responses={201: AttachmentSerializer},
+    )
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser, JSONParser])
+    def attachments(self, request, pk=None):
+        report = self.get_object()
+        upload = request.FILES.get("file")
+        errors = {}
+        if upload is None:
+            errors["file"] = ["Attach a file."]
+        outcome = report.outcomes.filter(deliverable_id=request.data.get("deliverable") or 0).first()
+        if outcome is None:
+            errors["deliverable"] = ["Not a deliverable of this report."]
+        if errors:
+            raise serializers.ValidationError(errors)
+        attachment = services.attachment_add(actor=request.user, outcome=outcome, uploaded_file=upload)
+        return Response(AttachmentSerializer(attachment, context={"request": request}).data, status=201)
+
+
+class AttachmentViewSet(viewsets.GenericViewSet):
+    """Download an evidence file; only people who may see the report get it (others: 404)."""
+
+    serializer_class = AttachmentSerializer
+
+    def get_queryset(self):
+        return Attachment.objects.filter(visible_directorates_q(self.request.user, "outcome__report__directorate__"))
+
+    @extend_schema(responses={(200, "application/octet-stream"): bytes})
+    def retrieve(self, request, pk=None):
+        attachment = get_object_or_404(self.get_queryset(), pk=pk)
+        return FileResponse(
+            attachment.file.open("rb"),
+            as_attachment=True,
+            filename=attachment.original_name,
+            content_type=attachment.content_type,
+        )

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ReviewsConfig(AppConfig):
+    name = "reviews"
+    verbose_name = _("Annual review")
+
+    def ready(self):
+        from directorates.services import DELIVERABLE_CHANGE_GUARDS
+        from reviews.services import guard_deliverable_change
+
+        if guard_deliverable_change not in DELIVERABLE_CHANGE_GUARDS:
+            DELIVERABLE_CHANGE_GUARDS.append(guard_deliverable_change)

@@ -1,0 +1,84 @@
+"""Demo 2022 cycle (meeting on 22 December 2022, seeds/000–002) with reports in every state."""
+
+import datetime
+import itertools
+
+from django.utils import timezone
+
+from directorates.demo_data import ACHIEVEMENTS_2022, CONSTRAINTS_2022
+from directorates.models import Directorate, User
+from reviews import services
+from reviews.models import Outcome, Report, ReportEvent, ReviewCycle
+
+# Which units' reports end in which state. The rest have not started: late, as on a real dashboard.
+PLAN = {
+    "accepted": ["DSP", "DPJ", "DRG", "DSIC", "IRP", "WS-CASA", "WS-RABAT", "WS-FES", "SP-SALE", "BNPJ"],
+    "submitted": ["DRH", "DEB", "WS-MARRAKECH", "WS-TANGER", "SR-TAZA", "ISF"],
+    "returned": ["WS-AGADIR", "SP-SEFROU", "FM6"],
+    "draft": ["WS-MEKNES", "WS-OUJDA", "PCSI", "SP-BERKANE"],
+}
+STATUSES = itertools.cycle([Outcome.Status.DONE, Outcome.Status.DONE, Outcome.Status.PARTIAL,
+                            Outcome.Status.DONE, Outcome.Status.NOT_DONE])
+
+
+def _fill(report, actor, complete=True):
+    outcomes = {}
+    for index, outcome in enumerate(report.outcomes.select_related("deliverable")):
+        if not complete and index % 2:
+            continue
+        status = next(STATUSES)
+        outcomes[outcome.deliverable_id] = {
+            "status": status,
+            "percent_done": 60 if status == Outcome.Status.PARTIAL else None,
+            "comment": "Réalisé conformément au cahier des charges." if status == Outcome.Status.DONE
+            else "Travaux engagés, achèvement reporté à l'exercice suivant." if status == Outcome.Status.PARTIAL
+            else "Non réalisé faute de crédits ; reconduit.",
+            "evidence": "Procès-verbal de réception et rapport d'activité." if status == Outcome.Status.DONE else "",
+        }
+    code = report.directorate.code
+    services.report_update(
+        actor=actor, report=report, outcomes=outcomes,
+        summary=f"Bilan {report.cycle.year} de l'unité {report.directorate.name_fr} : "
+                "réalisations au regard du cahier des charges, difficultés rencontrées et perspectives.",
+        achievements=[{"title": a["title"], "description": a["description"]}
+                      for a in ACHIEVEMENTS_2022 if a["unit"] == code],
+        constraints=[{k: c[k] for k in ("category", "description", "remedy", "needs_action")}
+                     for c in CONSTRAINTS_2022 if c["unit"] == code],
+    )
+
+
+def _backdate(report, when):
+    """Give demo events realistic 2022 dates (they are created today)."""
+    Report.objects.filter(pk=report.pk).update(first_submitted_at=when, submitted_at=when,
+                                               submitted_late=when.date() > report.cycle.submission_deadline)
+    for offset, event in enumerate(report.events.order_by("id")):
+        ReportEvent.objects.filter(pk=event.pk).update(created_at=when + datetime.timedelta(days=offset))
+
+
+def load(stdout):
+    office = User.objects.get(username="dg.office")
+    cycle = ReviewCycle.objects.create(year=2022, submission_deadline=datetime.date(2022, 12, 9),
+                                       meeting_date=datetime.date(2022, 12, 22))
+    units = {u.code: u for u in Directorate.objects.all()}
+    tz = timezone.get_current_timezone()
+    for n, (state, codes) in enumerate(PLAN.items()):
+        for i, code in enumerate(codes):
+            unit = units[code]
+            head = User.objects.get(username=f"head.{code.lower()}")
+            editor = User.objects.get(username=f"editor.{code.lower()}")
+            report = services.report_start(actor=editor, cycle=cycle, directorate=unit)
+            _fill(report, editor, complete=state != "draft")
+            if state == "draft":
+                continue
+            report = services.report_submit(actor=head, report=report)
+            if state == "returned" or (state == "accepted" and i % 3 == 0):
+                report = services.report_return(
+                    actor=office, report=report,
+                    comment="Merci de préciser les indicateurs chiffrés et de joindre les justificatifs.")
+                if state == "accepted":
+                    report = services.report_submit(actor=head, report=report)
+            if state == "accepted":
+                report = services.report_accept(actor=office, report=report, comment="Bilan conforme.")
+            day = 1 + (i * 3 + n) % 14  # some before the 9 December deadline, some after
+            _backdate(report, datetime.datetime(2022, 12, day, 10, 0, tzinfo=tz))
+    stdout.write(f"  cycle 2022 with {Report.objects.filter(cycle=cycle).count()} reports in every state")

@@ -1,0 +1,282 @@
+"""The year: review cycles, a unit's annual report and its parts, and the report's events."""
+
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from directorates.models import Deliverable, Directorate
+
+
+class ReviewCycle(models.Model):
+    """One year's review: from opening to the year-end meeting (réunion annuelle d'évaluation)."""
+
+    class State(models.TextChoices):
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    submission_deadline = models.DateField(_("submission deadline"))
+    meeting_date = models.DateField(_("meeting date"))
+    state = models.CharField(_("state"), max_length=8, choices=State.choices, default=State.OPEN)
+    opened_at = models.DateTimeField(default=timezone.now, editable=False)
+    closed_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-year"]
+        verbose_name = _("review cycle")
+        verbose_name_plural = _("review cycles")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(meeting_date__gte=models.F("submission_deadline")), name="meeting_after_deadline"
+            ),
+            models.CheckConstraint(condition=Q(year__gte=2000) & Q(year__lte=2100), name="cycle_year_range"),
+        ]
+
+    def __str__(self):
+        return str(self.year)
+
+    @property
+    def is_open(self):
+        return self.state == self.State.OPEN
+
+    def is_past_deadline(self, today=None):
+        return (today or timezone.localdate()) > self.submission_deadline
+
+
+class ReportState(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    RETURNED = "returned", _("Returned")
+    ACCEPTED = "accepted", _("Accepted")
+    LOCKED = "locked", _("Locked")
+
+
+# The allowed moves. Services check them; the UI reads them to show only the buttons that apply.
+REPORT_TRANSITIONS = {
+    ReportState.DRAFT: {ReportState.SUBMITTED, ReportState.LOCKED},
+    ReportState.SUBMITTED: {ReportState.RETURNED, ReportState.ACCEPTED, ReportState.LOCKED},
+    ReportState.RETURNED: {ReportState.SUBMITTED, ReportState.LOCKED},
+    ReportState.ACCEPTED: {ReportState.LOCKED},
+    ReportState.LOCKED: set(),
+}
+EDITABLE_STATES = {ReportState.DRAFT, ReportState.RETURNED}
+
+
+class ReportQuerySet(models.QuerySet):
+    def with_completeness(self):
+        """Annotate the number of deliverables of the cahier des charges and how many have an outcome."""
+        deliverables = Deliverable.objects.filter(
+            directorate=models.OuterRef("directorate"), year=models.OuterRef("cycle__year")
+        )
+        filled = Outcome.objects.filter(report=models.OuterRef("pk")).exclude(status="")
+        return self.annotate(
+            deliverable_count=models.Subquery(
+                deliverables.order_by().values("directorate").annotate(n=models.Count("pk")).values("n")[:1],
+                output_field=models.IntegerField(),
+            ),
+            filled_count=models.Subquery(
+                filled.order_by().values("report").annotate(n=models.Count("pk")).values("n")[:1],
+                output_field=models.IntegerField(),
+            ),
+        )
+
+
+class Report(models.Model):
+    """A unit's annual report for a cycle (rapport annuel / bilan de l'unité)."""
+
+    State = ReportState
+
+    cycle = models.ForeignKey(ReviewCycle, verbose_name=_("cycle"), on_delete=models.PROTECT, related_name="reports")
+    directorate = models.ForeignKey(
+        Directorate, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="reports"
+    )
+    state = models.CharField(_("state"), max_length=16, choices=ReportState.choices, default=ReportState.DRAFT)
+    summary = models.TextField(_("summary"), blank=True)
+    first_submitted_at = models.DateTimeField(_("first submitted at"), null=True, blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    submitted_late = models.BooleanField(_("submitted late"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    # Optimistic concurrency: a save based on an older version is refused instead of overwriting.
+    version = models.PositiveIntegerField(default=1)
+
+    history = HistoricalRecords()
+    objects = ReportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-cycle__year", "directorate__path"]
+        verbose_name = _("annual report")
+        verbose_name_plural = _("annual reports")
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "directorate"], name="one_report_per_unit_and_cycle"),
+        ]
+
+    def __str__(self):
+        return f"{self.directorate.code} {self.cycle.year}"
+
+    @property
+    def year(self):
+        return self.cycle.year
+
+    @property
+    def is_editable(self):
+        return self.state in EDITABLE_STATES
+
+    def is_late(self, today=None):
+        """Submitted after the deadline, or not yet submitted and the deadline is past."""
+        if self.first_submitted_at is not None:
+            return self.submitted_late
+        return self.cycle.is_past_deadline(today)
+
+    @property
+    def late(self):
+        return self.is_late()
+
+    @property
+    def completeness(self):
+        """Share (0–100) of the cahier des charges' deliverables that have an outcome."""
+        total = getattr(self, "deliverable_count", None)
+        filled = getattr(self, "filled_count", None)
+        if total is None:
+            total = Deliverable.objects.filter(directorate_id=self.directorate_id, year=self.cycle.year).count()
+            filled = self.outcomes.exclude(status="").count()
+        if not total:
+            return 100
+        return round(100 * (filled or 0) / total)
+
+
+class Outcome(models.Model):
+    """What became of one deliverable of the cahier des charges."""
+
+    class Status(models.TextChoices):
+        NONE = "", _("Not yet stated")
+        DONE = "done", _("Done")
+        PARTIAL = "partial", _("Partly done")
+        NOT_DONE = "not_done", _("Not done")
+        DROPPED = "dropped", _("Dropped")
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="outcomes")
+    deliverable = models.ForeignKey(Deliverable, on_delete=models.PROTECT, related_name="outcomes")
+    status = models.CharField(_("outcome"), max_length=16, choices=Status.choices, blank=True)
+    percent_done = models.PositiveSmallIntegerField(_("percentage done"), null=True, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+    evidence = models.TextField(_("evidence"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["deliverable__due_date", "deliverable_id"]
+        verbose_name = _("deliverable outcome")
+        verbose_name_plural = _("deliverable outcomes")
+        constraints = [
+            models.UniqueConstraint(fields=["report", "deliverable"], name="one_outcome_per_deliverable"),
+            models.CheckConstraint(
+                condition=Q(percent_done__isnull=True) | Q(percent_done__lte=100), name="percent_at_most_100"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.deliverable.title}: {self.get_status_display()}"
+
+
+def attachment_path(instance, filename):
+    today = datetime.date.today()
+    return f"attachments/{today:%Y/%m}/{instance.stored_name}"
+
+
+class Attachment(models.Model):
+    """Evidence file for an outcome. Private: downloaded only through a permission check."""
+
+    outcome = models.ForeignKey(Outcome, on_delete=models.PROTECT, related_name="attachments")
+    file = models.FileField(upload_to=attachment_path)
+    stored_name = models.CharField(max_length=64, editable=False)
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self):
+        return self.original_name
+
+
+class Achievement(models.Model):
+    """An achievement beyond the cahier des charges (réalisation)."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="achievements")
+    title = models.CharField(_("title"), max_length=300)
+    description = models.TextField(_("description"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("achievement")
+        verbose_name_plural = _("achievements")
+
+    def __str__(self):
+        return self.title
+
+
+class ReportConstraint(models.Model):
+    """A challenge or constraint met during the year (contrainte / إكراه), and what would lift it."""
+
+    class Category(models.TextChoices):
+        HUMAN_RESOURCES = "human_resources", _("Human resources")
+        BUDGET = "budget", _("Budget")
+        EQUIPMENT = "equipment", _("Equipment")
+        INFRASTRUCTURE = "infrastructure", _("Infrastructure")
+        LEGAL = "legal", _("Legal framework")
+        COORDINATION = "coordination", _("Coordination")
+        OTHER = "other", _("Other")
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="constraints")
+    category = models.CharField(_("category"), max_length=32, choices=Category.choices)
+    description = models.TextField(_("description"))
+    remedy = models.TextField(_("what would lift it"), blank=True)
+    needs_action = models.BooleanField(
+        _("needs action next year"), default=False, help_text=_("Compiled into next year's roadmap.")
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("challenge or constraint")
+        verbose_name_plural = _("challenges and constraints")
+
+    def __str__(self):
+        return f"{self.get_category_display()}: {self.description[:60]}"
+
+
+class ReportEvent(models.Model):
+    """One state change of a report: who, when, from what to what, and why."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="events")
+    old_state = models.CharField(max_length=16, choices=ReportState.choices)
+    new_state = models.CharField(max_length=16, choices=ReportState.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    comment = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("report event")
+        verbose_name_plural = _("report events")
+
+    def __str__(self):
+        return f"{self.report}: {self.old_state} → {self.new_state}"

@@ -1,0 +1,55 @@
+"""Who may do what with a report. One place, used by selectors, services and the UI."""
+
+from directorates import permissions as unit_permissions
+from reviews.models import EDITABLE_STATES, REPORT_TRANSITIONS, ReportState
+
+
+def can_view_report(user, report):
+    return unit_permissions.can_view_unit(user, report.directorate)
+
+
+def can_edit_report(user, report):
+    return (
+        report.state in EDITABLE_STATES
+        and report.cycle.is_open
+        and unit_permissions.can_edit_unit_content(user, report.directorate)
+    )
+
+
+def can_start_report(user, directorate):
+    return unit_permissions.can_edit_unit_content(user, directorate)
+
+
+def can_review(user):
+    """Returning and accepting reports is the DG's office's job."""
+    return user.is_authenticated and user.is_reviewer
+
+
+def can_manage_cycles(user):
+    return user.is_authenticated and (user.is_superuser or user.is_reviewer)
+
+
+def can_see_history(user):
+    return user.is_authenticated and user.sees_everything
+
+
+def may_move(user, report, to_state):
+    """Whether ``user`` may move ``report`` to ``to_state`` now (role and state, not content)."""
+    if to_state not in REPORT_TRANSITIONS[ReportState(report.state)]:
+        return False
+    if to_state == ReportState.SUBMITTED:
+        return report.cycle.is_open and unit_permissions.is_unit_head(user, report.directorate)
+    if to_state in (ReportState.RETURNED, ReportState.ACCEPTED):
+        return report.cycle.is_open and can_review(user)
+    if to_state == ReportState.LOCKED:
+        return can_manage_cycles(user)
+    return False
+
+
+def available_transitions(user, report):
+    """The buttons to show: user-triggered moves only (locking happens when the cycle closes)."""
+    return [
+        state
+        for state in (ReportState.SUBMITTED, ReportState.RETURNED, ReportState.ACCEPTED)
+        if may_move(user, report, state)
+    ]

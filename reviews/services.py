@@ -1,0 +1,381 @@
+"""Writes and rules for review cycles and annual reports.
+
+Every write of a report goes through here, whether it comes from the web
+forms, the API, the admin, an import or a task.
+"""
+
+from django.db import transaction
+from django.db.models import F
+from django.dispatch import Signal
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core import audit
+from core.errors import InvalidTransition, NotAllowed, ValidationFailed
+from directorates.models import Deliverable
+from reviews import permissions
+from reviews.attachments import check_upload
+from reviews.models import (
+    EDITABLE_STATES,
+    REPORT_TRANSITIONS,
+    Achievement,
+    Attachment,
+    Outcome,
+    Report,
+    ReportConstraint,
+    ReportEvent,
+    ReportState,
+    ReviewCycle,
+)
+
+# Sent after the transaction commits, once per state change: notifications hook in here.
+report_state_changed = Signal()  # kwargs: event_id
+
+
+# ---------------------------------------------------------------- cycles
+
+
+@transaction.atomic
+def cycle_open(*, actor, year, submission_deadline, meeting_date):
+    if not permissions.can_manage_cycles(actor):
+        raise NotAllowed(_("Only an administrator or the DG's office may open a review cycle."))
+    errors = {}
+    if ReviewCycle.objects.filter(year=year).exists():
+        errors["year"] = [_("A review cycle already exists for %(year)s.") % {"year": year}]
+    if meeting_date < submission_deadline:
+        errors["meeting_date"] = [_("The meeting must come after the submission deadline.")]
+    if errors:
+        raise ValidationFailed(_("The review cycle could not be opened."), errors=errors)
+    cycle = ReviewCycle(year=year, submission_deadline=submission_deadline, meeting_date=meeting_date)
+    cycle._history_user = actor
+    cycle.save()
+    return cycle
+
+
+@transaction.atomic
+def cycle_close(*, actor, cycle, comment=""):
+    """Close the cycle after the meeting: every report of the year is locked."""
+    if not permissions.can_manage_cycles(actor):
+        raise NotAllowed(_("Only an administrator or the DG's office may close a review cycle."))
+    now = timezone.now()
+    if not ReviewCycle.objects.filter(pk=cycle.pk, state=ReviewCycle.State.OPEN).update(
+        state=ReviewCycle.State.CLOSED, closed_at=now
+    ):
+        raise InvalidTransition(_("This review cycle is already closed."))
+    cycle.refresh_from_db()
+    audit.record_update([cycle], actor=actor, reason="closed")
+
+    to_lock = list(Report.objects.select_for_update().filter(cycle=cycle).exclude(state=ReportState.LOCKED))
+    Report.objects.filter(pk__in=[r.pk for r in to_lock]).update(state=ReportState.LOCKED, updated_at=now)
+    events = [
+        ReportEvent(
+            report=report,
+            old_state=report.state,
+            new_state=ReportState.LOCKED,
+            actor=actor,
+            comment=comment or _("Cycle closed"),
+            created_at=now,
+        )
+        for report in to_lock
+    ]
+    ReportEvent.objects.bulk_create(events)
+    for report in to_lock:
+        report.state = ReportState.LOCKED
+    audit.record_update(to_lock, actor=actor, reason="locked: cycle closed")
+    _announce(events)
+    return cycle
+
+
+# ---------------------------------------------------------------- report content
+
+
+def _sync_outcomes(report, actor):
+    """One outcome row per deliverable of the cahier des charges, added as deliverables appear."""
+    existing = set(report.outcomes.values_list("deliverable_id", flat=True))
+    missing = Deliverable.objects.filter(directorate_id=report.directorate_id, year=report.cycle.year).exclude(
+        pk__in=existing
+    )
+    audit.bulk_create(Outcome, [Outcome(report=report, deliverable=d) for d in missing], actor=actor)
+
+
+@transaction.atomic
+def report_start(*, actor, cycle, directorate):
+    """Open (or return the existing) draft report of a unit for a cycle."""
+    if not permissions.can_start_report(actor, directorate):
+        raise NotAllowed(_("Only the unit's head or editors may write its report."))
+    if not cycle.is_open:
+        raise InvalidTransition(_("The %(year)s review cycle is closed.") % {"year": cycle.year})
+    report = Report.objects.filter(cycle=cycle, directorate=directorate).first()
+    if report is None:
+        report = Report(cycle=cycle, directorate=directorate)
+        report._history_user = actor
+        report.save()
+    if report.is_editable:
+        _sync_outcomes(report, actor)
+    return report
+
+
+def _claim_for_edit(report, actor, expected_version):
+    """Lock the row and check the report is still editable and unchanged since the form was loaded."""
+    if not permissions.can_edit_report(actor, report):
+        if not permissions.can_start_report(actor, report.directorate):
+            raise NotAllowed(_("Only the unit's head or editors may change its report."))
+        raise InvalidTransition(
+            _("This report is %(state)s and can no longer be changed.") % {"state": report.get_state_display()}
+        )
+    claimed = Report.objects.filter(pk=report.pk, state__in=EDITABLE_STATES)
+    if expected_version is not None:
+        claimed = claimed.filter(version=expected_version)
+    if not claimed.update(version=F("version") + 1, updated_at=timezone.now()):
+        raise InvalidTransition(
+            _("Someone else changed this report meanwhile. Reload it; your text is kept below.")
+        )
+    report.refresh_from_db()
+
+
+def _clean_outcome(outcome, data):
+    """Apply one outcome's data and return its field errors."""
+    errors = {}
+    status = data.get("status", outcome.status) or ""
+    if status not in Outcome.Status.values:
+        errors["status"] = [_("Choose an outcome from the list.")]
+    percent = data.get("percent_done", outcome.percent_done)
+    if status == Outcome.Status.PARTIAL:
+        if percent is None:
+            errors["percent_done"] = [_("Give the percentage done for a partly done deliverable.")]
+        elif not 0 < percent < 100:
+            errors["percent_done"] = [_("A partly done deliverable is between 1 and 99 % done.")]
+    elif status == Outcome.Status.DONE:
+        percent = 100
+    else:
+        percent = None
+    if status == Outcome.Status.DROPPED and not (data.get("comment", outcome.comment) or "").strip():
+        errors["comment"] = [_("Say why the deliverable was dropped.")]
+    outcome.status = status
+    outcome.percent_done = percent
+    outcome.comment = data.get("comment", outcome.comment) or ""
+    outcome.evidence = data.get("evidence", outcome.evidence) or ""
+    return errors
+
+
+def _replace_children(report, model, items, fields, required, errors_key):
+    """Make the report's achievements/constraints equal to ``items`` (dicts, with ``id`` for existing rows)."""
+    errors = {}
+    current = {obj.pk: obj for obj in model.objects.filter(report=report)}
+    keep, to_save = set(), []
+    for index, item in enumerate(items):
+        pk = item.get("id")
+        if pk is not None and pk not in current:
+            errors[str(index)] = {"id": [_("Unknown item for this report.")]}
+            continue
+        obj = current.get(pk) or model(report=report)
+        for field in fields:
+            if field in item:
+                setattr(obj, field, item[field] if item[field] is not None else "")
+        missing = [field for field in required if not str(getattr(obj, field) or "").strip()]
+        if missing:
+            errors[str(index)] = {field: [_("This field is required.")] for field in missing}
+        if model is ReportConstraint and obj.category not in ReportConstraint.Category.values:
+            errors.setdefault(str(index), {})["category"] = [_("Choose a category from the list.")]
+        to_save.append(obj)
+        if pk is not None:
+            keep.add(pk)
+    if errors:
+        return {errors_key: errors}, None
+    return {}, (to_save, [obj for pk, obj in current.items() if pk not in keep])
+
+
+@transaction.atomic
+def report_update(*, actor, report, expected_version=None, summary=None, outcomes=None, achievements=None,
+                  constraints=None):
+    """Save the report's content. ``outcomes`` maps deliverable id → fields; lists replace the sets.
+
+    All or nothing: a single invalid field saves nothing and every error is reported.
+    """
+    _claim_for_edit(report, actor, expected_version)
+    errors = {}
+    outcome_rows = []
+    if outcomes:
+        by_deliverable = {o.deliverable_id: o for o in report.outcomes.select_related("deliverable")}
+        outcome_errors = {}
+        for deliverable_id, data in outcomes.items():
+            outcome = by_deliverable.get(int(deliverable_id))
+            if outcome is None:
+                outcome_errors[str(deliverable_id)] = {
+                    "deliverable": [_("This deliverable is not in the unit's cahier des charges.")]
+                }
+                continue
+            field_errors = _clean_outcome(outcome, data)
+            if field_errors:
+                outcome_errors[str(deliverable_id)] = field_errors
+            outcome_rows.append(outcome)
+        if outcome_errors:
+            errors["outcomes"] = outcome_errors
+    child_changes = []
+    if achievements is not None:
+        err, change = _replace_children(
+            report, Achievement, achievements, ("title", "description"), ("title",), "achievements"
+        )
+        errors.update(err)
+        child_changes.append(change)
+    if constraints is not None:
+        err, change = _replace_children(
+            report,
+            ReportConstraint,
+            constraints,
+            ("category", "description", "remedy", "needs_action"),
+            ("description",),
+            "constraints",
+        )
+        errors.update(err)
+        child_changes.append(change)
+    if errors:
+        raise ValidationFailed(_("The report was not saved: correct the fields marked below."), errors=errors)
+
+    if summary is not None:
+        report.summary = summary
+    report._history_user = actor
+    report.save()
+    for outcome in outcome_rows:
+        outcome._history_user = actor
+        outcome.save()
+    for change in child_changes:
+        if change is None:
+            continue
+        to_save, to_delete = change
+        for obj in to_save:
+            obj._history_user = actor
+            obj.save()
+        for obj in to_delete:
+            obj._history_user = actor
+            obj.delete()
+    return report
+
+
+@transaction.atomic
+def attachment_add(*, actor, outcome, uploaded_file):
+    report = outcome.report
+    if not permissions.can_edit_report(actor, report):
+        raise NotAllowed(_("Evidence can be added only while the unit's report is being written."))
+    original_name, stored_name, content_type = check_upload(uploaded_file)
+    attachment = Attachment(
+        outcome=outcome,
+        stored_name=stored_name,
+        original_name=original_name,
+        content_type=content_type,
+        size=uploaded_file.size,
+        uploaded_by=actor,
+    )
+    attachment.file.save(stored_name, uploaded_file, save=False)
+    attachment._history_user = actor
+    attachment.save()
+    return attachment
+
+
+@transaction.atomic
+def attachment_remove(*, actor, attachment):
+    if not permissions.can_edit_report(actor, attachment.outcome.report):
+        raise NotAllowed(_("Evidence can be removed only while the unit's report is being written."))
+    attachment._history_user = actor
+    attachment.delete()  # the file stays on disk: the history row still points to it
+
+
+# ---------------------------------------------------------------- transitions
+
+
+def _announce(events):
+    ids = [event.pk for event in events]
+    transaction.on_commit(lambda: [report_state_changed.send(sender=ReportEvent, event_id=pk) for pk in ids])
+
+
+def _transition(*, actor, report, to_state, comment="", extra=None):
+    """Claim the row with a conditional update, record the event and the history, announce on commit."""
+    from_state = ReportState(report.state)
+    if to_state not in REPORT_TRANSITIONS[from_state]:
+        raise InvalidTransition(
+            _("A report that is %(state)s cannot be %(target)s.")
+            % {"state": from_state.label.lower(), "target": ReportState(to_state).label.lower()}
+        )
+    now = timezone.now()
+    updated = Report.objects.filter(pk=report.pk, state=from_state).update(
+        state=to_state, updated_at=now, version=F("version") + 1, **(extra or {})
+    )
+    if not updated:
+        raise InvalidTransition(_("Someone else changed this report's state meanwhile. Reload it."))
+    report.refresh_from_db()
+    event = ReportEvent.objects.create(
+        report=report, old_state=from_state, new_state=to_state, actor=actor, comment=comment, created_at=now
+    )
+    audit.record_update([report], actor=actor, reason=f"{from_state} → {to_state}")
+    _announce([event])
+    return report
+
+
+def _missing_outcomes(report, actor):
+    _sync_outcomes(report, actor)
+    missing = []
+    for outcome in report.outcomes.select_related("deliverable"):
+        if not outcome.status:
+            missing.append(outcome.deliverable.title)
+        elif outcome.status == Outcome.Status.PARTIAL and outcome.percent_done is None:
+            missing.append(outcome.deliverable.title)
+    return missing
+
+
+@transaction.atomic
+def report_submit(*, actor, report, comment=""):
+    if not permissions.may_move(actor, report, ReportState.SUBMITTED):
+        if report.state in EDITABLE_STATES and report.cycle.is_open:
+            raise NotAllowed(_("Only the head of the unit may submit its report."))
+        raise InvalidTransition(
+            _("A report that is %(state)s cannot be submitted.") % {"state": report.get_state_display().lower()}
+        )
+    missing = _missing_outcomes(report, actor)
+    if missing:
+        raise ValidationFailed(
+            _("State an outcome for every deliverable before submitting (%(count)s missing).")
+            % {"count": len(missing)},
+            errors={"outcomes": missing},
+        )
+    now = timezone.now()
+    extra = {"submitted_at": now}
+    if report.first_submitted_at is None:
+        extra["first_submitted_at"] = now
+        extra["submitted_late"] = report.cycle.is_past_deadline(timezone.localdate(now))
+    return _transition(actor=actor, report=report, to_state=ReportState.SUBMITTED, comment=comment, extra=extra)
+
+
+@transaction.atomic
+def report_return(*, actor, report, comment):
+    if not permissions.can_review(actor):
+        raise NotAllowed(_("Only the DG's office may return a report."))
+    if not (comment or "").strip():
+        raise ValidationFailed(
+            _("Say what must be corrected."), errors={"comment": [_("A comment is required to return a report.")]}
+        )
+    if not permissions.may_move(actor, report, ReportState.RETURNED):
+        raise InvalidTransition(
+            _("A report that is %(state)s cannot be returned.") % {"state": report.get_state_display().lower()}
+        )
+    return _transition(actor=actor, report=report, to_state=ReportState.RETURNED, comment=comment.strip())
+
+
+@transaction.atomic
+def report_accept(*, actor, report, comment=""):
+    if not permissions.can_review(actor):
+        raise NotAllowed(_("Only the DG's office may accept a report."))
+    if not permissions.may_move(actor, report, ReportState.ACCEPTED):
+        raise InvalidTransition(
+            _("A report that is %(state)s cannot be accepted.") % {"state": report.get_state_display().lower()}
+        )
+    return _transition(actor=actor, report=report, to_state=ReportState.ACCEPTED, comment=comment)
+
+
+def guard_deliverable_change(*, directorate, year):
+    """A unit's cahier des charges is frozen once its report has been submitted."""
+    report = Report.objects.filter(directorate=directorate, cycle__year=year).only("state").first()
+    if report is not None and report.state not in EDITABLE_STATES:
+        raise InvalidTransition(
+            _("The %(year)s report of this unit is %(state)s: its cahier des charges can no longer change.")
+            % {"year": year, "state": report.get_state_display().lower()}
+        )

@@ -1,0 +1,299 @@
+"""Web pages of the annual review. Thin: parse, call a selector or a service, render."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from core.errors import DomainError, ValidationFailed
+from core.history import timeline
+from directorates.models import Directorate
+from directorates.permissions import visible_directorates
+from reviews import permissions, selectors, services
+from reviews.forms import (
+    AchievementFormSet,
+    CommentForm,
+    ConstraintFormSet,
+    DashboardFilterForm,
+    OutcomeFormSet,
+    ReportSummaryForm,
+)
+from reviews.models import Achievement, Attachment, Outcome, Report, ReportConstraint, ReportState, ReviewCycle
+
+
+@login_required
+def home(request):
+    if request.user.sees_everything:
+        cycle = selectors.current_cycle()
+        if cycle:
+            return redirect("reviews:dashboard", year=cycle.year)
+    return redirect("reviews:report_list")
+
+
+@login_required
+def report_list(request):
+    cycle = selectors.current_cycle()
+    reports = selectors.report_list(user=request.user, year=request.GET.get("year") or None)
+    startable = []
+    if cycle and cycle.is_open:
+        have = {r.directorate_id for r in reports if r.cycle_id == cycle.pk}
+        startable = [
+            d for d in visible_directorates(request.user)
+            if d.pk not in have and permissions.can_start_report(request.user, d)
+        ]
+    return render(request, "reviews/report_list.html", {
+        "reports": reports,
+        "cycle": cycle,
+        "startable": startable,
+        "years": selectors.cycle_list().values_list("year", flat=True),
+    })
+
+
+@login_required
+@require_POST
+def report_start(request, code, year):
+    directorate = get_object_or_404(visible_directorates(request.user), code=code)
+    cycle = get_object_or_404(ReviewCycle, year=year)
+    try:
+        report = services.report_start(actor=request.user, cycle=cycle, directorate=directorate)
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("reviews:report_list")
+    return redirect("reviews:report_edit", pk=report.pk)
+
+
+def _get_report(request, pk):
+    return get_object_or_404(selectors.report_detail_queryset(user=request.user), pk=pk)
+
+
+@login_required
+def report_detail(request, pk):
+    report = _get_report(request, pk)
+    return render(request, "reviews/report_detail.html", {
+        "report": report,
+        "can_edit": permissions.can_edit_report(request.user, report),
+        "transitions": permissions.available_transitions(request.user, report),
+        "comment_form": CommentForm(),
+        "can_see_history": permissions.can_see_history(request.user),
+    })
+
+
+def _outcome_initial(outcomes):
+    return [
+        {"deliverable": o.deliverable_id, "status": o.status, "percent_done": o.percent_done,
+         "comment": o.comment, "evidence": o.evidence}
+        for o in outcomes
+    ]
+
+
+def _children_from(formset, fields):
+    """Turn a formset into the list the service expects, remembering which form each item came from."""
+    items, positions = [], []
+    for index, form in enumerate(formset.forms):
+        data = form.cleaned_data
+        if not data or data.get("DELETE"):
+            continue
+        if not data.get("id") and not any(data.get(f) for f in fields if f != "needs_action"):
+            continue
+        item = {f: data.get(f) for f in fields}
+        if data.get("id"):
+            item["id"] = data["id"]
+        items.append(item)
+        positions.append(index)
+    return items, positions
+
+
+def _apply_errors(error, outcome_forms, ach_fs, ach_pos, con_fs, con_pos):
+    """Put a service's field errors next to the fields they are about."""
+    by_deliverable = {str(f.cleaned_data.get("deliverable")): f for f in outcome_forms}
+    outcome_errors = error.errors.get("outcomes")
+    if isinstance(outcome_errors, dict):
+        for key, fields in outcome_errors.items():
+            form = by_deliverable.get(str(key))
+            if form is not None:
+                for field, field_messages in fields.items():
+                    form.add_error(field if field in form.fields else None, field_messages)
+    for key, formset, positions in (("achievements", ach_fs, ach_pos), ("constraints", con_fs, con_pos)):
+        for index, fields in (error.errors.get(key) or {}).items():
+            form = formset.forms[positions[int(index)]]
+            for field, field_messages in fields.items():
+                form.add_error(field if field in form.fields else None, field_messages)
+
+
+@login_required
+def report_edit(request, pk):
+    report = _get_report(request, pk)
+    if not permissions.can_edit_report(request.user, report):
+        if not permissions.can_start_report(request.user, report.directorate):
+            raise PermissionDenied
+        messages.warning(request, _("This report is %(state)s: it can no longer be changed.")
+                         % {"state": report.get_state_display().lower()})
+        return redirect("reviews:report_detail", pk=report.pk)
+    outcomes = list(report.outcomes.all())
+    achievements = list(report.achievements.all())
+    constraints = list(report.constraints.all())
+    if request.method == "POST":
+        summary_form = ReportSummaryForm(request.POST)
+        outcome_fs = OutcomeFormSet(request.POST, request.FILES, prefix="outcomes", initial=_outcome_initial(outcomes))
+        ach_fs = AchievementFormSet(request.POST, prefix="achievements")
+        con_fs = ConstraintFormSet(request.POST, prefix="constraints")
+        if all(f.is_valid() for f in (summary_form, outcome_fs, ach_fs, con_fs)):
+            ach_items, ach_pos = _children_from(ach_fs, ("title", "description"))
+            con_items, con_pos = _children_from(con_fs, ("category", "description", "remedy", "needs_action"))
+            outcome_data = {
+                f.cleaned_data["deliverable"]: {k: f.cleaned_data.get(k) for k in
+                                                ("status", "percent_done", "comment", "evidence")}
+                for f in outcome_fs.forms
+            }
+            try:
+                with transaction.atomic():
+                    services.report_update(
+                        actor=request.user,
+                        report=report,
+                        expected_version=summary_form.cleaned_data["version"],
+                        summary=summary_form.cleaned_data["summary"],
+                        outcomes=outcome_data,
+                        achievements=ach_items,
+                        constraints=con_items,
+                    )
+                    by_deliverable = {o.deliverable_id: o for o in outcomes}
+                    for form in outcome_fs.forms:
+                        upload = form.cleaned_data.get("file")
+                        if upload:
+                            try:
+                                services.attachment_add(actor=request.user, uploaded_file=upload,
+                                                        outcome=by_deliverable[form.cleaned_data["deliverable"]])
+                            except ValidationFailed as error:
+                                form.add_error("file", error.message)
+                                raise
+            except DomainError as error:
+                if isinstance(error, ValidationFailed) and not error.errors.get("file"):
+                    _apply_errors(error, outcome_fs.forms, ach_fs, ach_pos, con_fs, con_pos)
+                messages.error(request, error.message)
+                if any(f.cleaned_data.get("file") for f in outcome_fs.forms if hasattr(f, "cleaned_data")):
+                    messages.warning(request, _("Nothing was saved: attach your files again before saving."))
+            else:
+                messages.success(request, _("Report saved."))
+                if "save_and_view" in request.POST:
+                    return redirect("reviews:report_detail", pk=report.pk)
+                return redirect("reviews:report_edit", pk=report.pk)
+        else:
+            messages.error(request, _("The report was not saved: correct the fields marked below."))
+    else:
+        summary_form = ReportSummaryForm(initial={"version": report.version, "summary": report.summary})
+        outcome_fs = OutcomeFormSet(prefix="outcomes", initial=_outcome_initial(outcomes))
+        ach_fs = AchievementFormSet(prefix="achievements", initial=[
+            {"id": a.pk, "title": a.title, "description": a.description} for a in achievements])
+        con_fs = ConstraintFormSet(prefix="constraints", initial=[
+            {"id": c.pk, "category": c.category, "description": c.description, "remedy": c.remedy,
+             "needs_action": c.needs_action} for c in constraints])
+    outcome_by_deliverable = {o.deliverable_id: o for o in outcomes}
+    outcome_rows = []
+    for form in outcome_fs.forms:
+        deliverable_id = form.initial.get("deliverable")
+        outcome_rows.append({"form": form, "outcome": outcome_by_deliverable.get(deliverable_id)})
+    return render(request, "reviews/report_edit.html", {
+        "report": report,
+        "summary_form": summary_form,
+        "outcome_fs": outcome_fs,
+        "outcome_rows": outcome_rows,
+        "ach_fs": ach_fs,
+        "con_fs": con_fs,
+        "can_submit": ReportState.SUBMITTED in permissions.available_transitions(request.user, report),
+    })
+
+
+TRANSITION_SERVICES = {
+    "submit": services.report_submit,
+    "return": services.report_return,
+    "accept": services.report_accept,
+}
+
+
+@login_required
+@require_POST
+def report_transition(request, pk, action):
+    report = _get_report(request, pk)
+    service = TRANSITION_SERVICES.get(action)
+    if service is None:
+        raise Http404
+    form = CommentForm(request.POST)
+    form.is_valid()
+    try:
+        service(actor=request.user, report=report, comment=form.cleaned_data.get("comment", ""))
+    except DomainError as error:
+        messages.error(request, error.message)
+        if isinstance(error.errors.get("outcomes"), list):
+            for title in error.errors["outcomes"][:10]:
+                messages.info(request, _("Missing outcome: %(title)s") % {"title": title})
+    else:
+        done = {"submit": _("Report submitted to the DG's office."), "return": _("Report returned to the unit."),
+                "accept": _("Report accepted.")}
+        messages.success(request, done[action])
+    return redirect("reviews:report_detail", pk=report.pk)
+
+
+@login_required
+def report_history(request, pk):
+    report = _get_report(request, pk)
+    if not permissions.can_see_history(request.user):
+        raise PermissionDenied
+    entries = timeline(
+        Report.history.filter(id=report.pk),
+        Outcome.history.filter(report_id=report.pk).select_related("deliverable"),
+        Achievement.history.filter(report_id=report.pk),
+        ReportConstraint.history.filter(report_id=report.pk),
+        Attachment.history.filter(outcome__report_id=report.pk),
+        label=lambda row: getattr(row, "title", None) or getattr(row, "original_name", None) or str(report),
+    )
+    return render(request, "reviews/report_history.html", {"report": report, "entries": entries})
+
+
+@login_required
+def attachment_download(request, pk):
+    attachment = selectors.attachment_for_user(user=request.user, pk=pk)
+    if attachment is None:
+        raise Http404
+    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name,
+                        content_type=attachment.content_type)
+
+
+@login_required
+@require_POST
+def attachment_delete(request, pk):
+    attachment = selectors.attachment_for_user(user=request.user, pk=pk)
+    if attachment is None:
+        raise Http404
+    report_pk = attachment.outcome.report_id
+    try:
+        services.attachment_remove(actor=request.user, attachment=attachment)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Attachment removed."))
+    return redirect("reviews:report_edit", pk=report_pk)
+
+
+@login_required
+def cycle_dashboard(request, year):
+    if not request.user.sees_everything:
+        raise PermissionDenied
+    cycle = get_object_or_404(ReviewCycle, year=year)
+    regions = list(Directorate.objects.filter(kind=Directorate.Kind.SECURITY_PREFECTURE).order_by("code"))
+    form = DashboardFilterForm(request.GET or None, kinds=Directorate.Kind.choices, regions=regions)
+    kind = region = None
+    if form.is_valid():
+        kind = form.cleaned_data["kind"] or None
+        region = next((r for r in regions if r.code == form.cleaned_data["region"]), None)
+    rows = selectors.cycle_dashboard(cycle=cycle, kind=kind, region=region)
+    return render(request, "reviews/dashboard.html", {
+        "cycle": cycle,
+        "rows": rows,
+        "totals": selectors.dashboard_totals(rows),
+        "form": form,
+        "cycles": selectors.cycle_list(),
+    })

@@ -1,0 +1,182 @@
+"""Shared fixtures: the role cast used by every permission test, and real-service gates.
+
+The cast, like healthchecks' alice/bob/charlie:
+- alice: head of unit A (a provincial command under region R)
+- bob: editor of unit A
+- charlie: head of unit B (another prefecture)
+- rita: head of region R (sees A read-only)
+- olga: the DG's office (reviewer)
+- dino: the DG (approver)
+- oscar: an outsider with no role
+- root: an administrator
+"""
+
+import os
+import shutil
+import socket
+from urllib.parse import urlparse
+
+import pytest
+import time_machine
+from django.conf import settings
+
+from directorates.models import Directorate, Membership, User
+from reviews import services
+from tests.factories import CycleFactory, DeliverableFactory, DirectorateFactory, MembershipFactory, UserFactory
+
+ON_CI = os.environ.get("CI") == "true"
+
+
+def _reachable(url, default_port):
+    parsed = urlparse(url)
+    try:
+        with socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or default_port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def _service_problem(marker):
+    if marker == "postgres":
+        if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+            return "needs PostgreSQL: set DATABASE_URL=postgres://postgres@127.0.0.1:5432/test"
+    if marker in ("redis", "celery"):
+        url = os.environ.get("REDIS_URL", "")
+        if not url:
+            return "needs Redis: set REDIS_URL=redis://127.0.0.1:6379/0"
+        if not _reachable(url, 6379):
+            return f"Redis at {url} is not reachable"
+    if marker == "browser":
+        if not shutil.which("chromium") and not os.path.exists("/usr/bin/chromium"):
+            return "needs Debian's chromium (apt-get install chromium)"
+    return None
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        for marker in ("postgres", "redis", "celery", "browser"):
+            if item.get_closest_marker(marker):
+                problem = _service_problem(marker)
+                # On CI nothing is skipped: a missing service must fail the run, not hide it.
+                if problem and not ON_CI:
+                    item.add_marker(pytest.mark.skip(reason=problem))
+
+
+@pytest.fixture(autouse=True)
+def _isolated_media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def frozen():
+    """Mid-November 2022: the 2022 cycle is open, the deadline (9 December) not yet passed."""
+    with time_machine.travel("2022-11-15 10:00 +01:00", tick=False) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def region(db):
+    return DirectorateFactory(code="WS-R", kind=Directorate.Kind.SECURITY_PREFECTURE)
+
+
+@pytest.fixture
+def unit_a(region):
+    return DirectorateFactory(code="SP-A", parent=region)
+
+
+@pytest.fixture
+def unit_b(db):
+    return DirectorateFactory(code="WS-B", kind=Directorate.Kind.SECURITY_PREFECTURE)
+
+
+def _member(username, unit, role):
+    return MembershipFactory(user=UserFactory(username=username), directorate=unit, role=role).user
+
+
+@pytest.fixture
+def alice(unit_a):
+    return _member("alice", unit_a, Membership.Role.HEAD)
+
+
+@pytest.fixture
+def bob(unit_a):
+    return _member("bob", unit_a, Membership.Role.EDITOR)
+
+
+@pytest.fixture
+def victor(unit_a):
+    return _member("victor", unit_a, Membership.Role.VIEWER)
+
+
+@pytest.fixture
+def charlie(unit_b):
+    return _member("charlie", unit_b, Membership.Role.HEAD)
+
+
+@pytest.fixture
+def rita(region):
+    return _member("rita", region, Membership.Role.HEAD)
+
+
+@pytest.fixture
+def olga(db):
+    return UserFactory(username="olga", org_role=User.OrgRole.REVIEWER)
+
+
+@pytest.fixture
+def dino(db):
+    return UserFactory(username="dino", org_role=User.OrgRole.APPROVER)
+
+
+@pytest.fixture
+def oscar(db):
+    return UserFactory(username="oscar")
+
+
+@pytest.fixture
+def root(db):
+    return UserFactory(username="root", is_superuser=True, is_staff=True)
+
+
+@pytest.fixture
+def cycle(db):
+    return CycleFactory(year=2022)
+
+
+@pytest.fixture
+def deliverables(unit_a):
+    return [
+        DeliverableFactory(directorate=unit_a, title="Créer une brigade anti-gang"),
+        DeliverableFactory(directorate=unit_a, title="Numériser les procès-verbaux", category="digital"),
+    ]
+
+
+@pytest.fixture
+def report_a(cycle, alice, bob, deliverables):
+    return services.report_start(actor=bob, cycle=cycle, directorate=deliverables[0].directorate)
+
+
+def fill(report, actor):
+    """State an outcome for every deliverable of the report."""
+    return services.report_update(
+        actor=actor,
+        report=report,
+        outcomes={o.deliverable_id: {"status": "done"} for o in report.outcomes.all()},
+    )
+
+
+@pytest.fixture
+def filled_report(report_a, bob):
+    return fill(report_a, bob)
+
+
+@pytest.fixture
+def submitted_report(filled_report, alice, frozen):
+    return services.report_submit(actor=alice, report=filled_report)
+
+
+@pytest.fixture
+def api(db):
+    from rest_framework.test import APIClient
+
+    return APIClient()
