@@ -15,6 +15,9 @@ def record_update(instances, *, actor, reason=""):
     if not instances:
         return
     model = type(instances[0])
+    for instance in instances:
+        # simple-history prefers a user left on the instance by an earlier save over default_user.
+        instance._history_user = actor
     model.history.bulk_history_create(instances, update=True, default_user=actor, default_change_reason=reason)
 
 
