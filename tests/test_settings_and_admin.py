@@ -1,0 +1,78 @@
+"""Production settings refuse to start insecurely; the admin goes through the services."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+from django.urls import reverse
+
+from directorates.models import Deliverable, Directorate
+from tests.factories import DirectorateFactory
+
+
+def _settings_import(env):
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    clean.update(env)
+    return subprocess.run(
+        [sys.executable, "-c", "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='config.settings'; "
+                               "from django.conf import settings; print(settings.DEBUG, settings.ALLOWED_HOSTS)"],
+        env=clean, capture_output=True, text=True, cwd=os.path.dirname(os.path.dirname(__file__)),
+    )
+
+
+def test_production_without_a_secret_key_refuses_to_start():
+    result = _settings_import({"DJANGO_TESTING": "false"})
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY" in result.stderr
+
+
+def test_production_settings_come_from_the_environment():
+    result = _settings_import({"DJANGO_TESTING": "false", "DJANGO_SECRET_KEY": "x" * 50,
+                               "DJANGO_ALLOWED_HOSTS": "bilan.dgsn.local"})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False ['bilan.dgsn.local']"
+
+
+def test_admin_creates_a_unit_with_its_path(client, root, region):
+    client.force_login(root)
+    response = client.post(reverse("admin:directorates_directorate_add"), {
+        "code": "SP-NEW", "kind": "provincial_security", "parent": region.pk, "name_fr": "Sûreté provinciale",
+        "name_ar": "الأمن الإقليمي", "name_en": "Provincial security", "is_active": "on",
+        "memberships-TOTAL_FORMS": 0, "memberships-INITIAL_FORMS": 0})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    unit = Directorate.objects.get(code="SP-NEW")
+    assert unit.path == "WS-R/SP-NEW/"
+    assert unit.history.get().history_user == root
+
+
+def test_admin_deliverable_form_shows_service_errors_in_place(client, root, unit_a):
+    client.force_login(root)
+    response = client.post(reverse("admin:directorates_deliverable_add"), {
+        "directorate": unit_a.pk, "year": 2022, "title": "Hors année", "category": "training",
+        "due_date": "2023-02-01", "origin": "entered"})
+    assert response.status_code == 200
+    assert "2022" in response.content.decode() and not Deliverable.objects.exists()
+
+
+def test_reports_cannot_be_changed_from_the_admin(client, root, report_a):
+    client.force_login(root)
+    response = client.post(reverse("admin:reviews_report_change", args=[report_a.pk]), {"state": "accepted"})
+    assert response.status_code in (403, 200)
+    report_a.refresh_from_db()
+    assert report_a.state == "draft"
+
+
+@pytest.mark.parametrize("url_name", ["directorates:unit_list"])
+def test_unit_list_keeps_a_constant_number_of_queries(client, olga, region, django_assert_num_queries, url_name):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(olga)
+    DirectorateFactory.create_batch(3, parent=region)
+    client.get(reverse(url_name))
+    with CaptureQueriesContext(connection) as small:
+        client.get(reverse(url_name))
+    DirectorateFactory.create_batch(20, parent=region)
+    with django_assert_num_queries(len(small)):
+        client.get(reverse(url_name))
