@@ -191,6 +191,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "ReportStateEnum": "reviews.models.ReportState",
+        "CycleStateEnum": "reviews.models.ReviewCycle.State",
+    },
 }
 
 # Demo logins (password "demo") exist only in a demo database and only work with DEBUG on.

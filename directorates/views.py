@@ -1,13 +1,18 @@
 """Web pages of the organisation: the units one may see and their cahiers des charges."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
+from core.errors import DomainError
 from core.history import timeline
-from directorates import selectors
+from directorates import selectors, services
+from directorates.forms import DeliverableForm
 from directorates.models import Deliverable, Directorate
 
 
@@ -27,7 +32,51 @@ def cahier(request, code, year=None):
         "year": year,
         "deliverables": unit.deliverables.all(),
         "years": range(year - 2, year + 2),
+        "can_manage": services.can_manage_deliverables(request.user, unit),
     })
+
+
+def _show_errors(form, error):
+    for field, field_errors in error.errors.items():
+        form.add_error(field if field in form.fields else None, field_errors)
+    if not error.errors:
+        form.add_error(None, error.message)
+
+
+@login_required
+def deliverable_edit(request, code, year, pk=None):
+    unit = get_object_or_404(selectors.directorate_list(user=request.user), code=code)
+    if not services.can_manage_deliverables(request.user, unit):
+        raise PermissionDenied
+    deliverable = get_object_or_404(Deliverable, pk=pk, directorate=unit, year=year) if pk else None
+    form = DeliverableForm(request.POST or None, instance=deliverable)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if deliverable:
+                services.deliverable_update(actor=request.user, deliverable=deliverable, **form.cleaned_data)
+            else:
+                services.deliverable_create(actor=request.user, directorate=unit, year=year, **form.cleaned_data)
+        except DomainError as error:
+            _show_errors(form, error)
+        else:
+            messages.success(request, _("Deliverable saved."))
+            return redirect("directorates:cahier_year", code=unit.code, year=year)
+    return render(request, "directorates/deliverable_form.html",
+                  {"unit": unit, "year": year, "form": form, "deliverable": deliverable})
+
+
+@login_required
+@require_POST
+def deliverable_delete(request, code, year, pk):
+    unit = get_object_or_404(selectors.directorate_list(user=request.user), code=code)
+    deliverable = get_object_or_404(Deliverable, pk=pk, directorate=unit, year=year)
+    try:
+        services.deliverable_delete(actor=request.user, deliverable=deliverable)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Deliverable deleted."))
+    return redirect("directorates:cahier_year", code=unit.code, year=year)
 
 
 @login_required

@@ -13,6 +13,15 @@ class ReviewCycleAdmin(SimpleHistoryAdmin):
     readonly_fields = ["state", "opened_at", "closed_at"]
     actions = ["close_cycles"]
 
+    def save_model(self, request, obj, form, change):
+        if change:
+            obj._history_user = request.user
+            obj.save()
+        else:
+            created = services.cycle_open(actor=request.user, year=obj.year,
+                                          submission_deadline=obj.submission_deadline, meeting_date=obj.meeting_date)
+            obj.pk = created.pk
+
     @admin.action(description=_("Close the selected cycles (locks every report)"))
     def close_cycles(self, request, queryset):
         for cycle in queryset:

@@ -162,3 +162,41 @@ def test_unit_list_page(client, unit_a, region, bob, rita):
 
 def test_directorate_factory_codes_are_unique(db):
     assert DirectorateFactory().code != DirectorateFactory().code
+
+
+def test_head_adds_a_deliverable_through_the_page(client, unit_a, alice):
+    client.force_login(alice)
+    url = reverse("directorates:deliverable_add", args=["SP-A", 2022])
+    response = client.post(url, {"title": "Former 40 agents", "category": "training", "target_quantity": "40",
+                                 "target_unit": "agents", "due_date": "2022-09-30"})
+    assert response.status_code == 302
+    assert Deliverable.objects.get(directorate=unit_a, year=2022).target_quantity == 40
+
+
+def test_deliverable_form_errors_keep_the_input(client, unit_a, alice):
+    client.force_login(alice)
+    url = reverse("directorates:deliverable_add", args=["SP-A", 2022])
+    response = client.post(url, {"title": "Hors année", "category": "training", "due_date": "2023-03-01"})
+    html = response.content.decode()
+    assert response.status_code == 200 and "Hors année" in html and "2022" in html
+    assert not Deliverable.objects.exists()
+
+
+def test_editor_cannot_reach_the_deliverable_form(client, unit_a, bob, charlie):
+    client.force_login(bob)
+    assert client.get(reverse("directorates:deliverable_add", args=["SP-A", 2022])).status_code == 403
+    client.force_login(charlie)
+    assert client.get(reverse("directorates:deliverable_add", args=["SP-A", 2022])).status_code == 404
+
+
+def test_admin_opens_a_cycle_through_the_service(client, root):
+    from reviews.models import ReviewCycle
+
+    client.force_login(root)
+    response = client.post(reverse("admin:reviews_reviewcycle_add"),
+                           {"year": 2023, "submission_deadline": "2023-12-08", "meeting_date": "2023-12-21"})
+    assert response.status_code == 302
+    assert ReviewCycle.objects.get(year=2023).history.get().history_user == root
+    response = client.post(reverse("admin:reviews_reviewcycle_add"),
+                           {"year": 2024, "submission_deadline": "2024-12-20", "meeting_date": "2024-12-01"})
+    assert response.status_code == 200 and not ReviewCycle.objects.filter(year=2024).exists()

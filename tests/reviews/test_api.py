@@ -216,3 +216,11 @@ def test_list_endpoints_keep_a_constant_number_of_queries(api, cycle, olga, djan
     _grow(cycle, 10)
     with django_assert_num_queries(len(small)):
         api.get(url)
+
+
+def test_openapi_schema_is_valid_and_warning_free(tmp_path):
+    from django.core.management import call_command
+
+    target = tmp_path / "schema.yml"
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(target))
+    assert "/api/v1/reports/{id}/return/" in target.read_text()
