@@ -4,11 +4,11 @@ import os
 import subprocess
 import sys
 
-import pytest
 from django.urls import reverse
 
 from directorates.models import Deliverable, Directorate
 from tests.factories import DirectorateFactory
+from tests.helpers import assert_constant_queries
 
 
 def _settings_import(env):
@@ -63,16 +63,18 @@ def test_reports_cannot_be_changed_from_the_admin(client, root, report_a):
     assert report_a.state == "draft"
 
 
-@pytest.mark.parametrize("url_name", ["directorates:unit_list"])
-def test_unit_list_keeps_a_constant_number_of_queries(client, olga, region, django_assert_num_queries, url_name):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
+def test_unit_list_keeps_a_constant_number_of_queries(client, olga, region, django_assert_num_queries):
     client.force_login(olga)
     DirectorateFactory.create_batch(3, parent=region)
-    client.get(reverse(url_name))
-    with CaptureQueriesContext(connection) as small:
-        client.get(reverse(url_name))
-    DirectorateFactory.create_batch(20, parent=region)
-    with django_assert_num_queries(len(small)):
-        client.get(reverse(url_name))
+    assert_constant_queries(django_assert_num_queries, lambda: client.get(reverse("directorates:unit_list")),
+                            lambda: DirectorateFactory.create_batch(20, parent=region))
+
+
+def test_cahier_page_keeps_a_constant_number_of_queries(client, olga, unit_a, django_assert_num_queries):
+    from tests.factories import DeliverableFactory
+
+    client.force_login(olga)
+    DeliverableFactory.create_batch(2, directorate=unit_a)
+    assert_constant_queries(django_assert_num_queries,
+                            lambda: client.get(reverse("directorates:cahier_year", args=["SP-A", 2022])),
+                            lambda: DeliverableFactory.create_batch(15, directorate=unit_a))

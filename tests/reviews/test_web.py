@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from reviews.models import Attachment, Report, ReportState
-from tests.factories import DeliverableFactory, DirectorateFactory
+from tests.helpers import assert_constant_queries, grow_units
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -190,33 +190,12 @@ def test_dashboard_shows_state_lateness_and_completeness(client, olga, report_a,
     assert row["report"].state == "draft" and row["late"] is True and row["completeness"] == 50
 
 
-def _grow(cycle, n):
-    from directorates.models import Membership, User
-    from reviews import services
-
-    for _ in range(n):
-        unit = DirectorateFactory()
-        DeliverableFactory.create_batch(3, directorate=unit)
-        editor = User.objects.create(username=f"e-{unit.code}")
-        Membership.objects.create(user=editor, directorate=unit, role="editor")
-        services.report_start(actor=editor, cycle=cycle, directorate=unit)
-
-
 @pytest.mark.parametrize("url_name", ["reviews:dashboard", "reviews:report_list"])
 def test_list_pages_keep_a_constant_number_of_queries(client, cycle, olga, django_assert_num_queries, url_name):
     client.force_login(olga)
     url = reverse(url_name, args=[2022]) if url_name == "reviews:dashboard" else reverse(url_name)
-    _grow(cycle, 3)
-    client.get(url)  # warm the session
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    with CaptureQueriesContext(connection) as small:
-        client.get(url)
-    _grow(cycle, 12)
-    with django_assert_num_queries(len(small)):
-        client.get(url)
-
+    grow_units(cycle, 3)
+    assert_constant_queries(django_assert_num_queries, lambda: client.get(url), lambda: grow_units(cycle, 12))
 
 def test_every_page_renders_in_arabic_right_to_left(client, report_a, olga, bob):
     client.cookies["django_language"] = "ar"
