@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 
 from core.errors import NotAllowed, ValidationFailed
 from directorates import permissions
-from directorates.models import Deliverable, Directorate
+from directorates.models import Deliverable
 
 # Later stages (reviews) register checks here: e.g. a submitted report freezes its deliverables.
 # Each guard is called with (deliverable_directorate, year) and raises a DomainError to refuse.

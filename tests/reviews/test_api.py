@@ -3,7 +3,7 @@
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from reviews.models import Report, ReportState
+from reviews.models import Report
 from tests.factories import DeliverableFactory
 from tests.helpers import assert_constant_queries, grow_units
 
