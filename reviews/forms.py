@@ -17,7 +17,7 @@ class OutcomeForm(forms.Form):
     deliverable = forms.IntegerField(widget=forms.HiddenInput)
     status = forms.ChoiceField(label=_("Outcome"), choices=Outcome.Status.choices, required=False)
     percent_done = forms.IntegerField(
-        label=_("% done"), min_value=0, max_value=100, required=False, widget=forms.NumberInput(attrs={"step": 1})
+        label=_("Percentage done"), min_value=0, max_value=100, required=False, widget=forms.NumberInput(attrs={"step": 1})
     )
     comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     evidence = forms.CharField(label=_("Evidence"), required=False, widget=forms.Textarea(attrs={"rows": 2}))

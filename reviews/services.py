@@ -144,7 +144,7 @@ def _clean_outcome(outcome, data):
         if percent is None:
             errors["percent_done"] = [_("Give the percentage done for a partly done deliverable.")]
         elif not 0 < percent < 100:
-            errors["percent_done"] = [_("A partly done deliverable is between 1 and 99 % done.")]
+            errors["percent_done"] = [_("A partly done deliverable is between 1 and 99 percent done.")]
     elif status == Outcome.Status.DONE:
         percent = 100
     else:

@@ -65,9 +65,17 @@ def test_create_patch_submit_accept_through_the_api(api, cycle, deliverables, bo
 
 
 def test_forbidden_transition_is_409_with_the_reason(api, filled_report, olga):
-    response = login(api, olga).post(f"/api/v1/reports/{filled_report.pk}/accept/")
+    response = login(api, olga).post(f"/api/v1/reports/{filled_report.pk}/accept/", HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 409
     assert "cannot be accepted" in response.json()["detail"]
+
+
+def test_errors_are_in_french_by_default_and_in_arabic_on_request(api, filled_report, olga):
+    login(api, olga)
+    french = api.post(f"/api/v1/reports/{filled_report.pk}/accept/").json()["detail"]
+    arabic = api.post(f"/api/v1/reports/{filled_report.pk}/accept/", HTTP_ACCEPT_LANGUAGE="ar").json()["detail"]
+    assert "accepté" in french
+    assert any("\u0600" <= ch <= "\u06ff" for ch in arabic)
 
 
 def test_return_without_comment_is_400_with_field(api, submitted_report, olga):
@@ -136,7 +144,7 @@ def test_deliverables_are_scoped_and_filtered(api, deliverables, charlie, bob, u
 def test_head_adds_a_deliverable_but_not_once_submitted(api, submitted_report, alice, frozen):
     response = login(api, alice).post("/api/v1/deliverables/", {
         "directorate": "SP-A", "year": 2022, "title": "Nouveau", "category": "training",
-        "due_date": "2022-10-01"}, format="json")
+        "due_date": "2022-10-01"}, format="json", HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 409
     assert "can no longer change" in response.json()["detail"]
 

@@ -87,6 +87,7 @@ def test_evidence_upload_is_stored_and_downloadable_by_the_unit_only(client, rep
 
 def test_a_file_lying_about_its_type_is_refused_and_nothing_saved(client, report_a, bob):
     client.force_login(bob)
+    client.cookies["django_language"] = "en"
     payload = edit_payload(report_a, summary="Ne pas enregistrer")
     payload["outcomes-0-file"] = io.BytesIO(b"MZ\x90\x00 this is an executable")
     payload["outcomes-0-file"].name = "rapport.pdf"
@@ -100,6 +101,7 @@ def test_a_file_lying_about_its_type_is_refused_and_nothing_saved(client, report
 def test_too_large_a_file_is_refused(client, report_a, bob, settings):
     settings.ATTACHMENT_MAX_BYTES = 100
     client.force_login(bob)
+    client.cookies["django_language"] = "en"
     payload = edit_payload(report_a)
     payload["outcomes-0-file"] = io.BytesIO(PDF * 10)
     payload["outcomes-0-file"].name = "gros.pdf"
@@ -118,8 +120,9 @@ def test_head_sees_submit_button_editor_does_not(client, filled_report, alice, b
 
 def test_editor_posting_submit_gets_an_error_not_a_submission(client, filled_report, bob):
     client.force_login(bob)
+    client.cookies["django_language"] = "fr"
     response = client.post(reverse("reviews:report_transition", args=[filled_report.pk, "submit"]), follow=True)
-    assert "Only the head of the unit may submit" in response.content.decode()
+    assert "Seul le chef de l" in response.content.decode()
     assert Report.objects.get(pk=filled_report.pk).state == ReportState.DRAFT
 
 
