@@ -1,0 +1,63 @@
+"""An objective's status, computed from its milestones and dates — never typed by hand.
+
+The rule (also in docs/roadmap.md), for one objective on the date ``as_of``:
+
+- a milestone is *reached* when its latest progress value (by date recorded) is ≥ its target;
+- **done**: it has milestones and every one is reached;
+- **late**: a milestone whose due date is before ``as_of`` is not reached;
+- **at risk**: a milestone due within the next 30 days (due date ≥ ``as_of``) has a latest value below
+  half its target, or a milestone due within the next 14 days has no progress recorded at all;
+- **on track**: otherwise (including an objective with no milestone yet).
+
+Everything is computed in Python from prefetched milestones and progress, so a list of objectives
+costs the same few queries whatever its length.
+"""
+
+import datetime
+
+from roadmap.models import ObjectiveStatus
+
+AT_RISK_WINDOW = datetime.timedelta(days=30)
+NO_PROGRESS_WINDOW = datetime.timedelta(days=14)
+AT_RISK_SHARE = 0.5
+
+
+def latest_value(milestone):
+    """The value of the latest progress update (prefetched ``progress``), or None."""
+    updates = list(milestone.progress.all())
+    if not updates:
+        return None
+    latest = max(updates, key=lambda u: (u.recorded_on, u.created_at, u.pk or 0))
+    return latest.value
+
+
+def milestone_reached(milestone):
+    value = latest_value(milestone)
+    return value is not None and value >= milestone.target_value
+
+
+def milestone_status(milestone, as_of):
+    value = latest_value(milestone)
+    if value is not None and value >= milestone.target_value:
+        return ObjectiveStatus.DONE
+    if milestone.due_date < as_of:
+        return ObjectiveStatus.LATE
+    if milestone.due_date - as_of <= NO_PROGRESS_WINDOW and value is None:
+        return ObjectiveStatus.AT_RISK
+    if milestone.due_date - as_of <= AT_RISK_WINDOW and (value or 0) < milestone.target_value * AT_RISK_SHARE:
+        return ObjectiveStatus.AT_RISK
+    return ObjectiveStatus.ON_TRACK
+
+
+def objective_status(objective, as_of):
+    milestones = list(objective.milestones.all())
+    if not milestones:
+        return ObjectiveStatus.ON_TRACK
+    statuses = {milestone_status(m, as_of) for m in milestones}
+    if statuses == {ObjectiveStatus.DONE}:
+        return ObjectiveStatus.DONE
+    if ObjectiveStatus.LATE in statuses:
+        return ObjectiveStatus.LATE
+    if ObjectiveStatus.AT_RISK in statuses:
+        return ObjectiveStatus.AT_RISK
+    return ObjectiveStatus.ON_TRACK
