@@ -136,7 +136,7 @@ def milestones_due(on_date, within_days=14):
 
     The hook for a "milestone due soon" reminder kind: each item carries the milestone, its objective,
     the owner unit, the due date, the days left, the latest value and the unit's heads (recipients).
-    Four queries whatever the number of milestones.
+    Three queries whatever the number of milestones.
     """
     end = on_date + datetime.timedelta(days=within_days)
     return _reminder_candidates(Milestone.objects.filter(due_date__gte=on_date, due_date__lte=end), on_date)

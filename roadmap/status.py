@@ -5,8 +5,9 @@ The rule (also in docs/roadmap.md), for one objective on the date ``as_of``:
 - a milestone is *reached* when its latest progress value (by date recorded) is ≥ its target;
 - **done**: it has milestones and every one is reached;
 - **late**: a milestone whose due date is before ``as_of`` is not reached;
-- **at risk**: a milestone due within the next 30 days (due date ≥ ``as_of``) has a latest value below
-  half its target, or a milestone due within the next 14 days has no progress recorded at all;
+- **at risk**: a milestone due within the next 30 days (0 ≤ due date − ``as_of`` ≤ 30 days) has progress
+  recorded whose latest value is below half its target, or a milestone due within the next 14 days has
+  no progress recorded at all;
 - **on track**: otherwise (including an objective with no milestone yet).
 
 Everything is computed in Python from prefetched milestones and progress, so a list of objectives
@@ -14,12 +15,13 @@ costs the same few queries whatever its length.
 """
 
 import datetime
+from decimal import Decimal
 
 from roadmap.models import ObjectiveStatus
 
 AT_RISK_WINDOW = datetime.timedelta(days=30)
 NO_PROGRESS_WINDOW = datetime.timedelta(days=14)
-AT_RISK_SHARE = 0.5
+AT_RISK_SHARE = "0.5"
 
 
 def latest_value(milestone):
@@ -44,7 +46,8 @@ def milestone_status(milestone, as_of):
         return ObjectiveStatus.LATE
     if milestone.due_date - as_of <= NO_PROGRESS_WINDOW and value is None:
         return ObjectiveStatus.AT_RISK
-    if milestone.due_date - as_of <= AT_RISK_WINDOW and (value or 0) < milestone.target_value * AT_RISK_SHARE:
+    if (value is not None and milestone.due_date - as_of <= AT_RISK_WINDOW
+            and value < milestone.target_value * Decimal(AT_RISK_SHARE)):
         return ObjectiveStatus.AT_RISK
     return ObjectiveStatus.ON_TRACK
 
