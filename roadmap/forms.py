@@ -86,6 +86,7 @@ class RoadmapFilterForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), required=False,
                                choices=[("", _("All"))] + list(ObjectiveStatus.choices))
     source = forms.ChoiceField(label=_("Source"), required=False, choices=[("", _("All"))] + list(SourceKind.choices))
+    as_of = forms.DateField(label=_("Status as of"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args, priorities=(), units=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -123,10 +123,10 @@ def _reminder_candidates(qs, on_date):
     )
     out = []
     for m in qs:
-        if milestone_reached(m):
+        if milestone_reached(m, on_date):
             continue
         o = m.objective
-        out.append(MilestoneReminder(m, o, o.owner, m.due_date, (m.due_date - on_date).days, latest_value(m),
+        out.append(MilestoneReminder(m, o, o.owner, m.due_date, (m.due_date - on_date).days, latest_value(m, on_date),
                                      [h.user for h in o.owner.heads]))
     return out
 

@@ -2,7 +2,8 @@
 
 The rule (also in docs/roadmap.md), for one objective on the date ``as_of``:
 
-- a milestone is *reached* when its latest progress value (by date recorded) is ≥ its target;
+- a milestone is *reached* when its latest progress value recorded on or before ``as_of`` is ≥ its target
+  (so the status "as of" a past date ignores progress recorded later);
 - **done**: it has milestones and every one is reached;
 - **late**: a milestone whose due date is before ``as_of`` is not reached;
 - **at risk**: a milestone due within the next 30 days (0 ≤ due date − ``as_of`` ≤ 30 days) has progress
@@ -24,22 +25,22 @@ NO_PROGRESS_WINDOW = datetime.timedelta(days=14)
 AT_RISK_SHARE = "0.5"
 
 
-def latest_value(milestone):
-    """The value of the latest progress update (prefetched ``progress``), or None."""
-    updates = list(milestone.progress.all())
+def latest_value(milestone, as_of=None):
+    """The value of the latest progress update (prefetched ``progress``) dated on or before ``as_of``, or None."""
+    updates = [u for u in milestone.progress.all() if as_of is None or u.recorded_on <= as_of]
     if not updates:
         return None
     latest = max(updates, key=lambda u: (u.recorded_on, u.created_at, u.pk or 0))
     return latest.value
 
 
-def milestone_reached(milestone):
-    value = latest_value(milestone)
+def milestone_reached(milestone, as_of=None):
+    value = latest_value(milestone, as_of)
     return value is not None and value >= milestone.target_value
 
 
 def milestone_status(milestone, as_of):
-    value = latest_value(milestone)
+    value = latest_value(milestone, as_of)
     if value is not None and value >= milestone.target_value:
         return ObjectiveStatus.DONE
     if milestone.due_date < as_of:

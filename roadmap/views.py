@@ -56,7 +56,7 @@ def roadmap_detail(request, year):
     filters = form.cleaned_data if form.is_valid() else {}
     objectives = selectors.objective_list(
         user=user, year=year, owner=filters.get("owner") or None, priority=filters.get("priority") or None,
-        status=filters.get("status") or None, source=filters.get("source") or None,
+        status=filters.get("status") or None, source=filters.get("source") or None, as_of=filters.get("as_of"),
     ) if roadmap else []
     set_aside = []
     if roadmap and user.sees_everything:

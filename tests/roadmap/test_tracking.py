@@ -151,3 +151,11 @@ def test_reminder_hook_lists_milestones_due_soon_and_overdue(objective_a, alice)
 def test_reminder_hook_query_count_is_fixed(approved, django_assert_num_queries):
     with django_assert_num_queries(3):  # milestones+objective+unit, progress, heads
         selectors.milestones_overdue(datetime.date(2024, 1, 5))
+
+
+def test_status_as_of_a_past_date_ignores_progress_recorded_later(objective_a, alice):
+    record(alice, objective_a, 0, 50, "2023-06-01")
+    record(alice, objective_a, 1, 100, "2023-06-01")
+    assert status_on(objective_a, "2023-06-02") == ObjectiveStatus.DONE
+    assert status_on(objective_a, "2023-05-31") == ObjectiveStatus.ON_TRACK  # nothing recorded yet, 30 days left
+    assert status_on(objective_a, "2023-06-20") == ObjectiveStatus.DONE
