@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -61,11 +62,17 @@ def roadmap_detail(request, year):
     set_aside = []
     if roadmap and user.sees_everything:
         set_aside = [o for o in selectors.objective_queryset(user=user).filter(roadmap=roadmap).exclude(state="active")]
+    # The summary counts every objective; the table shows them a page at a time (national scale: thousands).
+    page = Paginator(objectives, 100).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(request, "roadmap/roadmap_detail.html", {
         "year": year,
         "cycle": cycle,
         "roadmap": roadmap,
-        "objectives": objectives,
+        "objectives": page.object_list,
+        "page": page,
+        "query": query.urlencode(),
         "summary": selectors.tracking_summary(objectives),
         "set_aside": set_aside,
         "form": form,

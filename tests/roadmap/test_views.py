@@ -163,3 +163,10 @@ def test_national_view_query_count_does_not_grow(client, approved, olga, dino, d
             assert client.get(reverse("roadmap:detail", args=[2023])).status_code == 200
         counts.append(len(ctx))
     assert counts[0] == counts[1], counts
+
+
+def test_admin_lists_roadmap_objects_read_only(client, approved, root):
+    login(client, root)
+    for name in ("objective", "roadmap", "priority", "roadmapversion", "progressupdate", "meeting"):
+        assert client.get(f"/admin/roadmap/{name}/").status_code == 200
+    assert client.get("/admin/roadmap/objective/add/").status_code == 403
