@@ -4,7 +4,16 @@ which call roadmap.services; the roadmap's own rows are read-only here so no rul
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from roadmap.models import Meeting, Milestone, Objective, Priority, ProgressUpdate, Roadmap, RoadmapEvent, RoadmapVersion
+from roadmap.models import (
+    Meeting,
+    Milestone,
+    Objective,
+    Priority,
+    ProgressUpdate,
+    Roadmap,
+    RoadmapEvent,
+    RoadmapVersion,
+)
 
 
 class ReadOnlyAdmin(SimpleHistoryAdmin):

@@ -1,5 +1,6 @@
 """API for priorities, roadmaps, objectives and milestone progress. Every write calls roadmap.services."""
 
+from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -46,7 +47,10 @@ YEAR_PARAM = OpenApiParameter("year", OpenApiTypes.INT, description="Year of the
 
 
 class PriorityViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
-    """The priorities of the DG's orientation speech. ``year`` is the meeting's year; they shape the next year's roadmap."""
+    """The priorities of the DG's orientation speech.
+
+    ``year`` is the meeting's year (review cycle); they shape the next year's roadmap.
+    """
 
     serializer_class = PrioritySerializer
     http_method_names = ["get", "post", "patch", "head", "options"]
@@ -321,7 +325,7 @@ class RoadmapSerializer(serializers.ModelSerializer):
                   "versions", "events", "actions"]
 
     def get_objective_count(self, obj) -> int:
-        return obj.objectives.filter(state=Objective.State.ACTIVE).count()
+        return obj.objective_count
 
     def get_actions(self, obj) -> list[str]:
         return permissions.available_actions(self.context["request"].user, obj)
@@ -339,8 +343,12 @@ class RoadmapViewSet(viewsets.GenericViewSet, mixins.RetrieveModelMixin, mixins.
     lookup_value_regex = r"\d{4}"
 
     def get_queryset(self):
-        return Roadmap.objects.select_related("cycle").prefetch_related(
-            "versions__approved_by", "events__actor").order_by("-year")
+        return (
+            Roadmap.objects.select_related("cycle")
+            .prefetch_related("versions__approved_by", "events__actor")
+            .annotate(objective_count=Count("objectives", filter=Q(objectives__state=Objective.State.ACTIVE)))
+            .order_by("-year")
+        )
 
     def _respond(self, roadmap, code=status.HTTP_200_OK):
         return Response(self.get_serializer(self.get_queryset().get(pk=roadmap.pk)).data, status=code)

@@ -59,7 +59,7 @@ def load(stdout):
         target="12 administrations partenaires raccordées", target_quantity=Decimal(12),
         target_unit="administrations", priority=roadmap.cycle.priorities.get(code="P1"),
     )
-    for index, objective in enumerate(roadmap.objectives.filter(state=Objective.State.ACTIVE).order_by("ref")):
+    for objective in roadmap.objectives.filter(state=Objective.State.ACTIVE).order_by("ref"):
         if not objective.target:
             objective.target = "100 % des actions prévues réalisées"
         services.objective_update(actor=office, objective=objective, target=objective.target, milestones=[

@@ -87,16 +87,18 @@ def tracking_summary(objectives):
     by_priority, by_unit = {}, {}
     for o in objectives:
         key = o.priority.code if o.priority else ""
-        row = by_priority.setdefault(key, {"priority": o.priority, "total": 0, **{s: 0 for s in ObjectiveStatus.values}})
+        zero = dict.fromkeys(ObjectiveStatus.values, 0)
+        row = by_priority.setdefault(key, {"priority": o.priority, "total": 0, **zero})
         row["total"] += 1
         row[o.status] += 1
-        row = by_unit.setdefault(o.owner_id, {"unit": o.owner, "total": 0, **{s: 0 for s in ObjectiveStatus.values}})
+        row = by_unit.setdefault(o.owner_id, {"unit": o.owner, "total": 0, **zero})
         row["total"] += 1
         row[o.status] += 1
     return {
         "total": len(objectives),
         "by_status": {s: by_status.get(s, 0) for s in ObjectiveStatus.values},
-        "by_priority": sorted(by_priority.values(), key=lambda r: (r["priority"] is None, r["priority"].code if r["priority"] else "")),
+        "by_priority": sorted(by_priority.values(),
+                              key=lambda r: (r["priority"] is None, r["priority"].code if r["priority"] else "")),
         "by_unit": sorted(by_unit.values(), key=lambda r: r["unit"].path),
         "late": [o for o in objectives if o.status == ObjectiveStatus.LATE],
     }

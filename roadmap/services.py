@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 
 from core import audit
 from core.errors import InvalidTransition, NotAllowed, ValidationFailed
-from directorates.models import Deliverable, Directorate, Membership
-from reviews.models import Outcome, Report, ReportConstraint, ReportState, ReviewCycle
+from directorates.models import Deliverable, Membership
+from reviews.models import Outcome, Report, ReportConstraint, ReportState
 from roadmap import permissions
 from roadmap.models import (
     ROADMAP_TRANSITIONS,
@@ -210,7 +210,8 @@ def priority_update(*, actor, priority, owners=None, **data):
 
 def _next_refs(roadmap, existing_refs):
     prefix = f"R{roadmap.year}-"
-    numbers = [int(ref[len(prefix):]) for ref in existing_refs if ref.startswith(prefix) and ref[len(prefix):].isdigit()]
+    numbers = [int(ref[len(prefix):]) for ref in existing_refs
+               if ref.startswith(prefix) and ref[len(prefix):].isdigit()]
     n = max(numbers, default=0)
     while True:
         n += 1
@@ -231,7 +232,8 @@ def _candidate_objectives(roadmap, cycle):
     for outcome in outcomes:
         d = outcome.deliverable
         if outcome.status == Outcome.Status.PARTIAL:
-            achieved = _("%(percent)s %% done in %(year)s.") % {"percent": outcome.percent_done or 0, "year": cycle.year}
+            achieved = _("%(percent)s %% done in %(year)s.") % {
+                "percent": outcome.percent_done or 0, "year": cycle.year}
         else:
             achieved = _("Not done in %(year)s.") % {"year": cycle.year}
         if outcome.comment:
@@ -758,11 +760,3 @@ def progress_record(*, actor, milestone, value, comment="", evidence="", recorde
     update = ProgressUpdate(milestone=milestone, value=value, comment=(comment or "").strip(),
                             evidence=(evidence or "").strip(), recorded_on=recorded_on, recorded_by=actor)
     return _save(update, actor)
-
-
-def cycle_for_roadmap_year(year):
-    return ReviewCycle.objects.filter(year=int(year) - 1).first()
-
-
-def directorates_by_code(codes):
-    return {d.code: d for d in Directorate.objects.filter(code__in=codes)}

@@ -51,8 +51,8 @@ def roadmap_detail(request, year):
         raise Http404
     user = request.user
     priorities = list(selectors.priority_list(year=year - 1))
-    units = list(Directorate.objects.filter(unit_permissions.visible_directorates_q(user), objectives__roadmap__year=year)
-                 .distinct().order_by("path"))
+    units = list(Directorate.objects.filter(unit_permissions.visible_directorates_q(user),
+                                            objectives__roadmap__year=year).distinct().order_by("path"))
     form = RoadmapFilterForm(request.GET or None, priorities=priorities, units=units)
     filters = form.cleaned_data if form.is_valid() else {}
     objectives = selectors.objective_list(

@@ -21,8 +21,8 @@ def accepted_report(report_a, alice, bob, olga, deliverables, frozen):
             d_not_done.pk: {"status": "not_done", "comment": "Crédits non débloqués"},
         },
         constraints=[
-            {"category": "equipment", "description": "Parc automobile vieillissant", "remedy": "Renouveler 20 véhicules",
-             "needs_action": True},
+            {"category": "equipment", "description": "Parc automobile vieillissant",
+             "remedy": "Renouveler 20 véhicules", "needs_action": True},
             {"category": "other", "description": "Météo défavorable", "remedy": "", "needs_action": False},
         ],
         achievements=[{"title": "Brigade cynophile créée", "description": ""}],

@@ -72,7 +72,7 @@ def test_compiling_again_keeps_edits_drops_and_merges(draft, olga, cycle, unit_b
     new = services.objective_create(actor=olga, roadmap=draft, owner=unit_b, title="Nouveau projet")
     count = Objective.objects.count()
 
-    roadmap, created = services.roadmap_compile(actor=olga, cycle=cycle)
+    _roadmap, created = services.roadmap_compile(actor=olga, cycle=cycle)
 
     assert created == 0
     assert Objective.objects.count() == count

@@ -8,7 +8,7 @@ import time_machine
 
 from core.errors import InvalidTransition, NotAllowed, ValidationFailed
 from roadmap import selectors, services
-from roadmap.models import Objective, ObjectiveStatus
+from roadmap.models import ObjectiveStatus
 from roadmap.status import objective_status
 from tests.roadmap.conftest import add_milestones
 

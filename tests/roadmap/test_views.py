@@ -170,3 +170,52 @@ def test_admin_lists_roadmap_objects_read_only(client, approved, root):
     for name in ("objective", "roadmap", "priority", "roadmapversion", "progressupdate", "meeting"):
         assert client.get(f"/admin/roadmap/{name}/").status_code == 200
     assert client.get("/admin/roadmap/objective/add/").status_code == 403
+
+
+def _accepted_unit(cycle, olga):
+    from directorates.models import Membership
+    from reviews import services as review_services
+    from tests.conftest import fill
+    from tests.factories import DeliverableFactory, DirectorateFactory, UserFactory
+
+    unit = DirectorateFactory()
+    head = UserFactory()
+    Membership.objects.create(user=head, directorate=unit, role=Membership.Role.HEAD)
+    DeliverableFactory(directorate=unit)
+    report = review_services.report_start(actor=head, cycle=cycle, directorate=unit)
+    fill(report, head)
+    review_services.report_submit(actor=head, report=report)
+    review_services.report_accept(actor=olga, report=report)
+    return unit
+
+
+@pytest.mark.parametrize("url", ["/meetings/2022/", "/priorities/2022/"])
+def test_meeting_and_priorities_pages_run_a_fixed_number_of_queries(client, accepted_report, priorities, olga,
+                                                                    dino, cycle, url):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    login(client, olga)
+    counts = []
+    for extra in (0, 4):
+        for _ in range(extra):
+            unit = _accepted_unit(cycle, olga)
+            services.priority_create(actor=dino, cycle=cycle, code=f"Z{unit.code}", title_fr="p", owners=[unit])
+        services.meeting_build(actor=olga, cycle=cycle)
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        counts.append(len(ctx))
+    assert counts[0] == counts[1], counts
+
+
+def test_roadmap_api_list_runs_a_fixed_number_of_queries(api, approved, olga, django_assert_num_queries):
+    from tests.factories import CycleFactory
+
+    api.force_authenticate(olga)
+    # count, roadmaps (+ cycle, objective count), versions, their approvers, events, their actors, savepoints
+    with django_assert_num_queries(8):
+        body = api.get("/api/v1/roadmaps/").json()
+    assert body["results"][0]["objective_count"] == approved.objectives.filter(state="active").count()
+    services.roadmap_compile(actor=olga, cycle=CycleFactory(year=2023))
+    with django_assert_num_queries(8):
+        assert api.get("/api/v1/roadmaps/").json()["count"] == 2
