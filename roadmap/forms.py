@@ -107,6 +107,12 @@ class PriorityForm(BootstrapForm):
                                      widget=forms.SelectMultiple(attrs={"size": 8}))
 
 
+class InviteForm(BootstrapForm):
+    units = UnitMultipleChoiceField(label=_("Invite other units (their head)"),
+                                    queryset=Directorate.objects.filter(is_active=True).order_by("path"),
+                                    widget=forms.SelectMultiple(attrs={"size": 8}))
+
+
 class MeetingForm(BootstrapForm):
     date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
     place = forms.CharField(label=_("Place"), max_length=200, required=False)

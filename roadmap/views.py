@@ -20,6 +20,7 @@ from roadmap import permissions, selectors, services
 from roadmap.api import _diff_pair
 from roadmap.forms import (
     DropForm,
+    InviteForm,
     MeetingForm,
     MergeForm,
     MilestoneFormSet,
@@ -309,6 +310,7 @@ def meeting_detail(request, year):
         "form": MeetingForm(initial={"date": meeting.date if meeting else cycle.meeting_date,
                                      "place": meeting.place if meeting else ""}),
         "can_prepare": permissions.can_prepare(request.user),
+        "invite_form": InviteForm() if meeting and permissions.can_prepare(request.user) else None,
     })
 
 
@@ -329,6 +331,13 @@ def meeting_action(request, year, action):
         elif action == "move":
             item = get_object_or_404(AgendaItem, pk=request.POST.get("item"), meeting__cycle=cycle)
             services.agenda_move(actor=request.user, item=item, direction=request.POST.get("direction"))
+        elif action == "invite":
+            meeting = get_object_or_404(Meeting, cycle=cycle)
+            form = InviteForm(request.POST)
+            if form.is_valid():
+                services.meeting_invite(actor=request.user, meeting=meeting,
+                                        directorates=list(form.cleaned_data["units"]))
+                messages.success(request, _("Invitations added."))
         elif action == "attendance":
             meeting = get_object_or_404(Meeting, cycle=cycle)
             services.attendance_record(actor=request.user, meeting=meeting,

@@ -60,6 +60,23 @@ def test_only_the_dg_sends_back(request, role, proposed):
         assert fresh(proposed).state == RoadmapState.PROPOSED
 
 
+@pytest.mark.parametrize("role", ROLES)
+def test_only_the_dg_office_starts_a_new_version(request, role, approved):
+    actor = request.getfixturevalue(role)
+    if role == "olga":
+        roadmap = services.roadmap_new_version(actor=actor, roadmap=approved)
+        assert (roadmap.state, roadmap.version, roadmap.approved_version) == (RoadmapState.DRAFT, 2, 1)
+    else:
+        with pytest.raises(NotAllowed):
+            services.roadmap_new_version(actor=actor, roadmap=approved)
+        assert (fresh(approved).state, fresh(approved).version) == (RoadmapState.APPROVED, 1)
+
+
+def test_starting_a_new_version_of_a_draft_is_refused(draft, olga):
+    with pytest.raises(InvalidTransition):
+        services.roadmap_new_version(actor=olga, roadmap=draft)
+
+
 def test_sending_back_needs_a_comment(proposed, dino):
     with pytest.raises(ValidationFailed):
         services.roadmap_return(actor=dino, roadmap=proposed, comment="  ")

@@ -110,6 +110,9 @@ def test_meeting_agenda_reorder_and_attendance(client, accepted_report, cycle, o
     assert [i.directorate.code for i in AgendaItem.objects.filter(meeting=meeting)] == before[::-1]
     html = client.get("/meetings/2022/").content.decode()
     assert 'id="agenda"' in html and "Rabat" in html
+    region = unit_b.__class__.objects.get(code="WS-R")
+    client.post("/meetings/2022/invite/", {"units": [region.pk]})
+    assert meeting.attendance.filter(directorate=region, present=False).exists()
 
 
 def test_briefing_pack_is_printable(client, accepted_report, olga):
