@@ -193,6 +193,10 @@ def _objective_page(request, roadmap, objective=None):
         formset = MilestoneFormSet(prefix="milestones", initial=[
             {"id": m.pk, "title": m.title, "quarter": m.quarter, "due_date": m.due_date, "target_value": m.target_value}
             for m in milestones])
+    if not roadmap.is_editable:  # shown read-only: changes need a new draft version
+        for f in [form, *formset.forms]:
+            for field in f.fields.values():
+                field.disabled = True
     return render(request, "roadmap/objective_edit.html", {
         "roadmap": roadmap, "objective": objective, "form": form, "formset": formset,
         "drop_form": DropForm(), "merge_form": MergeForm(), "split_form": SplitForm(),
