@@ -313,7 +313,13 @@ OBJECTIVE_FIELDS = ("title", "description", "category", "target", "target_quanti
 
 
 def _check_editable(actor, roadmap):
+    """Refuse unless the actor is the office and the roadmap is a draft *now*.
+
+    The roadmap row is locked for the rest of the transaction: an edit cannot slip in while someone
+    proposes it, and new references are numbered one writer at a time.
+    """
     _require_preparer(actor, _("Only the DG's office may edit the roadmap."))
+    roadmap.state = Roadmap.objects.select_for_update().values_list("state", flat=True).get(pk=roadmap.pk)
     if roadmap.state != RoadmapState.DRAFT:
         raise InvalidTransition(
             _("The roadmap is %(state)s: it can be changed only in a new draft version.")

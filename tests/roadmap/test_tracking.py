@@ -159,3 +159,20 @@ def test_status_as_of_a_past_date_ignores_progress_recorded_later(objective_a, a
     assert status_on(objective_a, "2023-06-02") == ObjectiveStatus.DONE
     assert status_on(objective_a, "2023-05-31") == ObjectiveStatus.ON_TRACK  # nothing recorded yet, 30 days left
     assert status_on(objective_a, "2023-06-20") == ObjectiveStatus.DONE
+
+
+def test_reminder_hook_query_count_does_not_grow(approved, olga, dino, django_assert_num_queries):
+    from roadmap.models import Roadmap
+    from tests.factories import DirectorateFactory
+
+    with django_assert_num_queries(3):
+        first = selectors.milestones_overdue(datetime.date(2024, 1, 5))
+    roadmap = services.roadmap_new_version(actor=olga, roadmap=approved)
+    for _ in range(4):
+        o = services.objective_create(actor=olga, roadmap=roadmap, owner=DirectorateFactory(), title="x")
+        services.milestones_set(actor=olga, objective=o, milestones=[{"title": "a", "quarter": 3}])
+    services.roadmap_propose(actor=olga, roadmap=roadmap)
+    services.roadmap_approve(actor=dino, roadmap=Roadmap.objects.get(pk=roadmap.pk))
+    with django_assert_num_queries(3):
+        second = selectors.milestones_overdue(datetime.date(2024, 1, 5))
+    assert len(second) == len(first) + 4

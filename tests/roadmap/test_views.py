@@ -222,3 +222,13 @@ def test_roadmap_api_list_runs_a_fixed_number_of_queries(api, approved, olga, dj
     services.roadmap_compile(actor=olga, cycle=CycleFactory(year=2023))
     with django_assert_num_queries(8):
         assert api.get("/api/v1/roadmaps/").json()["count"] == 2
+
+
+def test_agenda_and_attendance_changes_leave_history_rows(accepted_report, olga):
+    meeting = services.meeting_build(actor=olga, cycle=accepted_report.cycle)
+    item = meeting.agenda.get()
+    assert item.history.filter(history_type="+", history_user=olga).exists()
+    services.attendance_record(actor=olga, meeting=meeting, present_unit_ids=[item.directorate_id])
+    row = meeting.attendance.get()
+    assert row.history.filter(history_type="~", history_user=olga,
+                              history_change_reason="attendance recorded").exists()
