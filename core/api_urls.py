@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 
 from directorates.api import DeliverableViewSet, DirectorateViewSet
 from reviews.api import AttachmentViewSet, CycleViewSet, ReportViewSet
+from roadmap.api import MilestoneViewSet, ObjectiveViewSet, PriorityViewSet, RoadmapViewSet
 
 router = DefaultRouter()
 router.register("directorates", DirectorateViewSet, basename="directorate")
@@ -13,6 +14,10 @@ router.register("deliverables", DeliverableViewSet, basename="deliverable")
 router.register("cycles", CycleViewSet, basename="cycle")
 router.register("reports", ReportViewSet, basename="report")
 router.register("attachments", AttachmentViewSet, basename="attachment")
+router.register("priorities", PriorityViewSet, basename="priority")
+router.register("roadmaps", RoadmapViewSet, basename="roadmap")
+router.register("objectives", ObjectiveViewSet, basename="objective")
+router.register("milestones", MilestoneViewSet, basename="milestone")
 
 urlpatterns = [
     path("auth/token/", obtain_auth_token, name="api-token"),

@@ -1,0 +1,434 @@
+"""Web pages of the meeting, the priorities and the roadmap. Thin: parse, call a selector or a service, render."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from core.errors import DomainError, ValidationFailed
+from directorates import permissions as unit_permissions
+from directorates.models import Directorate
+from reviews.forms import CommentForm
+from roadmap import permissions, selectors, services
+from roadmap.api import _diff_pair
+from roadmap.forms import (
+    DropForm,
+    InviteForm,
+    MeetingForm,
+    MergeForm,
+    MilestoneFormSet,
+    ObjectiveForm,
+    PriorityForm,
+    ProgressForm,
+    RoadmapFilterForm,
+    SplitForm,
+)
+from roadmap.models import AgendaItem, Meeting, Milestone, Objective, Priority, Roadmap
+from roadmap.status import latest_value, milestone_status
+
+
+def _apply_errors(form, error):
+    for field, field_messages in (error.errors or {}).items():
+        if field in form.fields and isinstance(field_messages, list):
+            form.add_error(field, field_messages)
+
+
+# ---------------------------------------------------------------- the roadmap
+
+
+@login_required
+def roadmap_detail(request, year):
+    """The national view (DG's office, DG) or a unit's own objectives, with filters and the actions that apply."""
+    roadmap = selectors.roadmap_for_year(year)
+    cycle = selectors.cycle_for_year(year - 1)
+    if roadmap is None and cycle is None:
+        raise Http404
+    user = request.user
+    priorities = list(selectors.priority_list(year=year - 1))
+    units = list(Directorate.objects.filter(unit_permissions.visible_directorates_q(user),
+                                            objectives__roadmap__year=year).distinct().order_by("path"))
+    form = RoadmapFilterForm(request.GET or None, priorities=priorities, units=units)
+    filters = form.cleaned_data if form.is_valid() else {}
+    objectives = selectors.objective_list(
+        user=user, year=year, owner=filters.get("owner") or None, priority=filters.get("priority") or None,
+        status=filters.get("status") or None, source=filters.get("source") or None, as_of=filters.get("as_of"),
+    ) if roadmap else []
+    set_aside = []
+    if roadmap and user.sees_everything:
+        set_aside = [o for o in selectors.objective_queryset(user=user).filter(roadmap=roadmap).exclude(state="active")]
+    # The summary counts every objective; the table shows them a page at a time (national scale: thousands).
+    page = Paginator(objectives, 100).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "roadmap/roadmap_detail.html", {
+        "year": year,
+        "cycle": cycle,
+        "roadmap": roadmap,
+        "objectives": page.object_list,
+        "page": page,
+        "query": query.urlencode(),
+        "summary": selectors.tracking_summary(objectives),
+        "set_aside": set_aside,
+        "form": form,
+        "actions": permissions.available_actions(user, roadmap) if cycle else [],
+        "can_edit": roadmap is not None and roadmap.is_editable and permissions.can_prepare(user),
+        "events": selectors.roadmap_events(roadmap) if roadmap else [],
+        "versions": selectors.versions(roadmap) if roadmap else [],
+        "national": user.sees_everything,
+        "comment_form": CommentForm(),
+    })
+
+
+ROADMAP_ACTIONS = {
+    "propose": (services.roadmap_propose, gettext_lazy("Roadmap proposed to the DG.")),
+    "approve": (services.roadmap_approve,
+                gettext_lazy("Roadmap approved: each unit's objectives are now its cahier des charges.")),
+    "return": (services.roadmap_return, gettext_lazy("Roadmap sent back to the DG's office.")),
+    "new_version": (services.roadmap_new_version, gettext_lazy("A new draft version was started.")),
+}
+
+
+@login_required
+@require_POST
+def roadmap_action(request, year, action):
+    if action == "compile":
+        cycle = selectors.cycle_for_year(year - 1)
+        if cycle is None:
+            raise Http404
+        try:
+            _roadmap, created = services.roadmap_compile(actor=request.user, cycle=cycle)
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Roadmap compiled: %(n)s new objective(s).") % {"n": created})
+        return redirect("roadmap:detail", year=year)
+    if action not in ROADMAP_ACTIONS:
+        raise Http404
+    roadmap = get_object_or_404(Roadmap, year=year)
+    service, done = ROADMAP_ACTIONS[action]
+    form = CommentForm(request.POST)
+    form.is_valid()
+    try:
+        service(actor=request.user, roadmap=roadmap, comment=form.cleaned_data.get("comment", ""))
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, done)
+    return redirect("roadmap:detail", year=year)
+
+
+@login_required
+def roadmap_diff(request, year):
+    roadmap = get_object_or_404(Roadmap.objects.prefetch_related("versions"), year=year)
+    if not request.user.sees_everything:
+        raise PermissionDenied
+    old, new = _diff_pair(roadmap, request.GET.get("from"), request.GET.get("to"))
+    return render(request, "roadmap/roadmap_diff.html", {
+        "roadmap": roadmap, "old": old, "new": new,
+        "diff": services.snapshot_diff(old, new) if old else None,
+        "versions": selectors.versions(roadmap),
+    })
+
+
+def _milestone_items(formset):
+    items = []
+    for form in formset.forms:
+        data = form.cleaned_data
+        if not data or data.get("DELETE"):
+            continue
+        if not data.get("id") and not data.get("title"):
+            continue
+        item = {"title": data.get("title") or "", "quarter": data.get("quarter"), "due_date": data.get("due_date"),
+                "target_value": data.get("target_value")}
+        if data.get("id"):
+            item["id"] = data["id"]
+        items.append(item)
+    return items
+
+
+def _objective_page(request, roadmap, objective=None):
+    if not permissions.can_prepare(request.user):
+        raise PermissionDenied
+    priorities = Priority.objects.filter(cycle_id=roadmap.cycle_id).order_by("code")
+    milestones = list(objective.milestones.all()) if objective else []
+    if request.method == "POST":
+        form = ObjectiveForm(request.POST, priorities=priorities)
+        formset = MilestoneFormSet(request.POST, prefix="milestones")
+        if form.is_valid() and formset.is_valid():
+            data = dict(form.cleaned_data)
+            try:
+                with transaction.atomic():
+                    if objective is None:
+                        objective = services.objective_create(actor=request.user, roadmap=roadmap,
+                                                              milestones=_milestone_items(formset), **data)
+                    else:
+                        services.objective_update(actor=request.user, objective=objective,
+                                                  milestones=_milestone_items(formset), **data)
+            except DomainError as error:
+                _apply_errors(form, error)
+                for index, fields in ((error.errors or {}).get("milestones") or {}).items():
+                    if index.isdigit():
+                        for field, msgs in fields.items():
+                            target = formset.forms[int(index)] if int(index) < len(formset.forms) else None
+                            if target is not None:
+                                target.add_error(field if field in target.fields else None, msgs)
+                    else:
+                        messages.error(request, "; ".join(str(m) for msgs in fields.values() for m in msgs))
+                messages.error(request, error.message)
+            else:
+                messages.success(request, _("Objective saved."))
+                return redirect("roadmap:objective_edit", pk=objective.pk)
+    else:
+        initial = {}
+        if objective is not None:
+            initial = {f: getattr(objective, f) for f in services.OBJECTIVE_FIELDS}
+        form = ObjectiveForm(initial=initial, priorities=priorities)
+        formset = MilestoneFormSet(prefix="milestones", initial=[
+            {"id": m.pk, "title": m.title, "quarter": m.quarter, "due_date": m.due_date, "target_value": m.target_value}
+            for m in milestones])
+    if not roadmap.is_editable:  # shown read-only: changes need a new draft version
+        for f in [form, *formset.forms]:
+            for field in f.fields.values():
+                field.disabled = True
+    return render(request, "roadmap/objective_edit.html", {
+        "roadmap": roadmap, "objective": objective, "form": form, "formset": formset,
+        "drop_form": DropForm(), "merge_form": MergeForm(), "split_form": SplitForm(),
+        "editable": roadmap.is_editable,
+    })
+
+
+@login_required
+def objective_new(request, year):
+    roadmap = get_object_or_404(Roadmap, year=year)
+    return _objective_page(request, roadmap)
+
+
+@login_required
+def objective_edit(request, pk):
+    objective = get_object_or_404(selectors.objective_queryset(user=request.user), pk=pk)
+    if not permissions.can_prepare(request.user):
+        return redirect("roadmap:objective_detail", pk=pk)
+    return _objective_page(request, objective.roadmap, objective)
+
+
+@login_required
+def objective_detail(request, pk):
+    objective = get_object_or_404(selectors.objective_queryset(user=request.user), pk=pk)
+    selectors.with_status(objective)
+    today = timezone.localdate()
+    rows = [{"milestone": m, "latest": latest_value(m), "status": milestone_status(m, today)}
+            for m in objective.milestones.all()]
+    return render(request, "roadmap/objective_detail.html", {
+        "objective": objective, "rows": rows,
+        "can_record": permissions.can_record_progress(request.user, objective) and objective.roadmap.is_in_force,
+        "can_edit": permissions.can_prepare(request.user),
+    })
+
+
+@login_required
+@require_POST
+def objective_action(request, pk, action):
+    objective = get_object_or_404(selectors.objective_queryset(user=request.user), pk=pk)
+    try:
+        if action == "drop":
+            form = DropForm(request.POST)
+            services.objective_drop(actor=request.user, objective=objective,
+                                    reason=form.data.get("reason", ""))
+            messages.success(request, _("Objective dropped."))
+        elif action == "restore":
+            services.objective_restore(actor=request.user, objective=objective)
+            messages.success(request, _("Objective restored."))
+        elif action == "merge":
+            refs = [r.strip() for r in request.POST.get("refs", "").replace(";", ",").split(",") if r.strip()]
+            others = list(Objective.objects.filter(roadmap=objective.roadmap, ref__in=refs))
+            if len(others) != len(set(refs)):
+                raise ValidationFailed(_("Some references are not objectives of this roadmap."))
+            services.objective_merge(actor=request.user, into=objective, others=others)
+            messages.success(request, _("Objectives merged."))
+        elif action == "split":
+            parts = services.objective_split(actor=request.user, objective=objective,
+                                             titles=request.POST.get("titles", "").splitlines())
+            messages.success(request, _("Objective split into %(n)s.") % {"n": len(parts)})
+        else:
+            raise Http404
+    except DomainError as error:
+        messages.error(request, error.message)
+        for field_messages in (error.errors or {}).values():
+            if isinstance(field_messages, list):
+                for message in field_messages:
+                    messages.error(request, message)
+    return redirect("roadmap:objective_edit", pk=pk)
+
+
+@login_required
+def milestone_progress(request, pk):
+    milestone = get_object_or_404(
+        Milestone.objects.filter(objective__in=selectors.objective_queryset(user=request.user).values("pk"))
+        .select_related("objective__owner", "objective__roadmap").prefetch_related("progress__recorded_by"),
+        pk=pk,
+    )
+    objective = milestone.objective
+    if not permissions.can_record_progress(request.user, objective):
+        raise PermissionDenied
+    if request.method == "POST":
+        form = ProgressForm(request.POST)
+        if form.is_valid():
+            try:
+                services.progress_record(actor=request.user, milestone=milestone, **form.cleaned_data)
+            except DomainError as error:
+                _apply_errors(form, error)
+                messages.error(request, error.message)
+            else:
+                messages.success(request, _("Progress recorded."))
+                return redirect("roadmap:objective_detail", pk=objective.pk)
+    else:
+        form = ProgressForm(initial={"recorded_on": timezone.localdate()})
+    return render(request, "roadmap/progress_form.html", {"milestone": milestone, "objective": objective,
+                                                          "form": form, "latest": latest_value(milestone)})
+
+
+# ---------------------------------------------------------------- the meeting
+
+
+def _office_only(user):
+    if not user.sees_everything:
+        raise PermissionDenied
+
+
+@login_required
+def meeting_detail(request, year):
+    _office_only(request.user)
+    cycle = selectors.cycle_for_year(year)
+    if cycle is None:
+        raise Http404
+    meeting = selectors.meeting_for_year(year)
+    return render(request, "roadmap/meeting.html", {
+        "cycle": cycle, "meeting": meeting,
+        "form": MeetingForm(initial={"date": meeting.date if meeting else cycle.meeting_date,
+                                     "place": meeting.place if meeting else ""}),
+        "can_prepare": permissions.can_prepare(request.user),
+        "invite_form": InviteForm() if meeting and permissions.can_prepare(request.user) else None,
+    })
+
+
+@login_required
+@require_POST
+def meeting_action(request, year, action):
+    cycle = selectors.cycle_for_year(year)
+    if cycle is None:
+        raise Http404
+    try:
+        if action == "build":
+            form = MeetingForm(request.POST)
+            date = place = None
+            if form.is_valid():
+                date, place = form.cleaned_data["date"], form.cleaned_data["place"]
+            services.meeting_build(actor=request.user, cycle=cycle, date=date, place=place)
+            messages.success(request, _("Meeting and agenda brought up to date."))
+        elif action == "move":
+            item = get_object_or_404(AgendaItem, pk=request.POST.get("item"), meeting__cycle=cycle)
+            services.agenda_move(actor=request.user, item=item, direction=request.POST.get("direction"))
+        elif action == "invite":
+            meeting = get_object_or_404(Meeting, cycle=cycle)
+            form = InviteForm(request.POST)
+            if form.is_valid():
+                services.meeting_invite(actor=request.user, meeting=meeting,
+                                        directorates=list(form.cleaned_data["units"]))
+                messages.success(request, _("Invitations added."))
+        elif action == "attendance":
+            meeting = get_object_or_404(Meeting, cycle=cycle)
+            services.attendance_record(actor=request.user, meeting=meeting,
+                                       present_unit_ids=request.POST.getlist("present"))
+            messages.success(request, _("Attendance recorded."))
+        else:
+            raise Http404
+    except DomainError as error:
+        messages.error(request, error.message)
+    return redirect("roadmap:meeting", year=year)
+
+
+@login_required
+def briefing(request, year, code):
+    _office_only(request.user)
+    cycle = selectors.cycle_for_year(year)
+    if cycle is None:
+        raise Http404
+    pack = selectors.briefing_pack(cycle=cycle, code=code)
+    if pack is None:
+        raise Http404
+    return render(request, "roadmap/briefing.html", {"cycle": cycle, **pack})
+
+
+# ---------------------------------------------------------------- priorities
+
+
+@login_required
+def priority_list(request, year):
+    cycle = selectors.cycle_for_year(year)
+    if cycle is None:
+        raise Http404
+    can_record = permissions.can_record_priorities(request.user)
+    editing = None
+    if request.GET.get("edit") and can_record:
+        editing = get_object_or_404(Priority.objects.prefetch_related("owners"), pk=request.GET["edit"], cycle=cycle)
+    if request.method == "POST":
+        if not can_record:
+            raise PermissionDenied
+        if request.POST.get("id"):
+            editing = get_object_or_404(Priority, pk=request.POST["id"], cycle=cycle)
+        form = PriorityForm(request.POST)
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            try:
+                if editing is not None:
+                    services.priority_update(actor=request.user, priority=editing, **data)
+                else:
+                    services.priority_create(actor=request.user, cycle=cycle, **data)
+            except DomainError as error:
+                _apply_errors(form, error)
+                messages.error(request, error.message)
+            else:
+                messages.success(request, _("Priority saved."))
+                return redirect("roadmap:priorities", year=year)
+    elif editing is not None:
+        form = PriorityForm(initial={**{f: getattr(editing, f) for f in services.PRIORITY_FIELDS},
+                                     "owners": list(editing.owners.all())})
+    else:
+        form = PriorityForm()
+    return render(request, "roadmap/priorities.html", {
+        "cycle": cycle, "priorities": selectors.priority_list(cycle=cycle).order_by("code"),
+        "form": form if can_record else None, "editing": editing,
+    })
+
+
+# ---------------------------------------------------------------- entry points (nav links)
+
+
+def _latest_cycle_year():
+    from reviews.selectors import current_cycle
+
+    cycle = current_cycle()
+    return cycle.year if cycle else timezone.localdate().year
+
+
+@login_required
+def roadmap_home(request):
+    year = Roadmap.objects.order_by("-year").values_list("year", flat=True).first()
+    return redirect("roadmap:detail", year=year or _latest_cycle_year() + 1)
+
+
+@login_required
+def meeting_home(request):
+    return redirect("roadmap:meeting", year=_latest_cycle_year())
+
+
+@login_required
+def priority_home(request):
+    return redirect("roadmap:priorities", year=_latest_cycle_year())

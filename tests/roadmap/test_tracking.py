@@ -1,0 +1,178 @@
+"""Progress on milestones (heads of the owner unit only) and the computed status at its edges."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+import time_machine
+
+from core.errors import InvalidTransition, NotAllowed, ValidationFailed
+from roadmap import selectors, services
+from roadmap.models import ObjectiveStatus
+from roadmap.status import objective_status
+from tests.roadmap.conftest import add_milestones
+
+ROLES = ["alice", "bob", "victor", "charlie", "rita", "olga", "dino", "oscar", "root"]
+
+
+@pytest.fixture
+def objective_a(approved, unit_a, olga):
+    objective = approved.objectives.filter(owner=unit_a, state="active").order_by("ref").first()
+    objective._viewer = olga
+    return objective
+
+
+def status_on(objective, text):
+    """The status computed, as the lists compute it, from prefetched data on the date ``text``."""
+    objective = selectors.objective_queryset(user=objective._viewer).get(pk=objective.pk)
+    return objective_status(objective, datetime.date.fromisoformat(text))
+
+
+def record(actor, objective, index, value, on):
+    milestone = objective.milestones.order_by("due_date")[index]
+    with time_machine.travel(f"{on} 12:00 +01:00", tick=False):
+        return services.progress_record(actor=actor, milestone=milestone, value=value, comment="c", evidence="e")
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_only_the_owner_units_head_records_progress(request, role, objective_a, in_2023):
+    actor = request.getfixturevalue(role)
+    milestone = objective_a.milestones.first()
+    if role == "alice":
+        update = services.progress_record(actor=actor, milestone=milestone, value=Decimal("12.5"),
+                                          comment="Avance", evidence="PV")
+        assert (update.value, update.recorded_by, update.recorded_on) == (Decimal("12.5"), actor,
+                                                                           datetime.date(2023, 1, 10))
+        assert update.history.count() == 1
+    else:
+        with pytest.raises(NotAllowed):
+            services.progress_record(actor=actor, milestone=milestone, value=1)
+        assert not milestone.progress.exists()
+
+
+def test_a_head_cannot_record_progress_on_another_units_milestone(approved, charlie, unit_a, in_2023):
+    objective = approved.objectives.filter(owner=unit_a).first()
+    with pytest.raises(NotAllowed):
+        services.progress_record(actor=charlie, milestone=objective.milestones.first(), value=1)
+
+
+def test_progress_waits_for_approval(draft, olga, alice, unit_a, in_2023):
+    objective = draft.objectives.filter(owner=unit_a).first()
+    add_milestones(objective, olga, [{"title": "T1", "quarter": 1, "target_value": 10}])
+    with pytest.raises(InvalidTransition):
+        services.progress_record(actor=alice, milestone=objective.milestones.first(), value=1)
+
+
+def test_progress_cannot_be_dated_in_the_future(objective_a, alice, in_2023):
+    with pytest.raises(ValidationFailed):
+        services.progress_record(actor=alice, milestone=objective_a.milestones.first(), value=1,
+                                 recorded_on=datetime.date(2023, 2, 1))
+
+
+# objective_a's milestones: Phase 1 due 2023-06-30 (end of Q2), target 50;
+#                            Phase 2 due 2023-12-31 (end of Q4), target 100.
+
+
+def test_on_track_far_from_any_due_date(objective_a):
+    assert status_on(objective_a, "2023-01-10") == ObjectiveStatus.ON_TRACK
+
+
+def test_no_progress_is_at_risk_from_fourteen_days_before_the_due_date(objective_a):
+    assert status_on(objective_a, "2023-06-15") == ObjectiveStatus.ON_TRACK  # 15 days left
+    assert status_on(objective_a, "2023-06-16") == ObjectiveStatus.AT_RISK  # 14 days left
+
+
+def test_progress_below_half_the_target_is_at_risk_from_thirty_days_before(objective_a, alice):
+    record(alice, objective_a, 0, 24, "2023-05-01")
+    assert status_on(objective_a, "2023-05-30") == ObjectiveStatus.ON_TRACK  # 31 days left
+    assert status_on(objective_a, "2023-05-31") == ObjectiveStatus.AT_RISK  # 30 days left
+
+
+def test_progress_at_half_the_target_is_on_track(objective_a, alice):
+    record(alice, objective_a, 0, 25, "2023-05-01")
+    assert status_on(objective_a, "2023-06-29") == ObjectiveStatus.ON_TRACK
+
+
+def test_late_the_day_after_an_unreached_due_date(objective_a, alice):
+    record(alice, objective_a, 0, 40, "2023-06-01")
+    assert status_on(objective_a, "2023-06-30") == ObjectiveStatus.ON_TRACK  # due today: not late yet
+    assert status_on(objective_a, "2023-07-01") == ObjectiveStatus.LATE
+
+
+def test_a_reached_milestone_is_never_late(objective_a, alice):
+    record(alice, objective_a, 0, 50, "2023-06-01")
+    assert status_on(objective_a, "2023-07-01") == ObjectiveStatus.ON_TRACK
+
+
+def test_the_latest_value_counts(objective_a, alice):
+    record(alice, objective_a, 0, 50, "2023-05-01")
+    record(alice, objective_a, 0, 30, "2023-06-01")  # revised down
+    assert status_on(objective_a, "2023-07-01") == ObjectiveStatus.LATE
+
+
+def test_done_when_every_milestone_reached_its_target(objective_a, alice):
+    record(alice, objective_a, 0, 50, "2023-06-01")
+    assert status_on(objective_a, "2023-06-02") != ObjectiveStatus.DONE
+    record(alice, objective_a, 1, 100, "2023-11-30")
+    assert status_on(objective_a, "2023-12-01") == ObjectiveStatus.DONE
+    assert status_on(objective_a, "2024-03-01") == ObjectiveStatus.DONE
+
+
+def test_late_wins_over_at_risk(objective_a):
+    assert status_on(objective_a, "2023-12-20") == ObjectiveStatus.LATE  # phase 1 past, phase 2 at risk
+
+
+def test_an_objective_without_milestones_is_on_track(draft, olga):
+    objective = selectors.objective_queryset(user=olga).filter(roadmap=draft).first()
+    assert objective_status(objective, datetime.date(2023, 12, 31)) == ObjectiveStatus.ON_TRACK
+
+
+def test_a_unit_sees_only_its_own_objectives_once_approved(approved, alice, charlie, olga, unit_a, unit_b):
+    assert {o.owner for o in selectors.objective_list(user=alice, year=2023)} == {unit_a}
+    assert {o.owner for o in selectors.objective_list(user=charlie, year=2023)} == {unit_b}
+    assert {o.owner for o in selectors.objective_list(user=olga, year=2023)} == {unit_a, unit_b}
+
+
+def test_a_unit_does_not_see_a_draft_roadmap(draft, alice):
+    assert selectors.objective_list(user=alice, year=2023) == []
+
+
+def test_reminder_hook_lists_milestones_due_soon_and_overdue(objective_a, alice):
+    record(alice, objective_a, 1, 100, "2023-06-01")  # phase 2 already reached: no reminder for it
+    due = selectors.milestones_due(datetime.date(2023, 6, 20), within_days=14)
+    assert [(r.unit.code, r.due_date.isoformat(), r.days) for r in due if r.objective == objective_a] == [
+        ("SP-A", "2023-06-30", 10)]
+    assert [h.username for h in due[0].heads] in (["alice"], ["charlie"])
+    overdue = selectors.milestones_overdue(datetime.date(2023, 7, 2))
+    mine = [r for r in overdue if r.objective == objective_a]
+    assert [(r.days, r.latest_value) for r in mine] == [(-2, None)]
+
+
+def test_reminder_hook_query_count_is_fixed(approved, django_assert_num_queries):
+    with django_assert_num_queries(3):  # milestones+objective+unit, progress, heads
+        selectors.milestones_overdue(datetime.date(2024, 1, 5))
+
+
+def test_status_as_of_a_past_date_ignores_progress_recorded_later(objective_a, alice):
+    record(alice, objective_a, 0, 50, "2023-06-01")
+    record(alice, objective_a, 1, 100, "2023-06-01")
+    assert status_on(objective_a, "2023-06-02") == ObjectiveStatus.DONE
+    assert status_on(objective_a, "2023-05-31") == ObjectiveStatus.ON_TRACK  # nothing recorded yet, 30 days left
+    assert status_on(objective_a, "2023-06-20") == ObjectiveStatus.DONE
+
+
+def test_reminder_hook_query_count_does_not_grow(approved, olga, dino, django_assert_num_queries):
+    from roadmap.models import Roadmap
+    from tests.factories import DirectorateFactory
+
+    with django_assert_num_queries(3):
+        first = selectors.milestones_overdue(datetime.date(2024, 1, 5))
+    roadmap = services.roadmap_new_version(actor=olga, roadmap=approved)
+    for _ in range(4):
+        o = services.objective_create(actor=olga, roadmap=roadmap, owner=DirectorateFactory(), title="x")
+        services.milestones_set(actor=olga, objective=o, milestones=[{"title": "a", "quarter": 3}])
+    services.roadmap_propose(actor=olga, roadmap=roadmap)
+    services.roadmap_approve(actor=dino, roadmap=Roadmap.objects.get(pk=roadmap.pk))
+    with django_assert_num_queries(3):
+        second = selectors.milestones_overdue(datetime.date(2024, 1, 5))
+    assert len(second) == len(first) + 4
