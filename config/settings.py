@@ -195,6 +195,12 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ReportStateEnum": "reviews.models.ReportState",
         "CycleStateEnum": "reviews.models.ReviewCycle.State",
+        "DeliverableCategoryEnum": "directorates.models.Deliverable.Category",
+        "ConstraintCategoryEnum": "reviews.models.ReportConstraint.Category",
+        "OutcomeStatusEnum": "reviews.models.Outcome.Status",
+        "ObjectiveStatusEnum": "roadmap.models.ObjectiveStatus",
+        "RoadmapStateEnum": "roadmap.models.RoadmapState",
+        "ObjectiveStateEnum": "roadmap.models.Objective.State",
     },
 }
 
