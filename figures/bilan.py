@@ -65,6 +65,15 @@ def ratio(numerator, denominator, multiplier=Decimal(1)):
         return numerator * multiplier / denominator
 
 
+def clean(number):
+    """Drop storage padding ("191903.0000" → 191903, "132.1670" → 132.167) without rounding."""
+    if number is None:
+        return None
+    if number == number.to_integral_value():
+        return number.quantize(Decimal(1))
+    return number.normalize()
+
+
 def _name(names, language=None):
     language = (language or get_language() or "fr")[:2]
     return names.get(language) or names.get("fr", "")
@@ -255,7 +264,7 @@ def scope_values(indicators, years, scope=None):
     if scope is not None:
         sums = sums.filter(directorate__path__startswith=scope.path)
     values = {
-        (row["indicator"], row["year"]): row["total"]
+        (row["indicator"], row["year"]): clean(row["total"])
         for row in sums.order_by().values("indicator", "year").annotate(total=Sum("value"), n=Count("pk"))
     }
     own = Figure.objects.filter(year__in=years).filter(_own_q(scope))
@@ -264,7 +273,7 @@ def scope_values(indicators, years, scope=None):
         "indicator", "year", "value", "source_note", "indicator__rollup"
     ):
         if rollup == Rollup.NONE:
-            values[(indicator_id, year)] = values.get((indicator_id, year), Decimal(0)) + value
+            values[(indicator_id, year)] = clean(values.get((indicator_id, year), Decimal(0)) + value)
         if note:
             notes[(indicator_id, year)] = note
     _derive(indicators, years, values)
@@ -379,7 +388,7 @@ def unit_values(indicators, years, units):
             targets = [by_code[code] for code in path.rstrip("/").split("/") if code in by_code]
         for unit_id in targets:
             key = (unit_id, indicator_id, year)
-            values[key] = values.get(key, Decimal(0)) + value
+            values[key] = clean(values.get(key, Decimal(0)) + value)
     for indicator in indicators:
         if indicator.is_derived:
             for unit in units:
