@@ -26,7 +26,7 @@ from django.db.models import Count, Q, Sum
 from django.utils.translation import get_language
 
 from directorates.models import Directorate
-from figures.models import DOMAIN_ORDER, Bilan, Domain, Figure, Indicator, MeasureUnit, Rollup
+from figures.models import DOMAIN_NAMES, DOMAIN_ORDER, Bilan, Domain, Figure, Indicator, MeasureUnit, Rollup
 
 LANGUAGES = ("fr", "ar", "en")
 HIGHLIGHT_COUNT = 6
@@ -154,7 +154,8 @@ class DomainGroup:
 
     @property
     def label(self):
-        return Domain(self.domain).label
+        names = DOMAIN_NAMES.get(self.domain)
+        return _name(names) if names else Domain(self.domain).label
 
     @property
     def body(self):

@@ -38,6 +38,31 @@ class Domain(models.TextChoices):
 
 DOMAIN_ORDER = {value: index for index, value in enumerate(Domain.values)}
 
+# The chapter titles of the publication, in its three languages (content, like indicator names).
+DOMAIN_NAMES = {
+    "structures": {"fr": "Structures de sécurité", "ar": "البنيات الأمنية", "en": "Security structures"},
+    "crime": {"fr": "Lutte contre la criminalité", "ar": "مكافحة الجريمة", "en": "Fighting crime"},
+    "drugs": {"fr": "Lutte contre les drogues", "ar": "مكافحة المخدرات", "en": "Drugs"},
+    "migration": {"fr": "Migration et traite des êtres humains", "ar": "الهجرة والاتجار بالبشر",
+                  "en": "Migration and trafficking"},
+    "pandemic": {"fr": "État d'urgence sanitaire", "ar": "حالة الطوارئ الصحية", "en": "Health emergency"},
+    "forensic": {"fr": "Police scientifique et technique", "ar": "الشرطة العلمية والتقنية",
+                 "en": "Forensic science"},
+    "cooperation": {"fr": "Coopération internationale", "ar": "التعاون الدولي", "en": "International cooperation"},
+    "road_safety": {"fr": "Sécurité routière", "ar": "السلامة الطرقية", "en": "Road safety"},
+    "human_resources": {"fr": "Ressources humaines", "ar": "الموارد البشرية", "en": "Human resources"},
+    "training": {"fr": "Formation", "ar": "التكوين", "en": "Training"},
+    "discipline": {"fr": "Discipline et inspection", "ar": "التأديب والتفتيش", "en": "Discipline and inspection"},
+    "social": {"fr": "Œuvres sociales", "ar": "الأعمال الاجتماعية", "en": "Social works"},
+    "health": {"fr": "Services de santé", "ar": "المصالح الصحية", "en": "Health services"},
+    "infrastructure": {"fr": "Infrastructures et équipements", "ar": "البنيات التحتية والتجهيزات",
+                       "en": "Infrastructure and equipment"},
+    "identity": {"fr": "Titres d'identité et services numériques", "ar": "وثائق الهوية والخدمات الرقمية",
+                 "en": "Identity documents and digital services"},
+    "policing": {"fr": "Police administrative", "ar": "الشرطة الإدارية", "en": "Administrative police"},
+    "communication": {"fr": "Communication", "ar": "التواصل", "en": "Communication"},
+}
+
 
 class MeasureUnit(models.TextChoices):
     COUNT = "count", _("count")

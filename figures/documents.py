@@ -1,0 +1,131 @@
+"""The bilan as a publication: PDF (WeasyPrint) and Excel workbook (openpyxl), in fr, ar or en.
+
+Both take the ``BilanData`` of ``figures.bilan`` — the same computation as the page and the JSON.
+"""
+
+import io
+import logging
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from figures import formatting
+from figures.models import MeasureUnit
+
+LANGUAGES = ("fr", "ar", "en")
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)  # one INFO line per layout step
+
+
+def _language(language):
+    return language if language in LANGUAGES else settings.LANGUAGE_CODE
+
+
+def _notes(data):
+    """Numbered source notes: {code: number} and the list, for footnotes."""
+    numbers, notes = {}, []
+    for line in data.lines:
+        if line.note:
+            notes.append(line.note)
+            numbers[line.code] = len(notes)
+    return numbers, notes
+
+
+def render_pdf(data, language):
+    """The bilan as PDF bytes, laid out like the printed annual report."""
+    from weasyprint import HTML  # imported lazily: only the PDF needs pango
+
+    language = _language(language)
+    with translation.override(language):
+        numbers, notes = _notes(data)
+        html = render_to_string("figures/bilan_pdf.html", {
+            "data": data, "language": language, "rtl": language == "ar",
+            "note_numbers": numbers, "notes": notes,
+        })
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+
+
+# ---------------------------------------------------------------- Excel
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+NUMBER_FORMATS = {
+    "count": "#,##0", "l": "#,##0", "mad": "#,##0", "hours": "#,##0",
+    "kg": "#,##0.000", "t": "#,##0.000", "percent": "0.0",
+}
+
+
+def safe_text(text):
+    """User text for a cell: a leading = + - @ would make a formula, so it is neutralised with '."""
+    text = "" if text is None else str(text)
+    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+
+
+def render_xlsx(data, language):
+    """The bilan as an .xlsx workbook: one sheet of figures, one of highlights, one of text."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    language = _language(language)
+    bold = Font(bold=True)
+    head_fill = PatternFill("solid", fgColor="DDE3EA")
+    with translation.override(language):
+        book = Workbook()
+        sheet = book.active
+        sheet.title = _("Figures")[:31]
+        sheet.sheet_view.rightToLeft = language == "ar"
+        sheet.append([safe_text(data.title_text or _("Annual report %(year)s") % {"year": data.year})])
+        sheet["A1"].font = Font(bold=True, size=14)
+        sheet.append([])
+        headers = [_("Domain"), _("Code"), _("Indicator"), _("Unit"), str(data.previous_year), str(data.year),
+                   _("Change"), _("Change (%)"), _("Note")]
+        sheet.append(headers)
+        for cell in sheet[3]:
+            cell.font, cell.fill = bold, head_fill
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+        for group in data.groups:
+            for line in group.lines:
+                number_format = NUMBER_FORMATS.get(line.unit, "#,##0.####")
+                pct = line.change_pct / 100 if line.change_pct is not None else formatting.format_change_pct(line)
+                sheet.append([
+                    str(group.label), line.code, safe_text(line.name), str(MeasureUnit(line.unit).label),
+                    line.previous, line.value, line.change if line.change is not None else _("n/a"), pct,
+                    safe_text(line.note),
+                ])
+                row = sheet.max_row
+                for column in (5, 6, 7):
+                    sheet.cell(row=row, column=column).number_format = number_format
+                sheet.cell(row=row, column=8).number_format = "+0.0%;-0.0%;0.0%"
+        for column, width in zip(range(1, 10), (24, 26, 52, 12, 14, 14, 14, 12, 60), strict=True):
+            sheet.column_dimensions[get_column_letter(column)].width = width
+        sheet.freeze_panes = "A4"
+
+        highlights = book.create_sheet(_("Highlights")[:31])
+        highlights.sheet_view.rightToLeft = language == "ar"
+        highlights.append([_("Indicator"), str(data.previous_year), str(data.year), _("Change (%)")])
+        for cell in highlights[1]:
+            cell.font, cell.fill = bold, head_fill
+        for line in data.highlights:
+            highlights.append([safe_text(line.name), line.previous, line.value, line.change_pct / 100])
+            highlights.cell(row=highlights.max_row, column=4).number_format = "+0.0%;-0.0%;0.0%"
+        highlights.column_dimensions["A"].width = 52
+
+        text = book.create_sheet(_("Narrative")[:31])
+        text.sheet_view.rightToLeft = language == "ar"
+        text.column_dimensions["A"].width = 28
+        text.column_dimensions["B"].width = 110
+        text.append([_("Introduction"), safe_text(data.introduction_text)])
+        for group in data.groups:
+            if group.body:
+                text.append([str(group.label), safe_text(group.body)])
+        text.append([_("Outlook"), safe_text(data.outlook_text)])
+        for objective in data.objectives:
+            text.append([_("Objective"), safe_text(objective.get("title", "")), safe_text(objective.get("unit", ""))])
+        for row in text.iter_rows():
+            row[0].font = bold
+            for cell in row:
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
