@@ -16,5 +16,6 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include("directorates.urls")),
+    path("", include("figures.urls")),  # before reviews: /reports/<id>/figures/ would match its transitions
     path("", include("reviews.urls")),
 ]

@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 
 from directorates.api import DeliverableViewSet, DirectorateViewSet
 from reviews.api import AttachmentViewSet, CycleViewSet, ReportViewSet
+from figures.api import BilanViewSet, FigureViewSet, IndicatorViewSet
 
 router = DefaultRouter()
 router.register("directorates", DirectorateViewSet, basename="directorate")
@@ -13,6 +14,9 @@ router.register("deliverables", DeliverableViewSet, basename="deliverable")
 router.register("cycles", CycleViewSet, basename="cycle")
 router.register("reports", ReportViewSet, basename="report")
 router.register("attachments", AttachmentViewSet, basename="attachment")
+router.register("indicators", IndicatorViewSet, basename="indicator")
+router.register("figures", FigureViewSet, basename="figure")
+router.register("bilan", BilanViewSet, basename="bilan")
 
 urlpatterns = [
     path("auth/token/", obtain_auth_token, name="api-token"),

@@ -27,8 +27,10 @@ def rounded(value, places):
 
 
 def format_number(value, unit="count"):
-    if value is None:
+    if value is None or value == "":
         return "—"
+    if not isinstance(value, Decimal):
+        value = Decimal(str(value))
     places = PLACES.get(unit, 2)
     if unit in ("kg", "t"):
         value = value.normalize() if value == rounded(value, places) else rounded(value, places)
