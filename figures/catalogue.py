@@ -1,3 +1,4 @@
+# ruff: noqa: E501 — data table: one indicator per row reads better than wrapped lines
 """The demo indicator catalogue and the national figures of the published 2020 annual report.
 
 Source: seeds/004_*.txt (the DGSN's public summary of its 2020 outcome). Every value below is

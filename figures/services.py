@@ -234,7 +234,9 @@ def figure_set(*, actor, directorate, indicator, year, value, source_note=""):
 
 # ---------------------------------------------------------------- bilan
 
-TEXT_FIELDS = [f"{field}_{language}" for field in ("title", "introduction", "outlook") for language in ("fr", "ar", "en")]
+TEXT_FIELDS = [
+    f"{field}_{language}" for field in ("title", "introduction", "outlook") for language in ("fr", "ar", "en")
+]
 
 
 @transaction.atomic
