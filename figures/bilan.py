@@ -26,7 +26,7 @@ from django.db.models import Count, Q, Sum
 from django.utils.translation import get_language
 
 from directorates.models import Directorate
-from figures.models import DOMAIN_NAMES, DOMAIN_ORDER, Bilan, Domain, Figure, Indicator, MeasureUnit, Rollup
+from figures.models import DOMAIN_NAMES, DOMAIN_ORDER, UNIT_NAMES, Bilan, Domain, Figure, Indicator, MeasureUnit, Rollup
 
 LANGUAGES = ("fr", "ar", "en")
 HIGHLIGHT_COUNT = 6
@@ -105,7 +105,8 @@ class Line:
 
     @property
     def unit_label(self):
-        return MeasureUnit(self.unit).label
+        names = UNIT_NAMES.get(self.unit)
+        return _name(names) if names else MeasureUnit(self.unit).label
 
     @property
     def trend(self):

@@ -13,7 +13,7 @@ PLACES = {"count": 0, "kg": 3, "t": 3, "l": 0, "mad": 0, "percent": 1, "hours": 
 
 # (thousands separator, decimal separator) per language; Western digits in every language, as
 # the DGSN publishes them. Django's Arabic format has no grouping, which makes 4 680 000 unreadable.
-SEPARATORS = {"fr": ("\u202f", ","), "ar": ("\u202f", ","), "en": (",", ".")}
+SEPARATORS = {"fr": ("\u202f", ","), "ar": ("\u00a0", ","), "en": (",", ".")}
 
 
 def number_format(value, places, **_ignored):
@@ -38,20 +38,23 @@ def format_number(value, unit="count"):
     return number_format(rounded(value, places), places, use_l10n=True, force_grouping=True)
 
 
-def format_change(line):
+def format_change(line, words=None):
     """The absolute change, signed, in the indicator's unit ("n/a" when it cannot be computed)."""
     if line.change is None:
-        return _("n/a")
+        return words["n/a"] if words else _("n/a")
     text = format_number(abs(line.change), line.unit)
     return ("+" if line.change > 0 else "−" if line.change < 0 else "") + text
 
 
-def format_change_pct(line):
-    """The relative change, signed, one decimal; "new" against zero, "n/a" without a previous value."""
+def format_change_pct(line, words=None):
+    """The relative change, signed, one decimal; "new" against zero, "n/a" without a previous value.
+
+    ``words``: the publication's wording (figures.documents.wording) instead of the interface's.
+    """
     if line.status == ChangeStatus.NEW:
-        return _("new")
+        return words["new"] if words else _("new")
     if line.change_pct is None:
-        return _("n/a")
+        return words["n/a"] if words else _("n/a")
     value = rounded(line.change_pct, 1)
     sign = "+" if value > 0 else "−" if value < 0 else ""
     return f"{sign}{number_format(abs(value), 1, use_l10n=True, force_grouping=True)} %"

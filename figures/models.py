@@ -74,6 +74,17 @@ class MeasureUnit(models.TextChoices):
     HOURS = "hours", _("hours")
 
 
+# Unit names as printed in the publication, in its three languages.
+UNIT_NAMES = {
+    "count": {"fr": "nombre", "ar": "عدد", "en": "count"},
+    "kg": {"fr": "kg", "ar": "كلغ", "en": "kg"},
+    "t": {"fr": "tonnes", "ar": "طن", "en": "tons"},
+    "l": {"fr": "litres", "ar": "لتر", "en": "litres"},
+    "mad": {"fr": "dirhams", "ar": "درهم", "en": "dirhams"},
+    "percent": {"fr": "%", "ar": "%", "en": "%"},
+    "hours": {"fr": "heures", "ar": "ساعة", "en": "hours"},
+}
+
 # Units whose values are whole numbers (a count of 1.5 cases is a typing error).
 WHOLE_UNITS = {MeasureUnit.COUNT}
 

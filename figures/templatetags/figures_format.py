@@ -11,13 +11,13 @@ def num(value, unit="count"):
 
 
 @register.filter
-def change(line):
-    return formatting.format_change(line)
+def change(line, words=None):
+    return formatting.format_change(line, words)
 
 
 @register.filter
-def change_pct(line):
-    return formatting.format_change_pct(line)
+def change_pct(line, words=None):
+    return formatting.format_change_pct(line, words)
 
 
 @register.filter
@@ -28,3 +28,9 @@ def arrow(line):
 @register.filter
 def get(mapping, key):
     return mapping.get(key) if mapping else None
+
+
+@register.filter
+def ltr(text):
+    """Isolate a number left-to-right inside right-to-left text (U+2066 … U+2069), so "−12 130" keeps its sign."""
+    return f"\u2066{text}\u2069"
