@@ -76,6 +76,8 @@ def indicator_series(*, user, indicator, years, max_units=None):
     per_unit = unit_values(indicators if indicator.is_derived else [indicator], years, units)
     rows = []
     for unit in units:
+        if user.sees_everything and unit.parent_id is None:
+            continue  # the root's subtree total is the national series, shown once
         series = [per_unit.get((unit.pk, indicator.pk, year)) for year in years]
         if any(value is not None for value in series):
             rows.append({"unit": unit, "series": series})

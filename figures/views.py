@@ -179,8 +179,9 @@ def bilan_download(request, year, fmt):
 # ---------------------------------------------------------------- dashboards
 
 
-def _chart_number(value):
-    return None if value is None else float(value)
+def _chart_number(value, unit="count"):
+    """Charts get display-rounded numbers (the tables beside them show the same)."""
+    return None if value is None else float(formatting.rounded(value, formatting.PLACES.get(unit, 2)))
 
 
 @login_required
@@ -196,9 +197,12 @@ def dashboard(request):
     series = selectors.indicator_series(user=request.user, indicator=indicator, years=years, max_units=12)
     chart_series = {
         "labels": [str(y) for y in years], "unit": indicator.unit,
-        "datasets": ([{"label": _("National"), "data": [_chart_number(v) for v in series["national"]]}]
+        "datasets": ([{"label": _("National"),
+                       "data": [_chart_number(v, indicator.unit) for v in series["national"]]}]
                      if series["national"] else [])
-        + [{"label": row["unit"].code, "data": [_chart_number(v) for v in row["series"]]} for row in series["units"]],
+        # The chart stays readable with six units at most; the table beside it lists them all.
+        + [{"label": row["unit"].code, "data": [_chart_number(v, indicator.unit) for v in row["series"]]}
+           for row in series["units"][:6]],
     }
     # Per domain: the changes of a year, from the bilan the user may read (published, or any for the office).
     year = int(request.GET.get("year") or (all_years[-1] if all_years else 0) or 0)
@@ -213,7 +217,7 @@ def dashboard(request):
         "labels": [line.name for line in domain_lines if line.change_pct is not None],
         "unit": "percent",
         "datasets": [{"label": _("Change against the previous year (%)"),
-                      "data": [_chart_number(formatting.rounded(line.change_pct, 1))
+                      "data": [_chart_number(line.change_pct, "percent")
                                for line in domain_lines if line.change_pct is not None]}],
     }
     return render(request, "figures/dashboard.html", {
@@ -235,8 +239,9 @@ def unit_dashboard(request, code):
         "labels": [row["indicator"].name for row in rows],
         "unit": "count",
         "datasets": [
-            {"label": directorate.code, "data": [_chart_number(row["own"]) for row in rows]},
-            {"label": _("Peers' median"), "data": [_chart_number(row["median"]) for row in rows]},
+            {"label": directorate.code, "data": [_chart_number(row["own"], row["indicator"].unit) for row in rows]},
+            {"label": _("Peers' median"),
+             "data": [_chart_number(row["median"], row["indicator"].unit) for row in rows]},
         ],
     }
     return render(request, "figures/unit_dashboard.html", {

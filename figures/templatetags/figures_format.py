@@ -34,3 +34,11 @@ def get(mapping, key):
 def ltr(text):
     """Isolate a number left-to-right inside right-to-left text (U+2066 … U+2069), so "−12 130" keeps its sign."""
     return f"\u2066{text}\u2069"
+
+
+@register.filter
+def plain(value):
+    """A stored Decimal as typed, for a form field: 14, 132.167 (no padding, no grouping)."""
+    from figures.bilan import clean
+
+    return "" if value is None or value == "" else str(clean(value))
