@@ -44,6 +44,7 @@ def test_editor_saves_figures_from_the_report_form(client, bob, report_a, catalo
     assert response.status_code == 302
     figure = Figure.objects.get()
     assert (figure.value, figure.source_note, figure.year) == (1250, "registre", 2022)
+    assert 'value="1250"' in client.get(url).content.decode()  # shown as typed, not 1250.0000
 
 
 def test_form_shows_the_error_beside_the_field(client, bob, report_a, catalogue):
