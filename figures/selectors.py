@@ -89,11 +89,15 @@ def indicator_series(*, user, indicator, years, max_units=None):
     }
 
 
+MIN_PEERS_FOR_MEDIAN = 3
+
+
 def peer_comparison(*, user, directorate, year):
     """The unit's figures of ``year`` against its peers (active units of the same kind).
 
-    Peers are named only for people who may see them (the DG's office); others see the peers'
-    median, lowest and highest values, never a named unit they may not read.
+    The DG's office sees every peer by name with the median, lowest and highest values. Anyone else
+    may not read other units' figures: they see only the peers' median, and only when there are at
+    least ``MIN_PEERS_FOR_MEDIAN`` peers with a figure, so that no single unit's value shows through.
     """
     indicators = catalogue()
     peers = list(Directorate.objects.filter(kind=directorate.kind, is_active=True))
@@ -112,12 +116,14 @@ def peer_comparison(*, user, directorate, year):
         if others:
             middle = len(others) // 2
             median = others[middle] if len(others) % 2 else (others[middle - 1] + others[middle]) / 2
+        if not named and len(others) < MIN_PEERS_FOR_MEDIAN:
+            median = None
         rows.append({
             "indicator": indicator,
             "own": own,
             "median": median,
-            "low": others[0] if others else None,
-            "high": others[-1] if others else None,
+            "low": others[0] if others and named else None,
+            "high": others[-1] if others and named else None,
             "count": len(others),
             "peers": [(p, values.get((p.pk, indicator.pk, year))) for p in peers] if named else None,
         })

@@ -175,3 +175,22 @@ def test_dashboards_render_with_data_tables(client, olga, bob, figures):
     page = client.get("/figures/?indicator=cases_handled").content.decode()
     assert "WS-B" not in page  # another unit's figures are not shown to a unit
     assert client.get("/units/WS-B/figures/").status_code == 404
+
+
+def test_a_unit_sees_no_single_peer_value(client, bob, alice, unit_a, region, root, catalogue):
+    from figures.selectors import peer_comparison
+
+    peers = [DirectorateFactory(parent=region) for _ in range(2)]
+    services.figure_set_many(actor=root, rows=[
+        {"directorate": unit, "indicator": "cases_handled", "year": 2022, "value": value}
+        for unit, value in ((unit_a, 10), (peers[0], 777), (peers[1], 888))])
+    [row] = peer_comparison(user=bob, directorate=unit_a, year=2022)
+    assert (row["own"], row["median"], row["low"], row["high"], row["peers"]) == (10, None, None, None, None)
+    peers.append(DirectorateFactory(parent=region))
+    services.figure_set_many(actor=root, rows=[
+        {"directorate": peers[2], "indicator": "cases_handled", "year": 2022, "value": 999}])
+    [row] = peer_comparison(user=bob, directorate=unit_a, year=2022)
+    assert row["median"] == 888 and row["low"] is None
+    client.force_login(bob)
+    page = client.get("/units/SP-A/figures/?year=2022").content.decode()
+    assert "777" not in page and "999" not in page
