@@ -191,6 +191,17 @@ class BilanData:
         ]
 
     @property
+    def reported_groups(self):
+        """The groups as printed: indicators with neither a value nor a previous value are left out
+        (the JSON keeps every indicator of the catalogue)."""
+        groups = []
+        for group in self.groups:
+            lines = [line for line in group.lines if line.value is not None or line.previous is not None]
+            if lines:
+                groups.append(DomainGroup(group.domain, lines, group.text))
+        return groups
+
+    @property
     def highlights(self):
         """The largest relative changes (then the "new" ones), the figures a reader looks for first."""
         comparable = [line for line in self.lines if line.status == ChangeStatus.OK and line.change != 0]

@@ -131,7 +131,7 @@ def render_xlsx(data, language):
         for cell in sheet[3]:
             cell.font, cell.fill = bold, head_fill
             cell.alignment = Alignment(wrap_text=True, vertical="top")
-        for group in data.groups:
+        for group in data.reported_groups:
             for line in group.lines:
                 number_format = NUMBER_FORMATS.get(line.unit, "#,##0.####")
                 pct = line.change_pct / 100 if line.change_pct is not None else formatting.format_change_pct(line, w)
@@ -163,7 +163,7 @@ def render_xlsx(data, language):
         text.column_dimensions["A"].width = 28
         text.column_dimensions["B"].width = 110
         text.append([w["introduction"], safe_text(data.introduction_text)])
-        for group in data.groups:
+        for group in data.reported_groups:
             if group.body:
                 text.append([str(group.label), safe_text(group.body)])
         text.append([w["outlook"].format(year=data.year + 1), safe_text(data.outlook_text)])
