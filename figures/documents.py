@@ -67,11 +67,14 @@ def _language(language):
 
 def _notes(data):
     """Numbered source notes: {code: number} and the list, for footnotes."""
-    numbers, notes = {}, []
-    for line in data.lines:
-        if line.note:
-            notes.append(line.note)
-            numbers[line.code] = len(notes)
+    numbers, notes, by_text = {}, [], {}
+    for group in data.reported_groups:
+        for line in group.lines:
+            if line.note:
+                if line.note not in by_text:  # one footnote per distinct note
+                    notes.append(line.note)
+                    by_text[line.note] = len(notes)
+                numbers[line.code] = by_text[line.note]
     return numbers, notes
 
 

@@ -42,3 +42,10 @@ def plain(value):
     from figures.bilan import clean
 
     return "" if value is None or value == "" else str(clean(value))
+
+
+@register.filter
+def auto_dir(text):
+    """Isolate text whose direction follows its first strong letter (U+2068 … U+2069): a French source
+    note inside the Arabic edition stays readable."""
+    return f"\u2068{text}\u2069" if text else text
