@@ -16,6 +16,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include("directorates.urls")),
+    path("", include("figures.urls")),
     path("", include("reviews.urls")),
     path("", include("roadmap.urls")),
 ]

@@ -7,6 +7,7 @@ from rest_framework.routers import DefaultRouter
 from directorates.api import DeliverableViewSet, DirectorateViewSet
 from reviews.api import AttachmentViewSet, CycleViewSet, ReportViewSet
 from roadmap.api import MilestoneViewSet, ObjectiveViewSet, PriorityViewSet, RoadmapViewSet
+from figures.api import BilanViewSet, FigureViewSet, IndicatorViewSet
 
 router = DefaultRouter()
 router.register("directorates", DirectorateViewSet, basename="directorate")
@@ -18,6 +19,9 @@ router.register("priorities", PriorityViewSet, basename="priority")
 router.register("roadmaps", RoadmapViewSet, basename="roadmap")
 router.register("objectives", ObjectiveViewSet, basename="objective")
 router.register("milestones", MilestoneViewSet, basename="milestone")
+router.register("indicators", IndicatorViewSet, basename="indicator")
+router.register("figures", FigureViewSet, basename="figure")
+router.register("bilan", BilanViewSet, basename="bilan")
 
 urlpatterns = [
     path("auth/token/", obtain_auth_token, name="api-token"),

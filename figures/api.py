@@ -1,0 +1,164 @@
+"""API for the indicator catalogue, yearly figures and the bilan. Writes call figures.services."""
+
+from django.http import Http404
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from core.errors import NotAllowed
+from figures import permissions, selectors, services
+from figures.bilan import clean, load_bilan
+from figures.models import Bilan, Figure, Indicator
+
+
+class IndicatorSerializer(serializers.ModelSerializer):
+    numerator = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    denominator = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    derived = serializers.BooleanField(source="is_derived", read_only=True)
+
+    class Meta:
+        model = Indicator
+        fields = ["code", "name_fr", "name_ar", "name_en", "domain", "unit", "higher_is_better", "rollup",
+                   "national_only", "unit_kinds", "derived", "numerator", "denominator", "multiplier"]
+
+
+class IndicatorViewSet(viewsets.ReadOnlyModelViewSet):
+    """The indicator catalogue (kept by administrators in the admin)."""
+
+    serializer_class = IndicatorSerializer
+    lookup_field = "code"
+    filterset_fields = ["domain", "unit", "national_only"]
+
+    def get_queryset(self):
+        return selectors.indicator_list()
+
+
+class FigureSerializer(serializers.ModelSerializer):
+    directorate = serializers.CharField(source="directorate.code")
+    indicator = serializers.CharField(source="indicator.code")
+    value = serializers.SerializerMethodField()
+    entered_by = serializers.CharField(source="entered_by.username", read_only=True)
+
+    class Meta:
+        model = Figure
+        fields = ["id", "directorate", "indicator", "year", "value", "source_note", "entered_by", "entered_at",
+                  "updated_at"]
+
+    def get_value(self, obj) -> str:
+        return str(clean(obj.value))
+
+
+class FigureInput(serializers.Serializer):
+    directorate = serializers.CharField(help_text="unit code, e.g. DGSN or WS-FES")
+    indicator = serializers.CharField(help_text="indicator code")
+    year = serializers.IntegerField()
+    value = serializers.CharField(allow_null=True, help_text="a number (string to keep it exact); null clears")
+    source_note = serializers.CharField(required=False, allow_blank=True, default="")
+
+    def to_internal_value(self, data):
+        # Numbers arrive as JSON numbers or strings: keep their text, the service parses and checks them.
+        if isinstance(data, dict) and isinstance(data.get("value"), (int, float)) and not isinstance(
+                data.get("value"), bool):
+            data = {**data, "value": str(data["value"])}
+        return super().to_internal_value(data)
+
+
+YEAR = OpenApiParameter("year", OpenApiTypes.INT, description="year of the figures")
+UNIT = OpenApiParameter("directorate", OpenApiTypes.STR, description="unit code")
+INDICATOR = OpenApiParameter("indicator", OpenApiTypes.STR, description="indicator code")
+
+
+class FigureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+                    viewsets.GenericViewSet):
+    """Yearly figures of the units the caller may see; POST enters or changes one."""
+
+    serializer_class = FigureSerializer
+
+    def get_queryset(self):
+        params = self.request.query_params
+        return selectors.figure_list(
+            user=self.request.user, year=params.get("year") or None,
+            directorate_code=params.get("directorate") or None, indicator_code=params.get("indicator") or None,
+        )
+
+    @extend_schema(parameters=[YEAR, UNIT, INDICATOR])
+    def list(self, request, *args, **kwargs):
+        year = request.query_params.get("year")
+        if year and not year.isdigit():
+            return Response({"detail": "Invalid input.", "errors": {"year": ["Enter a year."]}},
+                            status=status.HTTP_400_BAD_REQUEST)
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(request=FigureInput, responses={201: FigureSerializer})
+    def create(self, request, *args, **kwargs):
+        data = FigureInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        figure = services.figure_set(actor=request.user, **data.validated_data)
+        return Response(FigureSerializer(figure).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=inline_serializer("FigureBulkInput", {"rows": FigureInput(many=True)}),
+        responses={200: inline_serializer("FigureBulkResult", {
+            "created": serializers.IntegerField(), "updated": serializers.IntegerField(),
+            "unchanged": serializers.IntegerField(), "cleared": serializers.IntegerField()})},
+    )
+    @action(detail=False, methods=["post"])
+    def bulk(self, request):
+        """Enter many figures at once, all or nothing (errors keyed by row index)."""
+        rows = FigureInput(data=request.data.get("rows", []), many=True)
+        rows.is_valid(raise_exception=True)
+        return Response(services.figure_set_many(actor=request.user, rows=rows.validated_data))
+
+
+LANG = OpenApiParameter("lang", OpenApiTypes.STR, enum=["fr", "ar", "en"], description="language of `name`")
+
+
+class BilanViewSet(viewsets.GenericViewSet):
+    """The bilan of a year: every indicator with value, previous, change and change_pct (exact decimals as strings).
+
+    A published bilan is readable by every authenticated user; a draft only by the DG's office.
+    """
+
+    lookup_field = "year"
+    lookup_value_regex = r"\d{4}"
+    queryset = Bilan.objects.none()
+    serializer_class = serializers.Serializer
+
+    def _load(self, year):
+        bilan, data = load_bilan(int(year))
+        if not permissions.can_read_bilan(self.request.user, bilan):
+            if bilan is None and not permissions.is_dg_office(self.request.user):
+                raise Http404
+            raise NotAllowed(_("The annual report is not published yet."))
+        return bilan, data
+
+    @extend_schema(parameters=[LANG], responses={200: OpenApiTypes.OBJECT})
+    def retrieve(self, request, year=None):
+        _bilan, data = self._load(year)
+        return Response(data.as_json(request.query_params.get("lang")))
+
+    def _transition(self, request, year, service):
+        bilan = Bilan.objects.filter(year=year).first()
+        if bilan is None:
+            raise Http404
+        service(actor=request.user, bilan=bilan)
+        _bilan, data = load_bilan(int(year))
+        return Response(data.as_json())
+
+    @extend_schema(request=None, responses={200: OpenApiTypes.OBJECT})
+    @action(detail=True, methods=["post"])
+    def approve(self, request, year=None):
+        return self._transition(request, year, services.bilan_approve)
+
+    @extend_schema(request=None, responses={200: OpenApiTypes.OBJECT})
+    @action(detail=True, methods=["post"])
+    def publish(self, request, year=None):
+        return self._transition(request, year, services.bilan_publish)
+
+    @extend_schema(request=None, responses={200: OpenApiTypes.OBJECT})
+    @action(detail=True, methods=["post"])
+    def reopen(self, request, year=None):
+        return self._transition(request, year, services.bilan_reopen)

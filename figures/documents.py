@@ -1,0 +1,181 @@
+"""The bilan as a publication: PDF (WeasyPrint) and Excel workbook (openpyxl), in fr, ar or en.
+
+Both take the ``BilanData`` of ``figures.bilan`` — the same computation as the page and the JSON.
+"""
+
+import io
+import logging
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from figures import formatting
+
+LANGUAGES = ("fr", "ar", "en")
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)  # one INFO line per layout step
+
+
+# The publication's fixed wording in its three languages. The bilan is a document published in
+# each language as a whole, so, like indicator and chapter names, its wording is content here and
+# does not depend on the state of the interface's translation catalogues.
+PUBLICATION = {
+    "org": {"fr": "Direction générale de la Sûreté nationale", "ar": "المديرية العامة للأمن الوطني",
+            "en": "General Directorate of National Security"},
+    "title": {"fr": "Bilan annuel {year}", "ar": "الحصيلة السنوية {year}", "en": "Annual report {year}"},
+    "published": {"fr": "Édition publiée : les chiffres sont figés.", "ar": "النسخة المنشورة: الأرقام نهائية.",
+                  "en": "Published edition: the figures are frozen."},
+    "draft": {"fr": "Document de travail : les chiffres peuvent encore changer.",
+              "ar": "وثيقة عمل: قد تتغير الأرقام.", "en": "Working draft: figures may still change."},
+    "introduction": {"fr": "Introduction", "ar": "تقديم", "en": "Introduction"},
+    "highlights": {"fr": "Faits marquants", "ar": "أبرز المؤشرات", "en": "Highlights"},
+    "indicator": {"fr": "Indicateur", "ar": "المؤشر", "en": "Indicator"},
+    "unit": {"fr": "Unité", "ar": "الوحدة", "en": "Unit"},
+    "domain": {"fr": "Domaine", "ar": "المجال", "en": "Domain"},
+    "code": {"fr": "Code", "ar": "الرمز", "en": "Code"},
+    "change": {"fr": "Variation", "ar": "التغير", "en": "Change"},
+    "change_pct": {"fr": "Variation (%)", "ar": "التغير (%)", "en": "Change (%)"},
+    "note": {"fr": "Note", "ar": "ملاحظة", "en": "Note"},
+    "versus": {"fr": "contre {year} :", "ar": "مقابل {year}:", "en": "vs {year}:"},
+    "outlook": {"fr": "Perspectives {year}", "ar": "آفاق {year}", "en": "Outlook for {year}"},
+    "objective": {"fr": "Objectif", "ar": "هدف", "en": "Objective"},
+    "sources": {"fr": "Sources et notes", "ar": "المصادر والملاحظات", "en": "Sources and notes"},
+    "legend": {"fr": "▲ hausse, ▼ baisse ; en vert une amélioration, en rouge une dégradation.",
+               "ar": "▲ ارتفاع، ▼ انخفاض؛ الأخضر تحسن والأحمر تراجع.",
+               "en": "▲ rise, ▼ fall; green is an improvement, red a deterioration."},
+    "method": {"fr": "Les taux sont calculés à partir des chiffres, jamais saisis. « n/d » : pas de chiffre de "
+                     "l'année précédente ; « nouveau » : le chiffre précédent était nul.",
+               "ar": "تُحسب النسب انطلاقا من الأرقام ولا تُدخل يدويا. «غ/م»: لا يوجد رقم للسنة السابقة؛ "
+                     "«جديد»: كان الرقم السابق منعدما.",
+               "en": "Rates are computed from the figures, never typed. “n/a”: no previous figure to compare "
+                     "with; “new”: the previous figure was zero."},
+    "n/a": {"fr": "n/d", "ar": "غ/م", "en": "n/a"},
+    "new": {"fr": "nouveau", "ar": "جديد", "en": "new"},
+    "figures": {"fr": "Chiffres", "ar": "الأرقام", "en": "Figures"},
+    "narrative": {"fr": "Texte", "ar": "النص", "en": "Narrative"},
+}
+
+
+def wording(language):
+    """{key: text} of the publication's fixed wording in ``language``."""
+    return {key: texts[language] for key, texts in PUBLICATION.items()}
+
+
+def _language(language):
+    return language if language in LANGUAGES else settings.LANGUAGE_CODE
+
+
+def _notes(data):
+    """Numbered source notes: {code: number} and the list, for footnotes."""
+    numbers, notes, by_text = {}, [], {}
+    for group in data.reported_groups:
+        for line in group.lines:
+            if line.note:
+                if line.note not in by_text:  # one footnote per distinct note
+                    notes.append(line.note)
+                    by_text[line.note] = len(notes)
+                numbers[line.code] = by_text[line.note]
+    return numbers, notes
+
+
+def render_pdf(data, language):
+    """The bilan as PDF bytes, laid out like the printed annual report."""
+    from weasyprint import HTML  # imported lazily: only the PDF needs pango
+
+    language = _language(language)
+    with translation.override(language):
+        numbers, notes = _notes(data)
+        html = render_to_string("figures/bilan_pdf.html", {
+            "data": data, "language": language, "rtl": language == "ar", "w": wording(language),
+            "doc_title": data.title_text or PUBLICATION["title"][language].format(year=data.year),
+            "versus": PUBLICATION["versus"][language].format(year=data.previous_year),
+            "outlook_title": PUBLICATION["outlook"][language].format(year=data.year + 1),
+            "note_numbers": numbers, "notes": notes,
+        })
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+
+
+# ---------------------------------------------------------------- Excel
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+NUMBER_FORMATS = {
+    "count": "#,##0", "l": "#,##0", "mad": "#,##0", "hours": "#,##0",
+    "kg": "#,##0.000", "t": "#,##0.000", "percent": "0.0",
+}
+
+
+def safe_text(text):
+    """User text for a cell: a leading = + - @ would make a formula, so it is neutralised with '."""
+    text = "" if text is None else str(text)
+    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+
+
+def render_xlsx(data, language):
+    """The bilan as an .xlsx workbook: one sheet of figures, one of highlights, one of text."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    language = _language(language)
+    bold = Font(bold=True)
+    head_fill = PatternFill("solid", fgColor="DDE3EA")
+    w = wording(language)
+    with translation.override(language):
+        book = Workbook()
+        sheet = book.active
+        sheet.title = w["figures"][:31]
+        sheet.sheet_view.rightToLeft = language == "ar"
+        sheet.append([safe_text(data.title_text or w["title"].format(year=data.year))])
+        sheet["A1"].font = Font(bold=True, size=14)
+        sheet.append([])
+        headers = [w["domain"], w["code"], w["indicator"], w["unit"], str(data.previous_year), str(data.year),
+                   w["change"], w["change_pct"], w["note"]]
+        sheet.append(headers)
+        for cell in sheet[3]:
+            cell.font, cell.fill = bold, head_fill
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+        for group in data.reported_groups:
+            for line in group.lines:
+                number_format = NUMBER_FORMATS.get(line.unit, "#,##0.####")
+                pct = line.change_pct / 100 if line.change_pct is not None else formatting.format_change_pct(line, w)
+                sheet.append([
+                    str(group.label), line.code, safe_text(line.name), line.unit_label,
+                    line.previous, line.value, line.change if line.change is not None else w["n/a"], pct,
+                    safe_text(line.note),
+                ])
+                row = sheet.max_row
+                for column in (5, 6, 7):
+                    sheet.cell(row=row, column=column).number_format = number_format
+                sheet.cell(row=row, column=8).number_format = "+0.0%;-0.0%;0.0%"
+        for column, width in zip(range(1, 10), (24, 26, 52, 12, 14, 14, 14, 12, 60), strict=True):
+            sheet.column_dimensions[get_column_letter(column)].width = width
+        sheet.freeze_panes = "A4"
+
+        highlights = book.create_sheet(w["highlights"][:31])
+        highlights.sheet_view.rightToLeft = language == "ar"
+        highlights.append([w["indicator"], str(data.previous_year), str(data.year), w["change_pct"]])
+        for cell in highlights[1]:
+            cell.font, cell.fill = bold, head_fill
+        for line in data.highlights:
+            highlights.append([safe_text(line.name), line.previous, line.value, line.change_pct / 100])
+            highlights.cell(row=highlights.max_row, column=4).number_format = "+0.0%;-0.0%;0.0%"
+        highlights.column_dimensions["A"].width = 52
+
+        text = book.create_sheet(w["narrative"][:31])
+        text.sheet_view.rightToLeft = language == "ar"
+        text.column_dimensions["A"].width = 28
+        text.column_dimensions["B"].width = 110
+        text.append([w["introduction"], safe_text(data.introduction_text)])
+        for group in data.reported_groups:
+            if group.body:
+                text.append([str(group.label), safe_text(group.body)])
+        text.append([w["outlook"].format(year=data.year + 1), safe_text(data.outlook_text)])
+        for objective in data.objectives:
+            text.append([w["objective"], safe_text(objective.get("title", "")), safe_text(objective.get("unit", ""))])
+        for row in text.iter_rows():
+            row[0].font = bold
+            for cell in row:
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

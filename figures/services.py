@@ -1,0 +1,327 @@
+"""Writes and rules for yearly figures and the bilan.
+
+Every write of a figure goes through ``figure_set_many`` — the web form, the API, the
+spreadsheet imports (``figure_set_many(actor=…, rows=…)`` is their entry point) — so the lock
+on reviewed reports, the validation and the history rows are the same everywhere.
+"""
+
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core import audit
+from core.errors import InvalidTransition, NotAllowed, ValidationFailed
+from directorates.models import Directorate
+from figures import permissions
+from figures.bilan import compute_bilan
+from figures.models import (
+    BILAN_TRANSITIONS,
+    WHOLE_UNITS,
+    Bilan,
+    BilanSection,
+    BilanState,
+    Domain,
+    Figure,
+    Indicator,
+    MeasureUnit,
+)
+from reviews.models import Report
+
+MAX_DECIMALS = 4
+MAX_INTEGER_DIGITS = 16
+
+
+# ---------------------------------------------------------------- value validation
+
+
+def parse_value(raw, indicator):
+    """The Decimal value of ``raw`` for ``indicator``, or raise ValueError with a message for the user.
+
+    Accepts numbers and strings ("58785", "58 785", "132.167", "132,167" with a decimal comma).
+    """
+    if isinstance(raw, bool):
+        raise ValueError(_("Enter a number."))
+    if isinstance(raw, float):
+        raw = repr(raw)
+    if isinstance(raw, str):
+        text = raw.strip().replace("\u00a0", "").replace("\u202f", "").replace(" ", "")
+        if text.count(",") == 1 and "." not in text:
+            text = text.replace(",", ".")
+        raw = text
+    try:
+        value = Decimal(raw)
+    except (InvalidOperation, TypeError, ValueError):
+        raise ValueError(_("Enter a number.")) from None
+    if not value.is_finite():
+        raise ValueError(_("Enter a number."))
+    if value < 0 and not indicator.allow_negative:
+        raise ValueError(_("This figure cannot be negative."))
+    if indicator.unit in WHOLE_UNITS and value != value.to_integral_value():
+        raise ValueError(_("This figure is a count: enter a whole number."))
+    if indicator.unit == MeasureUnit.PERCENT and not (-100 <= value <= 100 if indicator.allow_negative
+                                                      else 0 <= value <= 100):
+        raise ValueError(_("A percentage lies between 0 and 100."))
+    sign, digits, exponent = value.normalize().as_tuple() if value else (0, (0,), 0)
+    if exponent < -MAX_DECIMALS:
+        raise ValueError(_("Use at most %(n)s decimal places.") % {"n": MAX_DECIMALS})
+    if abs(value) >= Decimal(10) ** MAX_INTEGER_DIGITS:
+        raise ValueError(_("This number is too large."))
+    return value
+
+
+# ---------------------------------------------------------------- figures
+
+
+def _resolve(rows):
+    """Turn codes into objects with one query per model; return normalised rows."""
+    unit_codes = {row["directorate"] for row in rows if isinstance(row.get("directorate"), str)}
+    indicator_codes = {row["indicator"] for row in rows if isinstance(row.get("indicator"), str)}
+    units = {u.code: u for u in Directorate.objects.filter(code__in=unit_codes)} if unit_codes else {}
+    indicators = (
+        {i.code: i for i in Indicator.objects.filter(code__in=indicator_codes)} if indicator_codes else {}
+    )
+    out = []
+    for row in rows:
+        unit = row.get("directorate")
+        indicator = row.get("indicator")
+        out.append({
+            "directorate": units.get(unit) if isinstance(unit, str) else unit,
+            "directorate_code": unit if isinstance(unit, str) else getattr(unit, "code", ""),
+            "indicator": indicators.get(indicator) if isinstance(indicator, str) else indicator,
+            "indicator_code": indicator if isinstance(indicator, str) else getattr(indicator, "code", ""),
+            "year": row.get("year"),
+            "value": row.get("value"),
+            "source_note": (row.get("source_note") or "").strip(),
+        })
+    return out
+
+
+def _check_row(row, actor, reports, seen):
+    errors = {}
+    unit, indicator, year = row["directorate"], row["indicator"], row["year"]
+    if unit is None:
+        errors["directorate"] = [_("Unknown unit “%(code)s”.") % {"code": row["directorate_code"]}]
+    if indicator is None:
+        errors["indicator"] = [_("Unknown indicator “%(code)s”.") % {"code": row["indicator_code"]}]
+    try:
+        year = int(year)
+        if not 2000 <= year <= 2100:
+            raise ValueError
+        row["year"] = year
+    except (TypeError, ValueError):
+        errors["year"] = [_("Enter a year between 2000 and 2100.")]
+    if errors:
+        return errors
+    if indicator.is_derived:
+        return {"indicator": [_("“%(code)s” is computed from other figures, never typed.") % {
+            "code": indicator.code}]}
+    if not indicator.is_active:
+        return {"indicator": [_("“%(code)s” is no longer in use.") % {"code": indicator.code}]}
+    if indicator.national_only and unit.parent_id is not None:
+        return {"indicator": [_("“%(code)s” is a national figure, entered only at national level.") % {
+            "code": indicator.code}]}
+    if not indicator.applies_to(unit):
+        return {"indicator": [_("“%(code)s” does not apply to this kind of unit.") % {"code": indicator.code}]}
+    key = (unit.pk, indicator.pk, year)
+    if key in seen:
+        return {"indicator": [_("The same figure appears twice.")]}
+    seen.add(key)
+    problem = permissions.figure_write_problem(actor, unit, reports.get((unit.pk, year)))
+    if problem:
+        return {"directorate": [problem]}
+    if row["value"] is None or row["value"] == "":
+        row["value"] = None  # clears the figure
+        return {}
+    try:
+        row["value"] = parse_value(row["value"], indicator)
+    except ValueError as error:
+        return {"value": [str(error)]}
+    return {}
+
+
+@transaction.atomic
+def figure_set_many(*, actor, rows, reason=""):
+    """Create, update or clear many figures at once, all or nothing.
+
+    ``rows``: mappings with ``directorate`` (a Directorate or its code), ``indicator`` (an Indicator
+    or its code), ``year``, ``value`` (number or string; None or "" clears the figure) and optional
+    ``source_note``. Every row is checked (permission and report lock, catalogue, value) before
+    anything is written; any problem raises ValidationFailed with ``errors`` keyed by row index.
+    Writes are bulk, and every created, changed or cleared figure leaves a history row.
+    Queries do not grow with the number of rows (except one per cleared figure).
+    Returns ``{"created": n, "updated": n, "unchanged": n, "cleared": n}``.
+    """
+    rows = _resolve(list(rows))
+    unit_ids = {row["directorate"].pk for row in rows if row["directorate"]}
+    years = set()
+    for row in rows:
+        try:
+            years.add(int(row["year"]))
+        except (TypeError, ValueError):
+            pass
+    reports = {
+        (report.directorate_id, report.cycle.year): report
+        for report in Report.objects.select_for_update(of=("self",))
+        .filter(directorate__in=unit_ids, cycle__year__in=years)
+        .select_related("cycle")
+    } if unit_ids and years else {}
+    seen, errors = set(), {}
+    for index, row in enumerate(rows):
+        row_errors = _check_row(row, actor, reports, seen)
+        if row_errors:
+            errors[str(index)] = row_errors
+    if errors:
+        raise ValidationFailed(_("Some figures could not be saved."), errors=errors)
+
+    existing = {
+        (f.directorate_id, f.indicator_id, f.year): f
+        for f in Figure.objects.select_for_update().filter(
+            directorate__in=unit_ids,
+            indicator__in={row["indicator"].pk for row in rows},
+            year__in=years,
+        )
+    } if rows else {}
+    now = timezone.now()
+    to_create, to_update, to_clear, unchanged = [], [], [], 0
+    for row in rows:
+        key = (row["directorate"].pk, row["indicator"].pk, row["year"])
+        figure = existing.get(key)
+        if row["value"] is None:
+            if figure is not None:
+                to_clear.append(figure)
+            continue
+        if figure is None:
+            to_create.append(Figure(
+                directorate=row["directorate"], indicator=row["indicator"], year=row["year"],
+                value=row["value"], source_note=row["source_note"], entered_by=actor,
+            ))
+        elif figure.value != row["value"] or figure.source_note != row["source_note"]:
+            figure.value, figure.source_note = row["value"], row["source_note"]
+            figure.entered_by, figure.updated_at = actor, now
+            to_update.append(figure)
+        else:
+            unchanged += 1
+    if to_create:
+        audit.bulk_create(Figure, to_create, actor=actor, reason=reason or "figures entered")
+    if to_update:
+        Figure.objects.bulk_update(to_update, ["value", "source_note", "entered_by", "updated_at"], batch_size=500)
+        audit.record_update(to_update, actor=actor, reason=reason or "figures changed")
+    for figure in to_clear:
+        figure._history_user = actor
+        figure._change_reason = reason or "figure cleared"
+        figure.delete()  # simple_history records the deletion through its signal
+    return {"created": len(to_create), "updated": len(to_update), "unchanged": unchanged,
+            "cleared": len(to_clear)}
+
+
+def figure_set(*, actor, directorate, indicator, year, value, source_note=""):
+    """Enter (or change) one figure; returns it. Errors are keyed by field, not by row."""
+    try:
+        figure_set_many(actor=actor, rows=[{
+            "directorate": directorate, "indicator": indicator, "year": year, "value": value,
+            "source_note": source_note,
+        }])
+    except ValidationFailed as error:
+        raise ValidationFailed(_("The figure could not be saved."), errors=error.errors.get("0", {})) from None
+    return Figure.objects.select_related("directorate", "indicator", "entered_by").get(
+        directorate__code=directorate if isinstance(directorate, str) else directorate.code,
+        indicator__code=indicator if isinstance(indicator, str) else indicator.code,
+        year=int(year),
+    )
+
+
+# ---------------------------------------------------------------- bilan
+
+TEXT_FIELDS = [
+    f"{field}_{language}" for field in ("title", "introduction", "outlook") for language in ("fr", "ar", "en")
+]
+
+
+@transaction.atomic
+def bilan_start(*, actor, year):
+    """Open (or return) the draft bilan of ``year``."""
+    if not permissions.can_edit_bilan(actor):
+        raise NotAllowed(_("Only the DG's office drafts the annual report."))
+    bilan = Bilan.objects.filter(year=year).first()
+    if bilan is None:
+        bilan = Bilan(year=year, created_by=actor)
+        bilan._history_user = actor
+        bilan.save()
+    return bilan
+
+
+@transaction.atomic
+def bilan_update(*, actor, bilan, texts=None, sections=None, expected_version=None):
+    """Change the narrative of a draft bilan: ``texts`` {field_lang: str}, ``sections`` {domain: {fr, ar, en}}."""
+    if not permissions.can_edit_bilan(actor):
+        raise NotAllowed(_("Only the DG's office writes the annual report."))
+    current = Bilan.objects.select_for_update().get(pk=bilan.pk)
+    if current.state != BilanState.DRAFT:
+        raise InvalidTransition(_("Only a draft annual report can be changed."))
+    if expected_version is not None and current.version != int(expected_version):
+        raise InvalidTransition(_("Someone changed this annual report meanwhile: reload it and try again."))
+    for field, value in (texts or {}).items():
+        if field not in TEXT_FIELDS:
+            raise ValidationFailed(_("Unknown field."), errors={field: [_("Unknown field.")]})
+        setattr(current, field, (value or "").strip())
+    current.version += 1
+    current._history_user = actor
+    current.save()
+    existing = {section.domain: section for section in current.sections.all()}
+    for domain, bodies in (sections or {}).items():
+        if domain not in Domain.values:
+            raise ValidationFailed(_("Unknown domain."), errors={domain: [_("Unknown domain.")]})
+        section = existing.get(domain) or BilanSection(bilan=current, domain=domain)
+        new = {f"body_{lang}": (bodies.get(lang) or "").strip() for lang in ("fr", "ar", "en")}
+        if section.pk and all(getattr(section, k) == v for k, v in new.items()):
+            continue
+        for key, value in new.items():
+            setattr(section, key, value)
+        section._history_user = actor
+        section.save()
+    return current
+
+
+def _move(bilan, actor, to_state, **changes):
+    from_state = BilanState(bilan.state)
+    if to_state not in BILAN_TRANSITIONS[from_state]:
+        raise InvalidTransition(_("A %(from)s annual report cannot become %(to)s.") % {
+            "from": from_state.label.lower(), "to": to_state.label.lower()})
+    claimed = Bilan.objects.filter(pk=bilan.pk, state=from_state).update(
+        state=to_state, updated_at=timezone.now(), version=bilan.version + 1, **changes
+    )
+    if not claimed:
+        raise InvalidTransition(_("Someone else changed this annual report first: reload it."))
+    bilan.refresh_from_db()
+    audit.record_update([bilan], actor=actor, reason=f"{from_state} → {to_state}")
+    return bilan
+
+
+@transaction.atomic
+def bilan_approve(*, actor, bilan):
+    """The DG approves the draft bilan."""
+    if not permissions.can_approve_bilan(actor):
+        raise NotAllowed(_("Only the Director-General approves the annual report."))
+    return _move(bilan, actor, BilanState.APPROVED, approved_by=actor, approved_at=timezone.now())
+
+
+@transaction.atomic
+def bilan_reopen(*, actor, bilan):
+    """Back to draft (before publication) for corrections."""
+    if not (permissions.can_edit_bilan(actor) or permissions.can_approve_bilan(actor)):
+        raise NotAllowed(_("Only the DG or the DG's office may reopen the annual report."))
+    return _move(bilan, actor, BilanState.DRAFT, approved_by=None, approved_at=None)
+
+
+@transaction.atomic
+def bilan_publish(*, actor, bilan):
+    """Publish the approved bilan: its computed values are frozen in a snapshot from now on."""
+    if not permissions.can_publish_bilan(actor):
+        raise NotAllowed(_("Only the DG or the DG's office may publish the annual report."))
+    bilan = Bilan.objects.prefetch_related("sections").get(pk=bilan.pk)
+    data = compute_bilan(bilan.year, bilan=bilan)
+    data.state = BilanState.PUBLISHED
+    return _move(bilan, actor, BilanState.PUBLISHED, published_by=actor, published_at=timezone.now(),
+                 snapshot=data.as_json())

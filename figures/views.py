@@ -1,0 +1,252 @@
+"""Web pages of yearly figures, the bilan and the dashboards. Thin: parse, call a selector or service, render."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from core.errors import DomainError, ValidationFailed
+from directorates.permissions import visible_directorates
+from figures import formatting, permissions, selectors, services
+from figures.bilan import load_bilan
+from figures.documents import render_pdf, render_xlsx
+from figures.models import DOMAIN_NAMES, Domain
+from reviews import selectors as review_selectors
+
+# ---------------------------------------------------------------- figure entry
+
+
+@login_required
+def unit_figures(request, code, year):
+    directorate = get_object_or_404(visible_directorates(request.user), code=code)
+    return _entry(request, directorate, year, selectors.unit_report(directorate=directorate, year=year))
+
+
+@login_required
+def report_figures(request, pk):
+    """The figures part of the annual report's web form."""
+    report = get_object_or_404(
+        review_selectors.report_list(user=request.user).select_related("directorate__parent"), pk=pk)
+    return _entry(request, report.directorate, report.cycle.year, report)
+
+
+def _entry(request, directorate, year, report):
+    rows = selectors.entry_rows(directorate=directorate, year=year)
+    problem = permissions.figure_write_problem(request.user, directorate, report)
+    errors, posted = {}, {}
+    if request.method == "POST":
+        if problem:
+            raise PermissionDenied(problem)
+        submitted = [row for row in rows if f"value-{row['indicator'].code}" in request.POST]
+        data = [{
+            "directorate": directorate, "indicator": row["indicator"], "year": year,
+            "value": request.POST.get(f"value-{row['indicator'].code}", "").strip(),
+            "source_note": request.POST.get(f"note-{row['indicator'].code}", ""),
+        } for row in submitted]
+        try:
+            result = services.figure_set_many(actor=request.user, rows=data)
+        except ValidationFailed as error:
+            for index, row_errors in error.errors.items():
+                code = submitted[int(index)]["indicator"].code
+                errors[code] = [str(m) for messages_ in row_errors.values() for m in messages_]
+            posted = {row["indicator"]: row for row in data}
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Figures saved: %(created)s new, %(updated)s changed, %(cleared)s cleared.")
+                             % result)
+            return redirect(request.path)
+    for row in rows:
+        code = row["indicator"].code
+        row["errors"] = errors.get(code, [])
+        if row["indicator"] in posted:
+            row["posted_value"] = posted[row["indicator"]]["value"]
+            row["posted_note"] = posted[row["indicator"]]["source_note"]
+    return render(request, "figures/entry.html", {
+        "directorate": directorate, "year": year, "report": report, "rows": rows,
+        "can_edit": problem is None, "problem": problem,
+    }, status=400 if errors else 200)
+
+
+# ---------------------------------------------------------------- bilan
+
+
+@login_required
+def bilan_list(request):
+    office = permissions.is_dg_office(request.user)
+    bilans = {b.year: b for b in selectors.bilan_list()}
+    years = selectors.bilan_years() if office else sorted(
+        (y for y, b in bilans.items() if b.is_published), reverse=True)
+    return render(request, "figures/bilan_list.html", {
+        "rows": [{"year": y, "bilan": bilans.get(y)} for y in years],
+        "can_start": permissions.can_edit_bilan(request.user),
+    })
+
+
+def _readable(request, year):
+    bilan, data = load_bilan(year)
+    if not permissions.can_read_bilan(request.user, bilan):
+        raise Http404
+    return bilan, data
+
+
+@login_required
+def bilan_detail(request, year):
+    bilan, data = _readable(request, year)
+    user = request.user
+    return render(request, "figures/bilan_detail.html", {
+        "bilan": bilan, "data": data,
+        "can_edit": bilan is not None and bilan.state == "draft" and permissions.can_edit_bilan(user),
+        "can_start": bilan is None and permissions.can_edit_bilan(user),
+        "can_approve": bilan is not None and bilan.state == "draft" and permissions.can_approve_bilan(user),
+        "can_publish": bilan is not None and bilan.state == "approved" and permissions.can_publish_bilan(user),
+        "can_reopen": bilan is not None and bilan.state == "approved" and permissions.is_dg_office(user),
+        "languages": [("fr", "Français"), ("ar", "العربية"), ("en", "English")],
+    })
+
+
+@login_required
+def bilan_edit(request, year):
+    if not permissions.can_edit_bilan(request.user):
+        raise PermissionDenied
+    bilan, data = load_bilan(year)
+    if bilan is None:
+        raise Http404
+    domains = [group.domain for group in data.groups]
+    if request.method == "POST":
+        texts = {field: request.POST.get(field, "") for field in services.TEXT_FIELDS}
+        sections = {domain: {lang: request.POST.get(f"section-{domain}-{lang}", "") for lang in ("fr", "ar", "en")}
+                    for domain in domains}
+        try:
+            services.bilan_update(actor=request.user, bilan=bilan, texts=texts, sections=sections,
+                                  expected_version=request.POST.get("version"))
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("The annual report's text was saved."))
+            return redirect("figures:bilan_detail", year=year)
+    existing = {s.domain: s for s in bilan.sections.all()}
+    return render(request, "figures/bilan_edit.html", {
+        "bilan": bilan, "year": year,
+        "fields": [(field, bilan._meta.get_field(field).verbose_name, getattr(bilan, field))
+                   for field in services.TEXT_FIELDS],
+        "sections": [{
+            "domain": domain, "label": DOMAIN_NAMES.get(domain, {}).get("fr") or Domain(domain).label,
+            "bodies": [(lang, getattr(existing.get(domain), f"body_{lang}", "")) for lang in ("fr", "ar", "en")],
+        } for domain in domains],
+    })
+
+
+ACTIONS = {
+    "approve": services.bilan_approve,
+    "publish": services.bilan_publish,
+    "reopen": services.bilan_reopen,
+}
+
+
+@login_required
+@require_POST
+def bilan_action(request, year, action):
+    try:
+        if action == "start":
+            services.bilan_start(actor=request.user, year=year)
+        elif action in ACTIONS:
+            bilan = get_object_or_404(selectors.bilan_list(), year=year)
+            ACTIONS[action](actor=request.user, bilan=bilan)
+        else:
+            raise Http404
+    except DomainError as error:
+        messages.error(request, error.message)
+    return redirect("figures:bilan_detail", year=year)
+
+
+@login_required
+def bilan_download(request, year, fmt):
+    _bilan, data = _readable(request, year)
+    language = request.GET.get("lang") or (request.LANGUAGE_CODE or "fr")[:2]
+    if fmt == "pdf":
+        content, content_type = render_pdf(data, language), "application/pdf"
+    else:
+        content = render_xlsx(data, language)
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="bilan-{year}-{language}.{fmt}"'
+    return response
+
+
+# ---------------------------------------------------------------- dashboards
+
+
+def _chart_number(value, unit="count"):
+    """Charts get display-rounded numbers (the tables beside them show the same)."""
+    return None if value is None else float(formatting.rounded(value, formatting.PLACES.get(unit, 2)))
+
+
+@login_required
+def dashboard(request):
+    """Per indicator: the series over the years; per domain: the year's changes."""
+    indicators = list(selectors.indicator_list())
+    if not indicators:
+        return render(request, "figures/dashboard.html", {"indicators": []})
+    by_code = {i.code: i for i in indicators}
+    indicator = by_code.get(request.GET.get("indicator")) or by_code.get("cases_handled") or indicators[0]
+    all_years = sorted(selectors.bilan_years())
+    years = all_years[-8:] or []
+    series = selectors.indicator_series(user=request.user, indicator=indicator, years=years, max_units=12)
+    chart_series = {
+        "labels": [str(y) for y in years], "unit": indicator.unit,
+        "datasets": ([{"label": _("National"),
+                       "data": [_chart_number(v, indicator.unit) for v in series["national"]]}]
+                     if series["national"] else [])
+        # The chart stays readable with six units at most; the table beside it lists them all.
+        + [{"label": row["unit"].code, "data": [_chart_number(v, indicator.unit) for v in row["series"]]}
+           for row in series["units"][:6]],
+    }
+    # Per domain: the changes of a year, from the bilan the user may read (published, or any for the office).
+    year = int(request.GET.get("year") or (all_years[-1] if all_years else 0) or 0)
+    domain = request.GET.get("domain") or indicator.domain
+    domain_lines, bilan_readable = [], False
+    if year:
+        bilan, data = load_bilan(year)
+        bilan_readable = permissions.can_read_bilan(request.user, bilan)
+        if bilan_readable:
+            domain_lines = [line for line in data.lines if line.domain == domain]
+    chart_domain = {
+        "labels": [line.name for line in domain_lines if line.change_pct is not None],
+        "unit": "percent",
+        "datasets": [{"label": _("Change against the previous year (%)"),
+                      "data": [_chart_number(line.change_pct, "percent")
+                               for line in domain_lines if line.change_pct is not None]}],
+    }
+    return render(request, "figures/dashboard.html", {
+        "indicators": indicators, "indicator": indicator, "years": years, "series": series,
+        "chart_series": chart_series, "year": year, "all_years": all_years, "domain": domain,
+        "domains": [(d, DOMAIN_NAMES[d]) for d in Domain.values], "domain_lines": domain_lines,
+        "bilan_readable": bilan_readable, "chart_domain": chart_domain,
+    })
+
+
+@login_required
+def unit_dashboard(request, code):
+    """A unit's figures of a year against its peers of the same kind."""
+    directorate = get_object_or_404(visible_directorates(request.user), code=code)
+    years = selectors.bilan_years()
+    year = int(request.GET.get("year") or (years[0] if years else 0) or 0)
+    rows = selectors.peer_comparison(user=request.user, directorate=directorate, year=year) if year else []
+    chart = {
+        "labels": [row["indicator"].name for row in rows],
+        "unit": "count",
+        "datasets": [
+            {"label": directorate.code, "data": [_chart_number(row["own"], row["indicator"].unit) for row in rows]},
+            {"label": _("Peers' median"),
+             "data": [_chart_number(row["median"], row["indicator"].unit) for row in rows]},
+        ],
+    }
+    return render(request, "figures/unit_dashboard.html", {
+        "directorate": directorate, "year": year, "years": years, "rows": rows, "chart": chart,
+        "named": request.user.sees_everything,
+    })
+
+
