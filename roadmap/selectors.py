@@ -25,6 +25,7 @@ from roadmap.models import (
     ProgressUpdate,
     Roadmap,
     RoadmapEvent,
+    RoadmapVersion,
 )
 from roadmap.status import latest_value, milestone_reached, objective_status
 
@@ -213,3 +214,20 @@ def priority_list(*, year=None, cycle=None):
 
 def versions(roadmap):
     return list(roadmap.versions.select_related("approved_by").order_by("number"))
+
+
+def bilan_objectives(year):
+    """The approved roadmap of ``year`` as the bilan lists it (hook read by figures.bilan).
+
+    Taken from the last approved, frozen version, so a draft being reworked never leaks into a bilan.
+    """
+    version = (
+        RoadmapVersion.objects.filter(roadmap__year=year).order_by("-number").only("snapshot").first()
+    )
+    if version is None:
+        return []
+    return [
+        {"title": o["title"], "unit": o["owner"], "domain": o.get("category", "")}
+        for o in version.snapshot["objectives"]
+        if o.get("state") == "active"
+    ]
