@@ -149,15 +149,24 @@ def test_an_indicator_without_figures_is_missing_not_an_error(tree_figures):
 def test_bilan_queries_do_not_grow_with_units(tree_figures, django_assert_num_queries, region, root):
     from tests.factories import DirectorateFactory
 
-    with django_assert_num_queries(3):
+    # figures, catalogue, sums, and the approved roadmap's objectives (roadmap installed)
+    with django_assert_num_queries(4):
         compute_bilan(2022)
     more = [DirectorateFactory(parent=region) for _ in range(15)]
     figure_set_many(actor=root, rows=[{"directorate": u, "indicator": "cases_handled", "year": 2022, "value": 1}
                                       for u in more])
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         assert compute_bilan(2022).line("cases_handled").value == Decimal(365)
     assert Figure.objects.count() > 20
 
 
-def test_roadmap_hook_returns_nothing_when_the_app_is_absent():
+def test_roadmap_hook_returns_nothing_when_the_app_is_absent(monkeypatch):
+    from django.apps import apps
+
+    monkeypatch.setattr(apps, "is_installed", lambda name: False)
+    assert roadmap_objectives(2021) == []
+
+
+@pytest.mark.django_db
+def test_roadmap_hook_returns_nothing_without_an_approved_roadmap():
     assert roadmap_objectives(2021) == []

@@ -140,13 +140,13 @@ def test_published_bilan_cannot_be_reopened_or_edited(olga, dino, figures):
 
 def test_bilan_api_queries_do_not_grow_with_units(api, olga, figures, root, region, django_assert_num_queries):
     api.force_authenticate(olga)
-    # savepoint, bilan, catalogue, rolled-up sums, root figures, release
-    with django_assert_num_queries(6):
+    # savepoint, bilan, catalogue, rolled-up sums, root figures, approved roadmap objectives, release
+    with django_assert_num_queries(7):
         api.get("/api/v1/bilan/2022/")
     units = [DirectorateFactory(parent=region) for _ in range(20)]
     services.figure_set_many(actor=root, rows=[
         {"directorate": u, "indicator": "cases_handled", "year": 2022, "value": 1} for u in units])
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         api.get("/api/v1/bilan/2022/")
 
 
