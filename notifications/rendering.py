@@ -18,7 +18,7 @@ def site_host():
     return settings.SITE_URL.split("//")[-1].split("/")[0].split(":")[0] or "localhost"
 
 
-def message_context(delivery, language):
+def message_context(delivery, language, *, recipient=None):
     """The template context: the stored context with names in ``language`` and absolute links."""
     context = dict(delivery.context)
     for key in ("deadline", "meeting_date", "date"):
@@ -29,7 +29,7 @@ def message_context(delivery, language):
         unit["unit_name"] = registry.localized(unit.get("unit"), language)
         unit["link"] = settings.SITE_URL.rstrip("/") + unit.get("path", "/")
     context["link"] = settings.SITE_URL.rstrip("/") + context.get("path", "/")
-    context["recipient"] = delivery.recipient
+    context["recipient"] = recipient
     context["language"] = language
     context["site_url"] = settings.SITE_URL
     return context
@@ -41,14 +41,14 @@ def title(delivery, language=None):
     with translation.override(language or translation.get_language()):
         if kind is None:
             return delivery.kind
-        return kind.subject(message_context(delivery, translation.get_language()))
+        return kind.subject(message_context(delivery, translation.get_language()))  # no query per row
 
 
 def build_message(delivery, *, connection=None):
     kind = registry.get(delivery.kind)
     language = language_of(delivery.recipient)
     with translation.override(language):
-        context = message_context(delivery, language)
+        context = message_context(delivery, language, recipient=delivery.recipient)
         context["subject"] = subject = kind.subject(context)
         context["text_direction"] = "rtl" if translation.get_language_bidi() else "ltr"
         text = render_to_string(f"notifications/email/{kind.key}.txt", context)
