@@ -13,7 +13,6 @@ until it goes through.
 
 import datetime
 import logging
-from collections import Counter
 
 from django.conf import settings
 from django.core.mail import get_connection
@@ -35,7 +34,7 @@ logger = logging.getLogger(__name__)
 SEND_BATCH = getattr(settings, "NOTIFICATIONS_SEND_BATCH", 100)
 # A row handed to the broker is not handed again before this; if its task is lost
 # (broker down, worker killed), the next due-check after it picks the row up again.
-LEASE = datetime.timedelta(minutes=10)
+LEASE = datetime.timedelta(seconds=getattr(settings, "NOTIFICATIONS_LEASE_SECONDS", 600))
 MAX_BACKOFF = datetime.timedelta(hours=6)
 
 
@@ -245,7 +244,3 @@ def notifications_mark_read(*, user, ids=None):
     if ids is not None:
         rows = rows.filter(pk__in=ids)
     return rows.update(read_at=timezone.now())
-
-
-def delivery_counts(deliveries):
-    return Counter(d.state for d in deliveries)
