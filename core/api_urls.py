@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 
 from directorates.api import DeliverableViewSet, DirectorateViewSet
 from reviews.api import AttachmentViewSet, CycleViewSet, ReportViewSet
+from notifications.api import DeliveryViewSet, NotificationViewSet
 
 router = DefaultRouter()
 router.register("directorates", DirectorateViewSet, basename="directorate")
@@ -13,6 +14,8 @@ router.register("deliverables", DeliverableViewSet, basename="deliverable")
 router.register("cycles", CycleViewSet, basename="cycle")
 router.register("reports", ReportViewSet, basename="report")
 router.register("attachments", AttachmentViewSet, basename="attachment")
+router.register("notifications", NotificationViewSet, basename="notification")
+router.register("deliveries", DeliveryViewSet, basename="delivery")
 
 urlpatterns = [
     path("auth/token/", obtain_auth_token, name="api-token"),

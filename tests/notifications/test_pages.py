@@ -116,3 +116,41 @@ def test_setup_periodic_tasks_is_idempotent_and_keeps_an_administrators_change(d
     call_command("setup_periodic_tasks")
     assert PeriodicTask.objects.get(pk=task.pk).interval.period == IntervalSchedule.HOURS
     assert PeriodicTask.objects.filter(task="notifications.dispatch_due").count() == 1
+
+
+def test_the_api_lists_my_notifications_with_the_same_queries_for_2_or_40(api, alice, bob, cycle,
+                                                                           django_assert_num_queries):
+    make_deliveries(cycle, alice, 2)
+    make_deliveries(cycle, bob, 1)
+    api.force_authenticate(alice)
+    with django_assert_num_queries(4):  # savepoint, count, page, release
+        body = api.get("/api/v1/notifications/").json()
+    assert body["count"] == 2 and body["results"][0]["read"] is False
+    assert "7 days left" in body["results"][0]["title"]
+    make_deliveries(cycle, alice, 38, start=2)
+    with django_assert_num_queries(4):
+        assert api.get("/api/v1/notifications/").json()["count"] == 40
+    assert api.get("/api/v1/notifications/unread/").json() == {"unread": 40}
+    first = body["results"][0]["id"]
+    assert api.post("/api/v1/notifications/read/", {"ids": [first]}, format="json").json() == {"marked": 1}
+    assert api.get("/api/v1/notifications/unread/").json() == {"unread": 39}
+
+
+def test_the_api_delivery_log_is_the_offices_and_resends(api, alice, olga, cycle, django_assert_num_queries,
+                                                         django_capture_on_commit_callbacks, mailoutbox):
+    row = make_deliveries(cycle, alice, 1, state=Delivery.State.FAILED)[0]
+    api.force_authenticate(alice)
+    assert api.get(f"/api/v1/deliveries/?cycle={cycle.year}").status_code == 403
+    assert api.post(f"/api/v1/deliveries/{row.pk}/resend/").status_code == 403
+    api.force_authenticate(olga)
+    with django_assert_num_queries(5):  # savepoint, cycle, count, page (joined), release
+        body = api.get(f"/api/v1/deliveries/?cycle={cycle.year}").json()
+    assert body["results"][0]["state"] == "failed" and body["results"][0]["email"] == "alice@dgsn.local"
+    make_deliveries(cycle, alice, 20, start=1)
+    with django_assert_num_queries(5):
+        assert api.get(f"/api/v1/deliveries/?cycle={cycle.year}").json()["count"] == 21
+    with django_capture_on_commit_callbacks(execute=True):
+        assert api.post(f"/api/v1/deliveries/{row.pk}/resend/").status_code == 200
+    row.refresh_from_db()
+    assert row.state == Delivery.State.SENT and mailoutbox[0].to == ["alice@dgsn.local"]
+    assert api.post(f"/api/v1/deliveries/{row.pk}/resend/").status_code == 200  # a sent one, once more
