@@ -6,6 +6,7 @@ workers racing, a retried task): the database refuses the duplicate.
 """
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -52,8 +53,22 @@ class ReminderPolicy(models.Model):
     def __str__(self):
         return str(self.cycle)
 
+    def clean(self):
+        offsets = self.offsets
+        if not isinstance(offsets, list) or not all(isinstance(d, int) and 0 <= d <= 366 for d in offsets):
+            raise ValidationError({"offsets": _("Give a list of whole numbers of days between 0 and 366, "
+                                                "e.g. [30, 14, 7, 3, 1].")})
+
     def clean_offsets(self):
-        return sorted({int(day) for day in self.offsets or [] if int(day) >= 0}, reverse=True)
+        """The offsets, largest first, ignoring anything that is not a number of days."""
+        days = set()
+        for day in self.offsets or []:
+            try:
+                if int(day) >= 0:
+                    days.add(int(day))
+            except (TypeError, ValueError):
+                continue
+        return sorted(days, reverse=True)
 
 
 class DeliveryQuerySet(models.QuerySet):

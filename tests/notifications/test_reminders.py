@@ -322,3 +322,17 @@ def test_new_members_are_reminded_but_people_already_reminded_are_not(units, cyc
     DirectorateFactory(code="SP-NEW")  # a unit without people: nobody to remind
     at(deadline_minus(cycle, 6))
     assert recipients(of_kind(dispatch(), "deadline_reminder")) == [newcomer.user.username]
+
+
+def test_switched_off_reminders_are_not_sent(units, cycle, at, dispatch):
+    ReminderPolicy.objects.create(cycle=cycle, overdue_daily=False, office_digest=False, meeting_invitation=False)
+    at((cycle.submission_deadline + datetime.timedelta(days=1)).isoformat())
+    assert dispatch() == []
+
+
+def test_the_policy_refuses_offsets_that_are_not_days(cycle):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError):
+        ReminderPolicy(cycle=cycle, offsets=["J-7"]).full_clean()
+    ReminderPolicy(cycle=cycle, offsets=[21, 7]).full_clean()
