@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 
 from config.celery import app as celery_app
+from notifications import services, tasks
 from notifications.models import Delivery
 from reviews.models import Report, ReportState
 
@@ -22,7 +23,9 @@ def dead_broker():
     celery_app.conf.update(broker_url=f"redis://127.0.0.1:{port}/0", task_always_eager=False)
     celery_app._pool = None
     celery_app.amqp._producer_pool = None
+    services._broker_down_until = 0.0
     yield
+    services._broker_down_until = 0.0
     celery_app.conf.update(**saved)
     celery_app._pool = None
     celery_app.amqp._producer_pool = None
@@ -38,3 +41,10 @@ def test_a_submission_saves_and_answers_when_the_broker_is_down(
     assert response.status_code == 302
     assert Report.objects.get(pk=filled_report.pk).state == ReportState.SUBMITTED
     assert not Delivery.objects.exists()  # queued nowhere; the next due-check sends it (test_reminders)
+
+
+def test_after_one_failed_publish_the_next_ones_do_not_wait_for_the_dead_broker(db, dead_broker):
+    assert services.enqueue(tasks.notify_report_event, 1) is False
+    started = time.monotonic()
+    assert all(services.enqueue(tasks.notify_report_event, n) is False for n in range(500))  # closing a cycle
+    assert time.monotonic() - started < 1

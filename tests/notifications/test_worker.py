@@ -147,8 +147,10 @@ def workers(tmp_path, queue):
     url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15")
     saved = {k: celery_app.conf[k] for k in ("broker_url", "task_always_eager", "task_default_queue")}
     use_broker(url, queue)
+    services._broker_down_until = 0.0
     pool = Workers(tmp_path, url, queue)
     yield pool
+    services._broker_down_until = 0.0
     pool.stop_all()
     use_broker(saved["broker_url"], saved["task_default_queue"])
     celery_app.conf.task_always_eager = saved["task_always_eager"]
