@@ -336,3 +336,25 @@ def test_the_policy_refuses_offsets_that_are_not_days(cycle):
     with pytest.raises(ValidationError):
         ReminderPolicy(cycle=cycle, offsets=["J-7"]).full_clean()
     ReminderPolicy(cycle=cycle, offsets=[21, 7]).full_clean()
+
+
+def test_the_send_due_reminders_command_runs_the_due_check(units, cycle, at):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    at(deadline_minus(cycle, 7))
+    out = StringIO()
+    call_command("send_due_reminders", stdout=out)
+    assert "new messages claimed" in out.getvalue()
+    assert Delivery.objects.filter(kind="deadline_reminder").count() == 3
+
+
+def test_plain_text_is_not_html_escaped(units, cycle, at, dispatch):
+    units.directorate.name_fr = "Sûreté d'El Jadida & Azemmour"
+    units.directorate.save()
+    at(deadline_minus(cycle, 7))
+    dispatch()
+    message = next(m for m in mail.outbox if m.to == ["alice@dgsn.local"])
+    assert "Sûreté d'El Jadida & Azemmour" in message.body
+    assert "Sûreté d&#x27;El Jadida &amp; Azemmour" in message.alternatives[0][0]
