@@ -19,4 +19,5 @@ urlpatterns = [
     path("", include("figures.urls")),
     path("", include("reviews.urls")),
     path("", include("roadmap.urls")),
+    path("", include("notifications.urls")),
 ]

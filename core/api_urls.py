@@ -8,6 +8,7 @@ from directorates.api import DeliverableViewSet, DirectorateViewSet
 from reviews.api import AttachmentViewSet, CycleViewSet, ReportViewSet
 from roadmap.api import MilestoneViewSet, ObjectiveViewSet, PriorityViewSet, RoadmapViewSet
 from figures.api import BilanViewSet, FigureViewSet, IndicatorViewSet
+from notifications.api import DeliveryViewSet, NotificationViewSet
 
 router = DefaultRouter()
 router.register("directorates", DirectorateViewSet, basename="directorate")
@@ -22,6 +23,8 @@ router.register("milestones", MilestoneViewSet, basename="milestone")
 router.register("indicators", IndicatorViewSet, basename="indicator")
 router.register("figures", FigureViewSet, basename="figure")
 router.register("bilan", BilanViewSet, basename="bilan")
+router.register("notifications", NotificationViewSet, basename="notification")
+router.register("deliveries", DeliveryViewSet, basename="delivery")
 
 urlpatterns = [
     path("auth/token/", obtain_auth_token, name="api-token"),

@@ -1,0 +1,97 @@
+"""API: a person's notifications (list, unread count, mark read) and the DG's office's delivery log (re-send)."""
+
+from django.core.exceptions import PermissionDenied
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from notifications import selectors, services
+from notifications.models import Delivery
+from notifications.rendering import title
+from reviews.models import ReviewCycle
+
+
+class NotificationSerializer(serializers.ModelSerializer):
+    title = serializers.SerializerMethodField()
+    link = serializers.SerializerMethodField()
+    read = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Delivery
+        fields = ["id", "kind", "title", "link", "created_at", "read", "read_at"]
+
+    def get_title(self, obj) -> str:
+        return title(obj)
+
+    def get_link(self, obj) -> str:
+        return obj.context.get("path", "/")
+
+    def get_read(self, obj) -> bool:
+        return obj.read_at is not None
+
+
+class DeliverySerializer(NotificationSerializer):
+    recipient = serializers.CharField(source="recipient.username")
+    email = serializers.CharField(source="recipient.email")
+    unit = serializers.CharField(source="directorate.code", default=None)
+    # A plain string in the schema: keeps the other apps' "state" enum names as they are.
+    state = serializers.CharField(help_text="pending, sent, failed or in_app")
+
+    class Meta:
+        model = Delivery
+        fields = ["id", "kind", "title", "recipient", "email", "unit", "state", "attempts", "last_error",
+                  "created_at", "sent_at", "resent_at"]
+
+
+class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """The signed-in person's notifications, newest first."""
+
+    serializer_class = NotificationSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Delivery.objects.none()
+        return selectors.notification_list(user=self.request.user)
+
+    @extend_schema(responses=inline_serializer("UnreadCount", {"unread": serializers.IntegerField()}))
+    @action(detail=False, methods=["get"])
+    def unread(self, request):
+        return Response({"unread": selectors.unread_count(user=request.user)})
+
+    @extend_schema(request=inline_serializer("MarkRead", {"ids": serializers.ListField(
+        child=serializers.IntegerField(), required=False)}),
+        responses=inline_serializer("MarkedRead", {"marked": serializers.IntegerField()}))
+    @action(detail=False, methods=["post"])
+    def read(self, request):
+        ids = request.data.get("ids") if isinstance(request.data, dict) else None
+        marked = services.notifications_mark_read(user=request.user, ids=ids)
+        return Response({"marked": marked})
+
+
+class DeliveryViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """The delivery log of a cycle (``?cycle=<year>``, optional ``state``, ``kind``): the DG's office."""
+
+    serializer_class = DeliverySerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Delivery.objects.none()
+        if not selectors.can_see_delivery_log(self.request.user):
+            raise PermissionDenied
+        cycle = ReviewCycle.objects.filter(year=self.request.query_params.get("cycle") or 0).first()
+        if cycle is None:
+            return Delivery.objects.none()
+        return selectors.delivery_log(cycle=cycle, state=self.request.query_params.get("state"),
+                                      kind=self.request.query_params.get("kind"))
+
+    @extend_schema(request=None, responses=DeliverySerializer)
+    @action(detail=True, methods=["post"])
+    def resend(self, request, pk=None):
+        delivery = Delivery.objects.filter(pk=pk).first()
+        if delivery is None:
+            from django.http import Http404
+
+            raise Http404
+        delivery = services.delivery_resend(actor=request.user, delivery=delivery)
+        return Response(DeliverySerializer(delivery).data)

@@ -1,0 +1,327 @@
+"""The built-in reminder kinds of the annual review. Each computes, in a few batched queries,
+who must be told what today; the shared machinery in services.py claims, sends and logs."""
+
+import datetime
+from collections import defaultdict
+
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils import formats
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
+from directorates.models import Deliverable, Directorate, Membership, User
+from notifications import ics
+from notifications.registry import Due, ReminderKind, localized, register, unit_names
+from reviews.models import Report, ReportEvent, ReportState
+
+# Units whose report is in one of these states are left alone: nothing is asked of them.
+DONE_STATES = (ReportState.SUBMITTED, ReportState.ACCEPTED, ReportState.LOCKED)
+WRITERS = (Membership.Role.HEAD, Membership.Role.EDITOR)
+# Event notices missed while the broker was down are still sent if the event is at most this old.
+EVENT_WINDOW = datetime.timedelta(days=7)
+
+
+def _date(value):
+    if isinstance(value, str):
+        value = datetime.date.fromisoformat(value)
+    return formats.date_format(value, "DATE_FORMAT")
+
+
+def units_to_remind(cycle):
+    """Active units that have not submitted their report for ``cycle`` (none, draft or returned).
+
+    Three queries whatever the number of units. Each row says what is missing.
+    """
+    units = list(Directorate.objects.filter(is_active=True).only("pk", "code", "name_fr", "name_ar", "name_en"))
+    reports = {
+        r.directorate_id: r
+        for r in Report.objects.filter(cycle=cycle).only("pk", "directorate_id", "state")
+        .annotate(filled=Count("outcomes", filter=~Q(outcomes__status="")))
+    }
+    totals = dict(
+        Deliverable.objects.filter(year=cycle.year).values("directorate").annotate(n=Count("pk"))
+        .values_list("directorate", "n")
+    )
+    rows = []
+    for unit in units:
+        report = reports.get(unit.pk)
+        if report is not None and report.state in DONE_STATES:
+            continue
+        rows.append({
+            "unit": unit,
+            "report_id": report.pk if report else None,
+            "state": report.state if report else "missing",
+            "filled": report.filled if report else 0,
+            "total": totals.get(unit.pk, 0),
+        })
+    return rows
+
+
+def members_by_unit(unit_ids, roles):
+    """{unit id: [user ids]} of the active people holding one of ``roles``: one query."""
+    out = defaultdict(list)
+    rows = (
+        Membership.objects.filter(directorate_id__in=unit_ids, role__in=roles, user__is_active=True)
+        .order_by("directorate_id", "user_id").values_list("directorate_id", "user_id")
+    )
+    for unit_id, user_id in rows:
+        out[unit_id].append(user_id)
+    return out
+
+
+def office_ids(*roles):
+    return list(User.objects.filter(org_role__in=roles, is_active=True).order_by("pk").values_list("pk", flat=True))
+
+
+def report_path(report_id):
+    return reverse("reviews:report_detail", args=[report_id]) if report_id else reverse("reviews:report_list")
+
+
+def unit_context(row, cycle):
+    unit = row["unit"]
+    return {
+        "year": cycle.year,
+        "deadline": cycle.submission_deadline.isoformat(),
+        "unit_code": unit.code,
+        "unit": unit_names(unit),
+        "report_id": row["report_id"],
+        "state": row["state"],
+        "filled": row["filled"],
+        "total": row["total"],
+        "path": report_path(row["report_id"]),
+    }
+
+
+class _UnitKind(ReminderKind):
+    """A reminder to the writers of each unit that has not submitted, on days the kind chooses."""
+
+    roles = WRITERS
+
+    def occasion_for(self, cycle, policy, today):
+        """The occasion name of today for this cycle (None: nothing today), and extra context."""
+        raise NotImplementedError
+
+    def due(self, *, today, now, policies):
+        for policy in policies.values():
+            cycle = policy.cycle
+            occasion, extra = self.occasion_for(cycle, policy, today)
+            if occasion is None:
+                continue
+            rows = units_to_remind(cycle)
+            members = members_by_unit([row["unit"].pk for row in rows], self.roles)
+            for row in rows:
+                context = {**unit_context(row, cycle), **extra}
+                for user_id in members.get(row["unit"].pk, ()):
+                    yield Due(user_id, f"cycle:{cycle.pk}/unit:{row['unit'].pk}/{occasion}", context,
+                              cycle.pk, row["unit"].pk)
+
+
+@register
+class DeadlineReminder(_UnitKind):
+    """J-30, J-14, J-7, J-3, J-1 (the policy's offsets). A reminder missed while the scheduler was down
+    goes out on its next run, as long as the deadline has not passed; each offset at most once."""
+
+    key = "deadline_reminder"
+    label = gettext_lazy("Reminder before the submission deadline")
+
+    def occasion_for(self, cycle, policy, today):
+        days_left = (cycle.submission_deadline - today).days
+        passed = [offset for offset in policy.clean_offsets() if offset >= days_left]
+        if days_left < 0 or not passed:
+            return None, {}
+        return f"d-{min(passed)}", {"days_left": days_left}
+
+    def subject(self, context):
+        days = context["days_left"]
+        if days == 0:
+            return _("Annual report %(year)s: the deadline is today") % {"year": context["year"]}
+        return ngettext(
+            "Annual report %(year)s: %(days)s day left before the deadline",
+            "Annual report %(year)s: %(days)s days left before the deadline",
+            days,
+        ) % {"year": context["year"], "days": days}
+
+
+@register
+class OverdueReminder(_UnitKind):
+    """Every day after the deadline (until the meeting), to the head of each unit that has not submitted."""
+
+    key = "overdue_reminder"
+    label = gettext_lazy("Daily reminder of an overdue report")
+    roles = (Membership.Role.HEAD,)
+
+    def occasion_for(self, cycle, policy, today):
+        days_late = (today - cycle.submission_deadline).days
+        if not policy.overdue_daily or days_late < 1 or today > cycle.meeting_date:
+            return None, {}
+        return f"overdue:{today.isoformat()}", {"days_late": days_late}
+
+    def subject(self, context):
+        return ngettext(
+            "Annual report %(year)s of %(unit)s: %(days)s day late",
+            "Annual report %(year)s of %(unit)s: %(days)s days late",
+            context["days_late"],
+        ) % {"year": context["year"], "unit": localized(context["unit"]), "days": context["days_late"]}
+
+
+@register
+class OfficeDigest(ReminderKind):
+    """One message a day to the DG's office listing every late unit, how late and what is missing."""
+
+    key = "office_digest"
+    label = gettext_lazy("Daily digest of late units")
+
+    def due(self, *, today, now, policies):
+        recipients = None
+        for policy in policies.values():
+            cycle = policy.cycle
+            days_late = (today - cycle.submission_deadline).days
+            if not policy.office_digest or days_late < 1 or today > cycle.meeting_date:
+                continue
+            rows = units_to_remind(cycle)
+            if not rows:
+                continue
+            if recipients is None:
+                recipients = office_ids(User.OrgRole.REVIEWER)
+            context = {
+                "year": cycle.year,
+                "date": today.isoformat(),
+                "deadline": cycle.submission_deadline.isoformat(),
+                "days_late": days_late,
+                "path": reverse("reviews:dashboard", args=[cycle.year]),
+                "units": [{**unit_context(row, cycle), "days_late": days_late} for row in rows],
+            }
+            for user_id in recipients:
+                yield Due(user_id, f"cycle:{cycle.pk}/digest:{today.isoformat()}", context, cycle.pk)
+
+    def subject(self, context):
+        return ngettext(
+            "Annual reports %(year)s: %(count)s unit is late",
+            "Annual reports %(year)s: %(count)s units are late",
+            len(context["units"]),
+        ) % {"year": context["year"], "count": len(context["units"])}
+
+
+class _MeetingKind(ReminderKind):
+    """To the head of every active unit, the DG's office and the DG, with the meeting as an .ics file."""
+
+    def is_due(self, cycle, policy, today):
+        raise NotImplementedError
+
+    def due(self, *, today, now, policies):
+        for policy in policies.values():
+            cycle = policy.cycle
+            if not self.is_due(cycle, policy, today):
+                continue
+            heads = Membership.objects.filter(
+                role=Membership.Role.HEAD, user__is_active=True, directorate__is_active=True
+            ).values_list("user_id", flat=True)
+            recipients = sorted(set(heads) | set(office_ids(User.OrgRole.REVIEWER, User.OrgRole.APPROVER)))
+            context = {
+                "year": cycle.year,
+                "meeting_date": cycle.meeting_date.isoformat(),
+                "deadline": cycle.submission_deadline.isoformat(),
+                "path": reverse("reviews:report_list"),
+            }
+            for user_id in recipients:
+                yield Due(user_id, f"cycle:{cycle.pk}/{self.occasion}", context, cycle.pk)
+
+    def attachments(self, context):
+        return [("annual-review-meeting.ics", ics.meeting_calendar(context), "text/calendar; charset=utf-8")]
+
+
+@register
+class MeetingInvitation(_MeetingKind):
+    key = "meeting_invitation"
+    label = gettext_lazy("Invitation to the annual review meeting")
+    occasion = "invitation"
+
+    def is_due(self, cycle, policy, today):
+        return policy.meeting_invitation and today < cycle.meeting_date
+
+    def subject(self, context):
+        return _("Invitation: annual review meeting %(year)s on %(date)s") % {
+            "year": context["year"], "date": _date(context["meeting_date"])}
+
+
+@register
+class MeetingEveReminder(_MeetingKind):
+    key = "meeting_eve_reminder"
+    label = gettext_lazy("Reminder the day before the meeting")
+    occasion = "meeting-eve"
+
+    def is_due(self, cycle, policy, today):
+        return policy.meeting_eve_reminder and today == cycle.meeting_date - datetime.timedelta(days=1)
+
+    def subject(self, context):
+        return _("Reminder: the annual review meeting %(year)s is tomorrow, %(date)s") % {
+            "year": context["year"], "date": _date(context["meeting_date"])}
+
+
+class _EventKind(ReminderKind):
+    """A notice about one report event, sent at once (the signal) or by the next due-check (a missed signal)."""
+
+    scheduled = False
+    state = None
+
+    def events(self, *, now, event_ids=None):
+        events = ReportEvent.objects.filter(new_state=self.state).select_related(
+            "report__directorate", "report__cycle", "actor")
+        if event_ids is not None:
+            return events.filter(pk__in=event_ids)
+        return events.filter(created_at__gte=now - EVENT_WINDOW, report__cycle__state="open")
+
+    def recipients(self, events):
+        raise NotImplementedError
+
+    def due(self, *, today, now, policies, event_ids=None):
+        events = list(self.events(now=now, event_ids=event_ids))
+        if not events:
+            return
+        recipients = self.recipients(events)
+        for event in events:
+            report = event.report
+            context = {
+                "year": report.cycle.year,
+                "unit_code": report.directorate.code,
+                "unit": unit_names(report.directorate),
+                "report_id": report.pk,
+                "path": report_path(report.pk),
+                "comment": event.comment,
+                "actor": event.actor.get_full_name() or event.actor.username,
+                "at": event.created_at.isoformat(),
+                "late": report.submitted_late,
+            }
+            for user_id in recipients(event):
+                yield Due(user_id, f"event:{event.pk}", context, report.cycle_id, report.directorate_id)
+
+
+@register
+class ReportReturnedNotice(_EventKind):
+    key = "report_returned"
+    label = gettext_lazy("Report returned for corrections")
+    state = ReportState.RETURNED
+
+    def recipients(self, events):
+        members = members_by_unit({e.report.directorate_id for e in events}, WRITERS)
+        return lambda event: members.get(event.report.directorate_id, ())
+
+    def subject(self, context):
+        return _("Annual report %(year)s of %(unit)s returned for corrections") % {
+            "year": context["year"], "unit": localized(context["unit"])}
+
+
+@register
+class ReportSubmittedNotice(_EventKind):
+    key = "report_submitted"
+    label = gettext_lazy("Report submitted")
+    state = ReportState.SUBMITTED
+
+    def recipients(self, events):
+        office = office_ids(User.OrgRole.REVIEWER)
+        return lambda event: office
+
+    def subject(self, context):
+        return _("Annual report %(year)s of %(unit)s submitted") % {
+            "year": context["year"], "unit": localized(context["unit"])}

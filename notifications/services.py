@@ -1,0 +1,261 @@
+"""Reminders and notices: compute what is due, claim it in the database, send it, retry it, re-send it.
+
+Exactly once: a message is a ``Delivery`` row whose unique key is (kind, occasion,
+recipient). It is inserted before anything is sent (``bulk_create`` that ignores
+rows already there), so a due-check run twice, by two beats or two workers,
+claims nothing twice. Sending locks the rows it sends (``SELECT … FOR UPDATE SKIP
+LOCKED`` on PostgreSQL), sends, then marks them sent in the same transaction: a
+second worker given the same ids skips them, a worker killed mid-send leaves them
+pending (its transaction is rolled back) and the next due-check sends them.
+A failed message stays ``failed`` with its error and is retried with back-off
+until it goes through.
+"""
+
+import datetime
+import logging
+import time
+
+from django.conf import settings
+from django.core.mail import get_connection
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.errors import InvalidTransition, NotAllowed
+from notifications import registry
+from notifications.models import Delivery, ReminderPolicy
+from notifications.rendering import build_message
+from reviews import permissions as review_permissions
+from reviews.models import ReportEvent, ReviewCycle
+
+logger = logging.getLogger(__name__)
+
+# How many messages one send task handles (one lock, one SMTP connection, one update).
+SEND_BATCH = getattr(settings, "NOTIFICATIONS_SEND_BATCH", 100)
+# A row handed to the broker is not handed again before this; if its task is lost
+# (broker down, worker killed), the next due-check after it picks the row up again.
+LEASE = datetime.timedelta(seconds=getattr(settings, "NOTIFICATIONS_LEASE_SECONDS", 600))
+MAX_BACKOFF = datetime.timedelta(hours=6)
+
+
+def backoff(attempts):
+    """Exponential back-off: 1, 2, 4, 8 … minutes after each failure, at most six hours."""
+    return min(datetime.timedelta(minutes=2 ** max(attempts - 1, 0)), MAX_BACKOFF)
+
+
+# After a failed publish, further publishes are not attempted for a while: closing a cycle announces
+# hundreds of events, and each attempt against a dead broker costs about a second.
+BROKER_PAUSE = 30.0
+_broker_down_until = 0.0
+
+
+def enqueue(task, *args):
+    """Queue a task; if the broker is unreachable, log it and go on (the due-check will catch up).
+
+    Never raises: a notification must not undo or break the request that caused it.
+    """
+    global _broker_down_until
+    if not task.app.conf.task_always_eager and time.monotonic() < _broker_down_until:
+        logger.warning("Broker marked unreachable: %s%r not queued; the next due-check will send it.",
+                       task.name, args)
+        return False
+    try:
+        task.delay(*args)
+        return True
+    except Exception:  # broker down (kombu OperationalError, redis ConnectionError …) or an eager failure
+        if not task.app.conf.task_always_eager:
+            _broker_down_until = time.monotonic() + BROKER_PAUSE
+        logger.warning("Could not queue %s%r; the next due-check will send it.", task.name, args, exc_info=True)
+        return False
+
+
+# ---------------------------------------------------------------- policy
+
+
+def policy_for(cycle):
+    """The cycle's policy, or the default one (unsaved) if the administrator has not set any."""
+    try:
+        return cycle.reminder_policy
+    except ReminderPolicy.DoesNotExist:
+        return ReminderPolicy(cycle=cycle)
+
+
+def open_policies():
+    cycles = ReviewCycle.objects.filter(state=ReviewCycle.State.OPEN).select_related("reminder_policy")
+    return {cycle.pk: policy_for(cycle) for cycle in cycles}
+
+
+# ---------------------------------------------------------------- claim
+
+
+def deliveries_claim(*, kind, dues, now):
+    """Insert one pending row per due message not yet claimed. Returns how many rows were new.
+
+    The unique constraint is the guard: rows another process inserted meanwhile are ignored by the
+    database. The preliminary read only spares useless inserts.
+    """
+    dues = list(dues)
+    if not dues:
+        return 0
+    existing = set(
+        Delivery.objects.filter(kind=kind.key, occasion__in={d.occasion for d in dues})
+        .values_list("occasion", "recipient_id")
+    )
+    rows, seen = [], set()
+    for due in dues:
+        key = (due.occasion, due.recipient_id)
+        if key in existing or key in seen:
+            continue
+        seen.add(key)
+        rows.append(Delivery(
+            kind=kind.key, occasion=due.occasion, recipient_id=due.recipient_id, cycle_id=due.cycle_id,
+            directorate_id=due.directorate_id, context=due.context, created_at=now, next_attempt_at=now,
+        ))
+    # No batch size of ours: as many rows per INSERT as the database accepts (all of them on PostgreSQL).
+    Delivery.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(rows)
+
+
+def reminders_compute_due(*, now=None, kinds=None):
+    """Claim every message due now according to the database state. Returns {kind: new rows}.
+
+    Scheduled kinds wait for the policy's hour; event notices are due at once.
+    """
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    hour = timezone.localtime(now).hour
+    policies = open_policies()
+    created = {}
+    for kind in registry.REGISTRY.values():
+        if kinds and kind.key not in kinds:
+            continue
+        kind_policies = (
+            {pk: p for pk, p in policies.items() if p.send_from_hour <= hour} if kind.scheduled else policies
+        )
+        created[kind.key] = deliveries_claim(
+            kind=kind, dues=kind.due(today=today, now=now, policies=kind_policies), now=now
+        )
+    return created
+
+
+def reminders_dispatch(*, now=None):
+    """The periodic due-check: claim what is due, then hand every waiting row to the send task in batches."""
+    from notifications import tasks
+
+    now = now or timezone.now()
+    created = reminders_compute_due(now=now)
+    ids = list(Delivery.objects.to_send(now).order_by("pk").values_list("pk", flat=True))
+    if ids:
+        Delivery.objects.filter(pk__in=ids).update(next_attempt_at=now + LEASE)
+    for start in range(0, len(ids), SEND_BATCH):
+        enqueue(tasks.send_deliveries, ids[start:start + SEND_BATCH])
+    return {"created": sum(created.values()), "queued": len(ids)}
+
+
+def report_event_notify(*, event_id, now=None):
+    """The notices of one report event (returned → the unit, submitted → the DG's office), sent at once."""
+    now = now or timezone.now()
+    new_state = ReportEvent.objects.filter(pk=event_id).values_list("new_state", flat=True).first()
+    kinds = [k for k in registry.REGISTRY.values() if new_state and getattr(k, "state", None) == new_state]
+    for kind in kinds:
+        dues = kind.due(today=timezone.localdate(now), now=now, policies={}, event_ids=[event_id])
+        deliveries_claim(kind=kind, dues=dues, now=now)
+    if not kinds:
+        return {"sent": 0, "failed": [], "in_app": 0}
+    ids = list(Delivery.objects.filter(
+        kind__in=[k.key for k in kinds], occasion=f"event:{event_id}", state=Delivery.State.PENDING
+    ).values_list("pk", flat=True))
+    return deliveries_send(ids=ids)
+
+
+# ---------------------------------------------------------------- send
+
+
+def _lock_waiting(ids):
+    rows = Delivery.objects.filter(pk__in=ids, state__in=(Delivery.State.PENDING, Delivery.State.FAILED))
+    if connection.features.has_select_for_update_skip_locked:
+        # Rows another worker is sending right now are skipped, not waited for.
+        rows = rows.select_for_update(skip_locked=True, of=("self",))
+    return list(rows.select_related("recipient").order_by("pk"))
+
+
+@transaction.atomic
+def deliveries_send(*, ids):
+    """Send the waiting rows among ``ids``; rows already sent, or being sent elsewhere, are skipped.
+
+    Idempotent. Returns {"sent": n, "in_app": n, "failed": [ids]}. A fixed number of queries per call.
+    """
+    rows = _lock_waiting(ids)
+    result = {"sent": 0, "in_app": 0, "failed": []}
+    if not rows:
+        return result
+    sent, in_app, failed = [], [], []
+    mail = get_connection()
+    try:
+        mail.open()
+    except Exception as error:  # the mail server is down: every row of the batch fails and is retried
+        failed = [(row, error) for row in rows]
+        rows = []
+    for row in rows:
+        if not row.recipient.email:
+            in_app.append(row.pk)
+            continue
+        try:
+            if not mail.send_messages([build_message(row, connection=mail)]):
+                raise RuntimeError("the mail backend accepted no message")
+        except Exception as error:
+            failed.append((row, error))
+        else:
+            sent.append(row.pk)
+    try:
+        mail.close()
+    except Exception:
+        logger.warning("Closing the mail connection failed", exc_info=True)
+    now = timezone.now()
+    if sent:
+        Delivery.objects.filter(pk__in=sent).update(
+            state=Delivery.State.SENT, sent_at=now, attempts=F("attempts") + 1, last_error="")
+    if in_app:
+        Delivery.objects.filter(pk__in=in_app).update(
+            state=Delivery.State.IN_APP, sent_at=now, last_error=_("No e-mail address: shown in the app only."))
+    for row, error in failed:
+        row.state = Delivery.State.FAILED
+        row.attempts += 1
+        row.last_error = f"{type(error).__name__}: {error}"[:2000]
+        row.next_attempt_at = now + backoff(row.attempts)
+        logger.warning("Notification %s to %s failed: %s", row.pk, row.recipient_id, row.last_error)
+    if failed:
+        Delivery.objects.bulk_update([row for row, _ in failed], ["state", "attempts", "last_error",
+                                                                  "next_attempt_at"])
+    result.update(sent=len(sent), in_app=len(in_app), failed=[row.pk for row, _ in failed])
+    return result
+
+
+# ---------------------------------------------------------------- by hand
+
+
+@transaction.atomic
+def delivery_resend(*, actor, delivery):
+    """The DG's office sends a message again by hand (a failed one now, or a sent one once more)."""
+    from notifications import tasks
+
+    if not review_permissions.can_manage_cycles(actor):
+        raise NotAllowed(_("Only the DG's office may re-send a notification."))
+    now = timezone.now()
+    if not Delivery.objects.filter(pk=delivery.pk).exclude(state=Delivery.State.PENDING).update(
+        state=Delivery.State.PENDING, next_attempt_at=now + LEASE, resent_by=actor, resent_at=now
+    ):
+        raise InvalidTransition(_("This notification is already waiting to be sent."))
+    delivery.refresh_from_db()
+    transaction.on_commit(lambda: enqueue(tasks.send_deliveries, [delivery.pk]))
+    return delivery
+
+
+@transaction.atomic
+def notifications_mark_read(*, user, ids=None):
+    """Mark the user's notifications read (all of them, or ``ids``). Returns how many changed."""
+    rows = Delivery.objects.unread_for(user)
+    if ids is not None:
+        rows = rows.filter(pk__in=ids)
+    return rows.update(read_at=timezone.now())
