@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class RoadmapConfig(AppConfig):
     name = "roadmap"
     verbose_name = _("Roadmap")
+
+    def ready(self):
+        from roadmap import reminders  # noqa: F401  (registers the milestone reminder kinds)
