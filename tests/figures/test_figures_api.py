@@ -56,7 +56,7 @@ def test_post_enters_a_figure(api, bob, unit_a, catalogue):
 def test_post_with_a_bad_value_gives_the_error_shape(api, bob, unit_a, catalogue):
     api.force_authenticate(bob)
     response = api.post("/api/v1/figures/", {"directorate": "SP-A", "indicator": "cases_handled", "year": 2022,
-                                             "value": "-4"}, format="json")
+                                             "value": "-4"}, format="json", HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 400
     assert response.json()["errors"] == {"value": ["This figure cannot be negative."]}
 

@@ -79,7 +79,7 @@ def test_a_head_records_progress_on_their_milestone_only(client, approved, alice
                                                                       "comment": "ok", "evidence": "PV"})
     assert response.status_code == 302
     assert ProgressUpdate.objects.get().value == 20
-    assert "Record progress" in client.get(response.url).content.decode()
+    assert f"/milestones/{milestone.pk}/progress/" in client.get(response.url).content.decode()
 
 
 def test_a_head_sees_only_their_units_objectives(client, approved, charlie):
