@@ -43,3 +43,9 @@ def dispatch(django_capture_on_commit_callbacks):
 
 def deadline_minus(cycle, days):
     return (cycle.submission_deadline - datetime.timedelta(days=days)).isoformat()
+
+
+@pytest.fixture(autouse=True)
+def _english_by_default(settings):
+    """These tests read subjects and bodies in English; language selection has its own tests."""
+    settings.LANGUAGE_CODE = "en"

@@ -6,6 +6,7 @@ import pytest
 from django.core import mail
 from django.db import IntegrityError, transaction
 
+from directorates.models import User
 from notifications import services
 from notifications.models import Delivery, ReminderPolicy
 from reviews import services as review_services
@@ -353,6 +354,7 @@ def test_the_send_due_reminders_command_runs_the_due_check(units, cycle, at):
 def test_plain_text_is_not_html_escaped(units, cycle, at, dispatch):
     units.directorate.name_fr = "Sûreté d'El Jadida & Azemmour"
     units.directorate.save()
+    User.objects.filter(username="alice").update(language="fr")
     at(deadline_minus(cycle, 7))
     dispatch()
     message = next(m for m in mail.outbox if m.to == ["alice@dgsn.local"])
