@@ -17,4 +17,5 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include("directorates.urls")),
     path("", include("reviews.urls")),
+    path("", include("transfers.urls")),
 ]

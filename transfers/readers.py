@@ -1,0 +1,182 @@
+"""Read an uploaded .xlsx or .csv into a tablib Dataset, refusing bad files with a clear message.
+
+Every refusal is a ``FileRejected`` (a ValidationFailed): the user sees why, never a server error.
+Checks, in order: size, format, for .xlsx the zip's declared uncompressed size and ratio (zip bombs)
+before openpyxl parses anything, then openpyxl with defusedxml (XML entity attacks are refused),
+the sheet, the header row and the required columns.
+"""
+
+import csv
+import io
+import zipfile
+
+import tablib
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from core.errors import ValidationFailed
+
+FORMATS = ("xlsx", "csv")
+
+
+class FileRejected(ValidationFailed):
+    pass
+
+
+def max_upload_bytes():
+    return getattr(settings, "IMPORT_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
+
+
+def max_uncompressed_bytes():
+    return getattr(settings, "IMPORT_MAX_UNCOMPRESSED_BYTES", 200 * 1024 * 1024)
+
+
+def max_rows():
+    return getattr(settings, "IMPORT_MAX_ROWS", 50_000)
+
+
+MAX_COMPRESSION_RATIO = 200
+ROW_KEY = "_row"
+
+
+def file_format(name):
+    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if extension not in FORMATS:
+        raise FileRejected(_("Only .xlsx and .csv files can be imported."))
+    return extension
+
+
+def check_size(size):
+    if size > max_upload_bytes():
+        raise FileRejected(
+            _("The file is too large (%(size)s MB; at most %(max)s MB).")
+            % {"size": round(size / 1048576, 1), "max": round(max_upload_bytes() / 1048576, 1)}
+        )
+    if size == 0:
+        raise FileRejected(_("The file is empty."))
+
+
+def _check_zip(handle):
+    try:
+        archive = zipfile.ZipFile(handle)
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise FileRejected(_("This is not an .xlsx spreadsheet (the file could not be opened).")) from None
+    with archive:
+        members = archive.infolist()
+        declared = sum(info.file_size for info in members)
+        compressed = sum(info.compress_size for info in members) or 1
+        if declared > max_uncompressed_bytes() or declared / compressed > MAX_COMPRESSION_RATIO:
+            raise FileRejected(
+                _("The spreadsheet expands to %(size)s MB when opened: refused as a possible zip bomb.")
+                % {"size": round(declared / 1048576, 1)}
+            )
+        if "[Content_Types].xml" not in archive.namelist():
+            raise FileRejected(_("This is not an .xlsx spreadsheet (the file could not be opened)."))
+
+
+def _xlsx_rows(handle, sheet_names):
+    import openpyxl
+
+    _check_zip(handle)
+    handle.seek(0)
+    try:
+        workbook = openpyxl.load_workbook(handle, read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many types; defusedxml's are among them
+        name = type(error).__name__
+        if "Entit" in name or "DTD" in name or "Forbidden" in name:
+            raise FileRejected(_("The spreadsheet contains XML entities or a DTD: refused for safety.")) from None
+        raise FileRejected(_("This is not an .xlsx spreadsheet (the file could not be opened).")) from None
+    try:
+        wanted = {name.casefold() for name in sheet_names}
+        sheets = workbook.sheetnames
+        chosen = next((s for s in sheets if s.strip().casefold() in wanted), None)
+        if chosen is None:
+            if len(sheets) != 1:
+                raise FileRejected(
+                    _("The workbook has no sheet named “%(name)s” (its sheets: %(sheets)s).")
+                    % {"name": sheet_names[0], "sheets": ", ".join(sheets)}
+                )
+            chosen = sheets[0]
+        try:
+            rows = list(workbook[chosen].iter_rows(values_only=True))
+        except Exception:
+            raise FileRejected(_("The sheet “%(name)s” could not be read.") % {"name": chosen}) from None
+    finally:
+        workbook.close()
+    return rows
+
+
+def _csv_rows(handle):
+    raw = handle.read()
+    if b"\x00" in raw[:4096]:
+        raise FileRejected(_("This is not a text (.csv) file."))
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            text = raw.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    try:
+        return [tuple(row) for row in csv.reader(io.StringIO(text, newline=""), dialect)]
+    except csv.Error as error:
+        raise FileRejected(_("The .csv file could not be read: %(error)s") % {"error": error}) from None
+
+
+def _normalise(text):
+    return " ".join(str(text or "").split()).casefold()
+
+
+def read_dataset(handle, *, fmt, kind):
+    """Return a tablib Dataset whose headers are the kind's column keys, in the file's row order.
+
+    Header cells may be written in any of the site's languages (templates are downloaded translated)
+    or as the column keys themselves. Unknown columns are ignored; missing required ones refuse the file.
+    """
+    rows = _xlsx_rows(handle, kind.sheet_names()) if fmt == "xlsx" else _csv_rows(handle)
+    # Blank trailing rows (spreadsheets keep formatted empty rows) are not data.
+    while rows and all(cell in (None, "") for cell in rows[-1]):
+        rows.pop()
+    if not rows:
+        raise FileRejected(_("The file has no header row."))
+    header_map = header_map_for(kind.columns)
+    positions = {}
+    for index, cell in enumerate(rows[0]):
+        key = header_map.get(_normalise(cell))
+        if key and key not in positions:
+            positions[key] = index
+    missing = [column for column in kind.columns if column.required and column.key not in positions]
+    if missing:
+        raise FileRejected(
+            _("Missing columns: %(columns)s. Download the template to see the expected columns.")
+            % {"columns": ", ".join(str(column.label) for column in missing)}
+        )
+    if len(rows) - 1 > max_rows():
+        raise FileRejected(_("Too many rows (at most %(max)s).") % {"max": max_rows()})
+    keys = list(positions)
+    indexes = [positions[key] for key in keys]
+    # ROW_KEY carries the row's number in the file (the header is row 1) so errors name the right row.
+    dataset = tablib.Dataset(headers=[*keys, ROW_KEY])
+    for number, row in enumerate(rows[1:], start=2):
+        width = len(row)
+        values = tuple(row[i] if i < width else None for i in indexes)
+        if all(value is None or (isinstance(value, str) and not value.strip()) for value in values):
+            continue  # a blank line is not data
+        dataset.append((*values, number))
+    return dataset
+
+
+def header_map_for(columns):
+    """Normalised header text → column key, for the key itself and its label in every site language."""
+    from django.utils import translation
+
+    mapping = {}
+    for column in columns:
+        mapping[_normalise(column.key)] = column.key
+        for language, _name in settings.LANGUAGES:
+            with translation.override(language):
+                mapping[_normalise(str(column.label))] = column.key
+    return mapping
