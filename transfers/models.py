@@ -13,6 +13,10 @@ def import_file_path(instance, filename):
     return f"imports/{instance.created_at:%Y/%m}/{uuid.uuid4().hex}.{extension}"
 
 
+def import_rows_path(instance, filename):
+    return f"imports/{instance.created_at:%Y/%m}/{uuid.uuid4().hex}.json"
+
+
 class ImportJob(models.Model):
     """One uploaded spreadsheet: who sent it, when, which file (kept), its preview and what it changed."""
 
@@ -33,6 +37,9 @@ class ImportJob(models.Model):
     original_name = models.CharField(_("file name"), max_length=255)
     file_format = models.CharField(_("format"), max_length=8)
     size = models.PositiveIntegerField(_("size"))
+    # The rows as read from the file at preview (JSON): applying re-validates them without parsing the
+    # spreadsheet a second time. Derived data; the original file above stays the record.
+    rows_file = models.FileField(upload_to=import_rows_path, blank=True, editable=False)
     # Restriction chosen at upload (editors import into one year of their own unit).
     year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
     # {"total", "new", "update", "skip", "invalid", "error"}

@@ -7,7 +7,10 @@ the sheet, the header row and the required columns.
 """
 
 import csv
+import datetime
+import decimal
 import io
+import json
 import zipfile
 
 import tablib
@@ -180,3 +183,29 @@ def header_map_for(columns):
             with translation.override(language):
                 mapping[_normalise(str(column.label))] = column.key
     return mapping
+
+
+def _plain(value):
+    if isinstance(value, datetime.datetime):
+        return value.date().isoformat() if value.time() == datetime.time() else value.isoformat(sep=" ")
+    if isinstance(value, (datetime.date, datetime.time)):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    return value
+
+
+def dataset_to_json(dataset):
+    """The read rows as compact JSON (dates as ISO text, which the widgets read back unchanged)."""
+    return json.dumps(
+        {"headers": dataset.headers, "rows": [[_plain(v) for v in row] for row in dataset]},
+        ensure_ascii=False, separators=(",", ":"),
+    ).encode("utf-8")
+
+
+def dataset_from_json(data):
+    payload = json.loads(data)
+    dataset = tablib.Dataset(headers=payload["headers"])
+    for row in payload["rows"]:
+        dataset.append(row)
+    return dataset

@@ -87,6 +87,13 @@ class FastModelResource(resources.ModelResource):
     def prepare(self, dataset):
         """Prefetch what the rows refer to (one query each, whatever the number of rows)."""
 
+    def get_import_fields(self):
+        # The default recomputes the field order for every row; it cannot change during an import.
+        cached = self.__dict__.get("_import_fields")
+        if cached is None:
+            cached = self.__dict__["_import_fields"] = super().get_import_fields()
+        return cached
+
     def after_init_instance(self, instance, new, row, **kwargs):
         if not new:
             instance._import_snapshot = self.snapshot(instance)
@@ -157,9 +164,12 @@ class CompositeKeyLoader(BaseInstanceLoader):
 # ====================================================================== deliverables
 
 
+_INTEGER = widgets.IntegerWidget()
+
+
 def _year_of(value):
     try:
-        return widgets.IntegerWidget().clean(value)
+        return _INTEGER.clean(value)
     except ValueError:
         return None
 

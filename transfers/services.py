@@ -11,6 +11,7 @@ import logging
 import tablib
 from django.core.cache import cache
 from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -95,10 +96,17 @@ def _resource(job, *, progress_range):
 
 
 def _read(job):
+    """The file's rows: parsed from the spreadsheet once (at preview), then from the rows snapshot."""
+    if job.rows_file:
+        with job.rows_file.open("rb") as handle:
+            return readers.dataset_from_json(handle.read())
     kind = kinds.get(job.kind)
     with job.file.open("rb") as handle:
         data = handle.read()
-    return readers.read_dataset(io.BytesIO(data), fmt=job.file_format, kind=kind)
+    dataset = readers.read_dataset(io.BytesIO(data), fmt=job.file_format, kind=kind)
+    job.rows_file.save(f"{job.pk}.json", ContentFile(readers.dataset_to_json(dataset)), save=False)
+    ImportJob.objects.filter(pk=job.pk).update(rows_file=job.rows_file.name)
+    return dataset
 
 
 def _collect(job, result, dataset):

@@ -81,6 +81,11 @@ class DateWidget(widgets.Widget):
         text = str(value).strip()
         if " " in text:  # "2022-12-31 00:00:00" from a spreadsheet saved as text
             text = text.split(" ", 1)[0]
+        if len(text) == 10 and text[4] == "-":
+            try:
+                return datetime.date.fromisoformat(text)  # the common case, without strptime's cost
+            except ValueError:
+                pass
         for fmt in DATE_FORMATS:
             try:
                 return datetime.datetime.strptime(text, fmt).date()
