@@ -11,6 +11,7 @@ import datetime
 import decimal
 import io
 import json
+import re
 import zipfile
 
 import tablib
@@ -75,6 +76,32 @@ def _check_zip(handle):
             )
         if "[Content_Types].xml" not in archive.namelist():
             raise FileRejected(_("This is not an .xlsx spreadsheet (the file could not be opened)."))
+        for info in members:
+            if info.filename.endswith((".xml", ".rels")) and _declares_dtd(archive, info):
+                raise FileRejected(_("The spreadsheet contains XML entities or a DTD: refused for safety."))
+
+
+_PROLOG = re.compile(rb"<(!DOCTYPE|!ENTITY|[A-Za-z_])", re.IGNORECASE)
+MAX_PROLOG_BYTES = 1024 * 1024
+
+
+def _declares_dtd(archive, info):
+    """Does this XML part declare a DTD (the door to entity attacks) before its root element?
+
+    Belt and braces beside defusedxml: openpyxl reads worksheets with the standard library's parser.
+    """
+    with archive.open(info) as stream:
+        read, tail = 0, b""
+        while read < MAX_PROLOG_BYTES:
+            chunk = stream.read(65536)
+            if not chunk:
+                return False
+            read += len(chunk)
+            match = _PROLOG.search(tail + chunk)
+            if match:
+                return match.group(1).startswith(b"!")
+            tail = chunk[-16:]
+    return True  # a megabyte of prolog is no spreadsheet
 
 
 def _xlsx_rows(handle, sheet_names):
