@@ -22,4 +22,9 @@ def import_changes(*, job, limit=200):
     if job.state != ImportJob.State.APPLIED or kind is None or kind.import_resource is None:
         return []
     model = kind.import_resource._meta.model
-    return list(model.history.filter(history_change_reason=job.history_reason).order_by("-history_id")[:limit])
+    rows = model.history.filter(history_change_reason=job.history_reason).order_by("-history_id")[:limit]
+    # Labels from the row's own columns (no related lookups: one query whatever the number of rows).
+    return [
+        {"created": row.history_type == "+", "label": getattr(row, "title", None) or getattr(row, "code", "")}
+        for row in rows
+    ]
