@@ -285,12 +285,18 @@ def export_file(*, user, kind_key, fmt):
 
 
 def template_file(*, kind_key, fmt):
-    """An empty import file with the right (translated) headers and example rows."""
+    """An import file with the right (translated) headers and the kind's example rows."""
     kind = kinds.get(kind_key)
     if kind is None or not kind.importable or fmt not in readers.FORMATS:
         raise ValidationFailed(_("Unknown template."))
+    return rows_file(kind_key=kind_key, rows=kind.example_rows, fmt=fmt)
+
+
+def rows_file(*, kind_key, rows, fmt):
+    """Rows (tuples in the kind's column order) as an import file in the templates' format."""
+    kind = kinds.get(kind_key)
     rows = [[value.isoformat() if hasattr(value, "isoformat") and fmt == "csv" else value for value in row]
-            for row in kind.example_rows]
+            for row in rows]
     return _render(kind, rows, fmt)
 
 
