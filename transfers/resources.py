@@ -211,7 +211,7 @@ class DeliverableResource(FastModelResource):
         # Duplicate rows: the first occurrence of a key wins, later ones are errors naming it.
         self.first_row_of = {}
         self.duplicate_of = {}
-        for values in zip(dataset["unit_code"], dataset["year"], dataset["title"], dataset[ROW_KEY]):
+        for values in zip(dataset["unit_code"], dataset["year"], dataset["title"], dataset[ROW_KEY], strict=True):
             key = (_key_text(values[0]), _year_of(values[1]), _key_text(values[2]).casefold())
             if key in self.first_row_of:
                 self.duplicate_of[values[3]] = self.first_row_of[key]
@@ -222,7 +222,7 @@ class DeliverableResource(FastModelResource):
         """(unit id, year) → message, for pairs the actor may not change: checked once per pair."""
         pairs = {
             (self.units_by_code[_key_text(code)], _year_of(year))
-            for code, year in zip(dataset["unit_code"], dataset["year"])
+            for code, year in zip(dataset["unit_code"], dataset["year"], strict=True)
             if _key_text(code) in self.units_by_code and _year_of(year) is not None
         }
         problems = {}

@@ -10,11 +10,6 @@ from .conftest import DELIVERABLE_HEADERS, deliverable_row, upload
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def unit_b_head(charlie):
-    return charlie
-
-
 def test_preview_counts_new_rows_and_saves_nothing(start, alice, unit_a):
     rows = [deliverable_row(title=f"Livrable {i}") for i in range(3)]
     job = start(alice, "deliverables", upload(DELIVERABLE_HEADERS, rows))
@@ -85,7 +80,8 @@ def test_row_errors_name_row_column_value_and_problem(start, alice, unit_a):
 def test_an_error_in_the_last_row_saves_nothing(start, confirm, alice, unit_a):
     from transfers import services
 
-    rows = [deliverable_row(title=f"L{i}") for i in range(50)] + [deliverable_row(title="bad", year="x", due_date="2022-12-31")]
+    last = deliverable_row(title="bad", year="x", due_date="2022-12-31")
+    rows = [deliverable_row(title=f"L{i}") for i in range(50)] + [last]
     job = start(alice, "deliverables", upload(DELIVERABLE_HEADERS, rows))
     assert job.error_count == 1 and job.row_errors[0]["row"] == 52
     with pytest.raises(services.ValidationFailed):
