@@ -4,15 +4,18 @@ The admin's import/export buttons on units and deliverables use the same fast re
 same row rules apply; they are added here to keep the transfers app self-contained.
 """
 
+import io
+
 from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportMixin
+from import_export.formats.base_formats import CSV, XLSX
 
 from directorates.admin import DeliverableAdmin, DirectorateAdmin
 from directorates.models import Deliverable, Directorate
-from transfers import resources
+from transfers import readers, resources
 from transfers.models import ImportJob
 
 
@@ -35,8 +38,25 @@ class ImportJobAdmin(admin.ModelAdmin):
         return format_html('<a href="{}">{}</a>', reverse("transfers:import_detail", args=[obj.pk]), _("open"))
 
 
+class SafeXLSX(XLSX):
+    """The admin's .xlsx reader, with the same zip-bomb and DTD checks as the app's own pages."""
+
+    def create_dataset(self, in_stream):
+        readers.check_xlsx(io.BytesIO(in_stream))
+        return super().create_dataset(in_stream)
+
+
 class _ActorResourceMixin:
     """Hands the admin's request user to the resource as the actor (history rows, permissions)."""
+
+    import_formats = [CSV, SafeXLSX]
+    export_formats = [CSV, XLSX]
+
+    def add_data_read_fail_error_to_form(self, form, e):
+        if isinstance(e, readers.FileRejected):
+            form.add_error("import_file", e.message)
+        else:
+            super().add_data_read_fail_error_to_form(form, e)
 
     def get_import_resource_kwargs(self, request, **kwargs):
         return {**super().get_import_resource_kwargs(request, **kwargs), "actor": request.user,

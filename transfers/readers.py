@@ -60,6 +60,11 @@ def check_size(size):
         raise FileRejected(_("The file is empty."))
 
 
+def check_xlsx(handle):
+    """The checks made before openpyxl parses an .xlsx: a zip, not a bomb, no DTD in any XML part."""
+    _check_zip(handle)
+
+
 def _check_zip(handle):
     try:
         archive = zipfile.ZipFile(handle)

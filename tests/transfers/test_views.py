@@ -121,3 +121,45 @@ def test_admin_lists_imports(client, root, start, unit_a):
     client.force_login(root)
     assert client.get(reverse("admin:transfers_importjob_changelist")).status_code == 200
     assert client.get(reverse("admin:directorates_deliverable_import")).status_code == 200
+
+
+def test_administrator_imports_deliverables_in_the_admin_with_the_same_rules(client, root, unit_a):
+    from import_export.formats.base_formats import CSV
+
+    from transfers.admin import DeliverableImportAdmin
+
+    client.force_login(root)
+    formats = DeliverableImportAdmin(Deliverable, None).get_import_formats()
+    csv_index = str(next(i for i, f in enumerate(formats) if f is CSV or issubclass(f, CSV)))
+    url = reverse("admin:directorates_deliverable_import")
+    bad = client.post(url, {"resource": "0", "format": csv_index, "import_file": upload(
+        DELIVERABLE_HEADERS, [deliverable_row(title="x", target_quantity="lots")], fmt="csv")})
+    assert bad.status_code == 200 and "not a number" in bad.content.decode()
+    good = client.post(url, {"resource": "0", "format": csv_index, "import_file": upload(
+        DELIVERABLE_HEADERS, [deliverable_row(title="from the admin")], fmt="csv")})
+    confirm_form = good.context["confirm_form"]
+    response = client.post(reverse("admin:directorates_deliverable_process_import"),
+                           {**confirm_form.initial})
+    assert response.status_code == 302
+    created = Deliverable.objects.get(title="from the admin")
+    assert created.history.get().history_user == root
+
+
+def test_the_admin_refuses_a_zip_bomb_too(client, root):
+    import io
+    import zipfile
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from transfers.admin import DeliverableImportAdmin, SafeXLSX
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/worksheets/sheet1.xml", "0" * (20 * 1024 * 1024))
+    formats = DeliverableImportAdmin(Deliverable, None).get_import_formats()
+    client.force_login(root)
+    response = client.post(reverse("admin:directorates_deliverable_import"), {
+        "resource": "0", "format": str(formats.index(SafeXLSX)),
+        "import_file": SimpleUploadedFile("bomb.xlsx", buffer.getvalue())})
+    assert response.status_code == 200 and "zip bomb" in response.content.decode()
