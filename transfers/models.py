@@ -66,6 +66,13 @@ class ImportJob(models.Model):
         return f"#{self.pk} {self.kind} {self.original_name}"
 
     @property
+    def kind_label(self):
+        from transfers import kinds
+
+        kind = kinds.get(self.kind)
+        return kind.label if kind else self.kind
+
+    @property
     def is_running(self):
         return self.state in (self.State.PENDING, self.State.APPLYING)
 

@@ -5,6 +5,7 @@ a preview without errors (``import_confirm``), applied all or nothing in one tra
 (``import_apply``). Both run in Celery tasks (eager in the embedded default and in tests).
 """
 
+import datetime
 import io
 import logging
 
@@ -126,7 +127,7 @@ def _collect(job, result, dataset):
             for message in messages:
                 errors.append({
                     "row": row_number, "column": labels.get(column, ""),
-                    "value": "" if value is None else str(value), "message": str(message),
+                    "value": _shown(value), "message": str(message),
                 })
     for number, error_row in result.row_errors():
         for error in error_row:
@@ -146,6 +147,17 @@ def _collect(job, result, dataset):
         "invalid": totals.get("invalid", 0), "error": totals.get("error", 0),
     }
     return counts, errors
+
+
+def _shown(value):
+    """A cell value as the user typed it (a date cell without its midnight time)."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime.datetime) and value.time() == datetime.time():
+        return value.date().isoformat()
+    if isinstance(value, str) and value.endswith(" 00:00:00"):
+        return value[:-9]
+    return str(value)
 
 
 def _fail(job, message, *, errors=None, counts=None):

@@ -96,7 +96,8 @@ def import_confirm(request, pk):
     except DomainError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, _("The import is being applied."))
+        # In the embedded default the task has already run (eagerly, on commit) by the next page.
+        messages.info(request, _("The import has been sent to be applied: its result is below."))
     return redirect("transfers:import_detail", pk=job.pk)
 
 
