@@ -330,7 +330,8 @@ def can_import_deliverables_for(user, unit):
 
 class UnitResource(FastModelResource):
     """The organisation tree, keyed by unit code. Rows are saved one by one through the service
-    (a unit's path derives from its parent's): the tree is a few hundred rows, not a bulk load."""
+    (a unit's path derives from its parent's, and moving a unit moves its subtree): the tree is a few
+    hundred rows, not a bulk load."""
 
     code = fields.Field(attribute="code", column_name="code", widget=widgets.TextWidget())
     kind = fields.Field(attribute="kind", column_name="kind", widget=widgets.ChoiceWidget(Directorate.Kind.choices))
@@ -345,7 +346,9 @@ class UnitResource(FastModelResource):
 
     class Meta(FastModelResource.Meta):
         model = Directorate
-        use_bulk = False
+        # save_instance below saves each unit through the service (never in a preview); "bulk" only spares
+        # a savepoint per row, useless here since any error rolls the whole import back anyway.
+        use_bulk = True
         fields = ("code", "kind", "parent", "name_fr", "name_ar", "name_en")
         import_id_fields = ("code",)
         instance_loader_class = CompositeKeyLoader
@@ -355,7 +358,7 @@ class UnitResource(FastModelResource):
 
     def prepare(self, dataset):
         # The whole tree: parents may be anywhere in it (a few hundred rows).
-        self.units_by_code.update({unit.code: unit for unit in Directorate.objects.all()})
+        self.units_by_code.update({unit.code: unit for unit in Directorate.objects.select_related("parent")})
         self.seen = {}
 
     def load_existing(self, dataset):

@@ -78,3 +78,25 @@ def test_someone_else_cannot_confirm_my_import(start, root, olga):
     job = start(root, "units", upload(UNIT_HEADERS, [unit_row("SP-Q")]))
     with pytest.raises(NotAllowed):
         services.import_confirm(actor=root2, job=job)
+
+
+def test_units_preview_runs_a_constant_number_of_queries(start, root):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import DirectorateFactory
+
+    counts = []
+    for n in (2, 20):
+        parent = DirectorateFactory(code=f"WS-{n}", kind="security_prefecture")
+        units = [DirectorateFactory(code=f"SP-{n}-{i}", parent=parent) for i in range(n)]
+        rows = [unit_row(u.code, parent=parent.code, fr=u.name_fr + " (nouveau)") for u in units]
+        job = start(root, "units", upload(UNIT_HEADERS, rows))
+        job.state = ImportJob.State.PENDING
+        job.rows_file = ""
+        job.save()
+        with CaptureQueriesContext(connection) as queries:
+            services.import_preview(job=job)
+        assert job.counts["update"] == n
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
