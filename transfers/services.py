@@ -34,13 +34,6 @@ class _Rollback(Exception):
     """Raised inside the apply transaction to undo everything when any row fails."""
 
 
-# ---------------------------------------------------------------- permissions
-
-
-def can_view_job(user, job):
-    return user.is_authenticated and (job.created_by_id == user.pk or user.is_superuser)
-
-
 # ---------------------------------------------------------------- progress (visible outside the transaction)
 
 

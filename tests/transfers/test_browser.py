@@ -1,0 +1,48 @@
+"""The import pages in a real browser: upload, read the row errors, upload again, confirm, see the result."""
+
+import pytest
+
+from directorates.models import Deliverable
+
+from .conftest import DELIVERABLE_HEADERS, deliverable_row, xlsx_bytes
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_editor_imports_a_cahier_des_charges_in_the_browser(live_server, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    from directorates.models import Membership
+    from tests.factories import CycleFactory, DirectorateFactory, MembershipFactory, UserFactory
+
+    CycleFactory(year=2022)
+    unit = DirectorateFactory(code="SP-A")
+    editor = UserFactory(username="bob-browser")
+    MembershipFactory(user=editor, directorate=unit, role=Membership.Role.EDITOR)
+    bad = tmp_path / "bad.xlsx"
+    bad.write_bytes(xlsx_bytes(DELIVERABLE_HEADERS, [deliverable_row(title="A", target_quantity="lots")]))
+    good = tmp_path / "good.xlsx"
+    good.write_bytes(xlsx_bytes(DELIVERABLE_HEADERS, [deliverable_row(title="A"), deliverable_row(title="B")]))
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
+        page = browser.new_page()
+        page.goto(f"{live_server.url}/login/")
+        page.fill("input[name=username]", "bob-browser")
+        page.fill("input[name=password]", "secret-pass-123")
+        page.click("main button[type=submit]")
+        page.goto(f"{live_server.url}/imports/")
+        page.click("a[href='/imports/new/deliverables/']")
+        page.set_input_files("input[name=file]", str(bad))
+        page.click("main button[type=submit]")
+        assert "lots" in page.inner_text("#row-errors")
+        assert page.locator("text=Confirm and apply").count() == 0
+        page.goto(f"{live_server.url}/imports/new/deliverables/")
+        page.set_input_files("input[name=file]", str(good))
+        page.click("main button[type=submit]")
+        assert page.inner_text("#counts").split()[-1] == "0"  # no row with errors
+        page.click("text=Confirm and apply")
+        assert page.get_attribute("#job-state", "data-state") == "applied"
+        assert "B" in page.inner_text("#changes")
+        browser.close()
+    assert set(Deliverable.objects.values_list("title", flat=True)) == {"A", "B"}
