@@ -3,6 +3,8 @@
 import logging
 
 from celery import shared_task
+from django.conf import settings
+from django.utils import translation
 
 from transfers import services
 from transfers.models import ImportJob
@@ -14,8 +16,11 @@ def _run(service, job_id):
     job = ImportJob.objects.select_related("created_by").filter(pk=job_id).first()
     if job is None:
         return None
+    # Row errors are stored as text: write them in the uploader's language.
+    language = job.created_by.language or translation.get_language() or settings.LANGUAGE_CODE
     try:
-        service(job=job)
+        with translation.override(language):
+            service(job=job)
     except Exception:
         # Recorded on the job (the user sees "failed", nothing saved) rather than re-raised: in the
         # embedded default the task runs inside the upload request, which must not become a 500.

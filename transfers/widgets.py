@@ -6,6 +6,8 @@ They never query the database: foreign keys are looked up in dicts the resource 
 import datetime
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
+from django.utils import translation
 from django.utils.translation import gettext as _
 from import_export import widgets
 
@@ -98,7 +100,7 @@ class DateWidget(widgets.Widget):
 
 
 class ChoiceWidget(widgets.Widget):
-    """Accepts the stored value ("digital") or its label in the current language ("Digital services")."""
+    """Accepts the stored value ("digital") or its label in any site language ("Digital services")."""
 
     def __init__(self, choices, **kwargs):
         super().__init__(**kwargs)
@@ -111,9 +113,12 @@ class ChoiceWidget(widgets.Widget):
         lookup = getattr(self, "_lookup", None)
         if lookup is None:
             lookup = {}
-            for stored, label in self.choices:
+            for language, _name in settings.LANGUAGES:
+                with translation.override(language):
+                    for stored, label in self.choices:
+                        lookup[str(label).casefold()] = stored
+            for stored, _label in self.choices:
                 lookup[stored.casefold()] = stored
-                lookup[str(label).casefold()] = stored
             self._lookup = lookup
         try:
             return lookup[text.casefold()]

@@ -4,6 +4,7 @@ import io
 import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 
 from transfers import kinds, services
 from transfers.models import ImportJob
@@ -46,6 +47,15 @@ def deliverable_row(code="SP-A", year=2022, title="Livrable", **overrides):
            "target_quantity": 3, "target_unit": "équipes", "target_date": "", "due_date": f"{year}-12-31"}
     row.update(overrides)
     return [row[h] for h in DELIVERABLE_HEADERS]
+
+
+@pytest.fixture(autouse=True)
+def _english(settings):
+    """Assertions read English messages: pin the language, so that the French catalogues (compiled
+    after the branches merge) do not change what these tests read."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
