@@ -20,4 +20,5 @@ urlpatterns = [
     path("", include("reviews.urls")),
     path("", include("roadmap.urls")),
     path("", include("notifications.urls")),
+    path("", include("transfers.urls")),
 ]

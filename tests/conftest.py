@@ -26,6 +26,9 @@ from tests.factories import CycleFactory, DeliverableFactory, DirectorateFactory
 
 ON_CI = os.environ.get("CI") == "true"
 
+# One Chromium per test session, shared by every browser test (tests/browser_support.py).
+pytest_plugins = ["tests.browser_support"]
+
 
 def _reachable(url, default_port):
     parsed = urlparse(url)

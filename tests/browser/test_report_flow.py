@@ -3,7 +3,7 @@
 import pytest
 
 from reviews.models import Report, ReportState
-from tests.browser.conftest import log_in
+from tests.browser_support import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

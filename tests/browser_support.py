@@ -1,3 +1,5 @@
+"""Browser fixtures: Debian's Chromium driven by Playwright (sync API), one browser per session."""
+
 import os
 
 import pytest

@@ -1,0 +1,186 @@
+"""The registry of importable and exportable kinds.
+
+A kind is everything the generic machinery (readers, services, tasks, views, templates) needs to know:
+its columns (key, translated header, required?), the import resource, who may import or export it,
+what a user may export (a selector), and example rows for the downloadable template.
+Adding a kind = one ``register(Kind(...))`` here and a resource in resources.py (docs/imports.md).
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+from directorates import selectors as directorate_selectors
+from directorates.models import Deliverable, Directorate
+from directorates.permissions import visible_directorates_q
+from reviews import selectors as review_selectors
+from reviews.models import Outcome
+from transfers import resources
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    required: bool = True
+
+
+@dataclass(frozen=True)
+class Kind:
+    key: str
+    label: str
+    columns: tuple
+    export_resource: type
+    export_queryset: object  # callable(user) -> queryset of what the user may see
+    import_resource: type = None
+    can_import: object = None  # callable(user) -> bool: may the user open an import of this kind at all
+    example_rows: tuple = field(default_factory=tuple)
+    needs_year: object = None  # callable(user) -> bool: must the user choose a year at upload
+
+    @property
+    def importable(self):
+        return self.import_resource is not None
+
+    def may_import(self, user):
+        return bool(self.importable and user.is_authenticated and self.can_import(user))
+
+    def requires_year(self, user):
+        return bool(self.needs_year and self.needs_year(user))
+
+    def sheet_names(self):
+        """The sheet to read: its label in any site language, or its key."""
+        names = [str(self.label)]
+        for language, _name in settings.LANGUAGES:
+            with translation.override(language):
+                names.append(str(self.label))
+        return [*names, self.key]
+
+    def headers(self):
+        return [str(column.label) for column in self.columns]
+
+
+REGISTRY = {}
+
+
+def register(kind):
+    REGISTRY[kind.key] = kind
+    return kind
+
+
+def get(key):
+    return REGISTRY.get(key)
+
+
+def importable():
+    return [kind for kind in REGISTRY.values() if kind.importable]
+
+
+# ---------------------------------------------------------------- units
+
+register(Kind(
+    key="units",
+    label=_("Units"),
+    columns=(
+        Column("code", _("Code")),
+        Column("kind", _("Kind")),
+        Column("parent_code", _("Parent unit code"), required=False),
+        Column("name_fr", _("Name (French)")),
+        Column("name_ar", _("Name (Arabic)")),
+        Column("name_en", _("Name (English)")),
+    ),
+    import_resource=resources.UnitResource,
+    can_import=lambda user: user.is_superuser,
+    export_resource=resources.UnitExportResource,
+    export_queryset=lambda user: directorate_selectors.directorate_list(user=user).order_by("path"),
+    example_rows=(
+        ("WS-FES", Directorate.Kind.SECURITY_PREFECTURE, "", "Préfecture de police de Fès", "ولاية أمن فاس",
+         "Fez security prefecture"),
+        ("SP-SEFROU", Directorate.Kind.PROVINCIAL_SECURITY, "WS-FES", "Sûreté provinciale de Sefrou",
+         "الأمن الإقليمي بصفرو", "Sefrou provincial security"),
+    ),
+))
+
+
+# ---------------------------------------------------------------- deliverables (cahier des charges)
+
+
+def _may_import_deliverables(user):
+    from directorates.models import Membership
+    from directorates.permissions import _memberships
+
+    if user.is_superuser or user.is_reviewer:
+        return True
+    return any(m.role in (Membership.Role.HEAD, Membership.Role.EDITOR) for m in _memberships(user))
+
+
+register(Kind(
+    key="deliverables",
+    label=_("Deliverables"),
+    columns=(
+        Column("unit_code", _("Unit code")),
+        Column("year", _("Year")),
+        Column("title", _("Title")),
+        Column("description", _("Description"), required=False),
+        Column("category", _("Category")),
+        Column("target_quantity", _("Target quantity"), required=False),
+        Column("target_unit", _("Target unit"), required=False),
+        Column("target_date", _("Target date"), required=False),
+        Column("due_date", _("Due date")),
+    ),
+    import_resource=resources.DeliverableResource,
+    can_import=_may_import_deliverables,
+    needs_year=lambda user: not (user.is_superuser or user.is_reviewer),
+    export_resource=resources.DeliverableExportResource,
+    export_queryset=lambda user: directorate_selectors.deliverable_list(user=user).order_by(
+        "directorate__path", "year", "due_date", "id"
+    ),
+    example_rows=(
+        ("SP-SEFROU", 2023, "Créer une brigade anti-gang", "Brigade dédiée aux bandes organisées",
+         Deliverable.Category.OPERATIONS, 1, "brigade", "", datetime.date(2023, 6, 30)),
+        ("SP-SEFROU", 2023, "Numériser les procès-verbaux", "", Deliverable.Category.DIGITAL, 100, "%",
+         "", datetime.date(2023, 12, 31)),
+    ),
+))
+
+
+# ---------------------------------------------------------------- exports only
+
+register(Kind(
+    key="reports",
+    label=_("Annual reports"),
+    columns=(
+        Column("unit_code", _("Unit code")),
+        Column("unit_name", _("Unit")),
+        Column("year", _("Year")),
+        Column("state", _("State")),
+        Column("late", _("Late")),
+        Column("submitted_at", _("Submitted at")),
+        Column("completeness", _("Completeness (%)")),
+        Column("summary", _("Summary")),
+    ),
+    export_resource=resources.ReportExportResource,
+    export_queryset=lambda user: review_selectors.report_list(user=user).order_by("-cycle__year", "directorate__path"),
+))
+
+register(Kind(
+    key="outcomes",
+    label=_("Deliverable outcomes"),
+    columns=(
+        Column("unit_code", _("Unit code")),
+        Column("year", _("Year")),
+        Column("deliverable", _("Deliverable")),
+        Column("status", _("Outcome")),
+        Column("percent_done", _("Percentage done")),
+        Column("comment", _("Comment")),
+        Column("evidence", _("Evidence")),
+    ),
+    export_resource=resources.OutcomeExportResource,
+    export_queryset=lambda user: Outcome.objects.filter(
+        visible_directorates_q(user, "report__directorate__")
+    ).select_related("report__directorate", "report__cycle", "deliverable").order_by(
+        "-report__cycle__year", "report__directorate__path", "deliverable__due_date", "deliverable_id"
+    ),
+))

@@ -1,0 +1,310 @@
+"""Imports and exports: every write and rule of the transfers app.
+
+An import is a preview first (``import_preview``: nothing is written), then, once its owner confirms
+a preview without errors (``import_confirm``), applied all or nothing in one transaction
+(``import_apply``). Both run in Celery tasks (eager in the embedded default and in tests).
+"""
+
+import datetime
+import io
+import logging
+
+import tablib
+from django.core.cache import cache
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.errors import InvalidTransition, NotAllowed, ValidationFailed
+from transfers import kinds, readers
+from transfers.models import ImportJob
+
+logger = logging.getLogger(__name__)
+
+MAX_STORED_ERRORS = 1000
+CONTENT_TYPES = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv; charset=utf-8",
+}
+
+
+class _Rollback(Exception):
+    """Raised inside the apply transaction to undo everything when any row fails."""
+
+
+# ---------------------------------------------------------------- progress (visible outside the transaction)
+
+
+def _progress_key(job_id):
+    return f"transfers:import:{job_id}:progress"
+
+
+def set_progress(job_id, percent):
+    cache.set(_progress_key(job_id), int(percent), timeout=3600)
+
+
+def get_progress(job):
+    if not job.is_running:
+        return 100 if job.state != ImportJob.State.FAILED else job.progress
+    return cache.get(_progress_key(job.pk), job.progress)
+
+
+# ---------------------------------------------------------------- import
+
+
+@transaction.atomic
+def import_start(*, actor, kind_key, uploaded_file, year=None):
+    """Record an upload and queue its preview. Refuses at once what can be told without reading it."""
+    kind = kinds.get(kind_key)
+    if kind is None or not kind.importable:
+        raise ValidationFailed(_("Unknown import kind."))
+    if not kind.may_import(actor):
+        raise NotAllowed(_("You may not import %(kind)s.") % {"kind": str(kind.label).lower()})
+    if kind.requires_year(actor) and not year:
+        raise ValidationFailed(_("Choose the year to import into."), errors={"year": [_("This field is required.")]})
+    name = (getattr(uploaded_file, "name", "") or "upload").rsplit("/", 1)[-1][:255]
+    fmt = readers.file_format(name)
+    readers.check_size(uploaded_file.size)
+    job = ImportJob(
+        kind=kind.key, created_by=actor, created_at=timezone.now(), original_name=name, file_format=fmt,
+        size=uploaded_file.size, year=year or None,
+    )
+    job.file.save(name, uploaded_file, save=False)
+    job.save()
+    from transfers import tasks
+
+    transaction.on_commit(lambda: tasks.preview_import.delay(job.pk))
+    return job
+
+
+def _resource(job, *, progress_range):
+    kind = kinds.get(job.kind)
+    low, high = progress_range
+
+    def progress(done, total):
+        set_progress(job.pk, low + (high - low) * done / max(total, 1))
+
+    return kind.import_resource(actor=job.created_by, year=job.year, reason=job.history_reason, progress=progress)
+
+
+def _read(job):
+    """The file's rows: parsed from the spreadsheet once (at preview), then from the rows snapshot."""
+    if job.rows_file:
+        with job.rows_file.open("rb") as handle:
+            return readers.dataset_from_json(handle.read())
+    kind = kinds.get(job.kind)
+    with job.file.open("rb") as handle:
+        data = handle.read()
+    dataset = readers.read_dataset(io.BytesIO(data), fmt=job.file_format, kind=kind)
+    job.rows_file.save(f"{job.pk}.json", ContentFile(readers.dataset_to_json(dataset)), save=False)
+    ImportJob.objects.filter(pk=job.pk).update(rows_file=job.rows_file.name)
+    return dataset
+
+
+def _collect(job, result, dataset):
+    """Counts and row errors (row, column, value, message) from a django-import-export Result."""
+    kind = kinds.get(job.kind)
+    resource_fields = kind.import_resource.fields
+    labels = {column.key: str(column.label) for column in kind.columns}
+    column_of = {name: field.column_name for name, field in resource_fields.items()}
+    column_of.update({field.attribute: field.column_name for field in resource_fields.values() if field.attribute})
+    errors = []
+    numbers = dataset[readers.ROW_KEY] if len(dataset) else []
+    for invalid in result.invalid_rows:
+        row_number = numbers[invalid.number - 1]
+        for attribute, messages in invalid.error_dict.items():
+            column = column_of.get(attribute, "") if attribute != NON_FIELD_ERRORS else ""
+            value = invalid.values[dataset.headers.index(column)] if column in dataset.headers else ""
+            for message in messages:
+                errors.append({
+                    "row": row_number, "column": labels.get(column, ""),
+                    "value": _shown(value), "message": str(message),
+                })
+    for number, error_row in result.row_errors():
+        for error in error_row:
+            logger.warning("import #%s row %s failed: %r", job.pk, number, error.error)
+            errors.append({"row": numbers[number - 1], "column": "", "value": "",
+                           "message": _("This row could not be imported (%(error)s).") % {
+                               "error": type(error.error).__name__}})
+    for error in result.base_errors:
+        logger.warning("import #%s failed: %r", job.pk, error.error)
+        errors.append({"row": None, "column": "", "value": "",
+                       "message": _("The file could not be saved: %(error)s") % {"error": error.error}})
+    errors.sort(key=lambda e: (e["row"] or 0))
+    totals = result.totals
+    counts = {
+        "total": result.total_rows,
+        "new": totals.get("new", 0), "update": totals.get("update", 0), "skip": totals.get("skip", 0),
+        "invalid": totals.get("invalid", 0), "error": totals.get("error", 0),
+    }
+    return counts, errors
+
+
+def _shown(value):
+    """A cell value as the user typed it (a date cell without its midnight time)."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime.datetime) and value.time() == datetime.time():
+        return value.date().isoformat()
+    if isinstance(value, str) and value.endswith(" 00:00:00"):
+        return value[:-9]
+    return str(value)
+
+
+def _fail(job, message, *, errors=None, counts=None):
+    job.state = ImportJob.State.FAILED
+    job.message = str(message)
+    if errors is not None:
+        job.row_errors = errors[:MAX_STORED_ERRORS]
+        job.error_count = len(errors)
+    if counts is not None:
+        job.counts = counts
+    job.save(update_fields=["state", "message", "row_errors", "error_count", "counts"])
+    return job
+
+
+def import_preview(*, job):
+    """Read and validate every row without writing anything; store counts and row errors. Idempotent."""
+    if job.state != ImportJob.State.PENDING:
+        return job
+    set_progress(job.pk, 5)
+    try:
+        dataset = _read(job)
+    except readers.FileRejected as error:
+        return _fail(job, error.message)
+    set_progress(job.pk, 20)
+    resource = _resource(job, progress_range=(20, 95))
+    result = resource.import_data(dataset, dry_run=True, use_transactions=True, raise_errors=False)
+    counts, errors = _collect(job, result, dataset)
+    job.counts = counts
+    job.row_errors = errors[:MAX_STORED_ERRORS]
+    job.error_count = len(errors)
+    job.state = ImportJob.State.PREVIEW
+    job.previewed_at = timezone.now()
+    job.progress = 100
+    job.save(update_fields=["counts", "row_errors", "error_count", "state", "previewed_at", "progress"])
+    return job
+
+
+@transaction.atomic
+def import_confirm(*, actor, job):
+    """Queue the application of a preview without errors. Only the person who uploaded it may confirm."""
+    if job.created_by_id != actor.pk:
+        raise NotAllowed(_("Only the person who uploaded the file may confirm its import."))
+    if job.state == ImportJob.State.PREVIEW and job.error_count:
+        raise ValidationFailed(_("The file has errors: correct them and upload it again. Nothing was saved."))
+    if job.state == ImportJob.State.PREVIEW and not job.can_confirm:
+        raise ValidationFailed(_("The file changes nothing: there is nothing to apply."))
+    claimed = ImportJob.objects.filter(pk=job.pk, state=ImportJob.State.PREVIEW).update(
+        state=ImportJob.State.APPLYING, confirmed_by=actor, progress=0
+    )
+    if not claimed:
+        raise InvalidTransition(_("This import is not waiting for confirmation."))
+    job.refresh_from_db()
+    from transfers import tasks
+
+    transaction.on_commit(lambda: tasks.apply_import.delay(job.pk))
+    return job
+
+
+def import_apply(*, job):
+    """Apply a confirmed import all or nothing: any row error (even in the last row) saves nothing.
+
+    The rows are validated again: the database may have changed since the preview.
+    Idempotent: a job that is no longer "applying" is left as it is.
+    """
+    if job.state != ImportJob.State.APPLYING:
+        return job
+    set_progress(job.pk, 5)
+    try:
+        dataset = _read(job)
+    except readers.FileRejected as error:
+        return _fail(job, error.message)
+    set_progress(job.pk, 20)
+    resource = _resource(job, progress_range=(20, 95))
+    counts = errors = None
+    try:
+        with transaction.atomic():
+            result = resource.import_data(
+                dataset, dry_run=False, use_transactions=True, raise_errors=False,
+                rollback_on_validation_errors=True,
+            )
+            counts, errors = _collect(job, result, dataset)
+            if errors:
+                raise _Rollback
+            claimed = ImportJob.objects.filter(pk=job.pk, state=ImportJob.State.APPLYING).update(
+                state=ImportJob.State.APPLIED, applied_at=timezone.now(), counts=counts, row_errors=[],
+                error_count=0, progress=100,
+            )
+            if not claimed:
+                raise _Rollback
+    except _Rollback:
+        job.refresh_from_db()
+        if job.state != ImportJob.State.APPLYING:
+            return job
+        return _fail(job, _("Nothing was saved: some rows are no longer valid."), errors=errors, counts=counts)
+    job.refresh_from_db()
+    return job
+
+
+def import_fail_unexpectedly(*, job_id):
+    """A task crashed: say so on the job rather than leave it running forever."""
+    ImportJob.objects.filter(pk=job_id, state__in=[ImportJob.State.PENDING, ImportJob.State.APPLYING]).update(
+        state=ImportJob.State.FAILED, message=_("The import stopped on an unexpected error. Nothing was saved.")
+    )
+
+
+# ---------------------------------------------------------------- export and templates
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value):
+    """A text cell that a spreadsheet would run as a formula is prefixed with a quote (kept as text)."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def _render(kind, rows, fmt):
+    dataset = tablib.Dataset(headers=kind.headers(), title=str(kind.label)[:31])
+    for row in rows:
+        dataset.append([neutralise(value) for value in row])
+    if fmt == "xlsx":
+        return dataset.export("xlsx")
+    return ("\ufeff" + dataset.export("csv")).encode("utf-8")  # the BOM makes Excel read UTF-8
+
+
+def export_file(*, user, kind_key, fmt):
+    """The rows of ``kind`` the user may see, as .xlsx or .csv bytes; headers in the user's language."""
+    kind = kinds.get(kind_key)
+    if kind is None or fmt not in readers.FORMATS:
+        raise ValidationFailed(_("Unknown export."))
+    if not user.is_authenticated:
+        raise NotAllowed(_("Log in to export."))
+    resource = kind.export_resource()
+    data = resource.export(queryset=kind.export_queryset(user))
+    return _render(kind, (row for row in data), fmt)
+
+
+def template_file(*, kind_key, fmt):
+    """An import file with the right (translated) headers and the kind's example rows."""
+    kind = kinds.get(kind_key)
+    if kind is None or not kind.importable or fmt not in readers.FORMATS:
+        raise ValidationFailed(_("Unknown template."))
+    return rows_file(kind_key=kind_key, rows=kind.example_rows, fmt=fmt)
+
+
+def rows_file(*, kind_key, rows, fmt):
+    """Rows (tuples in the kind's column order) as an import file in the templates' format."""
+    kind = kinds.get(kind_key)
+    rows = [[value.isoformat() if hasattr(value, "isoformat") and fmt == "csv" else value for value in row]
+            for row in rows]
+    return _render(kind, rows, fmt)
+
+
+def file_name(kind_key, fmt, suffix=""):
+    return f"{kind_key}{suffix}-{timezone.localdate():%Y-%m-%d}.{fmt}"
+
