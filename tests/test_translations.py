@@ -7,7 +7,7 @@ import pytest
 from django.utils import translation
 
 LOCALE = Path(__file__).resolve().parent.parent / "locale"
-ENTRY = re.compile(r'(#, [^\n]*\n)?msgid "(.*)"\nmsgstr "(.*)"\n', re.MULTILINE)
+ENTRY = re.compile(r'^(?:msgctxt "(.*)"\n)?msgid "(.*)"\nmsgstr "(.*)"\n', re.MULTILINE)
 
 
 def entries(language):
@@ -32,9 +32,10 @@ def test_compiled_catalogue_matches_the_source(language):
     _, pairs = entries(language)
     checked = 0
     with translation.override(language):
-        for flags, msgid, msgstr in pairs:
+        for context, msgid, msgstr in pairs:
             if not msgid or not msgstr or "\\" in msgid or "\\" in msgstr:
                 continue
-            assert translation.gettext(msgid) == msgstr, f"run `make messages`: {msgid!r} is stale in {language}"
+            found = translation.pgettext(context, msgid) if context else translation.gettext(msgid)
+            assert found == msgstr, f"run `make messages`: {msgid!r} is stale in {language}"
             checked += 1
     assert checked > 100
