@@ -594,11 +594,14 @@ class FigureResource(FastModelResource):
         years = {row["year"] for row in rows if isinstance(row["year"], int)}
         if not rows or not years:
             return {}
-        existing = Figure.objects.filter(
-            directorate_id__in={row["directorate"].pk for row in rows}, year__in=years,
-            indicator_id__in={row["indicator"].pk for row in rows},
-        )
-        return {(f.directorate_id, f.year, f.indicator_id): f for f in existing}
+        units = {row["directorate"].pk: row["directorate"] for row in rows}
+        indicators = {row["indicator"].pk: row["indicator"] for row in rows}
+        existing = {}
+        for figure in Figure.objects.filter(directorate_id__in=units, year__in=years, indicator_id__in=indicators):
+            # Already loaded: the import's results name each row (str(figure)) without a query.
+            figure.directorate, figure.indicator = units[figure.directorate_id], indicators[figure.indicator_id]
+            existing[(figure.directorate_id, figure.year, figure.indicator_id)] = figure
+        return existing
 
     def import_instance(self, instance, row, **kwargs):
         number = row.get(ROW_KEY)
@@ -701,3 +704,4 @@ class DefaultFigureResource(resources.ModelResource):
 
     def before_save_instance(self, instance, row, **kwargs):
         instance.entered_by = self.actor  # required by the model; the default resource knows no user
+        instance.source_note = instance.source_note or ""  # an empty cell reads as None

@@ -249,3 +249,21 @@ def test_template_has_translated_headers_and_real_indicator_codes(client, alice,
     assert rows[0] == ["Unit code", "Year", "Indicator code", "Value", "Source note"]
     catalogue = {row[0] for row in INDICATORS}
     assert len(rows) == 3 and all(row[2] in catalogue for row in rows[1:])
+
+
+def test_reimport_preview_runs_a_constant_number_of_queries(import_figures, start, olga, cycle, indicators):
+    units = DirectorateFactory.create_batch(10)
+    codes = ("cases_handled", "cases_solved", "arrests")
+    small = [figure_row(code=units[0].code, indicator=code) for code in codes[:2]]
+    big = [figure_row(code=unit.code, indicator=code, value=i) for i, unit in enumerate(units) for code in codes]
+    import_figures(olga, big)
+    counts = []
+    for rows in (small, big):
+        job = start(olga, "figures", upload(HEADERS, rows))
+        assert job.counts["skip"] == len(rows), job.row_errors
+        job.state = ImportJob.State.PENDING
+        job.save()
+        with CaptureQueriesContext(connection) as ctx:
+            services.import_preview(job=job)
+        counts.append(len(ctx))
+    assert counts[0] == counts[1]
