@@ -254,7 +254,7 @@ def test_template_has_translated_headers_and_real_indicator_codes(client, alice,
 def test_reimport_preview_runs_a_constant_number_of_queries(import_figures, start, olga, cycle, indicators):
     units = DirectorateFactory.create_batch(10)
     codes = ("cases_handled", "cases_solved", "arrests")
-    small = [figure_row(code=units[0].code, indicator=code) for code in codes[:2]]
+    small = [figure_row(code=units[0].code, indicator=code, value=0) for code in codes[:2]]
     big = [figure_row(code=unit.code, indicator=code, value=i) for i, unit in enumerate(units) for code in codes]
     import_figures(olga, big)
     counts = []
