@@ -267,3 +267,25 @@ def test_reimport_preview_runs_a_constant_number_of_queries(import_figures, star
             services.import_preview(job=job)
         counts.append(len(ctx))
     assert counts[0] == counts[1]
+
+
+def test_administrator_imports_figures_in_the_admin_with_the_same_rules(client, root, unit_a, cycle, indicators):
+    from import_export.formats.base_formats import CSV
+
+    from transfers.admin import FigureImportAdmin
+
+    client.force_login(root)
+    formats = FigureImportAdmin(Figure, None).get_import_formats()
+    csv_index = str(next(i for i, f in enumerate(formats) if f is CSV or issubclass(f, CSV)))
+    url = reverse("admin:figures_figure_import")
+    bad = client.post(url, {"resource": "0", "format": csv_index, "import_file": upload(
+        HEADERS, [figure_row(indicator="solved_rate")], fmt="csv")}, HTTP_ACCEPT_LANGUAGE="en")
+    assert bad.status_code == 200 and "computed" in bad.content.decode()
+    good = client.post(url, {"resource": "0", "format": csv_index, "import_file": upload(
+        HEADERS, [figure_row(value=42)], fmt="csv")}, HTTP_ACCEPT_LANGUAGE="en")
+    confirm_form = good.context["confirm_form"]
+    response = client.post(reverse("admin:figures_figure_process_import"), {**confirm_form.initial})
+    assert response.status_code == 302
+    figure = Figure.objects.get()
+    assert figure.value == 42 and figure.entered_by == root
+    assert figure.history.get().history_user == root
