@@ -289,3 +289,21 @@ def test_administrator_imports_figures_in_the_admin_with_the_same_rules(client, 
     figure = Figure.objects.get()
     assert figure.value == 42 and figure.entered_by == root
     assert figure.history.get().history_user == root
+
+
+def test_pages_offer_the_figures_import_and_the_exports(client, alice, cycle, indicators,
+                                                       django_capture_on_commit_callbacks):
+    client.force_login(alice)
+    page = client.get(reverse("transfers:import_list"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert reverse("transfers:import_new", args=["figures"]) in page
+    assert reverse("transfers:export", args=["figures", "xlsx"]) in page
+    assert reverse("transfers:export", args=["objectives", "csv"]) in page
+    assert client.get(reverse("transfers:import_new", args=["figures"])).status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("transfers:import_new", args=["figures"]),
+                               {"file": upload(HEADERS, [figure_row()]), "year": 2022})
+    job = ImportJob.objects.get()
+    assert response.status_code == 302 and job.kind == "figures" and job.counts["new"] == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("transfers:import_confirm", args=[job.pk]))
+    assert Figure.objects.get().value == 100
