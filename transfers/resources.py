@@ -560,7 +560,8 @@ class FigureResource(FastModelResource):
         from figures import services as figure_services
 
         numbers = dataset[ROW_KEY]
-        notes = dataset["source_note"] if "source_note" in dataset.headers else [""] * len(dataset)
+        self.has_notes = "source_note" in dataset.headers
+        notes = dataset["source_note"] if self.has_notes else [""] * len(dataset)
         raw = [
             {"directorate": _key_text(code), "indicator": _key_text(indicator), "year": _year_of(year),
              "value": value, "source_note": _key_text(note)}
@@ -609,6 +610,8 @@ class FigureResource(FastModelResource):
         if errors:
             raise ValidationError(errors)
         checked = self.checked[number]
+        if not self.has_notes and instance.pk is not None:
+            checked["source_note"] = instance.source_note  # a file without the column keeps the notes
         if instance.pk is None:
             instance.directorate = checked["directorate"]
             instance.indicator = checked["indicator"]

@@ -307,3 +307,15 @@ def test_pages_offer_the_figures_import_and_the_exports(client, alice, cycle, in
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("transfers:import_confirm", args=[job.pk]))
     assert Figure.objects.get().value == 100
+
+
+def test_a_file_without_the_source_note_column_keeps_the_notes(import_figures, start, confirm, alice, cycle,
+                                                               indicators):
+    import_figures(alice, [figure_row(value=5, note="registre"), figure_row(indicator="arrests", value=7)])
+    job = start(alice, "figures", upload(HEADERS[:4], [figure_row(value=5)[:4], figure_row(indicator="arrests",
+                                                                                            value=8)[:4]]))
+    assert (job.counts["skip"], job.counts["update"]) == (1, 1), job.row_errors
+    confirm(alice, job)
+    assert dict(Figure.objects.values_list("indicator__code", "source_note")) == {"cases_handled": "registre",
+                                                                                   "arrests": ""}
+    assert Figure.objects.get(indicator__code="arrests").value == 8
