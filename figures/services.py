@@ -27,7 +27,7 @@ from figures.models import (
     Indicator,
     MeasureUnit,
 )
-from reviews.models import Report
+from reviews.models import Report, ReviewCycle
 
 MAX_DECIMALS = 4
 MAX_INTEGER_DIGITS = 16
@@ -98,7 +98,7 @@ def _resolve(rows):
     return out
 
 
-def _check_row(row, actor, reports, seen):
+def _check_row(row, actor, reports, seen, pair_problems, cycle_years=None):
     errors = {}
     unit, indicator, year = row["directorate"], row["indicator"], row["year"]
     if unit is None:
@@ -112,6 +112,9 @@ def _check_row(row, actor, reports, seen):
         row["year"] = year
     except (TypeError, ValueError):
         errors["year"] = [_("Enter a year between 2000 and 2100.")]
+    else:
+        if cycle_years is not None and year not in cycle_years:
+            errors["year"] = [_("There is no review cycle for %(year)s.") % {"year": year}]
     if errors:
         return errors
     if indicator.is_derived:
@@ -128,9 +131,12 @@ def _check_row(row, actor, reports, seen):
     if key in seen:
         return {"indicator": [_("The same figure appears twice.")]}
     seen.add(key)
-    problem = permissions.figure_write_problem(actor, unit, reports.get((unit.pk, year)))
-    if problem:
-        return {"directorate": [problem]}
+    # Permission and report lock: the same answer for every row of a (unit, year), so asked once.
+    pair = (unit.pk, year)
+    if pair not in pair_problems:
+        pair_problems[pair] = permissions.figure_write_problem(actor, unit, reports.get(pair))
+    if pair_problems[pair]:
+        return {"directorate": [pair_problems[pair]]}
     if row["value"] is None or row["value"] == "":
         row["value"] = None  # clears the figure
         return {}
@@ -139,6 +145,47 @@ def _check_row(row, actor, reports, seen):
     except ValueError as error:
         return {"value": [str(error)]}
     return {}
+
+
+def _years_of(rows):
+    years = set()
+    for row in rows:
+        try:
+            years.add(int(row["year"]))
+        except (TypeError, ValueError):
+            pass
+    return years
+
+
+def figure_check_many(*, actor, rows, require_cycle=False, lock=False):
+    """Check figure rows without writing anything; return ``(rows, errors)``.
+
+    ``rows`` come back normalised (objects instead of codes, ``year`` an int, ``value`` a Decimal or
+    None); ``errors`` is ``{"<row index>": {field: [message]}}``, empty when every row may be saved.
+    The rules of ``figure_set_many``: catalogue (unknown, derived, inactive, national-only, unit kind),
+    duplicates, the permission and report lock (``permissions.figure_write_problem``, asked once per
+    (unit, year)), the value. ``require_cycle``: a year without a review cycle is refused (spreadsheet
+    imports). ``lock``: the reports read are locked until the transaction ends (before writing).
+    Queries: units, indicators, reports (+ cycles), whatever the number of rows.
+    """
+    rows = _resolve(list(rows))
+    unit_ids = {row["directorate"].pk for row in rows if row["directorate"]}
+    years = _years_of(rows)
+    reports = {}
+    if unit_ids and years:
+        queryset = Report.objects.filter(directorate__in=unit_ids, cycle__year__in=years).select_related("cycle")
+        if lock:
+            queryset = queryset.select_for_update(of=("self",))
+        reports = {(report.directorate_id, report.cycle.year): report for report in queryset}
+    cycle_years = None
+    if require_cycle:
+        cycle_years = set(ReviewCycle.objects.filter(year__in=years).values_list("year", flat=True)) if years else set()
+    seen, pair_problems, errors = set(), {}, {}
+    for index, row in enumerate(rows):
+        row_errors = _check_row(row, actor, reports, seen, pair_problems, cycle_years)
+        if row_errors:
+            errors[str(index)] = row_errors
+    return rows, errors
 
 
 @transaction.atomic
@@ -153,27 +200,11 @@ def figure_set_many(*, actor, rows, reason=""):
     Queries do not grow with the number of rows (except one per cleared figure).
     Returns ``{"created": n, "updated": n, "unchanged": n, "cleared": n}``.
     """
-    rows = _resolve(list(rows))
-    unit_ids = {row["directorate"].pk for row in rows if row["directorate"]}
-    years = set()
-    for row in rows:
-        try:
-            years.add(int(row["year"]))
-        except (TypeError, ValueError):
-            pass
-    reports = {
-        (report.directorate_id, report.cycle.year): report
-        for report in Report.objects.select_for_update(of=("self",))
-        .filter(directorate__in=unit_ids, cycle__year__in=years)
-        .select_related("cycle")
-    } if unit_ids and years else {}
-    seen, errors = set(), {}
-    for index, row in enumerate(rows):
-        row_errors = _check_row(row, actor, reports, seen)
-        if row_errors:
-            errors[str(index)] = row_errors
+    rows, errors = figure_check_many(actor=actor, rows=rows, lock=True)
     if errors:
         raise ValidationFailed(_("Some figures could not be saved."), errors=errors)
+    unit_ids = {row["directorate"].pk for row in rows}
+    years = {row["year"] for row in rows}
 
     existing = {
         (f.directorate_id, f.indicator_id, f.year): f

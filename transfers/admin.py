@@ -1,6 +1,6 @@
 """Administrators see every import (read-only: an import is a record) and import from the admin.
 
-The admin's import/export buttons on units and deliverables use the same fast resources, so the
+The admin's import/export buttons on units, deliverables and figures use the same fast resources, so the
 same row rules apply; they are added here to keep the transfers app self-contained.
 """
 
@@ -15,6 +15,8 @@ from import_export.formats.base_formats import CSV, XLSX
 
 from directorates.admin import DeliverableAdmin, DirectorateAdmin
 from directorates.models import Deliverable, Directorate
+from figures.admin import FigureAdmin
+from figures.models import Figure
 from transfers import readers, resources
 from transfers.models import ImportJob
 
@@ -77,6 +79,16 @@ class DeliverableImportAdmin(_ActorResourceMixin, ImportExportMixin, Deliverable
         return [resources.DeliverableExportResource]
 
 
-for model, model_admin in ((Directorate, DirectorateImportAdmin), (Deliverable, DeliverableImportAdmin)):
+class FigureImportAdmin(_ActorResourceMixin, ImportExportMixin, FigureAdmin):
+    """Still no form to add or change a figure: the import writes through figures.services."""
+
+    resource_classes = [resources.FigureResource]
+
+    def get_export_resource_classes(self, request):
+        return [resources.FigureExportResource]
+
+
+for model, model_admin in ((Directorate, DirectorateImportAdmin), (Deliverable, DeliverableImportAdmin),
+                           (Figure, FigureImportAdmin)):
     admin.site.unregister(model)
     admin.site.register(model, model_admin)

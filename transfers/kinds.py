@@ -16,8 +16,10 @@ from django.utils.translation import gettext_lazy as _
 from directorates import selectors as directorate_selectors
 from directorates.models import Deliverable, Directorate
 from directorates.permissions import visible_directorates_q
+from figures import selectors as figure_selectors
 from reviews import selectors as review_selectors
 from reviews.models import Outcome
+from roadmap import selectors as roadmap_selectors
 from transfers import resources
 
 
@@ -146,6 +148,34 @@ register(Kind(
 ))
 
 
+# ---------------------------------------------------------------- yearly figures
+
+register(Kind(
+    key="figures",
+    label=_("Yearly figures"),
+    columns=(
+        Column("unit_code", _("Unit code")),
+        Column("year", _("Year")),
+        Column("indicator_code", _("Indicator code")),
+        Column("value", _("Value")),
+        Column("source_note", _("Source note"), required=False),
+    ),
+    import_resource=resources.FigureResource,
+    # Heads and editors (their unit, the year chosen at upload), the DG's office and administrators;
+    # figures' own rules (figures.permissions.figure_write_problem) decide each (unit, year).
+    can_import=_may_import_deliverables,
+    needs_year=lambda user: not (user.is_superuser or user.is_reviewer),
+    export_resource=resources.FigureExportResource,
+    export_queryset=lambda user: figure_selectors.figure_list(user=user).order_by(
+        "-year", "directorate__path", "indicator__position", "indicator__code"
+    ),
+    example_rows=(
+        ("SP-SEFROU", 2022, "cases_handled", 5480, "Statistiques de l'unité"),
+        ("SP-SEFROU", 2022, "arrests", 705, ""),
+    ),
+))
+
+
 # ---------------------------------------------------------------- exports only
 
 register(Kind(
@@ -182,5 +212,25 @@ register(Kind(
         visible_directorates_q(user, "report__directorate__")
     ).select_related("report__directorate", "report__cycle", "deliverable").order_by(
         "-report__cycle__year", "report__directorate__path", "deliverable__due_date", "deliverable_id"
+    ),
+))
+
+register(Kind(
+    key="objectives",
+    label=_("Roadmap objectives"),
+    columns=(
+        Column("year", _("Year")),
+        Column("ref", _("Reference")),
+        Column("owner_code", _("Owner unit code")),
+        Column("title", _("Title")),
+        Column("category", _("Category")),
+        Column("target", _("Measurable target")),
+        Column("status", _("Status")),
+        Column("state", _("State")),
+        Column("priority_code", _("Priority code")),
+    ),
+    export_resource=resources.ObjectiveExportResource,
+    export_queryset=lambda user: roadmap_selectors.objective_queryset(user=user).order_by(
+        "-roadmap__year", "owner__path", "ref", "id"
     ),
 ))

@@ -267,11 +267,14 @@ def _csv_rows(handle):
         except UnicodeDecodeError:
             continue
     try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+        delimiter = csv.Sniffer().sniff(text[:4096], delimiters=",;\t").delimiter
     except csv.Error:
-        dialect = csv.excel
+        delimiter = ","
     try:
-        return [tuple(row) for row in csv.reader(io.StringIO(text, newline=""), dialect)]
+        # Only the delimiter is guessed: the sniffer may also guess doublequote=False, which would
+        # read Excel's doubled quotes ("=HYPERLINK(""http://x"")") wrongly.
+        rows = csv.reader(io.StringIO(text, newline=""), csv.excel, delimiter=delimiter)
+        return [tuple(row) for row in rows]
     except csv.Error as error:
         raise FileRejected(_("The .csv file could not be read: %(error)s") % {"error": error}) from None
 

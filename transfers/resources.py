@@ -29,7 +29,10 @@ from core.errors import DomainError
 from directorates import permissions as unit_permissions
 from directorates import services as directorate_services
 from directorates.models import Deliverable, Directorate
+from figures.models import Figure, Indicator
 from reviews.models import Outcome, Report
+from roadmap.models import Objective, ObjectiveStatus
+from roadmap.status import objective_status
 from transfers import widgets
 from transfers.readers import ROW_KEY, _normalise, header_map_for
 
@@ -523,3 +526,185 @@ class DefaultDeliverableResource(resources.ModelResource):
         fields = ("directorate", "year", "title", "description", "category", "target_quantity", "target_unit",
                   "target_date", "due_date")
         import_id_fields = ("directorate", "year", "title")
+
+
+# ====================================================================== yearly figures
+
+
+class FigureResource(FastModelResource):
+    """Yearly figures: one row per (unit code, year, indicator code) with its value and source note.
+
+    Every rule is figures' own: ``prepare`` hands the whole file to ``figures.services.figure_check_many``
+    once (the catalogue, duplicates, the permission and report lock once per (unit, year), the value), and
+    applying calls ``figures.services.figure_set_many`` — the one write path of figures, which checks the
+    rows again under lock and writes them in bulk with their history rows. The import adds only what is
+    particular to a file: a value is required (an empty cell does not clear a figure), the year must
+    have a review cycle, and unit people import into the year they chose.
+    """
+
+    directorate = fields.Field(attribute="directorate", column_name="unit_code", widget=widgets.UnitCodeWidget())
+    year = fields.Field(attribute="year", column_name="year", widget=widgets.IntegerWidget())
+    indicator = fields.Field(attribute="indicator", column_name="indicator_code", widget=widgets.TextWidget())
+    value = fields.Field(attribute="value", column_name="value", widget=widgets.DecimalWidget())
+    source_note = fields.Field(attribute="source_note", column_name="source_note", widget=widgets.TextWidget())
+
+    compared = ("value", "source_note")
+
+    class Meta(FastModelResource.Meta):
+        model = Figure
+        fields = ("directorate", "year", "indicator", "value", "source_note")
+        import_id_fields = ("directorate", "year", "indicator")
+        instance_loader_class = CompositeKeyLoader
+
+    def prepare(self, dataset):
+        from figures import services as figure_services
+
+        numbers = dataset[ROW_KEY]
+        self.has_notes = "source_note" in dataset.headers
+        notes = dataset["source_note"] if self.has_notes else [""] * len(dataset)
+        raw = [
+            {"directorate": _key_text(code), "indicator": _key_text(indicator), "year": _year_of(year),
+             "value": value, "source_note": _key_text(note)}
+            for code, year, indicator, value, note in zip(
+                dataset["unit_code"], dataset["year"], dataset["indicator_code"], dataset["value"], notes,
+                strict=True,
+            )
+        ]
+        checked, errors = figure_services.figure_check_many(actor=self.actor, rows=raw, require_cycle=True)
+        self.checked = dict(zip(numbers, checked, strict=True))
+        self.errors_of = {numbers[int(index)]: row_errors for index, row_errors in errors.items()}
+        for number, source, row in zip(numbers, raw, checked, strict=True):
+            extra = {}
+            if self.restrict_year and row["year"] is not None and row["year"] != self.restrict_year:
+                extra["year"] = [_("This import is for %(year)s only.") % {"year": self.restrict_year}]
+            if source["value"] is None or (isinstance(source["value"], str) and not source["value"].strip()):
+                extra["value"] = [_("A value is required.")]
+            for attribute, messages in extra.items():
+                # The chosen year says more than figures' message about the same cell.
+                self.errors_of.setdefault(number, {})[attribute] = messages
+        self.to_write = []
+
+    def natural_key(self, row):
+        checked = self.checked.get(row.get(ROW_KEY))
+        if not checked or checked["directorate"] is None or checked["indicator"] is None:
+            return None
+        return (checked["directorate"].pk, checked["year"], checked["indicator"].pk)
+
+    def load_existing(self, dataset):
+        rows = [row for row in self.checked.values() if row["directorate"] and row["indicator"]]
+        years = {row["year"] for row in rows if isinstance(row["year"], int)}
+        if not rows or not years:
+            return {}
+        units = {row["directorate"].pk: row["directorate"] for row in rows}
+        indicators = {row["indicator"].pk: row["indicator"] for row in rows}
+        existing = {}
+        for figure in Figure.objects.filter(directorate_id__in=units, year__in=years, indicator_id__in=indicators):
+            # Already loaded: the import's results name each row (str(figure)) without a query.
+            figure.directorate, figure.indicator = units[figure.directorate_id], indicators[figure.indicator_id]
+            existing[(figure.directorate_id, figure.year, figure.indicator_id)] = figure
+        return existing
+
+    def import_instance(self, instance, row, **kwargs):
+        number = row.get(ROW_KEY)
+        errors = self.errors_of.get(number)
+        if errors:
+            raise ValidationError(errors)
+        checked = self.checked[number]
+        if not self.has_notes and instance.pk is not None:
+            checked["source_note"] = instance.source_note  # a file without the column keeps the notes
+        if instance.pk is None:
+            instance.directorate = checked["directorate"]
+            instance.indicator = checked["indicator"]
+            instance.year = checked["year"]
+        instance.value = checked["value"]
+        instance.source_note = checked["source_note"]
+
+    def save_instance(self, instance, is_create, row, **kwargs):
+        # Written all at once by figures' service after the loop (after_import), never in a preview.
+        self.to_write.append(self.checked[row.get(ROW_KEY)])
+
+    def after_import(self, dataset, result, **kwargs):
+        if kwargs.get("dry_run", True) or not self.to_write:
+            return
+        if result.has_errors() or result.has_validation_errors():
+            return
+        from figures import services as figure_services
+
+        figure_services.figure_set_many(actor=self.actor, rows=self.to_write, reason=self.reason)
+
+
+class FigureExportResource(resources.ModelResource):
+    unit_code = fields.Field(attribute="directorate", column_name="unit_code", widget=widgets.UnitCodeWidget())
+    year = fields.Field(attribute="year", column_name="year", widget=widgets.IntegerWidget())
+    indicator_code = fields.Field(column_name="indicator_code")
+    value = fields.Field(attribute="value", column_name="value", widget=widgets.DecimalWidget())
+    source_note = fields.Field(attribute="source_note", column_name="source_note")
+
+    class Meta:
+        model = Figure
+        fields = ("unit_code", "year", "indicator_code", "value", "source_note")
+
+    def dehydrate_indicator_code(self, figure):
+        return figure.indicator.code
+
+
+class ObjectiveExportResource(resources.ModelResource):
+    """Roadmap objectives, one row each, with their status computed today."""
+
+    year = fields.Field(column_name="year")
+    ref = fields.Field(attribute="ref", column_name="ref")
+    owner_code = fields.Field(column_name="owner_code")
+    title = fields.Field(attribute="title", column_name="title")
+    category = fields.Field(column_name="category")
+    target = fields.Field(attribute="target", column_name="target")
+    status = fields.Field(column_name="status")
+    state = fields.Field(column_name="state")
+    priority_code = fields.Field(column_name="priority_code")
+
+    class Meta:
+        model = Objective
+        fields = ("year", "ref", "owner_code", "title", "category", "target", "status", "state", "priority_code")
+
+    def dehydrate_year(self, objective):
+        return objective.roadmap.year
+
+    def dehydrate_owner_code(self, objective):
+        return objective.owner.code
+
+    def dehydrate_category(self, objective):
+        return str(objective.get_category_display()) if objective.category else ""
+
+    def dehydrate_status(self, objective):
+        return str(ObjectiveStatus(objective_status(objective, timezone.localdate())).label)
+
+    def dehydrate_state(self, objective):
+        return str(objective.get_state_display())
+
+    def dehydrate_priority_code(self, objective):
+        return objective.priority.code if objective.priority else ""
+
+
+class DefaultFigureResource(resources.ModelResource):
+    """Figures through a resource left at django-import-export's defaults (for the benchmark):
+    per row a query for the unit, one for the indicator, one for the instance, a savepoint and a save
+    (with its history row). It checks nothing of figures' rules."""
+
+    directorate = fields.Field(
+        attribute="directorate", column_name="unit_code", widget=ForeignKeyWidget(Directorate, "code"),
+    )
+    indicator = fields.Field(
+        attribute="indicator", column_name="indicator_code", widget=ForeignKeyWidget(Indicator, "code"),
+    )
+
+    class Meta:
+        model = Figure
+        fields = ("directorate", "year", "indicator", "value", "source_note")
+        import_id_fields = ("directorate", "year", "indicator")
+
+    def __init__(self, *, actor=None, **kwargs):
+        super().__init__(**kwargs)
+        self.actor = actor
+
+    def before_save_instance(self, instance, row, **kwargs):
+        instance.entered_by = self.actor  # required by the model; the default resource knows no user
+        instance.source_note = instance.source_note or ""  # an empty cell reads as None

@@ -32,6 +32,13 @@ def test_example_files_preview_in_the_demo(demo, start, fmt):
     admin = User.objects.get(username="admin")
     units = start(admin, "units", SimpleUploadedFile(f"u.{fmt}", (EXAMPLES / f"units.{fmt}").read_bytes()))
     assert units.counts["new"] == 1 and units.counts["skip"] == 2, (units.message, units.row_errors)
+    figures = start(editor, "figures", SimpleUploadedFile(f"f.{fmt}", (EXAMPLES / f"figures.{fmt}").read_bytes()))
+    assert (figures.counts["skip"], figures.counts["update"], figures.counts["new"]) == (2, 1, 1), (
+        figures.message, figures.row_errors)
+    assert figures.error_count == 0
+    bad = start(editor, "figures",
+                SimpleUploadedFile(f"e.{fmt}", (EXAMPLES / f"figures-with-errors.{fmt}").read_bytes()))
+    assert sorted(e["row"] for e in bad.row_errors) == [2, 3, 4, 5, 6, 8], bad.row_errors
 
 
 def test_example_files_are_up_to_date(tmp_path):

@@ -40,6 +40,24 @@ EXAMPLES = {
         ("SP-SEFROU", 2022, "Équiper la brigade cynophile", "", "equipment", 4, "chiens", None,
          datetime.date(2022, 12, 31)),
     ],
+    # As editor.sp-sefrou for 2022 (its report was returned: figures still open): two figures as the
+    # demo has them (unchanged), one changed, one new.
+    "figures": [
+        ("SP-SEFROU", 2022, "cases_handled", 5480, "Statistiques jointes au rapport annuel de l'unité (démo)."),
+        ("SP-SEFROU", 2022, "cases_solved", 5302, "Statistiques jointes au rapport annuel de l'unité (démo)."),
+        ("SP-SEFROU", 2022, "road_accidents", 381, "Chiffre corrigé après consolidation"),
+        ("SP-SEFROU", 2022, "violent_networks_dismantled", 3, "Registre de la brigade judiciaire"),
+    ],
+    # Each row has one mistake.
+    "figures-with-errors": [
+        ("SP-SEFROU", 2022, "drug_arrests", "beaucoup", ""),
+        ("SP-NOWHERE", 2022, "arrests", 12, ""),
+        ("SP-SEFROU", 2022, "no_such_indicator", 12, ""),
+        ("SP-SEFROU", 2022, "solved_rate", 96.7, ""),
+        ("SP-SEFROU", 2022, "road_accidents", -4, ""),
+        ("SP-SEFROU", 2022, "arrests", 705, ""),
+        ("SP-SEFROU", 2022, "arrests", 706, ""),
+    ],
 }
 
 
