@@ -10,3 +10,15 @@
       field.addEventListener("input", function () { follow(field); });
     });
 })();
+
+// The menu item of the page being shown is marked (for sight and for screen readers).
+(function () {
+  var here = window.location.pathname;
+  document.querySelectorAll("#nav-menus .dropdown-item").forEach(function (item) {
+    var target = item.getAttribute("href");
+    if (target && target !== "/" && here.indexOf(target) === 0) {
+      item.classList.add("active");
+      item.setAttribute("aria-current", "page");
+    }
+  });
+})();
