@@ -90,3 +90,17 @@ def test_the_menus_fit_a_small_laptop_screen_in_arabic(page, cycle, olga):
     page.goto("/reports/")
     assert page.evaluate("document.querySelector('nav.navbar').offsetHeight") < 70
     assert page.external_requests == []
+
+
+def test_on_a_narrow_screen_the_menus_fold_and_the_bell_stays_visible(page, cycle, olga):
+    page.set_viewport_size({"width": 800, "height": 900})
+    log_in(page, "olga")
+    assert page.locator("#nav-notifications").is_visible()
+    assert not page.locator("#menu-review").is_visible()
+    page.click(".navbar-toggler")
+    page.locator("#menu-review").wait_for(state="visible")
+    page.click("#menu-review > .dropdown-toggle")
+    with page.expect_navigation():
+        page.click("#menu-review a[href='/reports/']")
+    assert page.locator("main h1").count() == 1
+    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 1
