@@ -24,6 +24,14 @@ def deliverable_list(*, user, year=None, directorate_code=None):
     return qs
 
 
+def deliverable_years(*, user, code):
+    """The years a visible unit has deliverables for, latest first (one query)."""
+    return list(
+        Deliverable.objects.filter(visible_directorates_q(user, "directorate__"), directorate__code=code)
+        .order_by("-year").values_list("year", flat=True).distinct()
+    )
+
+
 def directorate_with_deliverables(*, user, code, year):
     return (
         Directorate.objects.filter(visible_directorates_q(user), code=code)

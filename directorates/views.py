@@ -23,7 +23,11 @@ def unit_list(request):
 
 @login_required
 def cahier(request, code, year=None):
-    year = year or timezone.localdate().year
+    # Without a year: the latest year this unit has deliverables for (the year under review, in practice),
+    # rather than the calendar year, which is usually still empty.
+    with_deliverables = selectors.deliverable_years(user=request.user, code=code)
+    today = timezone.localdate().year
+    year = year or (with_deliverables[0] if with_deliverables else today)
     unit = selectors.directorate_with_deliverables(user=request.user, code=code, year=year)
     if unit is None:
         raise Http404
@@ -31,7 +35,8 @@ def cahier(request, code, year=None):
         "unit": unit,
         "year": year,
         "deliverables": unit.deliverables.all(),
-        "years": range(year - 2, year + 2),
+        "years": sorted(set(with_deliverables) | set(range(year - 1, year + 2))),
+        "years_with_deliverables": with_deliverables,
         "can_manage": services.can_manage_deliverables(request.user, unit),
     })
 

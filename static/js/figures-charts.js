@@ -63,7 +63,9 @@
         indexAxis: kind === "hbar" ? "y" : "x",
         animation: false,
         plugins: { legend: { rtl: rtl, labels: { usePointStyle: true } } },
-        scales: { x: { reverse: rtl && kind !== "hbar" } }
+        layout: { padding: { left: 20, right: 20 } },
+        // Right to left: time runs from the right, and the value axis sits on the right where reading starts.
+        scales: { x: { reverse: rtl && kind !== "hbar" }, y: { position: rtl && kind !== "hbar" ? "right" : "left" } }
       },
       plugins: [valueLabels]
     });
