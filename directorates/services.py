@@ -27,12 +27,19 @@ DELIVERABLE_FIELDS = (
 
 
 def can_manage_deliverables(user, directorate):
-    return user.is_superuser or user.is_reviewer or permissions.is_unit_head(user, directorate)
+    """Administrators and the DG's office for any unit; a unit's head and editors for their own unit.
+
+    The same rule for the web form, the API, the admin and spreadsheet imports (editors draft the
+    cahier des charges and import it; the guards below freeze it once the year's report is submitted).
+    """
+    if user is None or not user.is_authenticated:
+        return False
+    return user.is_superuser or user.is_reviewer or permissions.can_edit_unit_content(user, directorate)
 
 
 def _check_deliverable_change(*, actor, directorate, year):
-    if actor is None or not can_manage_deliverables(actor, directorate):
-        raise NotAllowed(_("Only the unit's head or the DG's office may change its cahier des charges."))
+    if not can_manage_deliverables(actor, directorate):
+        raise NotAllowed(_("Only the unit's head, its editors or the DG's office may change its cahier des charges."))
     for guard in DELIVERABLE_CHANGE_GUARDS:
         guard(directorate=directorate, year=year)
 

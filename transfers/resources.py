@@ -26,7 +26,6 @@ from import_export.widgets import ForeignKeyWidget
 
 from core import audit
 from core.errors import DomainError
-from directorates import permissions as unit_permissions
 from directorates import services as directorate_services
 from directorates.models import Deliverable, Directorate
 from figures.models import Figure, Indicator
@@ -322,10 +321,8 @@ class DeliverableResource(FastModelResource):
 
 
 def can_import_deliverables_for(user, unit):
-    """The DG's office and administrators: any unit; a unit's head or editor: that unit only."""
-    if user is None:
-        return False
-    return user.is_superuser or user.is_reviewer or unit_permissions.can_edit_unit_content(user, unit)
+    """The same rule as the web form and the API (directorates.services.can_manage_deliverables)."""
+    return directorate_services.can_manage_deliverables(user, unit)
 
 
 # ====================================================================== units

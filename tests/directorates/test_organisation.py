@@ -61,8 +61,8 @@ def test_deliverable_created_and_changed_with_history(unit_a, alice):
     assert {c.field for c in delta.changes} >= {"target_quantity", "target_unit"}
 
 
-@pytest.mark.parametrize("role", ["bob", "charlie", "rita", "oscar", "dino"])
-def test_only_head_office_or_admin_manage_deliverables(request, role, unit_a):
+@pytest.mark.parametrize("role", ["victor", "charlie", "rita", "oscar", "dino"])
+def test_only_unit_writers_office_or_admin_manage_deliverables(request, role, unit_a):
     import datetime
 
     with pytest.raises(NotAllowed):
@@ -182,8 +182,10 @@ def test_deliverable_form_errors_keep_the_input(client, unit_a, alice):
     assert not Deliverable.objects.exists()
 
 
-def test_editor_cannot_reach_the_deliverable_form(client, unit_a, bob, charlie):
+def test_viewer_and_other_units_cannot_reach_the_deliverable_form(client, unit_a, bob, victor, charlie):
     client.force_login(bob)
+    assert client.get(reverse("directorates:deliverable_add", args=["SP-A", 2022])).status_code == 200
+    client.force_login(victor)
     assert client.get(reverse("directorates:deliverable_add", args=["SP-A", 2022])).status_code == 403
     client.force_login(charlie)
     assert client.get(reverse("directorates:deliverable_add", args=["SP-A", 2022])).status_code == 404
