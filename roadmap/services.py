@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from core import audit
 from core.errors import InvalidTransition, NotAllowed, ValidationFailed
 from directorates.models import Deliverable, Membership
-from reviews.models import Outcome, Report, ReportConstraint, ReportState
+from reviews.models import EDITABLE_STATES, Outcome, Report, ReportConstraint, ReportState
 from roadmap import permissions
 from roadmap.models import (
     ROADMAP_TRANSITIONS,
@@ -692,9 +692,16 @@ def handover_to_cahier_des_charges(*, actor, roadmap):
     The deliverable has origin "roadmap" and the objective's reference, so next year's reports are
     judged against the approved roadmap. Bulk writes with history rows; a fixed number of queries.
     Objectives dropped or merged in a later version remove their deliverable if it has no outcome yet.
+    A unit whose report for the year is already submitted keeps its cahier des charges as it is: what a
+    submitted report was judged against never changes behind it (reviews.services.guard_deliverable_change).
     """
     year = roadmap.year
-    objectives = list(Objective.objects.filter(roadmap=roadmap).prefetch_related("milestones"))
+    frozen_units = set(
+        Report.objects.filter(cycle__year=year).exclude(state__in=EDITABLE_STATES).values_list("directorate_id",
+                                                                                             flat=True)
+    )
+    objectives = [o for o in Objective.objects.filter(roadmap=roadmap).prefetch_related("milestones")
+                  if o.owner_id not in frozen_units]
     existing = list(Deliverable.objects.filter(year=year, directorate__in={o.owner_id for o in objectives}))
     by_ref = {d.origin_reference: d for d in existing if d.origin == Deliverable.Origin.ROADMAP}
     titles = {(d.directorate_id, d.title): d for d in existing}

@@ -186,3 +186,21 @@ def test_milestone_due_dates_must_fall_in_the_roadmap_year(draft, olga):
         services.milestones_set(actor=olga, objective=draft.objectives.first(),
                                 milestones=[{"title": "x", "due_date": datetime.date(2024, 1, 1), "target_value": 1}])
     assert "due_date" in error.value.errors["milestones"]["0"]
+
+
+def test_a_new_version_leaves_a_submitted_reports_cahier_des_charges_alone(approved, olga, dino, alice, bob, unit_a):
+    from reviews import services as review_services
+    from tests.conftest import fill
+    from tests.factories import CycleFactory
+
+    cycle_2023 = CycleFactory(year=2023)
+    report = review_services.report_start(actor=bob, cycle=cycle_2023, directorate=unit_a)
+    fill(report, bob)
+    review_services.report_submit(actor=alice, report=report)
+    roadmap = services.roadmap_new_version(actor=olga, roadmap=approved)
+    objective = roadmap.objectives.filter(owner=unit_a).order_by("ref").first()
+    before = Deliverable.objects.get(year=2023, origin_reference=objective.ref).title
+    services.objective_update(actor=olga, objective=objective, title="Changé après la soumission")
+    services.roadmap_propose(actor=olga, roadmap=roadmap)
+    services.roadmap_approve(actor=dino, roadmap=fresh(roadmap))
+    assert Deliverable.objects.get(year=2023, origin_reference=objective.ref).title == before
