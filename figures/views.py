@@ -1,5 +1,7 @@
 """Web pages of yearly figures, the bilan and the dashboards. Thin: parse, call a selector or service, render."""
 
+import logging
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -17,6 +19,8 @@ from figures.models import DOMAIN_NAMES, Domain
 from reviews import selectors as review_selectors
 
 # ---------------------------------------------------------------- figure entry
+
+logger = logging.getLogger(__name__)
 
 
 @login_required
@@ -167,7 +171,14 @@ def bilan_download(request, year, fmt):
     _bilan, data = _readable(request, year)
     language = request.GET.get("lang") or (request.LANGUAGE_CODE or "fr")[:2]
     if fmt == "pdf":
-        content, content_type = render_pdf(data, language), "application/pdf"
+        try:
+            content, content_type = render_pdf(data, language), "application/pdf"
+        except OSError:  # WeasyPrint loads the system's pango when it first renders
+            logger.exception("PDF rendering is unavailable")
+            messages.error(request, _("The PDF cannot be produced on this server: its pango library is missing "
+                                      "(apt-get install libpango-1.0-0 libpangoft2-1.0-0). The Excel workbook "
+                                      "is available."))
+            return redirect("figures:bilan_detail", year=year)
     else:
         content = render_xlsx(data, language)
         content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -165,6 +165,20 @@ def test_download_gives_the_pdf_and_the_workbook(client, olga, figures):
     assert 'bilan-2022-en.xlsx' in response["Content-Disposition"]
 
 
+def test_missing_pango_gives_a_clear_message_not_a_server_error(client, olga, figures, monkeypatch):
+    from figures import views
+
+    def no_pango(data, language):
+        raise OSError("cannot load library 'libpango-1.0-0'")
+
+    monkeypatch.setattr(views, "render_pdf", no_pango)
+    client.force_login(olga)
+    client.cookies["django_language"] = "en"
+    response = client.get("/bilan/2022/download.pdf?lang=fr", follow=True)
+    assert response.status_code == 200
+    assert "pango" in response.content.decode() and "Excel workbook" in response.content.decode()
+
+
 def test_dashboards_render_with_data_tables(client, olga, bob, figures):
     client.force_login(olga)
     page = client.get("/figures/?indicator=cases_handled&year=2022&domain=crime").content.decode()
