@@ -6,7 +6,9 @@ rows already there), so a due-check run twice, by two beats or two workers,
 claims nothing twice. Sending locks the rows it sends (``SELECT … FOR UPDATE SKIP
 LOCKED`` on PostgreSQL), sends, then marks them sent in the same transaction: a
 second worker given the same ids skips them, a worker killed mid-send leaves them
-pending (its transaction is rolled back) and the next due-check sends them.
+pending (its transaction is rolled back) and the next due-check sends them, except those
+the mail server had already accepted: each of these was recorded in the cache at once, and
+is marked sent without being sent again.
 A failed message stays ``failed`` with its error and is retried with back-off
 until it goes through.
 """
@@ -16,9 +18,10 @@ import logging
 import time
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.mail import get_connection
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import Case, DateTimeField, F, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -180,17 +183,69 @@ def _lock_waiting(ids):
     return list(rows.select_related("recipient").order_by("pk"))
 
 
+# A message the mail server accepted is recorded at once in the cache (Redis in production),
+# outside the database transaction that a killed worker loses: the next send of the row finds
+# the marker and marks it sent without sending it again. One cache write per message, no query.
+SENT_MARKER_PREFIX = "notifications:sent"
+SENT_MARKER_TIMEOUT = 7 * 24 * 3600
+
+
+def _sent_marker_key(row):
+    # The attempt count changes once the row is committed (sent or failed), so a row re-sent by
+    # hand, or retried after a failure, is never taken for sent by an old marker; created_at tells
+    # apart a row of a re-created database that reuses the id.
+    return f"{SENT_MARKER_PREFIX}:{row.pk}:{row.attempts}:{row.created_at.timestamp():.6f}"
+
+
+def _sent_markers(rows):
+    """{row id: sent_at} of the rows that a killed worker had already handed to the mail server."""
+    keys = {_sent_marker_key(row): row.pk for row in rows if row.recipient.email}
+    if not keys:
+        return {}
+    try:
+        found = cache.get_many(list(keys))
+    except Exception:  # the cache is down: send as if no marker were there
+        logger.warning("Reading the sent-message markers failed; sending without them", exc_info=True)
+        return {}
+    markers = {}
+    for key, value in found.items():
+        try:
+            markers[keys[key]] = datetime.datetime.fromisoformat(value)
+        except (KeyError, TypeError, ValueError):
+            continue
+    return markers
+
+
+def _forget_markers(keys):
+    try:
+        cache.delete_many(keys)
+    except Exception:
+        logger.warning("Deleting sent-message markers failed; they expire by themselves", exc_info=True)
+
+
 @transaction.atomic
 def deliveries_send(*, ids):
     """Send the waiting rows among ``ids``; rows already sent, or being sent elsewhere, are skipped.
 
     Idempotent. Returns {"sent": n, "in_app": n, "failed": [ids]}. A fixed number of queries per call.
+
+    A worker killed after the mail server accepted some messages of its batch loses its
+    transaction, but not the markers it wrote in the cache after each message: the next call
+    for those rows marks them sent (at the recorded time) without sending them again. Only the
+    message in flight between the server's acceptance and its marker can go out twice (at
+    most one per killed worker process), with the same Message-ID.
     """
     rows = _lock_waiting(ids)
     result = {"sent": 0, "in_app": 0, "failed": []}
     if not rows:
         return result
-    sent, in_app, failed = [], [], []
+    already_sent = _sent_markers(rows)
+    if already_sent:
+        logger.info("%d notification(s) already accepted by the mail server before a worker was lost: "
+                    "marked sent, not sent again", len(already_sent))
+    locked, rows = rows, [row for row in rows if row.pk not in already_sent]
+    sent, in_app, failed, markers = [], [], [], []
+    use_cache = True
     mail = get_connection()
     try:
         mail.open()
@@ -206,16 +261,31 @@ def deliveries_send(*, ids):
                 raise RuntimeError("the mail backend accepted no message")
         except Exception as error:
             failed.append((row, error))
-        else:
-            sent.append(row.pk)
+            continue
+        sent.append(row.pk)
+        if use_cache:
+            key = _sent_marker_key(row)
+            try:
+                cache.set(key, timezone.now().isoformat(), timeout=SENT_MARKER_TIMEOUT)
+            except Exception:  # the cache is down: the batch is sent as before, without markers
+                use_cache = False
+                logger.warning("Recording a sent message in the cache failed; the rest of the batch is "
+                               "sent without markers", exc_info=True)
+            else:
+                markers.append(key)
     try:
         mail.close()
     except Exception:
         logger.warning("Closing the mail connection failed", exc_info=True)
     now = timezone.now()
-    if sent:
-        Delivery.objects.filter(pk__in=sent).update(
-            state=Delivery.State.SENT, sent_at=now, attempts=F("attempts") + 1, last_error="")
+    if sent or already_sent:
+        # One UPDATE: rows sent now at ``now``, rows a lost worker had sent at the time it recorded.
+        sent_at = now
+        if already_sent:
+            sent_at = Case(*(When(pk=pk, then=Value(at)) for pk, at in already_sent.items()),
+                           default=Value(now), output_field=DateTimeField())
+        Delivery.objects.filter(pk__in=[*sent, *already_sent]).update(
+            state=Delivery.State.SENT, sent_at=sent_at, attempts=F("attempts") + 1, last_error="")
     if in_app:
         Delivery.objects.filter(pk__in=in_app).update(
             state=Delivery.State.IN_APP, sent_at=now, last_error=_("No e-mail address: shown in the app only."))
@@ -228,7 +298,11 @@ def deliveries_send(*, ids):
     if failed:
         Delivery.objects.bulk_update([row for row, _ in failed], ["state", "attempts", "last_error",
                                                                   "next_attempt_at"])
-    result.update(sent=len(sent), in_app=len(in_app), failed=[row.pk for row, _ in failed])
+    # Once the rows are committed as sent their markers are no longer needed (they expire anyway).
+    markers += [_sent_marker_key(row) for row in locked if row.pk in already_sent]
+    if markers:
+        transaction.on_commit(lambda: _forget_markers(markers))
+    result.update(sent=len(sent) + len(already_sent), in_app=len(in_app), failed=[row.pk for row, _ in failed])
     return result
 
 

@@ -70,6 +70,15 @@ def _isolated_media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def _isolated_sent_markers(monkeypatch):
+    """Each test its own namespace of notifications' sent-message cache markers: a test's rolled-back
+    rows (ids reused, clock frozen) must not be taken for rows a lost worker had sent."""
+    import uuid
+
+    monkeypatch.setattr("notifications.services.SENT_MARKER_PREFIX", f"notifications:sent:{uuid.uuid4().hex}")
+
+
 @pytest.fixture
 def frozen():
     """Mid-November 2022: the 2022 cycle is open, the deadline (9 December) not yet passed."""

@@ -236,14 +236,19 @@ def test_two_workers_running_the_due_check_at_once_send_nothing_twice(workers, o
     assert set(lines) == message_ids()
 
 
+KILLED_CONCURRENCY = 2
+
+
 def test_a_worker_killed_mid_fan_out_and_restarted_sends_the_rest_once(workers, org, queue):
     org(100)  # 200 reminders + 101 invitations, in batches of 10, 20 ms per message
-    first = workers.start(concurrency=2, batch=10, delay=0.02)
+    first = workers.start(concurrency=KILLED_CONCURRENCY, batch=10, delay=0.02)
     tasks.dispatch_due.delay()
     total = lambda: Delivery.objects.count()  # noqa: E731
     wait_for(lambda: total() > 250 and len(workers.lines()) >= 60, "the fan-out to be under way")
     workers.kill(first)
     waiting = Delivery.objects.exclude(state=Delivery.State.SENT).count()
+    # Messages the mail server got whose rows the kill rolled back to waiting: the case at stake.
+    rolled_back = len(set(workers.lines())) - Delivery.objects.filter(state=Delivery.State.SENT).count()
     assert waiting > 0, "the worker finished before it was killed"
     workers.start(concurrency=2, batch=10, delay=0.001)
     # The next due-check after the lease hands the rows the dead worker held to the new one.
@@ -254,11 +259,15 @@ def test_a_worker_killed_mid_fan_out_and_restarted_sends_the_rest_once(workers, 
     assert Delivery.objects.count() == Delivery.objects.filter(state=Delivery.State.SENT).count() == total()
     lines = workers.lines()
     assert set(lines) == message_ids()  # none missing
-    # At the mail server, only messages of the batches in flight when the worker died can go out a
-    # second time, with the same Message-ID (the database is rolled back, the SMTP server is not).
-    print(f"killed with {waiting} of {total()} rows waiting; {len(lines) - len(set(lines))} messages re-sent "
-          "by the mail server after the kill")
-    assert len(lines) - len(set(lines)) <= 2 * 10
+    # At the mail server: each message the server accepted was recorded in the cache (Redis) at once,
+    # outside the transaction the kill rolled back, so the new worker marks it sent without sending it
+    # again. The inherent limit: the one message a pool process had in flight between the server's
+    # acceptance and the write of its marker goes out a second time (same Message-ID, which mail
+    # clients fold). At most one per killed worker process: this worker ran 2.
+    duplicates = len(lines) - len(set(lines))
+    print(f"killed with {waiting} of {total()} rows waiting, {rolled_back} of them already at the mail "
+          f"server; {duplicates} message(s) sent twice")
+    assert duplicates <= KILLED_CONCURRENCY, workers.logs()
 
 
 @pytest.fixture
