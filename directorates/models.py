@@ -73,7 +73,7 @@ class Directorate(models.Model):
     name_en = models.CharField(_("name (English)"), max_length=200)
     is_active = models.BooleanField(_("active"), default=True)
     # Materialised path of codes ("DGSN/WS-FES/SP-SEFROU/") so a subtree is one indexed prefix query.
-    path = models.CharField(max_length=500, editable=False, db_index=True)
+    path = models.CharField(_("position in the tree"), max_length=500, editable=False, db_index=True)
 
     history = HistoricalRecords()
     objects = DirectorateQuerySet.as_manager()
@@ -178,8 +178,8 @@ class Deliverable(models.Model):
     origin_reference = models.CharField(
         _("origin reference"), max_length=100, blank=True, help_text=_("e.g. the roadmap objective it comes from")
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("last change"), auto_now=True)
 
     history = HistoricalRecords()
     objects = DeliverableQuerySet.as_manager()

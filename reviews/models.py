@@ -23,8 +23,8 @@ class ReviewCycle(models.Model):
     submission_deadline = models.DateField(_("submission deadline"))
     meeting_date = models.DateField(_("meeting date"))
     state = models.CharField(_("state"), max_length=8, choices=State.choices, default=State.OPEN)
-    opened_at = models.DateTimeField(default=timezone.now, editable=False)
-    closed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    opened_at = models.DateTimeField(_("opened at"), default=timezone.now, editable=False)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True, editable=False)
 
     history = HistoricalRecords()
 
@@ -102,10 +102,10 @@ class Report(models.Model):
     first_submitted_at = models.DateTimeField(_("first submitted at"), null=True, blank=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     submitted_late = models.BooleanField(_("submitted late"), default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("last change"), auto_now=True)
     # Optimistic concurrency: a save based on an older version is refused instead of overwriting.
-    version = models.PositiveIntegerField(default=1)
+    version = models.PositiveIntegerField(_("version"), default=1)
 
     history = HistoricalRecords()
     objects = ReportQuerySet.as_manager()
@@ -162,8 +162,9 @@ class Outcome(models.Model):
         NOT_DONE = "not_done", _("Not done")
         DROPPED = "dropped", _("Dropped")
 
-    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="outcomes")
-    deliverable = models.ForeignKey(Deliverable, on_delete=models.PROTECT, related_name="outcomes")
+    report = models.ForeignKey(Report, verbose_name=_("report"), on_delete=models.CASCADE, related_name="outcomes")
+    deliverable = models.ForeignKey(Deliverable, verbose_name=_("deliverable"), on_delete=models.PROTECT,
+                                    related_name="outcomes")
     status = models.CharField(_("outcome"), max_length=16, choices=Status.choices, blank=True)
     percent_done = models.PositiveSmallIntegerField(_("percentage done"), null=True, blank=True)
     comment = models.TextField(_("comment"), blank=True)
@@ -194,14 +195,16 @@ def attachment_path(instance, filename):
 class Attachment(models.Model):
     """Evidence file for an outcome. Private: downloaded only through a permission check."""
 
-    outcome = models.ForeignKey(Outcome, on_delete=models.PROTECT, related_name="attachments")
-    file = models.FileField(upload_to=attachment_path)
-    stored_name = models.CharField(max_length=64, editable=False)
+    outcome = models.ForeignKey(Outcome, verbose_name=_("deliverable outcome"), on_delete=models.PROTECT,
+                                related_name="attachments")
+    file = models.FileField(_("file"), upload_to=attachment_path)
+    stored_name = models.CharField(_("stored as"), max_length=64, editable=False)
     original_name = models.CharField(_("file name"), max_length=255)
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveIntegerField()
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    uploaded_at = models.DateTimeField(auto_now_add=True)
+    content_type = models.CharField(_("file type"), max_length=100)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT,
+                                    related_name="+")
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
     history = HistoricalRecords()
 
@@ -217,7 +220,7 @@ class Attachment(models.Model):
 class Achievement(models.Model):
     """An achievement beyond the cahier des charges (réalisation)."""
 
-    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="achievements")
+    report = models.ForeignKey(Report, verbose_name=_("report"), on_delete=models.CASCADE, related_name="achievements")
     title = models.CharField(_("title"), max_length=300)
     description = models.TextField(_("description"), blank=True)
 
@@ -244,7 +247,7 @@ class ReportConstraint(models.Model):
         COORDINATION = "coordination", _("Coordination")
         OTHER = "other", _("Other")
 
-    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="constraints")
+    report = models.ForeignKey(Report, verbose_name=_("report"), on_delete=models.CASCADE, related_name="constraints")
     category = models.CharField(_("category"), max_length=32, choices=Category.choices)
     description = models.TextField(_("description"))
     remedy = models.TextField(_("what would lift it"), blank=True)

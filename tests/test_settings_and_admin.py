@@ -78,3 +78,9 @@ def test_cahier_page_keeps_a_constant_number_of_queries(client, olga, unit_a, dj
     assert_constant_queries(django_assert_num_queries,
                             lambda: client.get(reverse("directorates:cahier_year", args=["SP-A", 2022])),
                             lambda: DeliverableFactory.create_batch(15, directorate=unit_a))
+
+
+def test_models_and_migrations_agree(db):
+    from django.core.management import call_command
+
+    call_command("makemigrations", "--check", "--dry-run", verbosity=0)
