@@ -224,3 +224,11 @@ def test_pages_load_nothing_from_outside(client, report_a, bob):
         html = client.get(url).content.decode()
         for attr in ('src="http', "href=\"http", "src=\"//", "href=\"//"):
             assert attr not in html, url
+
+
+def test_history_shows_labels_not_stored_codes(client, submitted_report, olga):
+    client.cookies["django_language"] = "en"
+    client.force_login(olga)
+    html = client.get(reverse("reviews:report_history", args=[submitted_report.pk])).content.decode()
+    assert "<del><bdi>Draft</bdi></del>" in html and "<ins><bdi>Submitted</bdi></ins>" in html
+    assert "<bdi>draft</bdi>" not in html
