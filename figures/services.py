@@ -153,7 +153,7 @@ def _years_of(rows):
         try:
             years.add(int(row["year"]))
         except (TypeError, ValueError):
-            pass
+            continue  # the row's own check reports the bad year; here we only gather the valid ones
     return years
 
 
