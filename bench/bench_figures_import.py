@@ -19,6 +19,7 @@ from figures.models import Figure, Indicator
 from reviews.models import ReviewCycle
 from transfers import kinds
 from transfers.resources import DefaultFigureResource
+from tests.factories import office_user
 
 UNITS = 100
 INDICATORS = 100
@@ -59,7 +60,7 @@ def _run():
     ])
     ReviewCycle.objects.create(year=YEAR, submission_deadline=datetime.date(YEAR, 12, 9),
                                meeting_date=datetime.date(YEAR, 12, 22))
-    office = User.objects.create(username="bench-figures-office", org_role=User.OrgRole.REVIEWER)
+    office = office_user(username="bench-figures-office")
     content = _xlsx(units, indicators)
     print(f"   file: {ROWS} figure rows, {UNITS} units x {INDICATORS} indicators, {len(content) / 1024:.0f} KB .xlsx")
 

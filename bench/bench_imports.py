@@ -12,6 +12,7 @@ from bench.import_comparison import compare, import_with_default_resource, with_
 from directorates.models import Deliverable, Directorate, User
 from transfers import kinds
 from transfers.resources import DefaultDeliverableResource
+from tests.factories import office_user
 
 ROWS = 10_000
 HEADERS = ["unit_code", "year", "title", "description", "category", "target_quantity", "target_unit",
@@ -48,7 +49,7 @@ def _run():
                          name_fr=f"U{i}", name_ar=f"U{i}", name_en=f"U{i}", path=f"BENCH-R/BENCH-{i:03d}/")
              for i in range(UNITS)]
     Directorate.objects.bulk_create(units)
-    office = User.objects.create(username="bench-office", org_role=User.OrgRole.REVIEWER)
+    office = office_user(username="bench-office")
     content = _xlsx(units)
     print(f"   file: {ROWS} deliverable rows, {UNITS} units, {len(content) / 1024:.0f} KB .xlsx")
 

@@ -19,6 +19,7 @@ from directorates.models import Directorate, Membership, User
 from notifications import services
 from notifications.models import Delivery
 from reviews.models import ReviewCycle
+from tests.factories import office_user
 
 
 def _build(n_units, start):
@@ -50,7 +51,7 @@ def run():
     mail.outbox = []
     cycle = ReviewCycle.objects.create(year=2031, submission_deadline=datetime.date(2031, 12, 9),
                                        meeting_date=datetime.date(2031, 12, 22))
-    User.objects.create(username="bench-office", email="office@dgsn.local", org_role=User.OrgRole.REVIEWER)
+    office_user(username="bench-office", email="office@dgsn.local")
     built = 0
     for day, n_units in ((datetime.date(2031, 11, 9), 100), (datetime.date(2031, 11, 25), 500)):
         _build(n_units - built, built)

@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 
 from directorates.models import Directorate, Membership, User
 from reviews import selectors, services
-from tests.factories import CycleFactory, DeliverableFactory, DirectorateFactory
+from tests.factories import CycleFactory, DeliverableFactory, DirectorateFactory, office_user
 
 
 def _build(n_units, cycle, office):
@@ -23,7 +23,7 @@ def _build(n_units, cycle, office):
 
 def run():
     cycle = CycleFactory(year=2022)
-    office = User.objects.create(username="office", org_role=User.OrgRole.REVIEWER)
+    office = office_user(username="office")
     for added in (50, 450):
         _build(added, cycle, office)
         units = Directorate.objects.count()

@@ -16,6 +16,7 @@ from directorates.models import Deliverable, Directorate, User
 from reviews.models import Outcome, Report, ReportConstraint, ReviewCycle
 from roadmap import selectors, services
 from roadmap.models import Objective, Priority
+from tests.factories import office_user
 
 STATUSES = [Outcome.Status.DONE, Outcome.Status.PARTIAL, Outcome.Status.NOT_DONE]
 
@@ -50,7 +51,7 @@ def _build(start, count, cycle, root, priorities):
 
 
 def run():
-    office = User.objects.create(username="bench.office", org_role=User.OrgRole.REVIEWER)
+    office = office_user(username="bench.office")
     cycle = ReviewCycle.objects.create(year=2022, submission_deadline=datetime.date(2022, 12, 9),
                                        meeting_date=datetime.date(2022, 12, 22))
     root = Directorate(code="BENCH", kind=Directorate.Kind.SECURITY_PREFECTURE, name_fr="Bench", name_ar="Bench",

@@ -174,6 +174,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2}
 NOTIFICATIONS_SEND_BATCH = env.int("NOTIFICATIONS_SEND_BATCH", default=100)
 NOTIFICATIONS_LEASE_SECONDS = env.int("NOTIFICATIONS_LEASE_SECONDS", default=600)
 
+# Four eyes on the roadmap: when on, the person who proposed a version may not approve it; another holder
+# of the approval right must (docs/roadmap.md). Off by default: the DG's office may propose and approve.
+ROADMAP_FOUR_EYES = env.bool("ROADMAP_FOUR_EYES", default=False)
+
 EMAIL_BACKEND = env(
     "EMAIL_BACKEND",
     default="django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",

@@ -6,6 +6,7 @@ from decimal import Decimal
 from django.contrib.auth.hashers import make_password
 
 from core import audit
+from directorates import permissions
 from directorates.demo_data import DELIVERABLES_2022, UNITS
 from directorates.models import Deliverable, Directorate, Membership, User
 
@@ -22,8 +23,10 @@ def load(stdout):
                                 is_demo=True, first_name="Administrateur", language="fr")
     User.objects.create(username="dg", password=password, is_demo=True, org_role=User.OrgRole.APPROVER,
                         first_name="Directeur général", language="fr")
-    User.objects.create(username="dg.office", password=password, is_demo=True, org_role=User.OrgRole.REVIEWER,
-                        first_name="Cabinet du DG", language="fr")
+    office = User.objects.create(username="dg.office", password=password, is_demo=True,
+                                 org_role=User.OrgRole.REVIEWER, first_name="Cabinet du DG", language="fr")
+    # Rights per person: each app's demo gives the office and the DG the groups of its own rights.
+    permissions.join(office, permissions.GROUPS)
     units = {}
     for row in UNITS:  # parents come before children in the data
         unit = Directorate(
@@ -56,8 +59,8 @@ def login_summary():
     lines = [
         "Demo logins (password for all: demo; refused when DEBUG is off):",
         "  admin        administrator (organisation, people, cycles) — /admin/",
-        "  dg           the Director-General (approver)",
-        "  dg.office    the DG's office (reviews every report)",
+        "  dg           the Director-General (approves the roadmap and the bilan)",
+        "  dg.office    the DG's office (reviews every report; prepares, proposes and approves the roadmap)",
         "  head.<code>  head of a unit, e.g. " + ", ".join(username("head", c) for c in codes),
         "  editor.<code> editor of a unit, e.g. " + ", ".join(username("editor", c) for c in codes),
     ]

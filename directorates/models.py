@@ -9,14 +9,20 @@ from simple_history.models import HistoricalRecords
 
 
 class User(AbstractUser):
-    """A person. Organisation-wide roles live here; unit roles in ``Membership``."""
+    """A person. Where they sit in the organisation lives here (``org_role``: the DG's office or the DG,
+    who see every unit); unit roles in ``Membership``; what they may do (review, prepare, approve…) in
+    their Django permissions and groups, read through each app's ``permissions`` module."""
 
     class OrgRole(models.TextChoices):
         NONE = "", _("None")
-        REVIEWER = "reviewer", _("DG's office (reviewer)")
-        APPROVER = "approver", _("Director-General (approver)")
+        REVIEWER = "reviewer", _("DG's office")
+        APPROVER = "approver", _("Director-General")
 
-    org_role = models.CharField(_("organisation-wide role"), max_length=16, choices=OrgRole.choices, blank=True)
+    org_role = models.CharField(
+        _("organisation-wide role"), max_length=16, choices=OrgRole.choices, blank=True,
+        help_text=_("The DG's office and the DG see every unit. What a person may do (review reports, prepare "
+                    "or approve the roadmap, approve the bilan…) is given by their groups and permissions."),
+    )
     language = models.CharField(
         _("language"), max_length=8, blank=True, choices=[("fr", "Français"), ("ar", "العربية"), ("en", "English")]
     )
@@ -27,21 +33,15 @@ class User(AbstractUser):
     history = HistoricalRecords(excluded_fields=["password", "last_login"])
 
     @property
-    def is_reviewer(self):
-        return self.org_role == self.OrgRole.REVIEWER
-
-    @property
-    def is_approver(self):
-        return self.org_role == self.OrgRole.APPROVER
-
-    @property
     def is_administrator(self):
         return self.is_superuser
 
     @property
     def sees_everything(self):
-        """The DG's office, the DG and administrators see every unit."""
-        return self.is_superuser or self.org_role in (self.OrgRole.REVIEWER, self.OrgRole.APPROVER)
+        """The DG's office, the DG and administrators see every unit (``directorates.permissions``)."""
+        from directorates.permissions import sees_every_unit
+
+        return sees_every_unit(self)
 
 
 class DirectorateQuerySet(models.QuerySet):
@@ -188,6 +188,7 @@ class Deliverable(models.Model):
         ordering = ["directorate__path", "year", "due_date", "id"]
         verbose_name = _("deliverable")
         verbose_name_plural = _("cahier des charges (deliverables)")
+        permissions = [("manage_deliverables", "Can manage the cahier des charges of any unit")]
         constraints = [
             models.UniqueConstraint(fields=["directorate", "year", "title"], name="unique_deliverable_title"),
             models.CheckConstraint(

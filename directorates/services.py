@@ -27,14 +27,15 @@ DELIVERABLE_FIELDS = (
 
 
 def can_manage_deliverables(user, directorate):
-    """Administrators and the DG's office for any unit; a unit's head and editors for their own unit.
+    """Holders of the "manage cahiers des charges" right (the DG's office, administrators) for any unit;
+    a unit's head and editors for their own unit.
 
     The same rule for the web form, the API, the admin and spreadsheet imports (editors draft the
     cahier des charges and import it; the guards below freeze it once the year's report is submitted).
     """
     if user is None or not user.is_authenticated:
         return False
-    return user.is_superuser or user.is_reviewer or permissions.can_edit_unit_content(user, directorate)
+    return permissions.can_manage_deliverables_anywhere(user) or permissions.can_edit_unit_content(user, directorate)
 
 
 def _check_deliverable_change(*, actor, directorate, year):

@@ -6,7 +6,8 @@ from decimal import Decimal
 
 from core import audit
 from directorates.models import Directorate, User
-from figures import services
+from directorates import permissions as unit_permissions
+from figures import permissions, services
 from figures.catalogue import DERIVED, INDICATORS, SOURCE
 from figures.models import Figure, Indicator, Rollup
 
@@ -111,6 +112,8 @@ def load(stdout):
     admin = User.objects.get(username="admin")
     office = User.objects.get(username="dg.office")
     dg = User.objects.get(username="dg")
+    unit_permissions.join(office, permissions.GROUPS, permissions.PREPARE_BILAN)
+    unit_permissions.join(dg, permissions.GROUPS, permissions.APPROVE_BILAN)
     indicators = _catalogue(admin)
     # National figures of the published 2020 report, entered by the DG's office at the root unit.
     rows = []

@@ -274,6 +274,10 @@ class Bilan(models.Model):
         ordering = ["-year"]
         verbose_name = _("annual report (bilan)")
         verbose_name_plural = _("annual reports (bilans)")
+        permissions = [
+            ("prepare_bilan", "Can prepare the bilan (national figures, draft, publish)"),
+            ("approve_bilan", "Can approve the bilan"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(year__gte=2000) & Q(year__lte=2100), name="bilan_year_range"),
             models.CheckConstraint(

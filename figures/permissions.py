@@ -6,16 +6,22 @@
   returned, or before a report exists; accepted/locked reports lock them.
 - The DG's office enters figures for units without a report of the year, in particular the
   national figures of the root unit (DGSN).
-- The bilan: drafted and edited by the DG's office, approved by the DG (org role "approver"),
-  published by the DG or the DG's office; readable by every authenticated user once published.
+- The bilan: prepared (national figures, draft, publication) by the people holding the "prepare the
+  bilan" right, approved by those holding "approve the bilan" (the DG); readable by every
+  authenticated user once published. Rights are granted per person (directorates.permissions).
 """
 
 from directorates import permissions as unit_permissions
 from reviews.models import EDITABLE_STATES
 
+PREPARE_BILAN = "figures.prepare_bilan"
+APPROVE_BILAN = "figures.approve_bilan"
+GROUPS = {PREPARE_BILAN: "Prepare the bilan", APPROVE_BILAN: "Approve the bilan"}
+
 
 def is_dg_office(user):
-    return user.is_authenticated and (user.is_superuser or user.is_reviewer or user.is_approver)
+    """The DG's office, the DG and administrators: they read draft bilans and national figures."""
+    return unit_permissions.sees_every_unit(user)
 
 
 def figure_write_problem(user, directorate, report):
@@ -33,7 +39,7 @@ def figure_write_problem(user, directorate, report):
         }
     if unit_permissions.can_edit_unit_content(user, directorate):
         return None
-    if report is None and (user.is_superuser or user.is_reviewer):
+    if report is None and can_edit_bilan(user):
         return None
     return _("Only the unit's head or editors may enter its figures.")
 
@@ -52,12 +58,19 @@ def can_read_bilan(user, bilan):
 
 
 def can_edit_bilan(user):
-    return user.is_authenticated and (user.is_superuser or user.is_reviewer)
+    """Enter national figures, draft and edit the bilan."""
+    return unit_permissions.has_right(user, PREPARE_BILAN, administrators=True)
 
 
 def can_approve_bilan(user):
-    return user.is_authenticated and user.is_approver
+    return unit_permissions.has_right(user, APPROVE_BILAN)
 
 
 def can_publish_bilan(user):
-    return user.is_authenticated and (user.is_approver or user.is_reviewer)
+    """Publish the approved bilan: a decision, so administrators need the right like anyone else."""
+    return unit_permissions.has_right(user, PREPARE_BILAN) or can_approve_bilan(user)
+
+
+def can_reopen_bilan(user):
+    """Reopen an approved bilan for corrections before publication."""
+    return can_edit_bilan(user) or can_approve_bilan(user)

@@ -334,14 +334,14 @@ def _move(bilan, actor, to_state, **changes):
 def bilan_approve(*, actor, bilan):
     """The DG approves the draft bilan."""
     if not permissions.can_approve_bilan(actor):
-        raise NotAllowed(_("Only the Director-General approves the annual report."))
+        raise NotAllowed(_("Approving the annual report needs the right to approve the bilan."))
     return _move(bilan, actor, BilanState.APPROVED, approved_by=actor, approved_at=timezone.now())
 
 
 @transaction.atomic
 def bilan_reopen(*, actor, bilan):
     """Back to draft (before publication) for corrections."""
-    if not (permissions.can_edit_bilan(actor) or permissions.can_approve_bilan(actor)):
+    if not permissions.can_reopen_bilan(actor):
         raise NotAllowed(_("Only the DG or the DG's office may reopen the annual report."))
     return _move(bilan, actor, BilanState.DRAFT, approved_by=None, approved_at=None)
 

@@ -106,7 +106,7 @@ def bilan_detail(request, year):
         "can_start": bilan is None and permissions.can_edit_bilan(user),
         "can_approve": bilan is not None and bilan.state == "draft" and permissions.can_approve_bilan(user),
         "can_publish": bilan is not None and bilan.state == "approved" and permissions.can_publish_bilan(user),
-        "can_reopen": bilan is not None and bilan.state == "approved" and permissions.is_dg_office(user),
+        "can_reopen": bilan is not None and bilan.state == "approved" and permissions.can_reopen_bilan(user),
         "languages": [("fr", "Français"), ("ar", "العربية"), ("en", "English")],
     })
 

@@ -10,9 +10,11 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from directorates.models import Deliverable, Directorate, Membership, User
+from directorates import permissions as unit_permissions
+from directorates.models import Deliverable, Directorate, Membership
 from notifications import ics
 from notifications.registry import Due, ReminderKind, localized, register, unit_names
+from reviews import permissions as review_permissions
 from reviews.models import Report, ReportEvent, ReportState
 
 # Units whose report is in one of these states are left alone: nothing is asked of them.
@@ -70,8 +72,13 @@ def members_by_unit(unit_ids, roles):
     return out
 
 
-def office_ids(*roles):
-    return list(User.objects.filter(org_role__in=roles, is_active=True).order_by("pk").values_list("pk", flat=True))
+def ids_of(users):
+    return list(users.order_by("pk").values_list("pk", flat=True))
+
+
+def reviewer_ids():
+    """The people who review reports (the right, directorates.permissions): told of submissions and late units."""
+    return ids_of(unit_permissions.holders_of(review_permissions.REVIEW_REPORTS))
 
 
 def report_path(report_id):
@@ -183,7 +190,7 @@ class OfficeDigest(ReminderKind):
             if not rows:
                 continue
             if recipients is None:
-                recipients = office_ids(User.OrgRole.REVIEWER)
+                recipients = reviewer_ids()
             context = {
                 "year": cycle.year,
                 "date": today.isoformat(),
@@ -217,7 +224,7 @@ class _MeetingKind(ReminderKind):
             heads = Membership.objects.filter(
                 role=Membership.Role.HEAD, user__is_active=True, directorate__is_active=True
             ).values_list("user_id", flat=True)
-            recipients = sorted(set(heads) | set(office_ids(User.OrgRole.REVIEWER, User.OrgRole.APPROVER)))
+            recipients = sorted(set(heads) | set(ids_of(unit_permissions.office_members())))
             context = {
                 "year": cycle.year,
                 "meeting_date": cycle.meeting_date.isoformat(),
@@ -319,7 +326,7 @@ class ReportSubmittedNotice(_EventKind):
     state = ReportState.SUBMITTED
 
     def recipients(self, events):
-        office = office_ids(User.OrgRole.REVIEWER)
+        office = reviewer_ids()
         return lambda event: office
 
     def subject(self, context):

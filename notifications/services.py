@@ -158,9 +158,21 @@ def reminders_dispatch(*, now=None):
 
 def report_event_notify(*, event_id, now=None):
     """The notices of one report event (returned → the unit, submitted → the DG's office), sent at once."""
-    now = now or timezone.now()
     new_state = ReportEvent.objects.filter(pk=event_id).values_list("new_state", flat=True).first()
-    kinds = [k for k in registry.REGISTRY.values() if new_state and getattr(k, "state", None) == new_state]
+    kinds = [k for k in registry.REGISTRY.values()
+             if new_state and getattr(k, "event_source", None) is None and getattr(k, "state", None) == new_state]
+    return _event_notify(kinds=kinds, event_id=event_id, now=now)
+
+
+def roadmap_event_notify(*, event_id, now=None):
+    """The notices of one roadmap event (proposed → the approvers; approved, sent back → the proposer), at once."""
+    kinds = [k for k in registry.REGISTRY.values() if getattr(k, "event_source", None) == "roadmap"]
+    return _event_notify(kinds=kinds, event_id=event_id, now=now)
+
+
+def _event_notify(*, kinds, event_id, now=None):
+    """Claim and send the notices of ``kinds`` about one event (each kind keeps only the events it is about)."""
+    now = now or timezone.now()
     for kind in kinds:
         dues = kind.due(today=timezone.localdate(now), now=now, policies={}, event_ids=[event_id])
         deliveries_claim(kind=kind, dues=dues, now=now)

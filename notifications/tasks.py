@@ -28,3 +28,9 @@ def send_deliveries(self, ids):
 def notify_report_event(event_id):
     """The immediate notices of a report event (returned, submitted)."""
     return services.report_event_notify(event_id=event_id)
+
+
+@shared_task(name="notifications.notify_roadmap_event", ignore_result=True, acks_late=True)
+def notify_roadmap_event(event_id):
+    """The immediate notices of a roadmap event (proposed, approved, sent back)."""
+    return services.roadmap_event_notify(event_id=event_id)

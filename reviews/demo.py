@@ -7,7 +7,8 @@ from django.utils import timezone
 
 from directorates.demo_data import ACHIEVEMENTS_2022, CONSTRAINTS_2022
 from directorates.models import Directorate, User
-from reviews import services
+from directorates import permissions as unit_permissions
+from reviews import permissions, services
 from reviews.models import Outcome, Report, ReportEvent, ReviewCycle
 
 # Which units' reports end in which state. The rest have not started: late, as on a real dashboard.
@@ -57,6 +58,7 @@ def _backdate(report, when):
 
 def load(stdout):
     office = User.objects.get(username="dg.office")
+    unit_permissions.join(office, permissions.GROUPS)  # review reports, manage cycles
     cycle = ReviewCycle.objects.create(year=2022, submission_deadline=datetime.date(2022, 12, 9),
                                        meeting_date=datetime.date(2022, 12, 22))
     units = {u.code: u for u in Directorate.objects.all()}

@@ -32,6 +32,7 @@ class ReviewCycle(models.Model):
         ordering = ["-year"]
         verbose_name = _("review cycle")
         verbose_name_plural = _("review cycles")
+        permissions = [("manage_cycles", "Can manage review cycles (open, close, reminders)")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(meeting_date__gte=models.F("submission_deadline")), name="meeting_after_deadline"
@@ -114,6 +115,7 @@ class Report(models.Model):
         ordering = ["-cycle__year", "directorate__path"]
         verbose_name = _("annual report")
         verbose_name_plural = _("annual reports")
+        permissions = [("review_report", "Can review annual reports (return, accept)")]
         constraints = [
             models.UniqueConstraint(fields=["cycle", "directorate"], name="one_report_per_unit_and_cycle"),
         ]

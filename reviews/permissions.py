@@ -1,7 +1,15 @@
-"""Who may do what with a report. One place, used by selectors, services and the UI."""
+"""Who may do what with a report and a cycle. One place, used by selectors, services and the UI.
+
+Rights granted per person (Django permissions, one group each, see directorates.permissions):
+returning and accepting reports, managing review cycles.
+"""
 
 from directorates import permissions as unit_permissions
 from reviews.models import EDITABLE_STATES, REPORT_TRANSITIONS, ReportState
+
+REVIEW_REPORTS = "reviews.review_report"
+MANAGE_CYCLES = "reviews.manage_cycles"
+GROUPS = {REVIEW_REPORTS: "Review reports", MANAGE_CYCLES: "Manage cycles"}
 
 
 def can_view_report(user, report):
@@ -21,12 +29,13 @@ def can_start_report(user, directorate):
 
 
 def can_review(user):
-    """Returning and accepting reports is the DG's office's job."""
-    return user.is_authenticated and user.is_reviewer
+    """Returning and accepting reports: the DG's office's people given the right."""
+    return unit_permissions.has_right(user, REVIEW_REPORTS)
 
 
 def can_manage_cycles(user):
-    return user.is_authenticated and (user.is_superuser or user.is_reviewer)
+    """Opening and closing cycles, re-sending reminders."""
+    return unit_permissions.has_right(user, MANAGE_CYCLES, administrators=True)
 
 
 def can_see_history(user):

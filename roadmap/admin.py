@@ -85,4 +85,4 @@ class RoadmapEventAdmin(admin.ModelAdmin):
 
 @admin.register(RoadmapVersion)
 class RoadmapVersionAdmin(RoadmapEventAdmin):
-    list_display = ["roadmap", "number", "approved_by", "approved_at"]
+    list_display = ["roadmap", "number", "proposed_by", "proposed_at", "approved_by", "approved_at"]

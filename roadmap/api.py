@@ -1,6 +1,6 @@
 """API for priorities, roadmaps, objectives and milestone progress. Every write calls roadmap.services."""
 
-from django.db.models import Count, Q
+from django.db.models import Count, Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -12,7 +12,16 @@ from rest_framework.response import Response
 
 from directorates.models import Deliverable, Directorate
 from roadmap import permissions, selectors, services
-from roadmap.models import Milestone, Objective, ObjectiveStatus, Priority, ProgressUpdate, Roadmap, SourceKind
+from roadmap.models import (
+    Milestone,
+    Objective,
+    ObjectiveStatus,
+    Priority,
+    ProgressUpdate,
+    Roadmap,
+    RoadmapVersion,
+    SourceKind,
+)
 from roadmap.status import latest_value, milestone_status
 
 # ---------------------------------------------------------------- priorities
@@ -298,6 +307,8 @@ class MilestoneViewSet(viewsets.GenericViewSet):
 
 class RoadmapVersionSerializer(serializers.Serializer):
     number = serializers.IntegerField()
+    proposed_by = serializers.CharField(source="proposed_by.username", allow_null=True, default=None)
+    proposed_at = serializers.DateTimeField(allow_null=True)
     approved_by = serializers.CharField(source="approved_by.username")
     approved_at = serializers.DateTimeField()
     comment = serializers.CharField()
@@ -336,7 +347,11 @@ class RoadmapCommentSerializer(serializers.Serializer):
 
 
 class RoadmapViewSet(viewsets.GenericViewSet, mixins.RetrieveModelMixin, mixins.ListModelMixin):
-    """Next year's roadmap: draft → proposed (DG's office) → approved (DG) or back to draft; versions."""
+    """Next year's roadmap: draft → proposed → approved or sent back to draft; versions.
+
+    Proposing needs the right to prepare the roadmap, approving or sending back the right to approve it
+    (the DG's office's members given it, and the DG); with four eyes on, not by the version's proposer.
+    """
 
     serializer_class = RoadmapSerializer
     lookup_field = "year"
@@ -345,7 +360,9 @@ class RoadmapViewSet(viewsets.GenericViewSet, mixins.RetrieveModelMixin, mixins.
     def get_queryset(self):
         return (
             Roadmap.objects.select_related("cycle")
-            .prefetch_related("versions__approved_by", "events__actor")
+            .prefetch_related(Prefetch("versions", queryset=RoadmapVersion.objects.select_related("proposed_by",
+                                                                                    "approved_by")),
+                              "events__actor")
             .annotate(objective_count=Count("objectives", filter=Q(objectives__state=Objective.State.ACTIVE)))
             .order_by("-year")
         )

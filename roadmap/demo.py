@@ -1,7 +1,8 @@
 """Demo: the 22 December 2022 meeting, the DG's 2022 priorities (seeds/002) and the approved 2023 roadmap, tracked.
 
 Runs after reviews/demo.py (the 2022 cycle, 10 accepted reports). Everything goes through the services,
-as the DG's office (``dg.office``), the DG (``dg``) and the units' heads (``head.<code>``) would.
+as the DG's office (``dg.office``: prepares, proposes and approves the roadmap), the DG (``dg``: the
+priorities) and the units' heads (``head.<code>``) would.
 """
 
 import datetime
@@ -9,10 +10,11 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from directorates import permissions as unit_permissions
 from directorates.demo_data import PRIORITIES_2022
 from directorates.models import Deliverable, Directorate, User
 from reviews.models import ReviewCycle
-from roadmap import services
+from roadmap import permissions, services
 from roadmap.models import Objective, Roadmap, RoadmapEvent, RoadmapVersion
 
 ABSENT = {"BNPJ"}  # one invited head excused, to show attendance
@@ -25,6 +27,9 @@ def _at(day, hour=10):
 def load(stdout):
     office = User.objects.get(username="dg.office")
     dg = User.objects.get(username="dg")
+    # The DG's office prepares, proposes and approves (the users' own words); the DG keeps the right.
+    unit_permissions.join(office, permissions.GROUPS)
+    unit_permissions.join(dg, permissions.GROUPS, permissions.APPROVE_ROADMAP)
     cycle = ReviewCycle.objects.get(year=2022)
     units = {u.code: u for u in Directorate.objects.all()}
 
@@ -67,15 +72,17 @@ def load(stdout):
             {"title": "Achèvement", "quarter": 4, "target_value": Decimal(100)},
         ])
 
-    # 4. Propose and approve: the version is frozen, the units' cahiers des charges for 2023 are created.
+    # 4. Propose and approve (the office, holding both rights): the version is frozen, the units' cahiers
+    # des charges for 2023 are created.
     services.roadmap_propose(actor=office, roadmap=roadmap, comment="Projet de feuille de route 2023.")
-    roadmap = services.roadmap_approve(actor=dg, roadmap=Roadmap.objects.get(pk=roadmap.pk),
+    roadmap = services.roadmap_approve(actor=office, roadmap=Roadmap.objects.get(pk=roadmap.pk),
                                        comment="Approuvée. Suivi trimestriel par le cabinet.")
     RoadmapEvent.objects.filter(roadmap=roadmap, new_state="proposed").update(
         created_at=_at(datetime.date(2022, 12, 28)))
     RoadmapEvent.objects.filter(roadmap=roadmap, new_state="approved").update(
         created_at=_at(datetime.date(2023, 1, 5)))
-    RoadmapVersion.objects.filter(roadmap=roadmap).update(approved_at=_at(datetime.date(2023, 1, 5)))
+    RoadmapVersion.objects.filter(roadmap=roadmap).update(proposed_at=_at(datetime.date(2022, 12, 28)),
+                                                          approved_at=_at(datetime.date(2023, 1, 5)))
 
     # 5. Progress through 2023, recorded by each unit's head: some done, some slipping, some silent.
     plans = [

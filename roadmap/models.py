@@ -164,6 +164,10 @@ class Roadmap(models.Model):
         ordering = ["-year"]
         verbose_name = _("roadmap")
         verbose_name_plural = _("roadmaps")
+        permissions = [
+            ("prepare_roadmap", "Can prepare the roadmap (meeting, compile, edit, propose)"),
+            ("approve_roadmap", "Can approve the roadmap or send it back"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(year__gte=2000) & Q(year__lte=2100), name="roadmap_year_range"),
         ]
@@ -206,7 +210,12 @@ class RoadmapVersion(models.Model):
 
     roadmap = models.ForeignKey(Roadmap, on_delete=models.PROTECT, related_name="versions")
     number = models.PositiveIntegerField(_("version"))
-    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # Who proposed this version and when (the last proposal before the approval), kept beside the approval.
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("proposed by"), null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="+")
+    proposed_at = models.DateTimeField(_("proposed at"), null=True, blank=True)
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("approved by"), on_delete=models.PROTECT,
+                                    related_name="+")
     approved_at = models.DateTimeField(_("approved at"))
     comment = models.TextField(blank=True)
     snapshot = models.JSONField()

@@ -1,30 +1,70 @@
 """Who may do what with the meeting, the priorities and the roadmap. One place for services, selectors and UI.
 
-- the DG's office (reviewer) builds the meeting, compiles and edits the roadmap, proposes it;
-- the DG (approver) approves it or sends it back; the DG or the office records the priorities;
+Rights granted per person (Django permissions, one group each, see directorates.permissions):
+
+- "prepare the roadmap": build the meeting, compile and edit the roadmap, propose it, start a new version;
+- "approve the roadmap": approve the proposed roadmap or send it back with comments (the DG's office's
+  members given the right, and the DG);
+- either of them: record the DG's priorities;
 - a unit's head records progress on their own unit's milestones only;
 - a unit's people see their unit's objectives once the roadmap has been approved.
+
+Four eyes (``settings.ROADMAP_FOUR_EYES``, off by default): the person who proposed a version may not
+approve it; someone else holding the approval right must.
 """
 
+from django.conf import settings
+from django.utils.translation import gettext as _
+
 from directorates import permissions as unit_permissions
-from roadmap.models import ROADMAP_TRANSITIONS, RoadmapState
+from roadmap.models import ROADMAP_TRANSITIONS, RoadmapEvent, RoadmapState
+
+PREPARE_ROADMAP = "roadmap.prepare_roadmap"
+APPROVE_ROADMAP = "roadmap.approve_roadmap"
+GROUPS = {PREPARE_ROADMAP: "Prepare the roadmap", APPROVE_ROADMAP: "Approve the roadmap"}
 
 
 def can_prepare(user):
-    """Build the meeting, compile and edit the roadmap, propose it: the DG's office."""
-    return bool(user.is_authenticated and user.is_active and user.is_reviewer)
+    """Build the meeting, compile and edit the roadmap, propose it, start a new version."""
+    return unit_permissions.has_right(user, PREPARE_ROADMAP)
 
 
 def can_approve(user):
-    return bool(user.is_authenticated and user.is_active and user.is_approver)
+    """Approve the proposed roadmap, or send it back with comments."""
+    return unit_permissions.has_right(user, APPROVE_ROADMAP)
 
 
 def can_record_priorities(user):
-    return bool(user.is_authenticated and user.is_active and (user.is_approver or user.is_reviewer))
+    return can_prepare(user) or can_approve(user)
 
 
 def can_record_progress(user, objective):
     return unit_permissions.is_unit_head(user, objective.owner)
+
+
+def approvers():
+    """The people to ask for an approval: active holders of the right (administrators not included)."""
+    return unit_permissions.holders_of(APPROVE_ROADMAP)
+
+
+def proposal_event(roadmap):
+    """The event that proposed the roadmap's current version (the latest one), or None. One query."""
+    return (
+        RoadmapEvent.objects.filter(roadmap=roadmap, version=roadmap.version, new_state=RoadmapState.PROPOSED)
+        .select_related("actor").order_by("-created_at", "-id").first()
+    )
+
+
+def approval_problem(user, roadmap):
+    """Why ``user`` may not approve ``roadmap`` now (None if they may). Rights and four eyes, not state."""
+    if not can_approve(user):
+        return _("Approving the roadmap needs the right to approve it.")
+    if getattr(settings, "ROADMAP_FOUR_EYES", False) and roadmap.state == RoadmapState.PROPOSED:
+        proposal = proposal_event(roadmap)
+        if proposal is not None and proposal.actor_id == user.pk:
+            return _("Four-eyes rule: you proposed version %(version)s, so another person holding the approval "
+                     "right must approve it.") % {"version": roadmap.version}
+    return None
 
 
 def may_move(user, roadmap, to_state):
@@ -32,8 +72,10 @@ def may_move(user, roadmap, to_state):
         return False
     if roadmap.state == RoadmapState.DRAFT and to_state == RoadmapState.PROPOSED:
         return can_prepare(user)
+    if roadmap.state == RoadmapState.PROPOSED and to_state == RoadmapState.APPROVED:
+        return approval_problem(user, roadmap) is None
     if roadmap.state == RoadmapState.PROPOSED:
-        return can_approve(user)  # approve, or send back with comments
+        return can_approve(user)  # send back with comments
     if roadmap.state == RoadmapState.APPROVED and to_state == RoadmapState.DRAFT:
         return can_prepare(user)  # start a new version
     return False
@@ -48,7 +90,9 @@ def available_actions(user, roadmap):
     if state == RoadmapState.DRAFT and can_prepare(user):
         actions += ["compile", "propose"]
     if state == RoadmapState.PROPOSED and can_approve(user):
-        actions += ["approve", "return"]
+        if approval_problem(user, roadmap) is None:
+            actions += ["approve"]
+        actions += ["return"]
     if state == RoadmapState.APPROVED and can_prepare(user):
         actions += ["new_version"]
     return actions

@@ -25,6 +25,7 @@ from roadmap.models import (
     ProgressUpdate,
     Roadmap,
     RoadmapEvent,
+    RoadmapState,
     RoadmapVersion,
 )
 from roadmap.status import latest_value, milestone_reached, objective_status
@@ -213,7 +214,26 @@ def priority_list(*, year=None, cycle=None):
 
 
 def versions(roadmap):
-    return list(roadmap.versions.select_related("approved_by").order_by("number"))
+    return list(roadmap.versions.select_related("proposed_by", "approved_by").order_by("number"))
+
+
+def current_version_trail(roadmap, events):
+    """Who proposed the version being worked on (not yet approved) and when, or who sent it back.
+
+    ``events`` are the roadmap's events in order (already loaded for the page: no query).
+    Returns None when the current version is the approved one.
+    """
+    if roadmap is None or roadmap.state == RoadmapState.APPROVED:
+        return None
+    proposed = returned = None
+    for event in events:
+        if event.version != roadmap.version:
+            continue
+        if event.new_state == RoadmapState.PROPOSED:
+            proposed, returned = event, None
+        elif event.old_state == RoadmapState.PROPOSED and event.new_state == RoadmapState.DRAFT:
+            proposed, returned = None, event
+    return {"number": roadmap.version, "state": roadmap.state, "proposed": proposed, "returned": returned}
 
 
 def bilan_objectives(year):

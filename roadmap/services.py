@@ -564,7 +564,10 @@ def _require_state(roadmap, state, verb):
 
 @transaction.atomic
 def roadmap_propose(*, actor, roadmap, comment=""):
-    """The DG's office proposes the draft to the DG."""
+    """Whoever holds the right to prepare the roadmap proposes the draft for approval.
+
+    The approvers are notified (notifications, on commit).
+    """
     if not permissions.can_prepare(actor):
         raise NotAllowed(_("Only the DG's office may propose the roadmap."))
     _require_state(roadmap, RoadmapState.DRAFT, _("proposed"))
@@ -575,9 +578,9 @@ def roadmap_propose(*, actor, roadmap, comment=""):
 
 @transaction.atomic
 def roadmap_return(*, actor, roadmap, comment):
-    """The DG sends the proposed roadmap back to the office, saying what to change."""
+    """An approver sends the proposed roadmap back to be reworked, saying what to change (the proposer is told)."""
     if not permissions.can_approve(actor):
-        raise NotAllowed(_("Only the DG may send the roadmap back."))
+        raise NotAllowed(_("Sending the roadmap back needs the right to approve it."))
     if not (comment or "").strip():
         raise ValidationFailed(_("Say what must change."),
                                errors={"comment": [_("A comment is required to send the roadmap back.")]})
@@ -587,14 +590,23 @@ def roadmap_return(*, actor, roadmap, comment):
 
 @transaction.atomic
 def roadmap_approve(*, actor, roadmap, comment=""):
-    """The DG approves: the version is frozen and each unit's objectives become its cahier des charges."""
-    if not permissions.can_approve(actor):
-        raise NotAllowed(_("Only the DG may approve the roadmap."))
+    """A holder of the approval right approves: the version is frozen, with who proposed and who approved it,
+    and each unit's objectives become its cahier des charges.
+
+    With ``settings.ROADMAP_FOUR_EYES`` on, the person who proposed the version may not approve it.
+    """
+    problem = permissions.approval_problem(actor, roadmap)
+    if problem:
+        raise NotAllowed(problem)
     _require_state(roadmap, RoadmapState.PROPOSED, _("approved"))
+    proposal = permissions.proposal_event(roadmap)
     roadmap = _transition(actor=actor, roadmap=roadmap, to_state=RoadmapState.APPROVED, comment=comment,
                           extra={"approved_version": F("version")})
-    RoadmapVersion.objects.create(roadmap=roadmap, number=roadmap.version, approved_by=actor,
-                                  approved_at=timezone.now(), comment=comment, snapshot=snapshot(roadmap))
+    RoadmapVersion.objects.create(
+        roadmap=roadmap, number=roadmap.version, approved_by=actor, approved_at=timezone.now(), comment=comment,
+        proposed_by_id=proposal.actor_id if proposal else None, proposed_at=proposal.created_at if proposal else None,
+        snapshot=snapshot(roadmap),
+    )
     handover_to_cahier_des_charges(actor=actor, roadmap=roadmap)
     return roadmap
 

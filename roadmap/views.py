@@ -67,6 +67,10 @@ def roadmap_detail(request, year):
     page = Paginator(objectives, 100).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    events = list(selectors.roadmap_events(roadmap)) if roadmap else []
+    approval_refused = None
+    if roadmap and roadmap.state == "proposed" and permissions.can_approve(user):
+        approval_refused = permissions.approval_problem(user, roadmap)  # four eyes: say why there is no button
     return render(request, "roadmap/roadmap_detail.html", {
         "year": year,
         "cycle": cycle,
@@ -79,8 +83,10 @@ def roadmap_detail(request, year):
         "form": form,
         "actions": permissions.available_actions(user, roadmap) if cycle else [],
         "can_edit": roadmap is not None and roadmap.is_editable and permissions.can_prepare(user),
-        "events": selectors.roadmap_events(roadmap) if roadmap else [],
+        "events": events,
         "versions": selectors.versions(roadmap) if roadmap else [],
+        "current_version": selectors.current_version_trail(roadmap, events),
+        "approval_refused": approval_refused,
         "national": user.sees_everything,
         "comment_form": CommentForm(),
     })

@@ -5,8 +5,10 @@ The cast, like healthchecks' alice/bob/charlie:
 - bob: editor of unit A
 - charlie: head of unit B (another prefecture)
 - rita: head of region R (sees A read-only)
-- olga: the DG's office (reviewer)
-- dino: the DG (approver)
+- olga: the DG's office, with the rights the office's people held before rights were per person
+  (review reports, manage cycles and cahiers des charges, prepare the roadmap and the bilan)
+- dino: the DG, with the approval rights (roadmap, bilan)
+- opal: another member of the DG's office holding the roadmap approval right (four eyes)
 - oscar: an outsider with no role
 - root: an administrator
 """
@@ -20,9 +22,19 @@ import pytest
 import time_machine
 from django.conf import settings
 
+from directorates import permissions as unit_permissions
 from directorates.models import Directorate, Membership, User
 from reviews import services
-from tests.factories import CycleFactory, DeliverableFactory, DirectorateFactory, MembershipFactory, UserFactory
+from roadmap import permissions as roadmap_permissions
+from tests.factories import (
+    CycleFactory,
+    DeliverableFactory,
+    DirectorateFactory,
+    MembershipFactory,
+    UserFactory,
+    dg_rights,
+    office_user,
+)
 
 ON_CI = os.environ.get("CI") == "true"
 
@@ -132,12 +144,21 @@ def rita(region):
 
 @pytest.fixture
 def olga(db):
-    return UserFactory(username="olga", org_role=User.OrgRole.REVIEWER)
+    return office_user(username="olga")
 
 
 @pytest.fixture
 def dino(db):
-    return UserFactory(username="dino", org_role=User.OrgRole.APPROVER)
+    user = UserFactory(username="dino", org_role=User.OrgRole.APPROVER)
+    unit_permissions.join(user, dg_rights())
+    return user
+
+
+@pytest.fixture
+def opal(db):
+    user = office_user(username="opal")
+    unit_permissions.join(user, roadmap_permissions.GROUPS, roadmap_permissions.APPROVE_ROADMAP)
+    return user
 
 
 @pytest.fixture

@@ -3,8 +3,12 @@ import datetime
 import factory
 from django.contrib.auth.hashers import make_password
 
+from directorates import permissions as unit_permissions
 from directorates.models import Deliverable, Directorate, Membership, User
+from figures import permissions as figure_permissions
+from reviews import permissions as review_permissions
 from reviews.models import ReviewCycle
+from roadmap import permissions as roadmap_permissions
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -58,3 +62,28 @@ class DeliverableFactory(factory.django.DjangoModelFactory):
     target_quantity = 5
     target_unit = "équipes"
     due_date = factory.LazyAttribute(lambda d: datetime.date(d.year, 12, 31))
+
+
+def office_rights():
+    """The rights the data migration gives the people who had the reviewer role: {right: its group}."""
+    return {
+        **unit_permissions.GROUPS,
+        **review_permissions.GROUPS,
+        roadmap_permissions.PREPARE_ROADMAP: roadmap_permissions.GROUPS[roadmap_permissions.PREPARE_ROADMAP],
+        figure_permissions.PREPARE_BILAN: figure_permissions.GROUPS[figure_permissions.PREPARE_BILAN],
+    }
+
+
+def dg_rights():
+    """The rights the data migration gives the people who had the approver role: {right: its group}."""
+    return {
+        roadmap_permissions.APPROVE_ROADMAP: roadmap_permissions.GROUPS[roadmap_permissions.APPROVE_ROADMAP],
+        figure_permissions.APPROVE_BILAN: figure_permissions.GROUPS[figure_permissions.APPROVE_BILAN],
+    }
+
+
+def office_user(**kwargs):
+    """A person of the DG's office with the office's usual rights (as the migration gives a former reviewer)."""
+    user = UserFactory(org_role=User.OrgRole.REVIEWER, **kwargs)
+    unit_permissions.join(user, office_rights())
+    return user

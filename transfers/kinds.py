@@ -13,9 +13,11 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from directorates import permissions as unit_permissions
 from directorates import selectors as directorate_selectors
 from directorates.models import Deliverable, Directorate
 from directorates.permissions import visible_directorates_q
+from figures import permissions as figure_permissions
 from figures import selectors as figure_selectors
 from reviews import selectors as review_selectors
 from reviews.models import Outcome
@@ -109,13 +111,19 @@ register(Kind(
 # ---------------------------------------------------------------- deliverables (cahier des charges)
 
 
-def _may_import_deliverables(user):
+def _writes_for_a_unit(user):
     from directorates.models import Membership
     from directorates.permissions import _memberships
 
-    if user.is_superuser or user.is_reviewer:
-        return True
     return any(m.role in (Membership.Role.HEAD, Membership.Role.EDITOR) for m in _memberships(user))
+
+
+def _may_import_deliverables(user):
+    return unit_permissions.can_manage_deliverables_anywhere(user) or _writes_for_a_unit(user)
+
+
+def _may_import_figures(user):
+    return figure_permissions.can_edit_bilan(user) or _writes_for_a_unit(user)
 
 
 register(Kind(
@@ -134,7 +142,7 @@ register(Kind(
     ),
     import_resource=resources.DeliverableResource,
     can_import=_may_import_deliverables,
-    needs_year=lambda user: not (user.is_superuser or user.is_reviewer),
+    needs_year=lambda user: not unit_permissions.can_manage_deliverables_anywhere(user),
     export_resource=resources.DeliverableExportResource,
     export_queryset=lambda user: directorate_selectors.deliverable_list(user=user).order_by(
         "directorate__path", "year", "due_date", "id"
@@ -163,8 +171,8 @@ register(Kind(
     import_resource=resources.FigureResource,
     # Heads and editors (their unit, the year chosen at upload), the DG's office and administrators;
     # figures' own rules (figures.permissions.figure_write_problem) decide each (unit, year).
-    can_import=_may_import_deliverables,
-    needs_year=lambda user: not (user.is_superuser or user.is_reviewer),
+    can_import=_may_import_figures,
+    needs_year=lambda user: not figure_permissions.can_edit_bilan(user),
     export_resource=resources.FigureExportResource,
     export_queryset=lambda user: figure_selectors.figure_list(user=user).order_by(
         "-year", "directorate__path", "indicator__position", "indicator__code"

@@ -25,12 +25,12 @@ from django.db import connection
 from django.utils import timezone
 
 from config.celery import app as celery_app
-from directorates.models import Membership, User
+from directorates.models import Membership
 from notifications import services, tasks
 from notifications.models import Delivery, ReminderPolicy
 from reviews import services as review_services
 from reviews.models import ReviewCycle
-from tests.factories import DeliverableFactory, DirectorateFactory, MembershipFactory, UserFactory
+from tests.factories import DeliverableFactory, DirectorateFactory, MembershipFactory, UserFactory, office_user
 
 pytestmark = [
     pytest.mark.celery, pytest.mark.redis, pytest.mark.postgres, pytest.mark.django_db(transaction=True),
@@ -173,7 +173,7 @@ def org(db):
         cycle = ReviewCycle.objects.create(year=2030, submission_deadline=today + datetime.timedelta(days=7),
                                            meeting_date=today + datetime.timedelta(days=20))
         ReminderPolicy.objects.create(cycle=cycle, send_from_hour=0)
-        UserFactory(username="office", org_role=User.OrgRole.REVIEWER)
+        office_user(username="office")
         units = []
         for i in range(n):
             unit = DirectorateFactory(code=f"W{i:04d}")

@@ -7,7 +7,8 @@ from directorates.models import Deliverable
 from roadmap import services
 from roadmap.models import Objective, Roadmap, RoadmapEvent, RoadmapState, RoadmapVersion
 
-ROLES = ["alice", "bob", "victor", "charlie", "rita", "olga", "dino", "oscar", "root"]
+# opal: a member of the DG's office who also holds the roadmap approval right.
+ROLES = ["alice", "bob", "victor", "charlie", "rita", "olga", "opal", "dino", "oscar", "root"]
 
 
 def fresh(roadmap):
@@ -20,9 +21,9 @@ def proposed(draft, olga):
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_only_the_dg_office_proposes(request, role, draft):
+def test_only_holders_of_the_prepare_right_propose(request, role, draft):
     actor = request.getfixturevalue(role)
-    if role == "olga":
+    if role in ("olga", "opal"):
         roadmap = services.roadmap_propose(actor=actor, roadmap=draft)
         assert roadmap.state == RoadmapState.PROPOSED
         event = RoadmapEvent.objects.get(roadmap=roadmap)
@@ -35,9 +36,10 @@ def test_only_the_dg_office_proposes(request, role, draft):
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_only_the_dg_approves(request, role, proposed):
+def test_only_holders_of_the_approval_right_approve(request, role, proposed):
+    """The DG and the office's members given the right; not the rest of the office, nor administrators."""
     actor = request.getfixturevalue(role)
-    if role == "dino":
+    if role in ("dino", "opal"):
         roadmap = services.roadmap_approve(actor=actor, roadmap=proposed)
         assert (roadmap.state, roadmap.approved_version) == (RoadmapState.APPROVED, 1)
     else:
@@ -48,9 +50,9 @@ def test_only_the_dg_approves(request, role, proposed):
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_only_the_dg_sends_back(request, role, proposed):
+def test_only_holders_of_the_approval_right_send_back(request, role, proposed):
     actor = request.getfixturevalue(role)
-    if role == "dino":
+    if role in ("dino", "opal"):
         roadmap = services.roadmap_return(actor=actor, roadmap=proposed, comment="Préciser les cibles")
         assert roadmap.state == RoadmapState.DRAFT
         assert roadmap.events.last().comment == "Préciser les cibles"
@@ -61,9 +63,9 @@ def test_only_the_dg_sends_back(request, role, proposed):
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_only_the_dg_office_starts_a_new_version(request, role, approved):
+def test_only_holders_of_the_prepare_right_start_a_new_version(request, role, approved):
     actor = request.getfixturevalue(role)
-    if role == "olga":
+    if role in ("olga", "opal"):
         roadmap = services.roadmap_new_version(actor=actor, roadmap=approved)
         assert (roadmap.state, roadmap.version, roadmap.approved_version) == (RoadmapState.DRAFT, 2, 1)
     else:

@@ -30,13 +30,13 @@ def test_import_runs_in_a_real_worker(settings, client):
     from celery.contrib.testing.worker import start_worker
 
     from config.celery import app
-    from tests.factories import DirectorateFactory, UserFactory
+    from tests.factories import DirectorateFactory, office_user
 
     if not os.environ.get("REDIS_URL"):
         # CI's first pass (the embedded default) has no Redis; its second pass runs this test.
         pytest.skip("needs Redis: set REDIS_URL")
 
-    olga = UserFactory(username="olga-worker", org_role="reviewer")
+    olga = office_user(username="olga-worker")
     DirectorateFactory(code="SP-A")
     app.conf.update(task_always_eager=False, broker_url=os.environ["REDIS_URL"], result_backend=None)
     try:
