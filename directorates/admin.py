@@ -18,7 +18,7 @@ class MembershipInline(admin.TabularInline):
 @admin.register(User)
 class UserAdmin(BaseUserAdmin, SimpleHistoryAdmin):
     list_display = ["username", "get_full_name", "email", "org_role", "language", "is_active", "is_demo"]
-    list_filter = ["org_role", "is_active", "is_staff", "is_demo"]
+    list_filter = ["org_role", "groups", "is_active", "is_staff", "is_demo"]
     fieldsets = BaseUserAdmin.fieldsets + ((_("Directorate-general"), {"fields": ["org_role", "language"]}),)
     inlines = [MembershipInline]
 
