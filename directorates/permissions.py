@@ -64,12 +64,11 @@ def has_right(user, right, *, administrators=False):
 
 
 def holders_of(right):
-    """Active people granted ``right`` (directly or through a group), administrators not included.
+    """Active people granted ``right`` (directly or through a group): the recipients of notices.
 
-    Recipients of notices: an administrator holds every right but is not asked to act.
+    An administrator is included only if granted the right explicitly, like anyone else.
     """
-    return User.objects.with_perm(right, is_active=True, include_superusers=False,
-                                  backend="django.contrib.auth.backends.ModelBackend")
+    return User.objects.with_perm(right, is_active=True, include_superusers=False)
 
 
 def office_members():

@@ -93,10 +93,10 @@ def roadmap_detail(request, year):
 
 
 ROADMAP_ACTIONS = {
-    "propose": (services.roadmap_propose, gettext_lazy("Roadmap proposed to the DG.")),
+    "propose": (services.roadmap_propose, gettext_lazy("Roadmap proposed for approval: the approvers are notified.")),
     "approve": (services.roadmap_approve,
                 gettext_lazy("Roadmap approved: each unit's objectives are now its cahier des charges.")),
-    "return": (services.roadmap_return, gettext_lazy("Roadmap sent back to the DG's office.")),
+    "return": (services.roadmap_return, gettext_lazy("Roadmap sent back: whoever proposed it is notified.")),
     "new_version": (services.roadmap_new_version, gettext_lazy("A new draft version was started.")),
 }
 
