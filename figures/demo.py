@@ -5,8 +5,8 @@ unit-level figures for 2021–2022 so that roll-up and peer comparison show some
 from decimal import Decimal
 
 from core import audit
-from directorates.models import Directorate, User
 from directorates import permissions as unit_permissions
+from directorates.models import Directorate, User
 from figures import permissions, services
 from figures.catalogue import DERIVED, INDICATORS, SOURCE
 from figures.models import Figure, Indicator, Rollup
