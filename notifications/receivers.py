@@ -3,7 +3,7 @@
 from django.dispatch import receiver
 
 from notifications import services, tasks
-from reviews.services import report_state_changed
+from reviews.services import deadline_extended, report_state_changed
 from roadmap.services import roadmap_state_changed
 
 
@@ -18,3 +18,8 @@ def queue_report_notices(sender, event_id, **kwargs):
 def queue_roadmap_notices(sender, event_id, **kwargs):
     # Same contract: never raises; the due-check catches up on recent roadmap events.
     services.enqueue(tasks.notify_roadmap_event, event_id)
+
+
+@receiver(deadline_extended, dispatch_uid="notifications.deadline_extended")
+def queue_extension_notice(sender, extension_id, **kwargs):
+    services.enqueue(tasks.notify_deadline_extension, extension_id)

@@ -159,27 +159,34 @@ def reminders_dispatch(*, now=None):
 def report_event_notify(*, event_id, now=None):
     """The notices of one report event (returned → the unit, submitted → the DG's office), sent at once."""
     new_state = ReportEvent.objects.filter(pk=event_id).values_list("new_state", flat=True).first()
-    kinds = [k for k in registry.REGISTRY.values()
-             if new_state and getattr(k, "event_source", None) is None and getattr(k, "state", None) == new_state]
-    return _event_notify(kinds=kinds, event_id=event_id, now=now)
+    kinds = [k for k in registry.REGISTRY.values() if new_state and getattr(k, "state", None) == new_state]
+    return _notify_now(kinds=kinds, occasion=f"event:{event_id}", now=now or timezone.now(), event_ids=[event_id])
 
 
 def roadmap_event_notify(*, event_id, now=None):
-    """The notices of one roadmap event (proposed → the approvers; approved, sent back → the proposer), at once."""
+    """The notices of one roadmap event (proposed → the approvers; approved, sent back → the proposer), at once.
+
+    Each roadmap kind keeps only the events it is about (its old and new state).
+    """
     kinds = [k for k in registry.REGISTRY.values() if getattr(k, "event_source", None) == "roadmap"]
-    return _event_notify(kinds=kinds, event_id=event_id, now=now)
+    return _notify_now(kinds=kinds, occasion=f"event:{event_id}", now=now or timezone.now(), event_ids=[event_id])
 
 
-def _event_notify(*, kinds, event_id, now=None):
-    """Claim and send the notices of ``kinds`` about one event (each kind keeps only the events it is about)."""
-    now = now or timezone.now()
+def deadline_extension_notify(*, extension_id, now=None):
+    """The notice of a deadline extension to the unit's writers, sent at once."""
+    return _notify_now(kinds=[registry.get("deadline_extended")], occasion=f"extension:{extension_id}",
+                       now=now or timezone.now(), extension_ids=[extension_id])
+
+
+def _notify_now(*, kinds, occasion, now, **selection):
+    """Claim and send at once the notices of one occasion (the due-check would send them later anyway)."""
     for kind in kinds:
-        dues = kind.due(today=timezone.localdate(now), now=now, policies={}, event_ids=[event_id])
+        dues = kind.due(today=timezone.localdate(now), now=now, policies={}, **selection)
         deliveries_claim(kind=kind, dues=dues, now=now)
     if not kinds:
         return {"sent": 0, "failed": [], "in_app": 0}
     ids = list(Delivery.objects.filter(
-        kind__in=[k.key for k in kinds], occasion=f"event:{event_id}", state=Delivery.State.PENDING
+        kind__in=[k.key for k in kinds], occasion=occasion, state=Delivery.State.PENDING
     ).values_list("pk", flat=True))
     return deliveries_send(ids=ids)
 

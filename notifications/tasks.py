@@ -30,6 +30,12 @@ def notify_report_event(event_id):
     return services.report_event_notify(event_id=event_id)
 
 
+@shared_task(name="notifications.notify_deadline_extension", ignore_result=True, acks_late=True)
+def notify_deadline_extension(extension_id):
+    """The immediate notice of a deadline extension to the unit."""
+    return services.deadline_extension_notify(extension_id=extension_id)
+
+
 @shared_task(name="notifications.notify_roadmap_event", ignore_result=True, acks_late=True)
 def notify_roadmap_event(event_id):
     """The immediate notices of a roadmap event (proposed, approved, sent back)."""

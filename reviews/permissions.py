@@ -33,6 +33,11 @@ def can_review(user):
     return unit_permissions.has_right(user, REVIEW_REPORTS)
 
 
+def can_extend_deadline(user, report):
+    """The DG's office may give a unit more time while its report is still being written."""
+    return can_review(user) and report.cycle.is_open and report.state in EDITABLE_STATES
+
+
 def can_manage_cycles(user):
     """Opening and closing cycles, re-sending reminders."""
     return unit_permissions.has_right(user, MANAGE_CYCLES, administrators=True)

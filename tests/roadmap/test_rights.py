@@ -124,7 +124,7 @@ def test_rights_cost_one_query_per_request(nora, django_assert_num_queries):
             unit_permissions.has_right(nora, right)
 
 
-BEFORE = [("directorates", "0002_field_labels"), ("reviews", "0002_field_labels"), ("roadmap", "0001_initial"),
+BEFORE = [("directorates", "0002_field_labels"), ("reviews", "0003_deadline_extensions"), ("roadmap", "0001_initial"),
           ("figures", "0001_initial")]
 
 
