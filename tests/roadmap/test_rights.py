@@ -125,7 +125,7 @@ def test_rights_cost_one_query_per_request(nora, django_assert_num_queries):
 
 
 BEFORE = [("directorates", "0002_field_labels"), ("reviews", "0003_deadline_extensions"), ("roadmap", "0001_initial"),
-          ("figures", "0001_initial")]
+          ("figures", "0003_public_edition")]
 
 
 @pytest.mark.django_db(transaction=True)

@@ -39,7 +39,7 @@ def remove_groups(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('figures', '0001_initial'),
+        ('figures', '0003_public_edition'),
         ('auth', '0012_alter_user_first_name_max_length'),
         ('contenttypes', '0002_remove_content_type_name'),
         ('directorates', '0003_rights_per_person'),
