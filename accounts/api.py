@@ -2,6 +2,7 @@
 one's own, revoke one's own. Tokens expire (``REST_KNOX["TOKEN_TTL"]``)."""
 
 from django.contrib.auth import authenticate
+from django.db import transaction
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
@@ -13,6 +14,8 @@ from rest_framework.views import APIView
 
 from accounts import services
 from accounts.auth import second_factor_required
+from core.api import _flatten
+from core.errors import DomainError
 from core.middleware import client_ip
 
 
@@ -47,6 +50,11 @@ class IssuedTokenSerializer(serializers.Serializer):
     expiry = serializers.DateTimeField()
 
 
+def _refused(errors):
+    """The API's error shape (core.api), built here rather than raised (see TokenView.post)."""
+    return Response({"detail": _("Invalid input."), "errors": _flatten(errors)}, status=status.HTTP_400_BAD_REQUEST)
+
+
 def _token_row(token, current=None):
     return {"id": services.token_public_id(token), "created": token.created, "expiry": token.expiry,
             "current": current is not None and token.pk == current.pk}
@@ -55,6 +63,12 @@ def _token_row(token, current=None):
 class TokenView(APIView):
     """``POST``: exchange a username and password (and a one-time code where required) for a token.
     ``DELETE``: revoke the token that makes the request."""
+
+    @classmethod
+    def as_view(cls, **initkwargs):
+        # A refused login answers an error, which rolls back the request's transaction: the failure that
+        # django-axes records must stay, so this view runs outside it (the services open their own).
+        return transaction.non_atomic_requests(super().as_view(**initkwargs))
 
     def get_permissions(self):
         return [AllowAny()] if self.request.method == "POST" else [IsAuthenticated()]
@@ -68,21 +82,25 @@ class TokenView(APIView):
 
     @extend_schema(request=TokenRequestSerializer, responses={200: IssuedTokenSerializer}, auth=[])
     def post(self, request):
+        # Errors are answered, not raised: a raised error would roll back the failure django-axes records.
         data = TokenRequestSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        if not data.is_valid():
+            return _refused(data.errors)
         # Django's request, so that django-axes counts the failure and its middleware can lock out.
         user = authenticate(request._request, username=data.validated_data["username"],
                             password=data.validated_data["password"])
         if user is None:
-            raise ValidationError({"non_field_errors": [_("Unable to log in with these credentials.")]})
+            return _refused({"non_field_errors": [_("Unable to log in with these credentials.")]})
         if second_factor_required(user):
             code = data.validated_data.get("otp_token", "")
             if not services.has_second_factor(user):
-                raise ValidationError({"otp_token": [
-                    _("Set up two-factor authentication on the web application first.")]})
+                return _refused({"otp_token": [_("Set up two-factor authentication on the web application first.")]})
             if services.second_factor_check(user=user, code=code) is None:
-                raise ValidationError({"otp_token": [_("A valid one-time code is required for this account.")]})
-        token, secret = services.token_issue(user=user)
+                return _refused({"otp_token": [_("A valid one-time code is required for this account.")]})
+        try:
+            token, secret = services.token_issue(user=user)
+        except DomainError as error:
+            return Response({"detail": str(error.message), "errors": {}}, status=error.status_code)
         return Response({"token": secret, "id": services.token_public_id(token), "expiry": token.expiry})
 
     @extend_schema(request=None, responses={204: None})
