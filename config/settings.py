@@ -26,7 +26,8 @@ SECRET_KEY = env("DJANGO_SECRET_KEY", default="")
 if not SECRET_KEY:
     if not (DEBUG or TESTING):
         raise ImproperlyConfigured("Set DJANGO_SECRET_KEY (or DJANGO_DEBUG=true for local use).")
-    SECRET_KEY = "insecure-local-development-key-never-used-in-production"
+    # Local use and tests only (refused above in production); bandit B105 accepted in docs/security.md.
+    SECRET_KEY = "insecure-local-development-key-never-used-in-production"  # nosec B105
 
 ALLOWED_HOSTS = env.list(
     "DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"] if DEBUG or TESTING else []
