@@ -131,7 +131,7 @@ def test_a_demo_token_is_refused_when_demo_logins_are(api, db, settings):
     assert with_token(api, secret).get("/api/v1/directorates/").status_code == 200
     settings.DEMO_LOGINS_ENABLED = False
     response = api.get("/api/v1/directorates/")
-    assert response.status_code == 401 and "Demo" in response.json()["detail"]
+    assert response.status_code == 401 and "démonstration" in response.json()["detail"]
     api.credentials()
     refused = api.post("/api/v1/auth/token/", {"username": "head.x", "password": PASSWORD}, format="json")
     assert refused.status_code == 400
@@ -141,7 +141,7 @@ def test_at_most_ten_live_tokens_per_person(api, bob):
     for _ in range(settings.REST_KNOX["TOKEN_LIMIT_PER_USER"]):
         get_token(api, "bob")
     response = api.post("/api/v1/auth/token/", {"username": "bob", "password": PASSWORD}, format="json")
-    assert response.status_code == 403 and "revoke" in response.json()["detail"]
+    assert response.status_code == 403 and "révoquez" in response.json()["detail"]
 
 
 def test_a_token_for_the_dgs_office_needs_a_one_time_code(api, olga, olga_authenticator, second_factor_on):
