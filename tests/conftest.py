@@ -9,6 +9,11 @@ The cast, like healthchecks' alice/bob/charlie:
 - dino: the DG (approver)
 - oscar: an outsider with no role
 - root: an administrator
+
+Logging in: prefer ``client.force_login(user)``. A password login goes through django-axes' lock-out,
+which needs the request: ``client.login(request=HttpRequest(), username=..., password=...)``.
+The DG, the DG's office and administrators need a one-time code in production; see
+``_second_factor_off`` below for how the tests deal with it.
 """
 
 import os
