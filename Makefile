@@ -20,11 +20,14 @@ install-dev:
 
 ## make demo: set up everything and serve the app with demo data on http://127.0.0.1:$(PORT)
 demo: export DJANGO_DEBUG = true
+# The demo logs the DG and the DG's office in with a password only; production requires a one-time code.
+demo: export DJANGO_TWO_FACTOR_REQUIRED = false
 demo: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo
 	@echo ""
 	@echo "Serving on http://127.0.0.1:$(PORT)/ (Ctrl-C to stop). Celery tasks run eagerly, database: db.sqlite3."
+	@echo "Two-factor authentication is OFF in the demo (DJANGO_TWO_FACTOR_REQUIRED=false); it is on by default elsewhere."
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 ## make test: the whole suite (SQLite by default; DATABASE_URL/REDIS_URL point it at real servers)

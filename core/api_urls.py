@@ -1,9 +1,9 @@
 """The /api/v1/ router: every app registers its viewsets here."""
 
-from django.urls import include, path
-from rest_framework.authtoken.views import obtain_auth_token
+from django.urls import include, path, re_path
 from rest_framework.routers import DefaultRouter
 
+from accounts.api import TokenDetailView, TokenListView, TokenView
 from directorates.api import DeliverableViewSet, DirectorateViewSet
 from reviews.api import AttachmentViewSet, CycleViewSet, ReportViewSet
 from roadmap.api import MilestoneViewSet, ObjectiveViewSet, PriorityViewSet, RoadmapViewSet
@@ -27,6 +27,8 @@ router.register("notifications", NotificationViewSet, basename="notification")
 router.register("deliveries", DeliveryViewSet, basename="delivery")
 
 urlpatterns = [
-    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("auth/token/", TokenView.as_view(), name="api-token"),
+    path("auth/tokens/", TokenListView.as_view(), name="api-token-list"),
+    re_path(r"^auth/tokens/(?P<token_id>[0-9a-f]{16})/$", TokenDetailView.as_view(), name="api-token-detail"),
     path("", include(router.urls)),
 ]

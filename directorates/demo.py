@@ -10,7 +10,8 @@ from directorates import permissions
 from directorates.demo_data import DELIVERABLES_2022, UNITS
 from directorates.models import Deliverable, Directorate, Membership, User
 
-DEMO_PASSWORD = "demo"
+# Demo accounts only, refused when DEBUG is off; bandit B105 accepted in docs/security.md.
+DEMO_PASSWORD = "demo"  # nosec B105
 
 
 def username(role, code):

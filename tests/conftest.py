@@ -11,6 +11,11 @@ The cast, like healthchecks' alice/bob/charlie:
 - opal: another member of the DG's office holding the roadmap approval right (four eyes)
 - oscar: an outsider with no role
 - root: an administrator
+
+Logging in: prefer ``client.force_login(user)``. A password login goes through django-axes' lock-out,
+which needs the request: ``client.login(request=HttpRequest(), username=..., password=...)``.
+The DG, the DG's office and administrators need a one-time code in production; see
+``_second_factor_off`` below for how the tests deal with it.
 """
 
 import os
@@ -89,6 +94,31 @@ def _isolated_sent_markers(monkeypatch):
     import uuid
 
     monkeypatch.setattr("notifications.services.SENT_MARKER_PREFIX", f"notifications:sent:{uuid.uuid4().hex}")
+
+
+@pytest.fixture(autouse=True)
+def _second_factor_off(settings):
+    """Production requires a one-time code from the DG, the DG's office and administrators
+    (``TWO_FACTOR_REQUIRED``, on by default). Most tests log those people in with ``force_login`` to test
+    something else, and a code step would only stand in their way: here it is off. Tests of the second
+    factor itself turn it back on with the ``second_factor_on`` fixture (tests/accounts/)."""
+    settings.TWO_FACTOR_REQUIRED = False
+
+
+@pytest.fixture
+def second_factor_on(settings):
+    """The production rule: the DG, the DG's office and administrators must give a one-time code."""
+    settings.TWO_FACTOR_REQUIRED = True
+
+
+@pytest.fixture(autouse=True)
+def _token_throttle_reset():
+    """The token endpoint's throttle counts per address in the cache, which outlives a test."""
+    from django.core.cache import cache
+
+    from accounts.api import TokenThrottle
+
+    cache.delete(TokenThrottle.cache_format % {"scope": TokenThrottle.scope, "ident": "127.0.0.1"})
 
 
 @pytest.fixture

@@ -22,3 +22,24 @@
     }
   });
 })();
+
+// Behaviour declared in the markup (data-*), since the Content-Security-Policy runs no inline script
+// or handler: a select that submits its form, one that opens the chosen address, a print button, and
+// sizes computed on the server (bar widths in percent, tree indentation in rem).
+(function () {
+  document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
+    select.addEventListener("change", function () { select.form.submit(); });
+  });
+  document.querySelectorAll("select[data-navigate]").forEach(function (select) {
+    select.addEventListener("change", function () { window.location.href = select.value; });
+  });
+  document.querySelectorAll("[data-print]").forEach(function (button) {
+    button.addEventListener("click", function () { window.print(); });
+  });
+  document.querySelectorAll("[data-width]").forEach(function (element) {
+    element.style.width = Math.max(0, Math.min(100, parseFloat(element.dataset.width) || 0)) + "%";
+  });
+  document.querySelectorAll("[data-indent]").forEach(function (element) {
+    element.style.paddingInlineStart = (parseFloat(element.dataset.indent) || 0) + "rem";
+  });
+})();

@@ -188,7 +188,14 @@ def test_attachment_with_a_forbidden_type_is_400(api, report_a, bob):
     assert response.status_code == 400 and "file" in response.json()["errors"]
 
 
+def test_schema_and_docs_are_behind_login(client, bob):
+    assert client.get("/api/schema/").status_code == 401
+    docs = client.get("/api/docs/")
+    assert docs.status_code == 302 and docs["Location"].startswith("/login/")
+
+
 def test_schema_and_docs_are_served_locally(client, bob):
+    client.force_login(bob)
     schema = client.get("/api/schema/")
     assert schema.status_code == 200 and b"/api/v1/reports/{id}/submit/" in schema.content
     docs = client.get("/api/docs/")
@@ -196,6 +203,9 @@ def test_schema_and_docs_are_served_locally(client, bob):
     html = docs.content.decode()
     assert "drf_spectacular_sidecar" in html or "/static/" in html
     assert "cdn." not in html and "https://" not in html.replace("https://swagger.io", "")
+    # Swagger UI's start-up script is a file of its own (Content-Security-Policy: no inline script).
+    assert "<script>" not in html
+    assert client.get("/api/docs/?script").status_code == 200
 
 
 @pytest.mark.parametrize("url", ["/api/v1/reports/", "/api/v1/deliverables/", "/api/v1/directorates/",

@@ -1,6 +1,7 @@
 """The web pages: national view, objective edit, progress, meeting with agenda and briefing, priorities."""
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from roadmap import services
@@ -118,7 +119,9 @@ def test_meeting_agenda_reorder_and_attendance(client, accepted_report, cycle, o
 def test_briefing_pack_is_printable(client, accepted_report, olga):
     services.meeting_build(actor=olga, cycle=accepted_report.cycle)
     html = login(client, olga).get("/meetings/2022/briefing/SP-A/").content.decode()
-    assert "@media print" in html
+    # Its print styles are a file of their own (the Content-Security-Policy allows no inline style).
+    assert "/static/css/briefing.css" in html
+    assert "@media print" in (settings.BASE_DIR / "static/css/briefing.css").read_text()
     assert "Brigade cynophile créée" in html and "Parc automobile vieillissant" in html
     assert 'data-key="partial"' in html
 
