@@ -10,6 +10,22 @@ from directorates.models import Deliverable
 # Later stages (reviews) register checks here: e.g. a submitted report freezes its deliverables.
 # Each guard is called with (deliverable_directorate, year) and raises a DomainError to refuse.
 DELIVERABLE_CHANGE_GUARDS = []
+# Later stages register what must follow when deliverables join a cahier des charges: reviews adds
+# their outcome rows to the unit's open report. Called with (deliverables=[...], actor=user).
+DELIVERABLE_ADDED_HOOKS = []
+
+
+def deliverables_added(*, deliverables, actor):
+    """Announce deliverables that joined (or moved into) a unit's cahier des charges for a year.
+
+    The one call every path makes after writing them — the form, the API and the admin (through
+    ``deliverable_create``), spreadsheet imports and the roadmap hand-over (bulk writes) — so that no
+    report misses their outcome rows. Inside the caller's transaction.
+    """
+    deliverables = [d for d in deliverables if d.pk]
+    if deliverables:
+        for hook in DELIVERABLE_ADDED_HOOKS:
+            hook(deliverables=deliverables, actor=actor)
 
 _CATEGORIES = frozenset(Deliverable.Category.values)  # built once: imports validate thousands of rows
 
@@ -86,6 +102,7 @@ def deliverable_create(*, actor, directorate, year, **data):
     deliverable.title = deliverable.title.strip()
     deliverable._history_user = actor
     deliverable.save()
+    deliverables_added(deliverables=[deliverable], actor=actor)
     return deliverable
 
 

@@ -98,6 +98,31 @@ def _sync_outcomes(report, actor):
     audit.bulk_create(Outcome, [Outcome(report=report, deliverable=d) for d in missing], actor=actor)
 
 
+def outcomes_add_for_deliverables(*, deliverables, actor):
+    """Deliverables joined a cahier des charges: each open (draft or returned) report of their unit and
+    year gets their outcome rows, with history. Idempotent; a constant number of queries."""
+    keys = {(d.directorate_id, d.year) for d in deliverables}
+    reports = [
+        report for report in Report.objects.filter(
+            directorate_id__in={unit for unit, _year in keys}, cycle__year__in={year for _unit, year in keys},
+            state__in=EDITABLE_STATES,
+        ).select_related("cycle")
+        if (report.directorate_id, report.cycle.year) in keys
+    ]
+    if not reports:
+        return []
+    ids = [d.pk for d in deliverables]
+    existing = set(Outcome.objects.filter(report__in=reports, deliverable_id__in=ids)
+                   .values_list("report_id", "deliverable_id"))
+    missing = [
+        Outcome(report=report, deliverable_id=d.pk)
+        for report in reports for d in deliverables
+        if (d.directorate_id, d.year) == (report.directorate_id, report.cycle.year)
+        and (report.pk, d.pk) not in existing
+    ]
+    return audit.bulk_create(Outcome, missing, actor=actor, reason="deliverable added")
+
+
 @transaction.atomic
 def report_start(*, actor, cycle, directorate):
     """Open (or return the existing) draft report of a unit for a cycle."""

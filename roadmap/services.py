@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from core import audit
 from core.errors import InvalidTransition, NotAllowed, ValidationFailed
+from directorates import services as directorate_services
 from directorates.models import Deliverable, Membership
 from reviews.models import EDITABLE_STATES, Outcome, Report, ReportConstraint, ReportState
 from roadmap import permissions
@@ -735,6 +736,8 @@ def handover_to_cahier_des_charges(*, actor, roadmap):
             to_update, ["directorate", "title", "description", "category", "target_quantity", "target_unit",
                         "due_date", "updated_at"])
         audit.record_update(to_update, actor=actor, reason=f"roadmap {year} v{roadmap.version} approved")
+    # New deliverables, and those moved to another owner unit, join that unit's cahier des charges.
+    directorate_services.deliverables_added(deliverables=to_create + to_update, actor=actor)
     inactive_refs = {o.ref for o in objectives if o.state != Objective.State.ACTIVE}
     stale = [d for ref, d in by_ref.items() if ref in inactive_refs]
     if stale:
