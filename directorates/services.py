@@ -150,3 +150,24 @@ def deliverable_delete(*, actor, deliverable):
     deliverable.outcomes.all().delete()
     deliverable._history_user = actor
     deliverable.delete()
+
+
+@transaction.atomic
+def user_deactivate(*, actor, users):
+    """Deactivate people (they can no longer log in); each change leaves a history row.
+
+    People are never deleted: history rows, the admin log and imports keep pointing at them.
+    """
+    if not actor.is_superuser:
+        raise NotAllowed(_("Only an administrator may deactivate people."))
+    users = [user for user in users if user.is_active and user.pk != actor.pk]
+    for user in users:
+        user.is_active = False
+        user._history_user = actor
+        user.save(update_fields=["is_active"])
+    return len(users)
+
+
+def refuse_user_delete(sender, instance, **kwargs):
+    """pre_delete of User: a person is deactivated, not deleted (history would lose its author)."""
+    raise NotAllowed(_("People cannot be deleted, only deactivated: the history must keep who did what."))

@@ -25,7 +25,7 @@ from django.db.models import Case, DateTimeField, F, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core import queue
+from core import audit, queue
 from core.errors import InvalidTransition, NotAllowed
 from notifications import registry
 from notifications.models import Delivery, ReminderPolicy
@@ -277,6 +277,9 @@ def deliveries_send(*, ids):
     if failed:
         Delivery.objects.bulk_update([row for row, _ in failed], ["state", "attempts", "last_error",
                                                                   "next_attempt_at"])
+    changed = [*sent, *already_sent, *in_app, *(row.pk for row, _ in failed)]
+    if changed:  # bulk updates bypass simple-history: one history row per delivery, in one insert
+        audit.record_update(Delivery.objects.filter(pk__in=changed), actor=None, reason="delivery attempt")
     # Once the rows are committed as sent their markers are no longer needed (they expire anyway).
     markers += [_sent_marker_key(row) for row in locked if row.pk in already_sent]
     if markers:
@@ -301,6 +304,7 @@ def delivery_resend(*, actor, delivery):
     ):
         raise InvalidTransition(_("This notification is already waiting to be sent."))
     delivery.refresh_from_db()
+    audit.record_update([delivery], actor=actor, reason="re-sent by hand")
     transaction.on_commit(lambda: enqueue(tasks.send_deliveries, [delivery.pk]))
     return delivery
 

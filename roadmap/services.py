@@ -304,6 +304,7 @@ def roadmap_compile(*, actor, cycle):
     now = timezone.now()
     Roadmap.objects.filter(pk=roadmap.pk).update(compiled_at=now, updated_at=now)
     roadmap.compiled_at = now
+    audit.record_update([Roadmap.objects.get(pk=roadmap.pk)], actor=actor, reason="compiled")
     return roadmap, len(new)
 
 
@@ -524,6 +525,8 @@ def milestones_set(*, actor, objective, milestones):
         m._history_user = actor
         m.delete()
     Objective.objects.filter(pk=objective.pk).update(edited=True, updated_at=timezone.now())
+    # update() bypasses simple-history's signals: the objective's edit is recorded by hand.
+    audit.record_update([Objective.objects.get(pk=objective.pk)], actor=actor, reason="milestones changed")
     return to_save
 
 

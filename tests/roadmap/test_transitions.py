@@ -221,3 +221,12 @@ def test_a_new_version_adds_outcome_rows_to_the_open_report_of_next_year(approve
     services.roadmap_approve(actor=dino, roadmap=fresh(roadmap))
     titles = set(Outcome.objects.filter(report=report).values_list("deliverable__title", flat=True))
     assert "Projet ajouté en v2" in titles and len(titles) == before + 1
+
+
+def test_changing_an_objectives_milestones_is_history(draft, olga):
+    objective = draft.objectives.first()
+    before = objective.history.count()
+    services.milestones_set(actor=olga, objective=objective, milestones=[
+        {"title": "Phase 1", "quarter": 2, "target_value": 50}])
+    assert objective.history.count() == before + 1
+    assert objective.history.first().edited is True and objective.history.first().history_user == olga
