@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE := config.settings
 
-.PHONY: demo test bench install install-dev migrate messages run worker beat production check-ci clean
+.PHONY: demo test bench install install-dev migrate messages run worker beat production check-ci clean backup restore
 
 $(VENV)/.installed: requirements.txt
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
@@ -48,6 +48,16 @@ production: $(VENV)/.installed
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput
 	$(VENV)/bin/honcho start
+
+## make backup [BACKUP=path]: database + uploaded files in one archive (default backups/backup-<date>.tar.gz)
+backup: $(VENV)/.installed
+	$(PY) manage.py backup $(if $(BACKUP),--output $(BACKUP))
+
+## make restore BACKUP=path [FORCE=1]: load a backup into an empty install, then compare with its manifest
+restore: $(VENV)/.installed
+	@test -n "$(BACKUP)" || { echo "Usage: make restore BACKUP=backups/backup-....tar.gz"; exit 1; }
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py restore $(BACKUP) $(if $(FORCE),--force)
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache
