@@ -303,8 +303,8 @@ def roadmap_compile(*, actor, cycle):
     audit.bulk_create(Objective, new, actor=actor, reason="compiled", batch_size=None)
     now = timezone.now()
     Roadmap.objects.filter(pk=roadmap.pk).update(compiled_at=now, updated_at=now)
-    roadmap.compiled_at = now
-    audit.record_update([Roadmap.objects.get(pk=roadmap.pk)], actor=actor, reason="compiled")
+    roadmap.compiled_at = roadmap.updated_at = now
+    audit.record_update([roadmap], actor=actor, reason="compiled")
     return roadmap, len(new)
 
 
