@@ -261,5 +261,9 @@ IMPORT_MAX_ATTEMPTS = env.int("IMPORT_MAX_ATTEMPTS", default=3)
 # Uploaded files (and their rows snapshot) are removed this long after the upload; the job stays.
 IMPORT_FILE_RETENTION_DAYS = env.int("IMPORT_FILE_RETENTION_DAYS", default=180)
 
+# Report parts: achievements and constraints per report, characters per text field (web and API).
+REPORT_MAX_ITEMS = env.int("REPORT_MAX_ITEMS", default=200)
+REPORT_MAX_TEXT_CHARS = env.int("REPORT_MAX_TEXT_CHARS", default=20_000)
+
 # /health/ (core/health.py): beat is unhealthy when no periodic task ran for this long.
 HEALTH_BEAT_MAX_AGE_MINUTES = env.int("HEALTH_BEAT_MAX_AGE_MINUTES", default=10)
