@@ -47,11 +47,11 @@ production: install
 	$(VENV)/bin/honcho start
 
 ## make backup [BACKUP=path]: database + uploaded files in one archive (default backups/backup-<date>.tar.gz)
-backup: $(VENV)/.installed
+backup: install
 	$(PY) manage.py backup $(if $(BACKUP),--output $(BACKUP))
 
 ## make restore BACKUP=path [FORCE=1]: load a backup into an empty install, then compare with its manifest
-restore: $(VENV)/.installed
+restore: install
 	@test -n "$(BACKUP)" || { echo "Usage: make restore BACKUP=backups/backup-....tar.gz"; exit 1; }
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py restore $(BACKUP) $(if $(FORCE),--force)
