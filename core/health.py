@@ -9,9 +9,13 @@ otherwise; ``?format=json`` or ``Accept: application/json`` for a machine-readab
 
 import dataclasses
 import datetime
+from concurrent.futures import ThreadPoolExecutor
+
+from asgiref.sync import async_to_sync
 
 from celery.app import app_or_default
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 from health_check.base import HealthCheck
 from health_check.checks import Database
@@ -74,3 +78,14 @@ class Beat(HealthCheck):
 
 class HealthView(HealthCheckView):
     checks = (Database, Broker, Worker, Beat)
+
+
+_async_view = HealthView.as_view()
+
+
+@transaction.non_atomic_requests
+def health(request):
+    """The library's async view, run in a thread of its own: a sync caller (gunicorn's sync workers,
+    the test client) may already have an event loop in its thread."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(async_to_sync(_async_view), request).result()
