@@ -8,7 +8,7 @@ PORT ?= 8000
 export DJANGO_SETTINGS_MODULE := config.settings
 export PYTHON VENV
 
-.PHONY: demo test bench install install-dev migrate messages run worker beat production check-ci clean
+.PHONY: demo test bench install install-dev migrate messages run worker beat production check-ci clean backup restore wheelhouse install-offline
 
 # Always run: the script is quick when nothing changed, and it notices a venv
 # made by another Python or a changed requirements file.
@@ -48,6 +48,29 @@ production: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput
 	$(VENV)/bin/honcho start
+
+## make backup [BACKUP=path]: database + uploaded files in one archive (default backups/backup-<date>.tar.gz)
+backup: install
+	$(PY) manage.py backup $(if $(BACKUP),--output $(BACKUP))
+
+## make restore BACKUP=path [FORCE=1]: load a backup into an empty install, then compare with its manifest
+restore: install
+	@test -n "$(BACKUP)" || { echo "Usage: make restore BACKUP=backups/backup-....tar.gz"; exit 1; }
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py restore $(BACKUP) $(if $(FORCE),--force)
+
+## make wheelhouse: every runtime package as a wheel in wheelhouse/, to carry to a server with no registry
+wheelhouse: install
+	rm -rf wheelhouse
+	$(PY) -m pip wheel --quiet --wheel-dir wheelhouse -r requirements.txt
+	cp requirements.txt wheelhouse/
+	@echo "wheelhouse/: $$(ls wheelhouse/*.whl | wc -l) wheels for $$($(PY) -c 'import sys, platform; print(f"Python {sys.version_info[0]}.{sys.version_info[1]}, {platform.machine()}")')"
+
+## make install-offline [WHEELHOUSE=dir]: a venv installed from the wheelhouse only (--no-index: no registry)
+WHEELHOUSE ?= wheelhouse
+install-offline:
+	test -d $(VENV) || $${PYTHON:-python3} -m venv $(VENV)
+	$(PY) -m pip install --quiet --no-index --find-links $(WHEELHOUSE) -r $(WHEELHOUSE)/requirements.txt
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "simple_history",
     "import_export",
     "django_celery_beat",
+    "health_check",
     "core",
     "directorates",
     "reviews",
@@ -189,7 +190,12 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # share one Redis; a dead broker must not hold a web request for long (the due-check catches up).
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="celery")
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2}
+# Redis hands an unacknowledged task (acks_late) to another worker after visibility_timeout: it must be
+# longer than the longest task (imports: 25 minutes), or a long import would run twice at once.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 2,
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=2 * 60 * 60),
+}
 NOTIFICATIONS_SEND_BATCH = env.int("NOTIFICATIONS_SEND_BATCH", default=100)
 NOTIFICATIONS_LEASE_SECONDS = env.int("NOTIFICATIONS_LEASE_SECONDS", default=600)
 
@@ -329,3 +335,17 @@ LOGGING = {
 IMPORT_MAX_UPLOAD_BYTES = env.int("IMPORT_MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)
 IMPORT_MAX_UNCOMPRESSED_BYTES = env.int("IMPORT_MAX_UNCOMPRESSED_BYTES", default=200 * 1024 * 1024)
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=50_000)
+IMPORT_MAX_COLUMNS = env.int("IMPORT_MAX_COLUMNS", default=100)
+# A job not done this long after it was queued is queued again (worker killed, queue lost), at most
+# IMPORT_MAX_ATTEMPTS times, then failed with a message; more than the import tasks' 25-minute limit.
+IMPORT_STUCK_AFTER_MINUTES = env.int("IMPORT_STUCK_AFTER_MINUTES", default=30)
+IMPORT_MAX_ATTEMPTS = env.int("IMPORT_MAX_ATTEMPTS", default=3)
+# Uploaded files (and their rows snapshot) are removed this long after the upload; the job stays.
+IMPORT_FILE_RETENTION_DAYS = env.int("IMPORT_FILE_RETENTION_DAYS", default=180)
+
+# Report parts: achievements and constraints per report, characters per text field (web and API).
+REPORT_MAX_ITEMS = env.int("REPORT_MAX_ITEMS", default=200)
+REPORT_MAX_TEXT_CHARS = env.int("REPORT_MAX_TEXT_CHARS", default=20_000)
+
+# /health/ (core/health.py): beat is unhealthy when no periodic task ran for this long.
+HEALTH_BEAT_MAX_AGE_MINUTES = env.int("HEALTH_BEAT_MAX_AGE_MINUTES", default=10)

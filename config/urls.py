@@ -5,6 +5,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts.views import LoginView
+from core.health import health
 from core.views import set_language
 from reviews.views import home
 
@@ -14,6 +15,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
+    path("health/", health, name="health"),
     path("api/v1/", include("core.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # Behind login (the schema through SPECTACULAR_SETTINGS["SERVE_PERMISSIONS"]); the split view serves

@@ -2,7 +2,7 @@ from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
+from core.admin import HistoryAdmin
 
 from core.errors import DomainError
 from directorates import services
@@ -16,15 +16,26 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin, SimpleHistoryAdmin):
+class UserAdmin(BaseUserAdmin, HistoryAdmin):
     list_display = ["username", "get_full_name", "email", "org_role", "language", "is_active", "is_demo"]
     list_filter = ["org_role", "groups", "is_active", "is_staff", "is_demo"]
     fieldsets = BaseUserAdmin.fieldsets + ((_("Directorate-general"), {"fields": ["org_role", "language"]}),)
     inlines = [MembershipInline]
+    actions = ["deactivate"]
+
+    def has_delete_permission(self, request, obj=None):
+        # People are deactivated, never deleted: their history rows, admin log and imports name them.
+        return False
+
+    @admin.action(description=_("Deactivate the selected people (they can no longer log in)"))
+    def deactivate(self, request, queryset):
+        count = services.user_deactivate(actor=request.user, users=queryset)
+        self.message_user(request, _("%(count)s people deactivated. Their history keeps their name.")
+                          % {"count": count})
 
 
 @admin.register(Directorate)
-class DirectorateAdmin(SimpleHistoryAdmin):
+class DirectorateAdmin(HistoryAdmin):
     list_display = ["code", "name_fr", "name_ar", "kind", "parent", "is_active"]
     list_filter = ["kind", "is_active"]
     search_fields = ["code", "name_fr", "name_ar", "name_en"]
@@ -58,7 +69,7 @@ class DeliverableAdminForm(forms.ModelForm):
 
 
 @admin.register(Deliverable)
-class DeliverableAdmin(SimpleHistoryAdmin):
+class DeliverableAdmin(HistoryAdmin):
     form = DeliverableAdminForm
 
     list_display = ["title", "directorate", "year", "category", "due_date", "origin"]

@@ -10,6 +10,22 @@ from directorates.models import Deliverable
 # Later stages (reviews) register checks here: e.g. a submitted report freezes its deliverables.
 # Each guard is called with (deliverable_directorate, year) and raises a DomainError to refuse.
 DELIVERABLE_CHANGE_GUARDS = []
+# Later stages register what must follow when deliverables join a cahier des charges: reviews adds
+# their outcome rows to the unit's open report. Called with (deliverables=[...], actor=user).
+DELIVERABLE_ADDED_HOOKS = []
+
+
+def deliverables_added(*, deliverables, actor):
+    """Announce deliverables that joined (or moved into) a unit's cahier des charges for a year.
+
+    The one call every path makes after writing them — the form, the API and the admin (through
+    ``deliverable_create``), spreadsheet imports and the roadmap hand-over (bulk writes) — so that no
+    report misses their outcome rows. Inside the caller's transaction.
+    """
+    deliverables = [d for d in deliverables if d.pk]
+    if deliverables:
+        for hook in DELIVERABLE_ADDED_HOOKS:
+            hook(deliverables=deliverables, actor=actor)
 
 _CATEGORIES = frozenset(Deliverable.Category.values)  # built once: imports validate thousands of rows
 
@@ -87,6 +103,7 @@ def deliverable_create(*, actor, directorate, year, **data):
     deliverable.title = deliverable.title.strip()
     deliverable._history_user = actor
     deliverable.save()
+    deliverables_added(deliverables=[deliverable], actor=actor)
     return deliverable
 
 
@@ -134,3 +151,24 @@ def deliverable_delete(*, actor, deliverable):
     deliverable.outcomes.all().delete()
     deliverable._history_user = actor
     deliverable.delete()
+
+
+@transaction.atomic
+def user_deactivate(*, actor, users):
+    """Deactivate people (they can no longer log in); each change leaves a history row.
+
+    People are never deleted: history rows, the admin log and imports keep pointing at them.
+    """
+    if not actor.is_superuser:
+        raise NotAllowed(_("Only an administrator may deactivate people."))
+    users = [user for user in users if user.is_active and user.pk != actor.pk]
+    for user in users:
+        user.is_active = False
+        user._history_user = actor
+        user.save(update_fields=["is_active"])
+    return len(users)
+
+
+def refuse_user_delete(sender, instance, **kwargs):
+    """pre_delete of User: a person is deactivated, not deleted (history would lose its author)."""
+    raise NotAllowed(_("People cannot be deleted, only deactivated: the history must keep who did what."))

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -10,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
-from core.history import timeline
+from core.history import HISTORY_PAGE_SIZE, Timeline
 from directorates import selectors, services
 from directorates.forms import DeliverableForm
 from directorates.models import Deliverable, Directorate
@@ -91,9 +92,10 @@ def unit_history(request, code):
     unit = selectors.directorate_list(user=request.user).filter(code=code).first()
     if unit is None:
         raise Http404
-    entries = timeline(
+    page = Paginator(Timeline(
         Directorate.history.filter(id=unit.pk),
         Deliverable.history.filter(directorate_id=unit.pk),
         label=lambda row: getattr(row, "title", None) or row.code,
-    )
-    return render(request, "directorates/unit_history.html", {"unit": unit, "entries": entries})
+    ), HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "directorates/unit_history.html",
+                  {"unit": unit, "entries": page.object_list, "page": page})

@@ -1,11 +1,11 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
+from core.admin import HistoryAdmin
 
 from figures.models import Bilan, BilanSection, Figure, Indicator
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(SimpleHistoryAdmin):
+class IndicatorAdmin(HistoryAdmin):
     """The catalogue is kept by administrators here; model.clean() checks derived definitions."""
 
     list_display = ["code", "name_fr", "domain", "unit", "rollup", "national_only", "is_derived", "is_active",
@@ -22,7 +22,7 @@ class IndicatorAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Figure)
-class FigureAdmin(SimpleHistoryAdmin):
+class FigureAdmin(HistoryAdmin):
     """Read-only: figures are written through figures.services (report lock, validation, history)."""
 
     list_display = ["year", "directorate", "indicator", "value", "entered_by", "updated_at"]
@@ -53,7 +53,7 @@ class SectionInline(admin.StackedInline):
 
 
 @admin.register(Bilan)
-class BilanAdmin(SimpleHistoryAdmin):
+class BilanAdmin(HistoryAdmin):
     """Read-only: the bilan is drafted, approved and published through its pages (services)."""
 
     list_display = ["year", "state", "approved_by", "published_at"]

@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from directorates.models import Directorate
 from reviews.models import ReviewCycle
@@ -126,6 +127,9 @@ class Delivery(models.Model):
     resent_at = models.DateTimeField(_("re-sent at"), null=True, blank=True)
 
     objects = DeliveryQuerySet.as_manager()
+    # State changes (sent, in-app, failed, re-sent by hand) are history; the rendering context and the
+    # lease are not. Written by notifications.services with core.audit (the sends are bulk updates).
+    history = HistoricalRecords(excluded_fields=["context", "next_attempt_at", "read_at"])
 
     class Meta:
         ordering = ["-created_at", "-id"]

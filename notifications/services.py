@@ -25,6 +25,7 @@ from django.db.models import Case, DateTimeField, F, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import audit, queue
 from core.errors import InvalidTransition, NotAllowed
 from notifications import registry
 from notifications.models import Delivery, ReminderPolicy
@@ -47,30 +48,8 @@ def backoff(attempts):
     return min(datetime.timedelta(minutes=2 ** max(attempts - 1, 0)), MAX_BACKOFF)
 
 
-# After a failed publish, further publishes are not attempted for a while: closing a cycle announces
-# hundreds of events, and each attempt against a dead broker costs about a second.
-BROKER_PAUSE = 30.0
-_broker_down_until = 0.0
-
-
-def enqueue(task, *args):
-    """Queue a task; if the broker is unreachable, log it and go on (the due-check will catch up).
-
-    Never raises: a notification must not undo or break the request that caused it.
-    """
-    global _broker_down_until
-    if not task.app.conf.task_always_eager and time.monotonic() < _broker_down_until:
-        logger.warning("Broker marked unreachable: %s%r not queued; the next due-check will send it.",
-                       task.name, args)
-        return False
-    try:
-        task.delay(*args)
-        return True
-    except Exception:  # broker down (kombu OperationalError, redis ConnectionError …) or an eager failure
-        if not task.app.conf.task_always_eager:
-            _broker_down_until = time.monotonic() + BROKER_PAUSE
-        logger.warning("Could not queue %s%r; the next due-check will send it.", task.name, args, exc_info=True)
-        return False
+# Queue without ever failing the caller: one helper for every app (core.queue); the due-check catches up.
+enqueue = queue.enqueue
 
 
 # ---------------------------------------------------------------- policy
@@ -317,6 +296,9 @@ def deliveries_send(*, ids):
     if failed:
         Delivery.objects.bulk_update([row for row, _ in failed], ["state", "attempts", "last_error",
                                                                   "next_attempt_at"])
+    changed = [*sent, *already_sent, *in_app, *(row.pk for row, _ in failed)]
+    if changed:  # bulk updates bypass simple-history: one history row per delivery, in one insert
+        audit.record_update(Delivery.objects.filter(pk__in=changed), actor=None, reason="delivery attempt")
     # Once the rows are committed as sent their markers are no longer needed (they expire anyway).
     markers += [_sent_marker_key(row) for row in locked if row.pk in already_sent]
     if markers:
@@ -341,6 +323,7 @@ def delivery_resend(*, actor, delivery):
     ):
         raise InvalidTransition(_("This notification is already waiting to be sent."))
     delivery.refresh_from_db()
+    audit.record_update([delivery], actor=actor, reason="re-sent by hand")
     transaction.on_commit(lambda: enqueue(tasks.send_deliveries, [delivery.pk]))
     return delivery
 

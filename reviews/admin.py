@@ -1,6 +1,6 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
+from core.admin import HistoryAdmin
 
 from core.errors import DomainError
 from reviews import services
@@ -8,7 +8,7 @@ from reviews.models import Achievement, Outcome, Report, ReportConstraint, Repor
 
 
 @admin.register(ReviewCycle)
-class ReviewCycleAdmin(SimpleHistoryAdmin):
+class ReviewCycleAdmin(HistoryAdmin):
     list_display = ["year", "submission_deadline", "meeting_date", "state"]
     readonly_fields = ["state", "opened_at", "closed_at"]
     actions = ["close_cycles"]
@@ -62,7 +62,7 @@ class EventInline(ReadOnlyInline):
 
 
 @admin.register(Report)
-class ReportAdmin(SimpleHistoryAdmin):
+class ReportAdmin(HistoryAdmin):
     """Read-only: reports change only through the workflow (web pages and API), never behind its back."""
 
     list_display = ["directorate", "cycle", "state", "submitted_at", "submitted_late"]

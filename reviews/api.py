@@ -1,5 +1,6 @@
 """API for review cycles and annual reports. Every write calls a service in reviews.services."""
 
+from django.conf import settings
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, inline_serializer
@@ -149,9 +150,13 @@ class OutcomeInputSerializer(serializers.Serializer):
 class ReportUpdateSerializer(serializers.Serializer):
     version = serializers.IntegerField(required=False, help_text="The version you read; a stale one is refused (409).")
     summary = serializers.CharField(allow_blank=True, required=False)
-    outcomes = OutcomeInputSerializer(many=True, required=False)
-    achievements = AchievementSerializer(many=True, required=False, help_text="Replaces the list; keep ids to update.")
-    constraints = ConstraintSerializer(many=True, required=False, help_text="Replaces the list; keep ids to update.")
+    # The services check the same limits (settings.REPORT_MAX_ITEMS); here they stop a huge list before
+    # each of its items is validated.
+    outcomes = OutcomeInputSerializer(many=True, required=False, max_length=settings.REPORT_MAX_ITEMS * 10)
+    achievements = AchievementSerializer(many=True, required=False, max_length=settings.REPORT_MAX_ITEMS,
+                                         help_text="Replaces the list; keep ids to update.")
+    constraints = ConstraintSerializer(many=True, required=False, max_length=settings.REPORT_MAX_ITEMS,
+                                       help_text="Replaces the list; keep ids to update.")
 
 
 class ExtensionInputSerializer(serializers.Serializer):

@@ -7,8 +7,10 @@ class ReviewsConfig(AppConfig):
     verbose_name = _("Annual review")
 
     def ready(self):
-        from directorates.services import DELIVERABLE_CHANGE_GUARDS
-        from reviews.services import guard_deliverable_change
+        from directorates.services import DELIVERABLE_ADDED_HOOKS, DELIVERABLE_CHANGE_GUARDS
+        from reviews.services import guard_deliverable_change, outcomes_add_for_deliverables
 
         if guard_deliverable_change not in DELIVERABLE_CHANGE_GUARDS:
             DELIVERABLE_CHANGE_GUARDS.append(guard_deliverable_change)
+        if outcomes_add_for_deliverables not in DELIVERABLE_ADDED_HOOKS:
+            DELIVERABLE_ADDED_HOOKS.append(outcomes_add_for_deliverables)

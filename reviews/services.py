@@ -4,6 +4,7 @@ Every write of a report goes through here, whether it comes from the web
 forms, the API, the admin, an import or a task.
 """
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.dispatch import Signal
@@ -100,6 +101,31 @@ def _sync_outcomes(report, actor):
     audit.bulk_create(Outcome, [Outcome(report=report, deliverable=d) for d in missing], actor=actor)
 
 
+def outcomes_add_for_deliverables(*, deliverables, actor):
+    """Deliverables joined a cahier des charges: each open (draft or returned) report of their unit and
+    year gets their outcome rows, with history. Idempotent; a constant number of queries."""
+    keys = {(d.directorate_id, d.year) for d in deliverables}
+    reports = [
+        report for report in Report.objects.filter(
+            directorate_id__in={unit for unit, _year in keys}, cycle__year__in={year for _unit, year in keys},
+            state__in=EDITABLE_STATES,
+        ).select_related("cycle")
+        if (report.directorate_id, report.cycle.year) in keys
+    ]
+    if not reports:
+        return []
+    ids = [d.pk for d in deliverables]
+    existing = set(Outcome.objects.filter(report__in=reports, deliverable_id__in=ids)
+                   .values_list("report_id", "deliverable_id"))
+    missing = [
+        Outcome(report=report, deliverable_id=d.pk)
+        for report in reports for d in deliverables
+        if (d.directorate_id, d.year) == (report.directorate_id, report.cycle.year)
+        and (report.pk, d.pk) not in existing
+    ]
+    return audit.bulk_create(Outcome, missing, actor=actor, reason="deliverable added")
+
+
 @transaction.atomic
 def report_start(*, actor, cycle, directorate):
     """Open (or return the existing) draft report of a unit for a cycle."""
@@ -157,11 +183,39 @@ def _clean_outcome(outcome, data):
     outcome.percent_done = percent
     outcome.comment = data.get("comment", outcome.comment) or ""
     outcome.evidence = data.get("evidence", outcome.evidence) or ""
+    errors.update(_text_errors(outcome, ("comment", "evidence")))
+    return errors
+
+
+def max_items():
+    return settings.REPORT_MAX_ITEMS
+
+
+def max_text():
+    return settings.REPORT_MAX_TEXT_CHARS
+
+
+TITLE_MAX = 300  # Achievement.title's max_length: checked here so PostgreSQL never refuses it (a 500)
+
+
+def _text_errors(obj, fields):
+    """Fields longer than the limit (text) or than the title's column; the same rule for web and API."""
+    errors = {}
+    for field in fields:
+        value = getattr(obj, field, None)
+        limit = TITLE_MAX if field == "title" else max_text()
+        if isinstance(value, str) and len(value) > limit:
+            errors[field] = [_("At most %(max)s characters (this one has %(length)s).")
+                             % {"max": limit, "length": len(value)}]
     return errors
 
 
 def _replace_children(report, model, items, fields, required, errors_key):
     """Make the report's achievements/constraints equal to ``items`` (dicts, with ``id`` for existing rows)."""
+    if len(items) > max_items():
+        # Refused before anything is read: a 20,000-row list costs nothing.
+        return {errors_key: [_("At most %(max)s items in this part of the report (%(count)s sent).")
+                             % {"max": max_items(), "count": len(items)}]}, None
     errors = {}
     current = {obj.pk: obj for obj in model.objects.filter(report=report)}
     keep, to_save = set(), []
@@ -179,6 +233,9 @@ def _replace_children(report, model, items, fields, required, errors_key):
             errors[str(index)] = {field: [_("This field is required.")] for field in missing}
         if model is ReportConstraint and obj.category not in ReportConstraint.Category.values:
             errors.setdefault(str(index), {})["category"] = [_("Choose a category from the list.")]
+        too_long = _text_errors(obj, fields)
+        if too_long:
+            errors.setdefault(str(index), {}).update(too_long)
         to_save.append(obj)
         if pk is not None:
             keep.add(pk)
@@ -231,6 +288,9 @@ def report_update(*, actor, report, expected_version=None, summary=None, outcome
         )
         errors.update(err)
         child_changes.append(change)
+    if summary is not None and len(summary) > max_text():
+        errors["summary"] = [_("At most %(max)s characters (this one has %(length)s).")
+                             % {"max": max_text(), "length": len(summary)}]
     if errors:
         raise ValidationFailed(_("The report was not saved: correct the fields marked below."), errors=errors)
 

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -10,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.errors import DomainError, ValidationFailed
-from core.history import timeline
+from core.history import HISTORY_PAGE_SIZE, Timeline
 from directorates.models import Directorate
 from directorates.permissions import visible_directorates
 from reviews import permissions, selectors, services
@@ -200,6 +201,8 @@ def report_edit(request, pk):
             except DomainError as error:
                 if isinstance(error, ValidationFailed) and not error.errors.get("file"):
                     _apply_errors(error, outcome_fs.forms, ach_fs, ach_pos, con_fs, con_pos)
+                    for message in error.errors.get("summary", []):
+                        summary_form.add_error("summary", message)
                 messages.error(request, error.message)
                 if any(f.cleaned_data.get("file") for f in outcome_fs.forms if hasattr(f, "cleaned_data")):
                     messages.warning(request, _("Nothing was saved: attach your files again before saving."))
@@ -271,15 +274,16 @@ def report_history(request, pk):
     report = _get_report(request, pk)
     if not permissions.can_see_history(request.user):
         raise PermissionDenied
-    entries = timeline(
+    page = Paginator(Timeline(
         Report.history.filter(id=report.pk),
         Outcome.history.filter(report_id=report.pk).select_related("deliverable"),
         Achievement.history.filter(report_id=report.pk),
         ReportConstraint.history.filter(report_id=report.pk),
         Attachment.history.filter(outcome__report_id=report.pk),
         label=lambda row: getattr(row, "title", None) or getattr(row, "original_name", None) or str(report),
-    )
-    return render(request, "reviews/report_history.html", {"report": report, "entries": entries})
+    ), HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "reviews/report_history.html",
+                  {"report": report, "entries": page.object_list, "page": page})
 
 
 @login_required

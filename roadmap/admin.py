@@ -2,7 +2,7 @@
 which call roadmap.services; the roadmap's own rows are read-only here so no rule is bypassed."""
 
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
+from core.admin import HistoryAdmin
 
 from roadmap.models import (
     Meeting,
@@ -16,7 +16,7 @@ from roadmap.models import (
 )
 
 
-class ReadOnlyAdmin(SimpleHistoryAdmin):
+class ReadOnlyAdmin(HistoryAdmin):
     def has_add_permission(self, request):
         return False
 

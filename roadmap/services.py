@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from core import audit
 from core.errors import InvalidTransition, NotAllowed, ValidationFailed
+from directorates import services as directorate_services
 from directorates.models import Deliverable, Membership
 from reviews.models import EDITABLE_STATES, Outcome, Report, ReportConstraint, ReportState
 from roadmap import permissions
@@ -302,7 +303,8 @@ def roadmap_compile(*, actor, cycle):
     audit.bulk_create(Objective, new, actor=actor, reason="compiled", batch_size=None)
     now = timezone.now()
     Roadmap.objects.filter(pk=roadmap.pk).update(compiled_at=now, updated_at=now)
-    roadmap.compiled_at = now
+    roadmap.compiled_at = roadmap.updated_at = now
+    audit.record_update([roadmap], actor=actor, reason="compiled")
     return roadmap, len(new)
 
 
@@ -523,6 +525,8 @@ def milestones_set(*, actor, objective, milestones):
         m._history_user = actor
         m.delete()
     Objective.objects.filter(pk=objective.pk).update(edited=True, updated_at=timezone.now())
+    # update() bypasses simple-history's signals: the objective's edit is recorded by hand.
+    audit.record_update([Objective.objects.get(pk=objective.pk)], actor=actor, reason="milestones changed")
     return to_save
 
 
@@ -747,6 +751,8 @@ def handover_to_cahier_des_charges(*, actor, roadmap):
             to_update, ["directorate", "title", "description", "category", "target_quantity", "target_unit",
                         "due_date", "updated_at"])
         audit.record_update(to_update, actor=actor, reason=f"roadmap {year} v{roadmap.version} approved")
+    # New deliverables, and those moved to another owner unit, join that unit's cahier des charges.
+    directorate_services.deliverables_added(deliverables=to_create + to_update, actor=actor)
     inactive_refs = {o.ref for o in objectives if o.state != Objective.State.ACTIVE}
     stale = [d for ref, d in by_ref.items() if ref in inactive_refs]
     if stale:

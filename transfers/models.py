@@ -5,6 +5,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 
 def import_file_path(instance, filename):
@@ -33,7 +34,8 @@ class ImportJob(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("imported by"), on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(_("uploaded at"))
-    file = models.FileField(_("file"), upload_to=import_file_path)
+    # Blank once removed after IMPORT_FILE_RETENTION_DAYS (files_removed_at says when).
+    file = models.FileField(_("file"), upload_to=import_file_path, blank=True)
     original_name = models.CharField(_("file name"), max_length=255)
     file_format = models.CharField(_("format"), max_length=8)
     size = models.PositiveIntegerField(_("size"))
@@ -55,6 +57,16 @@ class ImportJob(models.Model):
         on_delete=models.PROTECT, related_name="+",
     )
     applied_at = models.DateTimeField(_("applied at"), null=True, blank=True)
+    # When the running step (check or apply) was last handed to the task queue; empty while the queue
+    # could not be reached. The sweeper (services.import_sweep) hands it again, or fails the job,
+    # when it is not done IMPORT_STUCK_AFTER_MINUTES later; attempts counts the hand-overs.
+    queued_at = models.DateTimeField(_("queued at"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    files_removed_at = models.DateTimeField(_("files removed at"), null=True, blank=True)
+
+    # Every state change (checked, confirmed, applied, failed, retried, queued again) leaves a row;
+    # the row errors and the progress are not history.
+    history = HistoricalRecords(excluded_fields=["row_errors", "progress"])
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -81,6 +93,14 @@ class ImportJob(models.Model):
         return self.state == self.State.PREVIEW and self.error_count == 0 and (
             self.counts.get("new", 0) + self.counts.get("update", 0) > 0
         )
+
+    @property
+    def rows_with_errors(self):
+        return (self.counts or {}).get("invalid", 0) + (self.counts or {}).get("error", 0)
+
+    @property
+    def can_retry(self):
+        return self.state == self.State.FAILED and bool(self.file) and self.files_removed_at is None
 
     @property
     def history_reason(self):

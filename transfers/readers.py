@@ -2,8 +2,10 @@
 
 Every refusal is a ``FileRejected`` (a ValidationFailed): the user sees why, never a server error.
 Checks, in order: size, format, for .xlsx the zip's declared uncompressed size and ratio (zip bombs)
-before openpyxl parses anything, then openpyxl with defusedxml (XML entity attacks are refused),
-the sheet, the header row and the required columns.
+before openpyxl parses anything, then openpyxl (read-only, with defusedxml: XML entity attacks are
+refused), the sheet's declared size, then rows streamed with memory bounded by their real content
+(rows and columns past the limits are refused as soon as they are met, whatever the file declares),
+the header row and the required columns.
 """
 
 import csv
@@ -133,127 +135,76 @@ def _xlsx_rows(handle, sheet_names):
                 )
             chosen = sheets[0]
         try:
-            rows = fast_sheet_rows(workbook[chosen])
+            rows = sheet_rows(workbook[chosen])
         except FileRejected:
             raise
         except Exception:
-            try:
-                rows = list(workbook[chosen].iter_rows(values_only=True))
-            except Exception:
-                raise FileRejected(_("The sheet “%(name)s” could not be read.") % {"name": chosen}) from None
+            raise FileRejected(_("The sheet “%(name)s” could not be read.") % {"name": chosen}) from None
     finally:
         workbook.close()
     return rows
 
 
-def _column_index(letters, cache={}):  # noqa: B006 - a deliberate per-process cache
-    index = cache.get(letters)
-    if index is None:
-        index = 0
-        for letter in letters:
-            index = index * 26 + (ord(letter) - 64)
-        cache[letters] = index
-    return index
+def max_columns():
+    return getattr(settings, "IMPORT_MAX_COLUMNS", 100)
 
 
-def fast_sheet_rows(worksheet):
-    """The values of an openpyxl read-only worksheet, row by row, parsed with expat directly.
+def _too_many_rows():
+    return FileRejected(_("Too many rows (at most %(max)s).") % {"max": max_rows()})
 
-    Same results as ``worksheet.iter_rows(values_only=True)`` (a test compares them) for a third of the
-    time: openpyxl builds an element tree per cell. Uses openpyxl's own shared strings, date styles and
-    epoch (pinned openpyxl; any surprise falls back to ``iter_rows``). A DTD or an entity declaration
-    is refused outright.
+
+def _too_many_columns():
+    return FileRejected(_("Too many columns (at most %(max)s).") % {"max": max_columns()})
+
+
+def sheet_rows(worksheet):
+    """The values of an openpyxl read-only worksheet, row by row, in memory bounded by the real content.
+
+    A sheet may declare any size (``<dimension ref="A1:XFD1048576">``), jump to any row
+    (``<row r="300000000">``) or put a cell at any column: nothing is allocated for what is declared.
+    A declared size past the row or column limit is refused before any cell is read; then rows stream
+    from openpyxl's own worksheet parser (the one its read-only mode uses, with defusedxml), and the
+    first value past a limit refuses the file. Empty (formatted) rows and cells past the limits are
+    ignored: they hold no data. Gaps between rows become empty rows only up to the row limit.
     """
-    from xml.parsers import expat
+    from openpyxl.worksheet._reader import WorkSheetParser
 
-    from openpyxl.utils.datetime import from_excel, from_ISO8601
-
+    row_limit, column_limit = max_rows() + 1, max_columns()  # the header row is not counted in max_rows
+    if (worksheet.max_row or 0) > row_limit:
+        raise FileRejected(
+            _("The sheet declares %(rows)s rows (at most %(max)s): remove the empty rows below the data.")
+            % {"rows": worksheet.max_row, "max": max_rows()}
+        )
+    if (worksheet.max_column or 0) > column_limit:
+        raise FileRejected(
+            _("The sheet declares %(columns)s columns (at most %(max)s): remove the empty columns.")
+            % {"columns": worksheet.max_column, "max": max_columns()}
+        )
     workbook = worksheet.parent
-    shared = worksheet._shared_strings
-    date_formats, timedelta_formats, epoch = workbook._date_formats, workbook._timedelta_formats, workbook.epoch
-    rows = {}
-    state = {"row": 0, "cells": None, "col": 0, "type": "n", "style": 0, "text": None, "in_t": False,
-             "in_rph": False}
-
-    def refuse(*args):
-        raise FileRejected(_("The spreadsheet contains XML entities or a DTD: refused for safety."))
-
-    def start(name, attrs):
-        name = name.rpartition(":")[2]
-        if name == "c":
-            ref = attrs.get("r")
-            if ref:
-                state["col"] = _column_index(ref.rstrip("0123456789"))
-            else:
-                state["col"] += 1
-            state["type"] = attrs.get("t", "n")
-            state["style"] = int(attrs.get("s", 0) or 0)
-            state["text"] = None
-        elif name == "v":
-            state["text"] = ""
-            state["in_t"] = True
-        elif name == "t" and state["type"] == "inlineStr" and not state["in_rph"]:
-            if state["text"] is None:
-                state["text"] = ""
-            state["in_t"] = True
-        elif name == "rPh":
-            state["in_rph"] = True
-        elif name == "row":
-            ref = attrs.get("r")
-            state["row"] = int(ref) if ref else state["row"] + 1
-            state["cells"] = rows.setdefault(state["row"], {})
-            state["col"] = 0
-
-    def end(name):
-        name = name.rpartition(":")[2]
-        if name in ("v", "t"):
-            state["in_t"] = False
-        elif name == "rPh":
-            state["in_rph"] = False
-        elif name == "c":
-            value, kind = state["text"], state["type"]
-            if value is not None and (value or kind == "inlineStr"):
-                if kind == "n":
-                    value = float(value) if ("." in value or "E" in value or "e" in value) else int(value)
-                    if state["style"] in date_formats:
-                        try:
-                            value = from_excel(value, epoch, timedelta=state["style"] in timedelta_formats)
-                        except (OverflowError, ValueError):
-                            value = "#VALUE!"
-                elif kind == "s":
-                    value = shared[int(value)]
-                elif kind == "b":
-                    value = bool(int(value))
-                elif kind == "d":
-                    value = from_ISO8601(value)
-                state["cells"][state["col"]] = value
-            elif value == "" and kind not in ("n", "s", "b", "d"):
-                state["cells"][state["col"]] = None
-
-    def text(data):
-        if state["in_t"]:
-            state["text"] += data
-
-    parser = expat.ParserCreate()
-    parser.buffer_text = True
-    parser.StartElementHandler = start
-    parser.EndElementHandler = end
-    parser.CharacterDataHandler = text
-    parser.StartDoctypeDeclHandler = refuse
-    parser.EntityDeclHandler = refuse
+    rows = []
     with worksheet._get_source() as source:
-        parser.ParseFile(source)
-    if not rows:
-        return []
-    result = []
-    for number in range(1, max(rows) + 1):
-        cells = rows.get(number)
-        if not cells:
-            result.append(())
-            continue
-        width = max(cells)
-        result.append(tuple(cells.get(col) for col in range(1, width + 1)))
-    return result
+        parser = WorkSheetParser(
+            source, worksheet._shared_strings, data_only=True, epoch=workbook.epoch,
+            date_formats=workbook._date_formats, timedelta_formats=workbook._timedelta_formats,
+        )
+        for number, cells in parser.parse():
+            cells = [cell for cell in cells if cell["value"] is not None]
+            if not cells:
+                continue  # formatting only: allocate nothing for it, wherever it sits
+            if number > row_limit:
+                raise _too_many_rows()
+            width = cells[-1]["column"]
+            if width > column_limit or any(cell["column"] > column_limit for cell in cells):
+                raise _too_many_columns()
+            rows.extend(() for _gap in range(len(rows) + 1, number))
+            values = [None] * width
+            for cell in cells:
+                values[cell["column"] - 1] = cell["value"]
+            if len(rows) >= number:  # a row repeated with the same number: openpyxl keeps the last one
+                rows[number - 1] = tuple(values)
+            else:
+                rows.append(tuple(values))
+    return rows
 
 
 def _csv_rows(handle):
@@ -270,13 +221,23 @@ def _csv_rows(handle):
         delimiter = csv.Sniffer().sniff(text[:4096], delimiters=",;\t").delimiter
     except csv.Error:
         delimiter = ","
+    row_limit, column_limit = max_rows() + 1, max_columns()
+    result = []
     try:
         # Only the delimiter is guessed: the sniffer may also guess doublequote=False, which would
         # read Excel's doubled quotes ("=HYPERLINK(""http://x"")") wrongly.
-        rows = csv.reader(io.StringIO(text, newline=""), csv.excel, delimiter=delimiter)
-        return [tuple(row) for row in rows]
+        for row in csv.reader(io.StringIO(text, newline=""), csv.excel, delimiter=delimiter):
+            if len(row) > column_limit:
+                if any(value.strip() for value in row[column_limit:]):
+                    raise _too_many_columns()
+                row = row[:column_limit]  # trailing separators: empty columns, not data
+            if len(result) >= row_limit and any(value.strip() for value in row):
+                raise _too_many_rows()
+            if len(result) < row_limit:
+                result.append(tuple(row))
     except csv.Error as error:
         raise FileRejected(_("The .csv file could not be read: %(error)s") % {"error": error}) from None
+    return result
 
 
 def _normalise(text):

@@ -217,6 +217,12 @@ class DeliverableResource(FastModelResource):
         unit = self.units_by_code.get(_key_text(row.get("unit_code")))
         return (unit.pk if unit else None, _year_of(row.get("year")), _key_text(row.get("title")))
 
+    def bulk_create(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
+        created = [] if dry_run else list(self.create_instances)
+        super().bulk_create(using_transactions, dry_run, raise_errors, batch_size=batch_size, result=result)
+        # The same announcement as the form, the API and the roadmap: open reports get their outcome rows.
+        directorate_services.deliverables_added(deliverables=created, actor=self.actor)
+
     def prepare(self, dataset):
         codes = {_key_text(code) for code in dataset["unit_code"]}
         self.units_by_code.update({unit.code: unit for unit in Directorate.objects.filter(code__in=codes)})

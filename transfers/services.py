@@ -10,13 +10,16 @@ import io
 import logging
 
 import tablib
+from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import audit, queue
 from core.errors import InvalidTransition, NotAllowed, ValidationFailed
 from transfers import kinds, readers
 from transfers.models import ImportJob
@@ -42,13 +45,143 @@ def _progress_key(job_id):
 
 
 def set_progress(job_id, percent):
-    cache.set(_progress_key(job_id), int(percent), timeout=3600)
+    try:
+        cache.set(_progress_key(job_id), int(percent), timeout=3600)
+    except Exception:  # the cache (Redis) unreachable: progress is a nicety, the import goes on
+        logger.warning("progress of import #%s not recorded", job_id, exc_info=True)
 
 
 def get_progress(job):
     if not job.is_running:
         return 100 if job.state != ImportJob.State.FAILED else job.progress
-    return cache.get(_progress_key(job.pk), job.progress)
+    try:
+        return cache.get(_progress_key(job.pk), job.progress)
+    except Exception:  # the cache unreachable: the page still answers
+        return job.progress
+
+
+# ---------------------------------------------------------------- queueing, sweeping, retrying
+
+
+def _waiting_message():
+    return _("The task queue cannot be reached: the import will start by itself as soon as it is back.")
+
+
+def _task_for(state):
+    from transfers import tasks
+
+    return tasks.preview_import if state == ImportJob.State.PENDING else tasks.apply_import
+
+
+def _hand_over(job_id, state):
+    """Queue the job's step; if the queue is unreachable, say so on the job (the sweeper retries)."""
+    if not queue.enqueue(_task_for(state), job_id):
+        ImportJob.objects.filter(pk=job_id, state=state).update(queued_at=None, message=_waiting_message())
+
+
+def _queue_on_commit(job):
+    transaction.on_commit(lambda: _hand_over(job.pk, job.state))
+
+
+def stuck_after():
+    return datetime.timedelta(minutes=settings.IMPORT_STUCK_AFTER_MINUTES)
+
+
+def import_sweep(*, now=None, batch=200):
+    """Hand again the jobs the queue never took or lost, fail those tried too often, remove old files.
+
+    A running job (being checked or applied) whose step could not be queued is queued again at once;
+    one queued more than IMPORT_STUCK_AFTER_MINUTES ago and not done (worker killed, queue emptied) is
+    queued again, up to IMPORT_MAX_ATTEMPTS hand-overs, then failed with a message. Each job is
+    claimed with a conditional update, so two sweepers (two beats by mistake) never queue it twice.
+    Returns {"requeued": [...ids], "failed": [...ids], "files_removed": n}.
+    """
+    now = now or timezone.now()
+    running = [ImportJob.State.PENDING, ImportJob.State.APPLYING]
+    due = ImportJob.objects.filter(state__in=running).filter(
+        Q(queued_at__isnull=True) | Q(queued_at__lt=now - stuck_after())
+    ).order_by("pk").values("pk", "state", "queued_at", "attempts")[:batch]
+    requeued, failed = [], []
+    for row in due:
+        same = ImportJob.objects.filter(pk=row["pk"], state=row["state"], queued_at=row["queued_at"])
+        if row["queued_at"] is not None and row["attempts"] >= settings.IMPORT_MAX_ATTEMPTS:
+            message = _("The import did not finish after %(attempts)s attempts (a worker or the task queue was "
+                        "lost). Nothing was saved: use “Retry” to try again.") % {"attempts": row["attempts"]}
+            if same.update(state=ImportJob.State.FAILED, message=message):
+                failed.append(row["pk"])
+                _record(row["pk"], reason="stuck")
+            continue
+        if not same.update(queued_at=now, attempts=F("attempts") + 1, message=""):
+            continue  # another sweeper, or the worker, got there first
+        if queue.enqueue(_task_for(row["state"]), row["pk"]):
+            requeued.append(row["pk"])
+        else:  # still unreachable: leave it waiting, without counting the attempt
+            ImportJob.objects.filter(pk=row["pk"], state=row["state"]).update(
+                queued_at=None, attempts=F("attempts") - 1, message=_waiting_message())
+            break  # the queue is down: the others would fail the same way
+    removed = import_remove_old_files(now=now)
+    if requeued or failed:
+        logger.warning("import sweep: requeued %s, failed %s", requeued, failed)
+    return {"requeued": requeued, "failed": failed, "files_removed": removed}
+
+
+def _delete_stored(*files):
+    for field in files:
+        if field:
+            try:
+                field.storage.delete(field.name)
+            except Exception:  # already gone, or storage briefly unavailable: the next sweep tries again
+                logger.warning("could not delete %s", field.name, exc_info=True)
+
+
+def import_remove_old_files(*, now=None, batch=500):
+    """Remove the uploaded file and rows snapshot of jobs older than IMPORT_FILE_RETENTION_DAYS.
+
+    The job itself (who, when, counts, errors, what it changed) is kept. A preview never confirmed is
+    closed as failed. Running jobs are left alone. Returns how many jobs had their files removed.
+    """
+    now = now or timezone.now()
+    limit = now - datetime.timedelta(days=settings.IMPORT_FILE_RETENTION_DAYS)
+    old = ImportJob.objects.filter(created_at__lt=limit, files_removed_at__isnull=True).exclude(
+        state__in=[ImportJob.State.PENDING, ImportJob.State.APPLYING]).order_by("pk")[:batch]
+    count = 0
+    for job in old:
+        _delete_stored(job.file, job.rows_file)
+        changes = {"file": "", "rows_file": "", "files_removed_at": now}
+        if job.state == ImportJob.State.PREVIEW:
+            changes.update(state=ImportJob.State.FAILED, message=_(
+                "The preview was never confirmed; its file was removed after %(days)s days.")
+                % {"days": settings.IMPORT_FILE_RETENTION_DAYS})
+        count += ImportJob.objects.filter(pk=job.pk, state=job.state).update(**changes)
+    return count
+
+
+@transaction.atomic
+def import_retry(*, actor, job):
+    """Start a failed import again from its uploaded file: checked again, then confirmed again."""
+    if job.created_by_id != actor.pk and not actor.is_superuser:
+        raise NotAllowed(_("Only the person who uploaded the file may retry its import."))
+    if job.state == ImportJob.State.FAILED and not job.can_retry:
+        raise ValidationFailed(_("The file of this import was removed: upload it again."))
+    rows_file = job.rows_file
+    claimed = ImportJob.objects.filter(pk=job.pk, state=ImportJob.State.FAILED).update(
+        state=ImportJob.State.PENDING, message="", counts={}, row_errors=[], error_count=0, progress=0,
+        previewed_at=None, confirmed_by=None, applied_at=None, rows_file="", queued_at=timezone.now(), attempts=1,
+    )
+    if not claimed:
+        raise InvalidTransition(_("Only a failed import can be retried."))
+    transaction.on_commit(lambda: _delete_stored(rows_file))
+    job.refresh_from_db()
+    _record(job.pk, actor=actor, reason="retry")
+    _queue_on_commit(job)
+    return job
+
+
+def _record(job_id, *, actor=None, reason=""):
+    """A history row for a state change made with a conditional update (which bypasses signals)."""
+    job = ImportJob.objects.filter(pk=job_id).first()
+    if job is not None:
+        audit.record_update([job], actor=actor, reason=reason)
 
 
 # ---------------------------------------------------------------- import
@@ -67,15 +200,15 @@ def import_start(*, actor, kind_key, uploaded_file, year=None):
     name = (getattr(uploaded_file, "name", "") or "upload").rsplit("/", 1)[-1][:255]
     fmt = readers.file_format(name)
     readers.check_size(uploaded_file.size)
+    now = timezone.now()
     job = ImportJob(
-        kind=kind.key, created_by=actor, created_at=timezone.now(), original_name=name, file_format=fmt,
-        size=uploaded_file.size, year=year or None,
+        kind=kind.key, created_by=actor, created_at=now, original_name=name, file_format=fmt,
+        size=uploaded_file.size, year=year or None, queued_at=now, attempts=1,
     )
     job.file.save(name, uploaded_file, save=False)
     job.save()
-    from transfers import tasks
-
-    transaction.on_commit(lambda: tasks.preview_import.delay(job.pk))
+    # Never a failed upload because the queue is down: the job is kept and queued later by the sweeper.
+    _queue_on_commit(job)
     return job
 
 
@@ -162,7 +295,25 @@ def _fail(job, message, *, errors=None, counts=None):
     if counts is not None:
         job.counts = counts
     job.save(update_fields=["state", "message", "row_errors", "error_count", "counts"])
+    _drop_rows_file(job)
     return job
+
+
+def _drop_rows_file(job):
+    """The rows snapshot only serves to apply: once a job is applied or failed it is deleted (it can be
+    as large as the spreadsheet's content); a retry reads the uploaded file again."""
+    rows_file = ImportJob.objects.filter(pk=job.pk).values_list("rows_file", flat=True).first()
+    if rows_file:
+        ImportJob.objects.filter(pk=job.pk).update(rows_file="")
+        field = ImportJob._meta.get_field("rows_file")
+        transaction.on_commit(lambda: _delete_name(field.storage, rows_file))
+
+
+def _delete_name(storage, name):
+    try:
+        storage.delete(name)
+    except Exception:
+        logger.warning("could not delete %s", name, exc_info=True)
 
 
 def import_preview(*, job):
@@ -184,7 +335,8 @@ def import_preview(*, job):
     job.state = ImportJob.State.PREVIEW
     job.previewed_at = timezone.now()
     job.progress = 100
-    job.save(update_fields=["counts", "row_errors", "error_count", "state", "previewed_at", "progress"])
+    job.message = ""
+    job.save(update_fields=["counts", "row_errors", "error_count", "state", "previewed_at", "progress", "message"])
     return job
 
 
@@ -198,14 +350,13 @@ def import_confirm(*, actor, job):
     if job.state == ImportJob.State.PREVIEW and not job.can_confirm:
         raise ValidationFailed(_("The file changes nothing: there is nothing to apply."))
     claimed = ImportJob.objects.filter(pk=job.pk, state=ImportJob.State.PREVIEW).update(
-        state=ImportJob.State.APPLYING, confirmed_by=actor, progress=0
+        state=ImportJob.State.APPLYING, confirmed_by=actor, progress=0, queued_at=timezone.now(), attempts=1,
     )
     if not claimed:
         raise InvalidTransition(_("This import is not waiting for confirmation."))
     job.refresh_from_db()
-    from transfers import tasks
-
-    transaction.on_commit(lambda: tasks.apply_import.delay(job.pk))
+    _record(job.pk, actor=actor, reason="confirm")
+    _queue_on_commit(job)
     return job
 
 
@@ -227,6 +378,10 @@ def import_apply(*, job):
     counts = errors = None
     try:
         with transaction.atomic():
+            # One apply at a time: a job queued again (sweeper, broker redelivery) waits here, then
+            # finds it applied and changes nothing.
+            if not ImportJob.objects.select_for_update().filter(pk=job.pk, state=ImportJob.State.APPLYING).exists():
+                raise _Rollback
             result = resource.import_data(
                 dataset, dry_run=False, use_transactions=True, raise_errors=False,
                 rollback_on_validation_errors=True,
@@ -240,6 +395,8 @@ def import_apply(*, job):
             )
             if not claimed:
                 raise _Rollback
+            _record(job.pk, actor=job.confirmed_by, reason="applied")
+            _drop_rows_file(job)
     except _Rollback:
         job.refresh_from_db()
         if job.state != ImportJob.State.APPLYING:
@@ -251,9 +408,11 @@ def import_apply(*, job):
 
 def import_fail_unexpectedly(*, job_id):
     """A task crashed: say so on the job rather than leave it running forever."""
-    ImportJob.objects.filter(pk=job_id, state__in=[ImportJob.State.PENDING, ImportJob.State.APPLYING]).update(
+    if ImportJob.objects.filter(pk=job_id, state__in=[ImportJob.State.PENDING, ImportJob.State.APPLYING]).update(
         state=ImportJob.State.FAILED, message=_("The import stopped on an unexpected error. Nothing was saved.")
-    )
+    ):
+        _record(job_id, reason="crashed")
+        _drop_rows_file(ImportJob(pk=job_id))
 
 
 # ---------------------------------------------------------------- export and templates

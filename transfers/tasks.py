@@ -37,3 +37,9 @@ def preview_import(job_id):
 @shared_task(acks_late=True, soft_time_limit=20 * 60, time_limit=25 * 60)
 def apply_import(job_id):
     return _run(services.import_apply, job_id)
+
+
+@shared_task(name="transfers.sweep_imports", soft_time_limit=4 * 60, time_limit=5 * 60)
+def sweep_imports():
+    """Periodic (django-celery-beat, see migration 0003): queue again or fail stuck imports, remove old files."""
+    return services.import_sweep()

@@ -11,6 +11,7 @@ urlpatterns = [
     path("imports/<int:pk>/", views.import_detail, name="import_detail"),
     path("imports/<int:pk>/status.json", views.import_status, name="import_status"),
     path("imports/<int:pk>/confirm/", views.import_confirm, name="import_confirm"),
+    path("imports/<int:pk>/retry/", views.import_retry, name="import_retry"),
     path("imports/<int:pk>/file/", views.import_file, name="import_file"),
     path("exports/<slug:kind>.<str:fmt>", views.export, name="export"),
 ]

@@ -73,6 +73,7 @@ def import_detail(request, pk):
         "progress": services.get_progress(job),
         "changes": selectors.import_changes(job=job),
         "may_confirm": job.can_confirm and job.created_by_id == request.user.pk,
+        "may_retry": job.can_retry and (job.created_by_id == request.user.pk or request.user.is_superuser),
     })
 
 
@@ -102,10 +103,29 @@ def import_confirm(request, pk):
 
 
 @login_required
-def import_file(request, pk):
-    """The uploaded file as it was received (kept for the record)."""
+@require_POST
+def import_retry(request, pk):
     job = _job_or_404(request, pk)
-    return FileResponse(job.file.open("rb"), as_attachment=True, filename=job.original_name)
+    try:
+        services.import_retry(actor=request.user, job=job)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.info(request, _("The import has started again from its uploaded file."))
+    return redirect("transfers:import_detail", pk=job.pk)
+
+
+@login_required
+def import_file(request, pk):
+    """The uploaded file as it was received (kept for IMPORT_FILE_RETENTION_DAYS)."""
+    job = _job_or_404(request, pk)
+    if not job.file:
+        raise Http404(_("This file was removed after the retention period."))
+    try:
+        handle = job.file.open("rb")
+    except OSError:
+        raise Http404(_("This file is no longer stored.")) from None
+    return FileResponse(handle, as_attachment=True, filename=job.original_name)
 
 
 @login_required

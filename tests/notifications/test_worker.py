@@ -25,7 +25,8 @@ from django.db import connection
 from django.utils import timezone
 
 from config.celery import app as celery_app
-from directorates.models import Membership
+from core import queue as core_queue
+from directorates.models import Membership, User
 from notifications import services, tasks
 from notifications.models import Delivery, ReminderPolicy
 from reviews import services as review_services
@@ -147,10 +148,10 @@ def workers(tmp_path, queue):
     url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15")
     saved = {k: celery_app.conf[k] for k in ("broker_url", "task_always_eager", "task_default_queue")}
     use_broker(url, queue)
-    services._broker_down_until = 0.0
+    core_queue.reset()
     pool = Workers(tmp_path, url, queue)
     yield pool
-    services._broker_down_until = 0.0
+    core_queue.reset()
     pool.stop_all()
     use_broker(saved["broker_url"], saved["task_default_queue"])
     celery_app.conf.task_always_eager = saved["task_always_eager"]

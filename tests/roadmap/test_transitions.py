@@ -206,3 +206,29 @@ def test_a_new_version_leaves_a_submitted_reports_cahier_des_charges_alone(appro
     services.roadmap_propose(actor=olga, roadmap=roadmap)
     services.roadmap_approve(actor=dino, roadmap=fresh(roadmap))
     assert Deliverable.objects.get(year=2023, origin_reference=objective.ref).title == before
+
+
+def test_a_new_version_adds_outcome_rows_to_the_open_report_of_next_year(approved, olga, dino, charlie, unit_b):
+    from reviews import services as review_services
+    from reviews.models import Outcome
+    from tests.factories import CycleFactory
+
+    report = review_services.report_start(actor=charlie, cycle=CycleFactory(year=2023), directorate=unit_b)
+    before = Outcome.objects.filter(report=report).count()
+    roadmap = services.roadmap_new_version(actor=olga, roadmap=approved)
+    objective = services.objective_create(actor=olga, roadmap=roadmap, owner=unit_b, title="Projet ajouté en v2")
+    services.milestones_set(actor=olga, objective=objective, milestones=[
+        {"title": "Phase 1", "quarter": 4, "target_value": 100}])
+    services.roadmap_propose(actor=olga, roadmap=roadmap)
+    services.roadmap_approve(actor=dino, roadmap=fresh(roadmap))
+    titles = set(Outcome.objects.filter(report=report).values_list("deliverable__title", flat=True))
+    assert "Projet ajouté en v2" in titles and len(titles) == before + 1
+
+
+def test_changing_an_objectives_milestones_is_history(draft, olga):
+    objective = draft.objectives.first()
+    before = objective.history.count()
+    services.milestones_set(actor=olga, objective=objective, milestones=[
+        {"title": "Phase 1", "quarter": 2, "target_value": 50}])
+    assert objective.history.count() == before + 1
+    assert objective.history.first().edited is True and objective.history.first().history_user == olga

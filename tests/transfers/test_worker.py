@@ -55,3 +55,46 @@ def test_import_runs_in_a_real_worker(settings, client):
     client.force_login(olga)
     status = client.get(reverse("transfers:import_status", args=[job.pk])).json()
     assert status["state"] == "applied" and status["progress"] == 100
+
+
+@pytest.mark.celery
+@pytest.mark.django_db(transaction=True)
+def test_a_job_lost_with_the_brokers_data_is_queued_again_by_the_sweeper():
+    """Redis loses the queued task (flushed, restarted without persistence): the sweeper queues it
+    again once it is past IMPORT_STUCK_AFTER_MINUTES, and a real worker then checks the file."""
+    import datetime
+    import os
+    import uuid
+
+    import redis
+    from celery.contrib.testing.worker import start_worker
+    from django.utils import timezone
+
+    from config.celery import app
+    from core import queue
+    from tests.factories import DirectorateFactory, UserFactory
+
+    url = os.environ["REDIS_URL"]
+    name = f"test-transfers-{uuid.uuid4().hex[:8]}"
+    olga = UserFactory(username="olga-sweep", org_role="reviewer")
+    DirectorateFactory(code="SP-A")
+    saved = {k: app.conf[k] for k in ("broker_url", "task_always_eager", "task_default_queue", "result_backend")}
+    app.conf.update(task_always_eager=False, broker_url=url, result_backend=None, task_default_queue=name)
+    app._pool = None
+    queue.reset()
+    client = redis.Redis.from_url(url)
+    try:
+        job = services.import_start(actor=olga, kind_key="deliverables",
+                                    uploaded_file=upload(DELIVERABLE_HEADERS, [deliverable_row()]))
+        assert client.llen(name) == 1
+        client.delete(name)  # the broker lost its data: nobody will ever run this job's task
+        assert services.import_sweep()["requeued"] == []  # not yet stuck
+        later = timezone.now() + datetime.timedelta(minutes=31)
+        assert services.import_sweep(now=later)["requeued"] == [job.pk]
+        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30, queues=[name]):
+            job = _wait(job, {ImportJob.State.PREVIEW, ImportJob.State.FAILED})
+        assert job.state == ImportJob.State.PREVIEW and job.counts["new"] == 1 and job.attempts == 2
+    finally:
+        client.delete(name)
+        app.conf.update(**saved)
+        app._pool = None
