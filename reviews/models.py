@@ -140,6 +140,17 @@ class Report(models.Model):
         return self.is_late()
 
     @property
+    def last_return(self):
+        """The event that returned the report, while it is returned: its comment, author and time.
+
+        Reads the events through ``events.all()`` so that a prefetched detail queryset costs no query.
+        """
+        if self.state != ReportState.RETURNED:
+            return None
+        returns = [e for e in self.events.all() if e.new_state == ReportState.RETURNED]
+        return returns[-1] if returns else None
+
+    @property
     def completeness(self):
         """Share (0–100) of the cahier des charges' deliverables that have an outcome."""
         total = getattr(self, "deliverable_count", None)
