@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import IsoDateInput
 from directorates.models import Deliverable
 
 
@@ -12,8 +13,8 @@ class DeliverableForm(forms.ModelForm):
         fields = ["title", "description", "category", "target_quantity", "target_unit", "target_date", "due_date"]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 2}),
-            "target_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "due_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "target_date": IsoDateInput(),
+            "due_date": IsoDateInput(),
         }
         help_texts = {"target_quantity": _("A quantity with its unit, or a target date.")}
 
