@@ -1,3 +1,5 @@
+import copy
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -18,5 +20,19 @@ class DeliverableForm(forms.ModelForm):
         }
         help_texts = {"target_quantity": _("A quantity with its unit, or a target date.")}
 
+    def __init__(self, *args, needs_reason=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if needs_reason:
+            self.fields["reason"] = copy.deepcopy(ReasonForm.base_fields["reason"])
+
     def validate_unique(self):
         """Uniqueness is the service's to check, with its own message."""
+
+
+class ReasonForm(forms.Form):
+    """Why the DG's office changes by hand a deliverable handed over from the approved roadmap."""
+
+    reason = forms.CharField(
+        label=_("Why is this deliverable of the approved roadmap changed by hand?"), max_length=100, required=False,
+        help_text=_("Kept in the deliverable's history."),
+    )
