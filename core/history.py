@@ -1,11 +1,35 @@
 """Turn django-simple-history rows into a readable timeline: who, when, what changed (old → new)."""
 
 import datetime
+import re
 
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 TYPES = {"+": "created", "~": "changed", "-": "deleted"}
+
+# Bookkeeping fields nobody reads in a history: concurrency counters, timestamps the entry already shows,
+# storage paths and derived tree paths.
+HIDDEN_FIELDS = {"version", "updated_at", "created_at", "stored_name", "file", "path"}
+
+# Change reasons written by the services as stable codes (imports look their rows up by them),
+# shown in the reader's language.
+REASONS = {
+    "closed": gettext_lazy("cycle closed"),
+    "locked: cycle closed": gettext_lazy("locked when the cycle was closed"),
+    "figures entered": gettext_lazy("figures entered"),
+    "figures changed": gettext_lazy("figures changed"),
+    "figure cleared": gettext_lazy("figure cleared"),
+    "agenda built from accepted reports": gettext_lazy("agenda built from the accepted reports"),
+    "invited": gettext_lazy("invited to the meeting"),
+    "agenda reordered": gettext_lazy("agenda reordered"),
+    "attendance recorded": gettext_lazy("attendance recorded"),
+    "compiled": gettext_lazy("compiled into the roadmap"),
+}
+IMPORT_REASON = re.compile(r"^import #(\d+)$")
+TRANSITION_REASON = re.compile(r"^(\w+) → (\w+)(?: \(v(\d+)\))?$")
+HANDOVER_REASON = re.compile(r"^roadmap (\d+) v(\d+) approved$")
 
 
 def timeline(*querysets, label=str):
@@ -26,6 +50,8 @@ def timeline(*querysets, label=str):
             if before is not None and row.history_type == "~":
                 for change in row.diff_against(before).changes:
                     field = fields.get(change.field)
+                    if change.field in HIDDEN_FIELDS or (field is not None and field.name in HIDDEN_FIELDS):
+                        continue
                     changes.append({"field": _label(field, change.field), "old": _display(field, change.old),
                                     "new": _display(field, change.new)})
             elif row.history_type == "+":
@@ -33,21 +59,45 @@ def timeline(*querysets, label=str):
                     {"field": _label(f, f.attname), "old": None, "new": _display(f, getattr(row, f.attname))}
                     for f in row.instance_type._meta.concrete_fields
                     # Links to the parent object repeat what the entry's title says: left out.
-                    if f.editable and not f.is_relation and f.attname != "id"
+                    if f.editable and not f.is_relation and f.attname != "id" and f.name not in HIDDEN_FIELDS
                     and getattr(row, f.attname, None) not in (None, "")
                 ]
+            reason = reason_display(row.history_change_reason or "", fields.get("state"))
+            previous[row.id] = row
+            if row.history_type == "~" and not changes and not reason:
+                continue  # only bookkeeping changed: nothing for a reader
             entries.append({
                 "date": row.history_date,
                 "user": row.history_user,
                 "type": TYPES.get(row.history_type, row.history_type),
                 "object": label(row),
                 "model": row.instance_type._meta.verbose_name,
-                "reason": row.history_change_reason or "",
+                "reason": reason,
                 "changes": changes,
             })
-            previous[row.id] = row
     entries.sort(key=lambda e: e["date"], reverse=True)
     return entries
+
+
+def reason_display(reason, state_field=None):
+    """A stored change reason in the reader's language: codes translated, people's own words kept."""
+    if reason in REASONS:
+        return str(REASONS[reason])
+    match = IMPORT_REASON.match(reason)
+    if match:
+        return _("spreadsheet import no. %(n)s") % {"n": match[1]}
+    match = HANDOVER_REASON.match(reason)
+    if match:
+        return _("handed over from the approved roadmap %(year)s (version %(v)s)") % {"year": match[1], "v": match[2]}
+    match = TRANSITION_REASON.match(reason)
+    if match and state_field is not None and state_field.choices:
+        labels = dict(state_field.flatchoices)
+        if match[1] in labels and match[2] in labels:
+            text = f"{labels[match[1]]} → {labels[match[2]]}"
+            if match[3]:
+                text += " " + _("(version %(v)s)") % {"v": match[3]}
+            return text
+    return reason
 
 
 def _fields(row):

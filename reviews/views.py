@@ -237,6 +237,13 @@ def report_transition(request, pk, action):
     return redirect("reviews:report_detail", pk=report.pk)
 
 
+def _history_label(row, report):
+    """What a history row is about: an outcome names its deliverable, an attachment its file."""
+    if getattr(row, "deliverable_id", None):
+        return row.deliverable.title
+    return getattr(row, "title", None) or getattr(row, "original_name", None) or str(report)
+
+
 @login_required
 def report_history(request, pk):
     report = _get_report(request, pk)
@@ -248,7 +255,7 @@ def report_history(request, pk):
         Achievement.history.filter(report_id=report.pk),
         ReportConstraint.history.filter(report_id=report.pk),
         Attachment.history.filter(outcome__report_id=report.pk),
-        label=lambda row: getattr(row, "title", None) or getattr(row, "original_name", None) or str(report),
+        label=lambda row: _history_label(row, report),
     )
     return render(request, "reviews/report_history.html", {"report": report, "entries": entries})
 
