@@ -9,7 +9,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from core.errors import DomainError, ValidationFailed
@@ -107,7 +107,8 @@ def roadmap_action(request, year, action):
         except DomainError as error:
             messages.error(request, error.message)
         else:
-            messages.success(request, _("Roadmap compiled: %(n)s new objective(s).") % {"n": created})
+            messages.success(request, ngettext("Roadmap compiled: %(n)s new objective.",
+                                               "Roadmap compiled: %(n)s new objectives.", created) % {"n": created})
         return redirect("roadmap:detail", year=year)
     if action not in ROADMAP_ACTIONS:
         raise Http404

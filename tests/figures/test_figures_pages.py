@@ -208,3 +208,13 @@ def test_a_unit_sees_no_single_peer_value(client, bob, alice, unit_a, region, ro
     client.force_login(bob)
     page = client.get("/units/SP-A/figures/?year=2022").content.decode()
     assert "777" not in page and "999" not in page
+
+
+def test_bilan_text_labels_start_with_a_capital(client, olga, figures):
+    import re
+
+    client.force_login(olga)
+    client.post("/bilan/2022/start/")
+    html = client.get("/bilan/2022/edit/").content.decode()
+    labels = re.findall(r'<label class="form-label" for="id_[a-z_]+">([^<]+)</label>', html)
+    assert labels and all(label[0].isupper() for label in labels), labels
