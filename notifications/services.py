@@ -159,8 +159,8 @@ def reminders_dispatch(*, now=None):
 def report_event_notify(*, event_id, now=None):
     """The notices of one report event (returned → the unit, submitted → the DG's office), sent at once."""
     now = now or timezone.now()
-    new_state = ReportEvent.objects.filter(pk=event_id).values_list("new_state", flat=True).first()
-    kinds = [k for k in registry.REGISTRY.values() if new_state and getattr(k, "state", None) == new_state]
+    events = ReportEvent.objects.filter(pk=event_id)
+    kinds = [k for k in registry.REGISTRY.values() if hasattr(k, "matching") and k.matching(events).exists()]
     for kind in kinds:
         dues = kind.due(today=timezone.localdate(now), now=now, policies={}, event_ids=[event_id])
         deliveries_claim(kind=kind, dues=dues, now=now)

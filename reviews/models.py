@@ -294,3 +294,8 @@ class ReportEvent(models.Model):
 
     def __str__(self):
         return f"{self.report}: {self.old_state} → {self.new_state}"
+
+    @property
+    def marks_ready(self):
+        """An editor said the report is ready for the head to submit (reviews.services.report_mark_ready)."""
+        return self.old_state == self.new_state

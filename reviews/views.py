@@ -73,10 +73,13 @@ def _get_report(request, pk):
 @login_required
 def report_detail(request, pk):
     report = _get_report(request, pk)
+    transitions = permissions.available_transitions(request.user, report)
+    can_edit = permissions.can_edit_report(request.user, report)
     return render(request, "reviews/report_detail.html", {
         "report": report,
-        "can_edit": permissions.can_edit_report(request.user, report),
-        "transitions": permissions.available_transitions(request.user, report),
+        "can_edit": can_edit,
+        "transitions": transitions,
+        "can_mark_ready": can_edit and ReportState.SUBMITTED not in transitions,
         "comment_form": CommentForm(),
         "can_see_history": permissions.can_see_history(request.user),
     })
@@ -211,6 +214,7 @@ TRANSITION_SERVICES = {
     "submit": services.report_submit,
     "return": services.report_return,
     "accept": services.report_accept,
+    "ready": services.report_mark_ready,
 }
 
 
@@ -232,7 +236,7 @@ def report_transition(request, pk, action):
                 messages.info(request, _("Missing outcome: %(title)s") % {"title": title})
     else:
         done = {"submit": _("Report submitted to the DG's office."), "return": _("Report returned to the unit."),
-                "accept": _("Report accepted.")}
+                "accept": _("Report accepted."), "ready": _("The head of the unit was told the report is ready.")}
         messages.success(request, done[action])
     return redirect("reviews:report_detail", pk=report.pk)
 
