@@ -53,7 +53,7 @@ def test_a_briefing_pack_has_the_header_date_and_classification(client, meeting,
     html = client.get(reverse("roadmap:briefing", args=[2022, "SP-A"])).content.decode()
     assert "Directorate-General for National Security" in html
     assert "Restricted — for the annual review meeting only" in html
-    assert "Dec. 22, 2022" in html
+    assert "22 December 2022" in html
     assert "counter(page)" in html
 
 

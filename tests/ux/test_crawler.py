@@ -253,7 +253,8 @@ def test_every_url_answers_every_role_in_every_language_without_a_server_error(w
     for role in ROLES:
         clients = {language: _client(role, request, language) for language in LANGUAGES}
         for name, side, url in targets:
-            for language in LANGUAGES:
+            # API answers are JSON whatever the language (only error wording changes): one language there.
+            for language in (LANGUAGES if url.startswith("/api/docs") or not url.startswith("/api/") else ["en"]):
                 response = clients[language].get(url)
                 visits += 1
                 statuses[response.status_code // 100] += 1
@@ -282,6 +283,8 @@ def test_the_admin_answers_every_role(world, request, frozen_2023, quiet_request
         if not name.startswith(ADMIN_PREFIX):
             continue
         params = parameters_of(pattern)
+        if name == ADMIN_PREFIX:
+            continue  # unnamed: the admin's own redirects from an object's bare URL to its change page
         if not params:
             urls.append(reverse(name))
             continue
