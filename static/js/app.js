@@ -121,3 +121,15 @@
     });
   });
 })();
+
+// Irreversible actions (submit, return, accept, propose, approve, new version, publish, delete) say what
+// will happen and ask before they go.
+(function () {
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest ? event.target.closest("[data-confirm]") : null;
+    if (button && !window.confirm(button.getAttribute("data-confirm"))) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+    }
+  }, true);
+})();
