@@ -10,7 +10,10 @@ from roadmap.api import MilestoneViewSet, ObjectiveViewSet, PriorityViewSet, Roa
 from figures.api import BilanViewSet, FigureViewSet, IndicatorViewSet
 from notifications.api import DeliveryViewSet, NotificationViewSet
 
+# No ".json" suffix URLs: the API speaks JSON by its Accept header, and several actions take no `format`
+# argument (a suffix URL answered 500; found by tests/ux/test_crawler.py).
 router = DefaultRouter()
+router.include_format_suffixes = False
 router.register("directorates", DirectorateViewSet, basename="directorate")
 router.register("deliverables", DeliverableViewSet, basename="deliverable")
 router.register("cycles", CycleViewSet, basename="cycle")

@@ -10,3 +10,11 @@ def set_language(request):
         user.language = language
         user.save(update_fields=["language"])
     return response
+
+
+def favicon(request):
+    """Browsers ask for /favicon.ico on pages that name no icon (the admin, downloads, error pages)."""
+    from django.shortcuts import redirect
+    from django.templatetags.static import static
+
+    return redirect(static("favicon.svg"))

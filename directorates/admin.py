@@ -48,6 +48,9 @@ class DirectorateAdmin(HistoryAdmin):
 
 class DeliverableAdminForm(forms.ModelForm):
     actor = None  # set per request by DeliverableAdmin.get_form
+    reason = forms.CharField(
+        label=_("Reason for changing a deliverable of the approved roadmap"), max_length=100, required=False
+    )
 
     class Meta:
         model = Deliverable
@@ -59,7 +62,7 @@ class DeliverableAdminForm(forms.ModelForm):
         if directorate and year and not self.errors:
             try:
                 services.deliverable_check(actor=self.actor, directorate=directorate, year=year, data=data,
-                                           instance=self.instance)
+                                           instance=self.instance, reason=data.get("reason", ""))
             except DomainError as error:
                 for field, field_errors in error.errors.items():
                     self.add_error(field if field in self.fields else None, field_errors)
@@ -85,12 +88,21 @@ class DeliverableAdmin(HistoryAdmin):
     def save_model(self, request, obj, form, change):
         data = {field: getattr(obj, field) for field in services.DELIVERABLE_FIELDS}
         if change:
-            services.deliverable_update(actor=request.user, deliverable=obj, **data)
+            # ``obj`` already holds the form's values: the rule is checked against what is stored.
+            stored = Deliverable.objects.get(pk=obj.pk)
+            services.deliverable_update(actor=request.user, deliverable=stored,
+                                        reason=form.cleaned_data.get("reason", ""), **data)
         else:
             created = services.deliverable_create(
                 actor=request.user, directorate=obj.directorate, year=obj.year, **data
             )
             obj.pk = created.pk
+
+    def has_delete_permission(self, request, obj=None):
+        # A deliverable of the approved roadmap is removed through the roadmap (or, with a reason, on its page).
+        if obj is not None and services.deliverable_from_roadmap(obj):
+            return False
+        return super().has_delete_permission(request, obj)
 
     def delete_model(self, request, obj):
         services.deliverable_delete(actor=request.user, deliverable=obj)

@@ -29,6 +29,10 @@ class DirectorateViewSet(viewsets.ReadOnlyModelViewSet):
 
 class DeliverableSerializer(serializers.ModelSerializer):
     directorate = serializers.SlugRelatedField(slug_field="code", queryset=Directorate.objects.all())
+    reason = serializers.CharField(
+        write_only=True, required=False, allow_blank=True, max_length=100,
+        help_text="Why the DG's office changes by hand a deliverable handed over from the approved roadmap.",
+    )
 
     class Meta:
         model = Deliverable
@@ -45,6 +49,7 @@ class DeliverableSerializer(serializers.ModelSerializer):
             "due_date",
             "origin",
             "origin_reference",
+            "reason",
         ]
         read_only_fields = ["origin", "origin_reference"]
         # Uniqueness is the service's to check, with its own message.
@@ -75,6 +80,7 @@ class DeliverableViewSet(
         directorate = data.pop("directorate")
         if not selectors.directorate_list(user=self.request.user).filter(pk=directorate.pk).exists():
             raise serializers.ValidationError({"directorate": ["Unknown unit."]})
+        data.pop("reason", None)
         serializer.instance = services.deliverable_create(
             actor=self.request.user, directorate=directorate, year=data.pop("year"), **data
         )
@@ -84,5 +90,5 @@ class DeliverableViewSet(
         data.pop("directorate", None)
         data.pop("year", None)
         serializer.instance = services.deliverable_update(
-            actor=self.request.user, deliverable=serializer.instance, **data
+            actor=self.request.user, deliverable=serializer.instance, reason=data.pop("reason", ""), **data
         )

@@ -18,14 +18,22 @@ def username(role, code):
     return f"{role}.{code.lower()}"
 
 
+def demo_email(login):
+    """Demo addresses end in .invalid (RFC 2606): nothing can ever be delivered to them. The mails the
+    demo sends are read on the demo outbox page (notifications: /notifications/outbox/)."""
+    return f"{login}@demo.dgsn.invalid"
+
+
 def load(stdout):
     password = make_password(DEMO_PASSWORD)  # hashed once: ~100 accounts share it
     admin = User.objects.create(username="admin", password=password, is_superuser=True, is_staff=True,
-                                is_demo=True, first_name="Administrateur", language="fr")
+                                is_demo=True, first_name="Administrateur", language="fr", email=demo_email("admin"))
     User.objects.create(username="dg", password=password, is_demo=True, org_role=User.OrgRole.APPROVER,
+                        email=demo_email("dg"),
                         first_name="Directeur général", language="fr")
     office = User.objects.create(username="dg.office", password=password, is_demo=True,
-                                 org_role=User.OrgRole.REVIEWER, first_name="Cabinet du DG", language="fr")
+                                 org_role=User.OrgRole.REVIEWER, email=demo_email("dg.office"),
+                                 first_name="Cabinet du DG", language="fr")
     # Rights per person: each app's demo gives the office and the DG the groups of its own rights.
     permissions.join(office, permissions.GROUPS)
     units = {}
@@ -38,7 +46,8 @@ def load(stdout):
         unit.save()
         units[unit.code] = unit
         for role in (Membership.Role.HEAD, Membership.Role.EDITOR):
-            user = User.objects.create(username=username(role, unit.code), password=password, is_demo=True,
+            login = username(role, unit.code)
+            user = User.objects.create(username=login, password=password, is_demo=True, email=demo_email(login),
                                        first_name=f"{role.label} {unit.code}", language="fr")
             Membership.objects.create(user=user, directorate=unit, role=role)
     audit.bulk_create(Deliverable, [

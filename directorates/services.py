@@ -54,6 +54,41 @@ def can_manage_deliverables(user, directorate):
     return permissions.can_manage_deliverables_anywhere(user) or permissions.can_edit_unit_content(user, directorate)
 
 
+def deliverable_from_roadmap(deliverable):
+    """Handed over from an approved roadmap: the roadmap is where it changes."""
+    return deliverable is not None and deliverable.pk is not None and deliverable.origin == Deliverable.Origin.ROADMAP
+
+
+def deliverable_change_needs_reason(user, deliverable):
+    """Only the DG's office (or an administrator) may change a roadmap deliverable by hand, saying why."""
+    return deliverable_from_roadmap(deliverable) and bool(user and (user.is_superuser or user.is_reviewer))
+
+
+def deliverable_locked_for(user, deliverable):
+    """True where ``user`` may not change or delete this deliverable by hand at all (unit people, imports)."""
+    return deliverable_from_roadmap(deliverable) and not deliverable_change_needs_reason(user, deliverable)
+
+
+def check_roadmap_deliverable_change(*, actor, deliverable, reason=""):
+    """The one rule for deliverables handed over from an approved roadmap, on every path (web, API, admin,
+    imports): the cahier des charges and the approved roadmap must not disagree, so such a deliverable
+    changes through the roadmap (a new version, approved again); the DG's office may still correct it by
+    hand, with a reason kept in its history. Imports carry no reason and are refused."""
+    if not deliverable_from_roadmap(deliverable):
+        return
+    if deliverable_locked_for(actor, deliverable):
+        raise NotAllowed(
+            _("This deliverable comes from the approved roadmap (objective %(ref)s): it changes through the "
+              "roadmap, or the DG's office corrects it with a reason.") % {"ref": deliverable.origin_reference},
+            errors={"origin": [_("Handed over from the approved roadmap.")]},
+        )
+    if not (reason or "").strip():
+        raise ValidationFailed(
+            _("Say why this deliverable of the approved roadmap is changed by hand."),
+            errors={"reason": [_("A reason is required to change a deliverable of the approved roadmap.")]},
+        )
+
+
 def _check_deliverable_change(*, actor, directorate, year):
     if not can_manage_deliverables(actor, directorate):
         raise NotAllowed(_("Only the unit's head, its editors or the DG's office may change its cahier des charges."))
@@ -79,9 +114,14 @@ def _validate_deliverable(*, year, data):
         raise ValidationFailed(_("The deliverable could not be saved."), errors=errors)
 
 
-def deliverable_check(*, actor, directorate, year, data, instance=None):
+def deliverable_check(*, actor, directorate, year, data, instance=None, reason=""):
     """Every check of a create or update, without writing: forms call it to show errors in place."""
     _check_deliverable_change(actor=actor, directorate=directorate, year=year)
+    if instance is not None and instance.pk:
+        check_roadmap_deliverable_change(actor=actor, deliverable=instance, reason=reason)
+    if data.get("origin") == Deliverable.Origin.ROADMAP and not deliverable_from_roadmap(instance):
+        raise ValidationFailed(_("Only an approved roadmap hands deliverables over."),
+                               errors={"origin": [_("Only an approved roadmap hands deliverables over.")]})
     _validate_deliverable(year=year, data=data)
     duplicate = Deliverable.objects.filter(directorate=directorate, year=year, title=(data.get("title") or "").strip())
     if instance is not None and instance.pk:
@@ -108,15 +148,21 @@ def deliverable_create(*, actor, directorate, year, **data):
 
 
 @transaction.atomic
-def deliverable_update(*, actor, deliverable, **data):
+def deliverable_update(*, actor, deliverable, reason="", **data):
     _check_deliverable_change(actor=actor, directorate=deliverable.directorate, year=deliverable.year)
+    check_roadmap_deliverable_change(actor=actor, deliverable=deliverable, reason=reason)
     merged = {field: data.get(field, getattr(deliverable, field)) for field in DELIVERABLE_FIELDS}
+    if deliverable_from_roadmap(deliverable):  # it stays tied to its objective
+        merged["origin"], merged["origin_reference"] = deliverable.origin, deliverable.origin_reference
     deliverable_check(
-        actor=actor, directorate=deliverable.directorate, year=deliverable.year, data=merged, instance=deliverable
+        actor=actor, directorate=deliverable.directorate, year=deliverable.year, data=merged, instance=deliverable,
+        reason=reason,
     )
     for field, value in merged.items():
         setattr(deliverable, field, value)
     deliverable._history_user = actor
+    if reason:
+        deliverable._change_reason = reason.strip()[:100]
     deliverable.save()
     return deliverable
 
@@ -144,12 +190,15 @@ def directorate_save(*, actor, directorate):
 
 
 @transaction.atomic
-def deliverable_delete(*, actor, deliverable):
+def deliverable_delete(*, actor, deliverable, reason=""):
     _check_deliverable_change(actor=actor, directorate=deliverable.directorate, year=deliverable.year)
+    check_roadmap_deliverable_change(actor=actor, deliverable=deliverable, reason=reason)
     if deliverable.outcomes.exclude(status="").exists():
         raise ValidationFailed(_("This deliverable already has a reported outcome: it cannot be deleted."))
     deliverable.outcomes.all().delete()
     deliverable._history_user = actor
+    if reason:
+        deliverable._change_reason = reason.strip()[:100]
     deliverable.delete()
 
 

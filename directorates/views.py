@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from core.errors import DomainError
 from core.history import HISTORY_PAGE_SIZE, Timeline
 from directorates import selectors, services
-from directorates.forms import DeliverableForm
+from directorates.forms import DeliverableForm, ReasonForm
 from directorates.models import Deliverable, Directorate
 
 
@@ -39,6 +39,7 @@ def cahier(request, code, year=None):
         "years": sorted(set(with_deliverables) | set(range(year - 1, year + 2))),
         "years_with_deliverables": with_deliverables,
         "can_manage": services.can_manage_deliverables(request.user, unit),
+        "office_may_correct": request.user.is_superuser or request.user.is_reviewer,
     })
 
 
@@ -55,13 +56,20 @@ def deliverable_edit(request, code, year, pk=None):
     if not services.can_manage_deliverables(request.user, unit):
         raise PermissionDenied
     deliverable = get_object_or_404(Deliverable, pk=pk, directorate=unit, year=year) if pk else None
-    form = DeliverableForm(request.POST or None, instance=deliverable)
+    if services.deliverable_locked_for(request.user, deliverable):
+        messages.error(request, _("This deliverable comes from the approved roadmap: it changes through the "
+                                  "roadmap, or the DG's office corrects it with a reason."))
+        return redirect("directorates:cahier_year", code=unit.code, year=year)
+    form = DeliverableForm(request.POST or None, instance=deliverable,
+                           needs_reason=services.deliverable_change_needs_reason(request.user, deliverable))
     if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        reason = data.pop("reason", "")
         try:
             if deliverable:
-                services.deliverable_update(actor=request.user, deliverable=deliverable, **form.cleaned_data)
+                services.deliverable_update(actor=request.user, deliverable=deliverable, reason=reason, **data)
             else:
-                services.deliverable_create(actor=request.user, directorate=unit, year=year, **form.cleaned_data)
+                services.deliverable_create(actor=request.user, directorate=unit, year=year, **data)
         except DomainError as error:
             _show_errors(form, error)
         else:
@@ -76,8 +84,10 @@ def deliverable_edit(request, code, year, pk=None):
 def deliverable_delete(request, code, year, pk):
     unit = get_object_or_404(selectors.directorate_list(user=request.user), code=code)
     deliverable = get_object_or_404(Deliverable, pk=pk, directorate=unit, year=year)
+    form = ReasonForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
     try:
-        services.deliverable_delete(actor=request.user, deliverable=deliverable)
+        services.deliverable_delete(actor=request.user, deliverable=deliverable, reason=reason)
     except DomainError as error:
         messages.error(request, error.message)
     else:

@@ -66,8 +66,8 @@ INDICATORS = [
     ("heroin_seized", "drugs", "kg", True, S, "Héroïne saisie", "الهيروين المحجوز", "Heroin seized",
      D("8.501"), None, "8 kg 501 g, « niveau de saisie habituel »."),
     ("hashish_seized", "drugs", "t", True, S, "Chira et dérivés saisis", "مخدر الشيرا ومشتقاته المحجوزة",
-     "Hashish and derivatives seized", D("217.323"), None,
-     "217 t 323 kg. Publié : hausse de 37 tonnes par rapport à 2019."),
+     "Hashish and derivatives seized", D("217.323"), D("180.323"),
+     "217 t 323 kg. Publié : hausse de 37 tonnes par rapport à 2019 (valeur 2019 déduite de cet écart)."),
     ("psychotropic_tablets", "drugs", "count", True, S, "Comprimés psychotropes saisis",
      "الأقراص المهلوسة المحجوزة", "Psychotropic tablets seized", 476923, None, ""),
     ("ecstasy_tablets", "drugs", "count", True, S, "Comprimés d'ecstasy saisis", "أقراص الإكستازي المحجوزة",
@@ -137,6 +137,12 @@ INDICATORS = [
     # --- road safety
     ("road_accidents", "road_safety", "count", False, S, "Accidents corporels de la circulation",
      "حوادث السير الجسمانية", "Road accidents with injuries", 58785, 70915, ""),
+    ("traffic_violation_reports", "road_safety", "count", None, S,
+     "Procès-verbaux d'infractions au code de la route", "محاضر مخالفات قانون السير",
+     "Traffic-law violation reports", 454399, 567714, "Publié : baisse d'environ 20 % par rapport à 2019."),
+    ("traffic_fines_collected", "road_safety", "count", None, S, "Contraventions routières recouvrées",
+     "المخالفات المرورية المستخلصة", "Traffic fines collected", 1176954, 1456517,
+     "Publié : même baisse (environ 20 %) que les procès-verbaux."),
     # --- human resources
     ("staff", "human_resources", "count", None, N, "Effectif de la Sûreté nationale", "عدد موظفي الأمن الوطني",
      "National Security staff", 74520, None, ""),

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -18,6 +19,13 @@ from figures.documents import render_pdf, render_xlsx
 from figures.forms import BilanDocumentForm
 from figures.models import DOMAIN_NAMES, Domain
 from reviews import selectors as review_selectors
+
+
+def _domain_label(domain):
+    """A domain's name in the page's language (the bilan's own wording), else its catalogue label."""
+    names = DOMAIN_NAMES.get(domain, {})
+    return names.get((get_language() or "fr")[:2]) or names.get("fr") or Domain(domain).label
+
 
 # Each language named in itself, for the document links.
 LANGUAGE_NAMES = [("fr", "Français"), ("ar", "العربية"), ("en", "English")]
@@ -147,7 +155,7 @@ def bilan_edit(request, year):
         "fields": [(field, bilan._meta.get_field(field).verbose_name, getattr(bilan, field))
                    for field in services.TEXT_FIELDS],
         "sections": [{
-            "domain": domain, "label": DOMAIN_NAMES.get(domain, {}).get("fr") or Domain(domain).label,
+            "domain": domain, "label": _domain_label(domain),
             "bodies": [(lang, getattr(existing.get(domain), f"body_{lang}", "")) for lang in ("fr", "ar", "en")],
             "public": getattr(existing.get(domain), "is_public", False),
         } for domain in domains],

@@ -1,3 +1,5 @@
+from django.conf import settings
+
 from notifications.selectors import unread_count
 
 
@@ -6,4 +8,9 @@ def unread(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"unread_notifications": 0}
-    return {"unread_notifications": unread_count(user=user)}
+    return {"unread_notifications": unread_count(user=user), "demo_outbox": demo_outbox_open(user)}
+
+
+def demo_outbox_open(user):
+    """The demo outbox is for demo accounts where demo logins are allowed (DEBUG): nowhere in production."""
+    return bool(settings.DEMO_LOGINS_ENABLED and user.is_authenticated and user.is_demo)

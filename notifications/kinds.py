@@ -4,7 +4,7 @@ who must be told what today; the shared machinery in services.py claims, sends a
 import datetime
 from collections import defaultdict
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -291,11 +291,15 @@ class _EventKind(ReminderKind):
     state = None
 
     def events(self, *, now, event_ids=None):
-        events = ReportEvent.objects.filter(new_state=self.state).select_related(
+        events = self.matching(ReportEvent.objects.all()).select_related(
             "report__directorate", "report__cycle", "actor")
         if event_ids is not None:
             return events.filter(pk__in=event_ids)
         return events.filter(created_at__gte=now - EVENT_WINDOW, report__cycle__state="open")
+
+    def matching(self, events):
+        """The events this kind tells about: changes into ``state`` (a "ready" mark changes nothing)."""
+        return events.filter(new_state=self.state).exclude(old_state=F("new_state"))
 
     def recipients(self, events):
         raise NotImplementedError
@@ -353,6 +357,40 @@ class ReportSubmittedNotice(_EventKind):
 
 
 @register
+class ReportAcceptedNotice(_EventKind):
+    key = "report_accepted"
+    label = gettext_lazy("Report accepted")
+    state = ReportState.ACCEPTED
+
+    def recipients(self, events):
+        heads = members_by_unit({e.report.directorate_id for e in events}, (Membership.Role.HEAD,))
+        return lambda event: heads.get(event.report.directorate_id, ())
+
+    def subject(self, context):
+        return _("Annual report %(year)s of %(unit)s accepted") % {
+            "year": context["year"], "unit": localized(context["unit"])}
+
+
+@register
+class ReportReadyNotice(_EventKind):
+    """An editor said the report is ready: its head, who alone submits, is told."""
+
+    key = "report_ready"
+    label = gettext_lazy("Report ready to be submitted")
+
+    def matching(self, events):
+        return events.filter(old_state=F("new_state"))
+
+    def recipients(self, events):
+        heads = members_by_unit({e.report.directorate_id for e in events}, (Membership.Role.HEAD,))
+        return lambda event: [pk for pk in heads.get(event.report.directorate_id, ()) if pk != event.actor_id]
+
+    def subject(self, context):
+        return _("Annual report %(year)s of %(unit)s is ready to be submitted") % {
+            "year": context["year"], "unit": localized(context["unit"])}
+
+
+@register
 class DeadlineExtendedNotice(ReminderKind):
     """To the writers of a unit whose deadline the DG's office extended: the new date and why."""
 
@@ -394,7 +432,9 @@ class DeadlineExtendedNotice(ReminderKind):
 def returned_at(cycle):
     """{report id: (event id, date)} of the latest return of each report of ``cycle``: one query."""
     latest = {}
-    events = ReportEvent.objects.filter(report__cycle=cycle, new_state=ReportState.RETURNED).order_by("created_at", "pk")
+    events = (ReportEvent.objects.filter(report__cycle=cycle, new_state=ReportState.RETURNED)
+              .exclude(old_state=F("new_state"))  # an editor's "ready" mark on a returned report is no return
+              .order_by("created_at", "pk"))
     for event_id, report_id, created_at in events.values_list("pk", "report_id", "created_at"):
         latest[report_id] = (event_id, timezone.localdate(created_at))
     return latest

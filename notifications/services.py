@@ -137,9 +137,10 @@ def reminders_dispatch(*, now=None):
 
 def report_event_notify(*, event_id, now=None):
     """The notices of one report event (returned → the unit, submitted → the DG's office), sent at once."""
-    new_state = ReportEvent.objects.filter(pk=event_id).values_list("new_state", flat=True).first()
-    kinds = [k for k in registry.REGISTRY.values() if new_state and getattr(k, "state", None) == new_state]
-    return _notify_now(kinds=kinds, occasion=f"event:{event_id}", now=now or timezone.now(), event_ids=[event_id])
+    now = now or timezone.now()
+    events = ReportEvent.objects.filter(pk=event_id)
+    kinds = [k for k in registry.REGISTRY.values() if hasattr(k, "matching") and k.matching(events).exists()]
+    return _notify_now(kinds=kinds, occasion=f"event:{event_id}", now=now, event_ids=[event_id])
 
 
 def roadmap_event_notify(*, event_id, now=None):

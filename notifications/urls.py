@@ -7,6 +7,7 @@ app_name = "notifications"
 urlpatterns = [
     path("notifications/", views.notification_list, name="list"),
     path("notifications/read/", views.mark_read, name="mark_read"),
+    path("notifications/outbox/", views.demo_outbox, name="demo_outbox"),
     path("notifications/<int:pk>/", views.notification_open, name="open"),
     path("notifications/cycles/", views.delivery_log_current, name="delivery_log_current"),
     path("notifications/cycles/<int:year>/", views.delivery_log, name="delivery_log"),

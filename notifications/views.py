@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -12,7 +13,8 @@ from django.views.decorators.http import require_POST
 from core.errors import DomainError, NotAllowed
 from notifications import registry, selectors, services
 from notifications.models import Delivery
-from notifications.rendering import title
+from notifications.context_processors import demo_outbox_open
+from notifications.rendering import build_message, title
 from reviews import selectors as review_selectors
 from reviews.models import ReviewCycle
 
@@ -87,3 +89,21 @@ def delivery_resend(request, pk):
     if delivery.cycle_id:
         return redirect("notifications:delivery_log", year=delivery.cycle.year)
     return redirect("notifications:list")
+
+
+OUTBOX_SIZE = 30
+
+
+@login_required
+def demo_outbox(request):
+    """The demo's outbox: the e-mails sent to the signed-in demo user, as they left (subject, address, text)."""
+    if not demo_outbox_open(request.user):
+        raise Http404
+    rows = selectors.notification_list(user=request.user).filter(state=Delivery.State.SENT).select_related(
+        "recipient").order_by("-sent_at", "-pk")[:OUTBOX_SIZE]
+    mails = []
+    for delivery in rows:
+        message = build_message(delivery)
+        mails.append({"delivery": delivery, "subject": message.subject, "to": ", ".join(message.to),
+                      "body": message.body, "attachments": [a[0] for a in message.attachments]})
+    return render(request, "notifications/outbox.html", {"mails": mails})

@@ -153,6 +153,17 @@ class Report(models.Model):
         return self.is_late()
 
     @property
+    def last_return(self):
+        """The event that returned the report, while it is returned: its comment, author and time.
+
+        Reads the events through ``events.all()`` so that a prefetched detail queryset costs no query.
+        """
+        if self.state != ReportState.RETURNED:
+            return None
+        returns = [e for e in self.events.all() if e.new_state == ReportState.RETURNED and not e.marks_ready]
+        return returns[-1] if returns else None
+
+    @property
     def completeness(self):
         """Share (0–100) of the cahier des charges' deliverables that have an outcome."""
         total = getattr(self, "deliverable_count", None)
@@ -320,3 +331,8 @@ class ReportEvent(models.Model):
 
     def __str__(self):
         return f"{self.report}: {self.old_state} → {self.new_state}"
+
+    @property
+    def marks_ready(self):
+        """An editor said the report is ready for the head to submit (reviews.services.report_mark_ready)."""
+        return self.old_state == self.new_state

@@ -446,6 +446,20 @@ def report_accept(*, actor, report, comment=""):
 
 
 @transaction.atomic
+def report_mark_ready(*, actor, report, comment=""):
+    """An editor tells the unit's head the report is ready to be submitted.
+
+    Not a state change: an event whose old and new states are the report's state, so it joins the review
+    trail and is announced like the transitions (the head gets a notice)."""
+    if not permissions.can_edit_report(actor, report):
+        raise NotAllowed(_("Only the unit's editors may say that its report is ready, while it can be changed."))
+    event = ReportEvent.objects.create(report=report, old_state=report.state, new_state=report.state, actor=actor,
+                                       comment=(comment or "").strip(), created_at=timezone.now())
+    _announce([event])
+    return report
+
+
+@transaction.atomic
 def report_extend_deadline(*, actor, report, until, reason, today=None):
     """Give one unit's report a later submission date, with the reason, before it is submitted.
 

@@ -75,12 +75,15 @@ def _get_report(request, pk):
 @login_required
 def report_detail(request, pk, extension_form=None):
     report = _get_report(request, pk)
+    transitions = permissions.available_transitions(request.user, report)
+    can_edit = permissions.can_edit_report(request.user, report)
     if extension_form is None and permissions.can_extend_deadline(request.user, report):
         extension_form = ExtensionForm()
     return render(request, "reviews/report_detail.html", {
         "report": report,
-        "can_edit": permissions.can_edit_report(request.user, report),
-        "transitions": permissions.available_transitions(request.user, report),
+        "can_edit": can_edit,
+        "transitions": transitions,
+        "can_mark_ready": can_edit and ReportState.SUBMITTED not in transitions,
         "comment_form": CommentForm(),
         "extension_form": extension_form,
         "can_see_history": permissions.can_see_history(request.user),
@@ -241,6 +244,7 @@ TRANSITION_SERVICES = {
     "submit": services.report_submit,
     "return": services.report_return,
     "accept": services.report_accept,
+    "ready": services.report_mark_ready,
 }
 
 
@@ -264,9 +268,16 @@ def report_transition(request, pk, action):
             messages.info(request, problem)
     else:
         done = {"submit": _("Report submitted to the DG's office."), "return": _("Report returned to the unit."),
-                "accept": _("Report accepted.")}
+                "accept": _("Report accepted."), "ready": _("The head of the unit was told the report is ready.")}
         messages.success(request, done[action])
     return redirect("reviews:report_detail", pk=report.pk)
+
+
+def _history_label(row, report):
+    """What a history row is about: an outcome names its deliverable, an attachment its file."""
+    if getattr(row, "deliverable_id", None):
+        return row.deliverable.title
+    return getattr(row, "title", None) or getattr(row, "original_name", None) or str(report)
 
 
 @login_required
@@ -280,7 +291,7 @@ def report_history(request, pk):
         Achievement.history.filter(report_id=report.pk),
         ReportConstraint.history.filter(report_id=report.pk),
         Attachment.history.filter(outcome__report_id=report.pk),
-        label=lambda row: getattr(row, "title", None) or getattr(row, "original_name", None) or str(report),
+        label=lambda row: _history_label(row, report),
     ), HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "reviews/report_history.html",
                   {"report": report, "entries": page.object_list, "page": page})

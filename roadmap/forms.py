@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import IsoDateInput
 from directorates.models import Deliverable, Directorate
 from roadmap.models import ObjectiveStatus, SourceKind
 
@@ -53,7 +54,7 @@ class MilestoneForm(BootstrapForm):
     title = forms.CharField(label=_("Milestone"), max_length=300, required=False)
     quarter = forms.TypedChoiceField(label=_("Quarter"), required=False, coerce=int, empty_value=None,
                                      choices=[("", "—"), (1, "T1"), (2, "T2"), (3, "T3"), (4, "T4")])
-    due_date = forms.DateField(label=_("or due date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    due_date = forms.DateField(label=_("or due date"), required=False, widget=IsoDateInput())
     target_value = forms.DecimalField(label=_("Target"), required=False, min_value=0)
 
 
@@ -75,7 +76,7 @@ class SplitForm(BootstrapForm):
 
 class ProgressForm(BootstrapForm):
     value = forms.DecimalField(label=_("Value reached"), min_value=0)
-    recorded_on = forms.DateField(label=_("Date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    recorded_on = forms.DateField(label=_("Date"), required=False, widget=IsoDateInput())
     comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     evidence = forms.CharField(label=_("Evidence"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
@@ -86,7 +87,8 @@ class RoadmapFilterForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), required=False,
                                choices=[("", _("All"))] + list(ObjectiveStatus.choices))
     source = forms.ChoiceField(label=_("Source"), required=False, choices=[("", _("All"))] + list(SourceKind.choices))
-    as_of = forms.DateField(label=_("Status as of"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    as_of = forms.DateField(label=_("Status as of"), required=False,
+                            widget=IsoDateInput(attrs={"class": "form-control form-control-sm"}))
 
     def __init__(self, *args, priorities=(), units=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -113,6 +115,11 @@ class InviteForm(BootstrapForm):
                                     widget=forms.SelectMultiple(attrs={"size": 8}))
 
 
+class AgendaMoveForm(forms.Form):
+    item = forms.IntegerField(min_value=1)
+    direction = forms.ChoiceField(choices=[("up", "up"), ("down", "down")])
+
+
 class MeetingForm(BootstrapForm):
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label=_("Date"), widget=IsoDateInput())
     place = forms.CharField(label=_("Place"), max_length=200, required=False)

@@ -240,6 +240,7 @@ class SourceKind(models.TextChoices):
 class ObjectiveStatus(models.TextChoices):
     """Computed from milestones and dates (roadmap.status), never typed."""
 
+    NO_PLAN = "no_plan", _("No plan yet")
     ON_TRACK = "on_track", _("On track")
     AT_RISK = "at_risk", _("At risk")
     LATE = "late", _("Late")

@@ -170,10 +170,9 @@ def cycle_for_year(year):
     return ReviewCycle.objects.filter(year=year).first()
 
 
-def briefing_pack(*, cycle, code):
-    """A unit's briefing for the meeting: its report's outcomes, achievements, constraints and key figures."""
-    report = (
-        Report.objects.filter(cycle=cycle, directorate__code=code)
+def _briefing_reports(cycle):
+    return (
+        Report.objects.filter(cycle=cycle)
         .select_related("directorate", "cycle")
         .with_completeness()
         .prefetch_related(
@@ -181,10 +180,27 @@ def briefing_pack(*, cycle, code):
             "achievements",
             "constraints",
         )
-        .first()
     )
+
+
+def briefing_pack(*, cycle, code):
+    """A unit's briefing for the meeting: its report's outcomes, achievements, constraints and key figures."""
+    report = _briefing_reports(cycle).filter(directorate__code=code).first()
     if report is None:
         return None
+    return _pack(report)
+
+
+def briefing_packs(*, cycle):
+    """Every pack of the meeting's agenda, in agenda order (to print them all at once): a fixed number of
+    queries whatever the number of units."""
+    order = list(AgendaItem.objects.filter(meeting__cycle=cycle).order_by("position", "pk")
+                 .values_list("report_id", flat=True))
+    reports = {r.pk: r for r in _briefing_reports(cycle).filter(pk__in=order)}
+    return [_pack(reports[pk]) for pk in order if pk in reports]
+
+
+def _pack(report):
     outcomes = list(report.outcomes.all())
     counts = Counter(o.status or "" for o in outcomes)
     figures = [

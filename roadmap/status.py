@@ -9,7 +9,8 @@ The rule (also in docs/roadmap.md), for one objective on the date ``as_of``:
 - **at risk**: a milestone due within the next 30 days (0 ≤ due date − ``as_of`` ≤ 30 days) has progress
   recorded whose latest value is below half its target, or a milestone due within the next 14 days has
   no progress recorded at all;
-- **on track**: otherwise (including an objective with no milestone yet).
+- **no plan yet**: it has no milestone at all — nothing to be on track against;
+- **on track**: otherwise.
 
 Everything is computed in Python from prefetched milestones and progress, so a list of objectives
 costs the same few queries whatever its length.
@@ -56,7 +57,7 @@ def milestone_status(milestone, as_of):
 def objective_status(objective, as_of):
     milestones = list(objective.milestones.all())
     if not milestones:
-        return ObjectiveStatus.ON_TRACK
+        return ObjectiveStatus.NO_PLAN
     statuses = {milestone_status(m, as_of) for m in milestones}
     if statuses == {ObjectiveStatus.DONE}:
         return ObjectiveStatus.DONE

@@ -17,6 +17,7 @@ urlpatterns = [
     path("objectives/<int:pk>/<str:action>/", views.objective_action, name="objective_action"),
     path("milestones/<int:pk>/progress/", views.milestone_progress, name="progress"),
     path("meetings/<int:year>/", views.meeting_detail, name="meeting"),
+    path("meetings/<int:year>/briefing/", views.briefing_all, name="briefing_all"),
     path("meetings/<int:year>/briefing/<slug:code>/", views.briefing, name="briefing"),
     path("meetings/<int:year>/screen/", views.compstat, name="compstat"),
     path("meetings/<int:year>/screen/<slug:code>/", views.compstat, name="compstat_unit"),

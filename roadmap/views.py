@@ -5,11 +5,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from core.errors import DomainError, ValidationFailed
@@ -19,6 +19,7 @@ from reviews.forms import CommentForm
 from roadmap import permissions, selectors, services
 from roadmap.api import _diff_pair
 from roadmap.forms import (
+    AgendaMoveForm,
     DropForm,
     InviteForm,
     MeetingForm,
@@ -113,7 +114,8 @@ def roadmap_action(request, year, action):
         except DomainError as error:
             messages.error(request, error.message)
         else:
-            messages.success(request, _("Roadmap compiled: %(n)s new objective(s).") % {"n": created})
+            messages.success(request, ngettext("Roadmap compiled: %(n)s new objective.",
+                                               "Roadmap compiled: %(n)s new objectives.", created) % {"n": created})
         return redirect("roadmap:detail", year=year)
     if action not in ROADMAP_ACTIONS:
         raise Http404
@@ -339,8 +341,15 @@ def meeting_action(request, year, action):
             services.meeting_build(actor=request.user, cycle=cycle, date=date, place=place)
             messages.success(request, _("Meeting and agenda brought up to date."))
         elif action == "move":
-            item = get_object_or_404(AgendaItem, pk=request.POST.get("item"), meeting__cycle=cycle)
-            services.agenda_move(actor=request.user, item=item, direction=request.POST.get("direction"))
+            form = AgendaMoveForm(request.POST)
+            if not form.is_valid():
+                raise ValidationFailed(_("Choose an agenda item and a direction."))
+            item = get_object_or_404(AgendaItem, pk=form.cleaned_data["item"], meeting__cycle=cycle)
+            services.agenda_move(actor=request.user, item=item, direction=form.cleaned_data["direction"])
+            if request.headers.get("Accept") == "application/json":  # the agenda page moves the row itself
+                order = list(AgendaItem.objects.filter(meeting=item.meeting).order_by("position", "pk")
+                             .values_list("pk", flat=True))
+                return JsonResponse({"order": order})
         elif action == "invite":
             meeting = get_object_or_404(Meeting, cycle=cycle)
             form = InviteForm(request.POST)
@@ -356,6 +365,8 @@ def meeting_action(request, year, action):
         else:
             raise Http404
     except DomainError as error:
+        if action == "move" and request.headers.get("Accept") == "application/json":
+            return JsonResponse({"detail": str(error.message)}, status=error.status_code)
         messages.error(request, error.message)
     return redirect("roadmap:meeting", year=year)
 
@@ -369,7 +380,20 @@ def briefing(request, year, code):
     pack = selectors.briefing_pack(cycle=cycle, code=code)
     if pack is None:
         raise Http404
-    return render(request, "roadmap/briefing.html", {"cycle": cycle, **pack})
+    meeting = Meeting.objects.filter(cycle=cycle).first()
+    return render(request, "roadmap/briefing.html", {"cycle": cycle, "meeting": meeting, **pack})
+
+
+@login_required
+def briefing_all(request, year):
+    """Every briefing pack of the agenda on one page, each starting on a new sheet: "print all"."""
+    _office_only(request.user)
+    cycle = selectors.cycle_for_year(year)
+    if cycle is None:
+        raise Http404
+    meeting = Meeting.objects.filter(cycle=cycle).first()
+    return render(request, "roadmap/briefing_all.html", {
+        "cycle": cycle, "meeting": meeting, "packs": selectors.briefing_packs(cycle=cycle)})
 
 
 @login_required

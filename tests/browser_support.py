@@ -31,6 +31,8 @@ def page(browser, live_server, settings):
     context.route("**/*", lambda route: (external.append(route.request.url), route.abort())
                   if not route.request.url.startswith(live_server.url) else route.continue_())
     page = context.new_page()
+    # Irreversible actions ask for confirmation (window.confirm): the person in these tests says yes.
+    page.on("dialog", lambda dialog: dialog.accept())
     page.external_requests = external
     yield page
     context.close()

@@ -292,6 +292,14 @@ class DeliverableResource(FastModelResource):
                 return
         if "year" in errors:
             return
+        snapshot = getattr(instance, "_import_snapshot", None)
+        if snapshot is not None and snapshot != self.snapshot(instance):
+            # A changed row of a deliverable handed over from the approved roadmap: refused, as on every path.
+            try:
+                # An import carries no reason: it is refused for everyone (actor=None).
+                directorate_services.check_roadmap_deliverable_change(actor=None, deliverable=instance)
+            except DomainError as error:
+                errors.setdefault(NON_FIELD_ERRORS, []).append(str(error.message))
         # The same rules as the web form and the API (directorates.services).
         data = {
             "title": instance.title,

@@ -60,7 +60,11 @@ def import_new(request, kind):
                 return redirect("transfers:import_detail", pk=job.pk)
     else:
         cycle = current_cycle()
-        form = ImportForm(year_required=year_required, initial={"year": cycle.year if cycle else None})
+        year = cycle.year if cycle else None
+        asked = ImportForm(request.GET, year_required=False)  # "upload again" keeps the year of the last try
+        if request.GET.get("year") and asked.is_valid() and asked.cleaned_data.get("year"):
+            year = asked.cleaned_data["year"]
+        form = ImportForm(year_required=year_required, initial={"year": year})
     return render(request, "transfers/import_new.html", {"kind": kind, "form": form})
 
 

@@ -43,3 +43,113 @@
     element.style.paddingInlineStart = (parseFloat(element.dataset.indent) || 0) + "rem";
   });
 })();
+// "Add another" rows of a formset without saving: the <template id="<prefix>-empty"> holds an empty row
+// whose names use __prefix__; it is numbered from the management form's TOTAL_FORMS, which then grows.
+(function () {
+  document.querySelectorAll("[data-add-row]").forEach(function (button) {
+    button.addEventListener("click", function () {
+      var prefix = button.getAttribute("data-add-row");
+      var total = document.getElementById("id_" + prefix + "-TOTAL_FORMS");
+      var template = document.getElementById(prefix + "-empty");
+      var rows = document.getElementById(prefix + "-rows");
+      if (!total || !template || !rows) { return; }
+      var index = parseInt(total.value, 10);
+      var holder = document.createElement("div");
+      holder.innerHTML = template.innerHTML.replace(/__prefix__/g, String(index));
+      var row = holder.firstElementChild;
+      rows.appendChild(row);
+      total.value = String(index + 1);
+      var first = row.querySelector("input:not([type=hidden]), select, textarea");
+      if (first) { first.focus(); }
+    });
+  });
+})();
+
+// A percentage only means something for a partly done deliverable: the field opens for "partial" only.
+(function () {
+  document.querySelectorAll("input[data-partial-of]").forEach(function (percent) {
+    var status = document.getElementById(percent.getAttribute("data-partial-of"));
+    if (!status) { return; }
+    function follow() {
+      var partial = status.value === "partial";
+      percent.disabled = !partial;
+      if (!partial) { percent.value = ""; }
+    }
+    status.addEventListener("change", follow);
+  });
+})();
+
+// The meeting agenda: ↑/↓ move the row in place (the server answers with the new order) instead of
+// reloading the page; without script the buttons still post the form and the page reloads.
+(function () {
+  var table = document.getElementById("agenda");
+  if (!table) { return; }
+  var body = table.tBodies[0];
+  function refresh() {
+    var rows = Array.prototype.slice.call(body.querySelectorAll("tr[data-item]"));
+    rows.forEach(function (row, index) {
+      var number = row.querySelector(".agenda-number");
+      if (number) { number.textContent = String(index + 1); }
+      var up = row.querySelector("button[value=up]");
+      var down = row.querySelector("button[value=down]");
+      if (up) { up.disabled = index === 0; }
+      if (down) { down.disabled = index === rows.length - 1; }
+    });
+  }
+  body.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.classList.contains("agenda-move")) { return; }
+    event.preventDefault();
+    var data = new FormData(form, event.submitter);
+    fetch(form.action, {method: "POST", body: data, credentials: "same-origin",
+                        headers: {"Accept": "application/json"}})
+      .then(function (response) { return response.json().then(function (json) { return [response.ok, json]; }); })
+      .then(function (result) {
+        if (!result[0]) { window.alert(result[1].detail || ""); return; }
+        var rows = {};
+        body.querySelectorAll("tr[data-item]").forEach(function (row) { rows[row.getAttribute("data-item")] = row; });
+        result[1].order.forEach(function (pk) { if (rows[pk]) { body.appendChild(rows[pk]); } });
+        refresh();
+        var moved = form.querySelector("button[value=" + (event.submitter ? event.submitter.value : "up") + "]");
+        if (moved && !moved.disabled) { moved.focus(); }
+      })
+      .catch(function () { form.submit(); });
+  });
+})();
+
+// Long multi-selects (units invited, units carrying a priority: 45+ items) get a filter box: typing keeps
+// the options whose text contains what is typed (accents and case ignored); chosen options stay chosen.
+(function () {
+  function fold(text) {
+    return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
+  }
+  document.querySelectorAll("select[multiple]").forEach(function (select, index) {
+    if (select.options.length < 10) { return; }
+    var box = document.createElement("input");
+    box.type = "search";
+    box.className = "form-control form-control-sm mb-1 select-filter";
+    box.id = (select.id || "select-" + index) + "-filter";
+    box.placeholder = document.documentElement.getAttribute("data-filter-label") || "…";
+    box.setAttribute("aria-label", box.placeholder);
+    box.setAttribute("aria-controls", select.id || "");
+    select.parentNode.insertBefore(box, select);
+    box.addEventListener("input", function () {
+      var wanted = fold(box.value.trim());
+      Array.prototype.forEach.call(select.options, function (option) {
+        option.hidden = wanted !== "" && !option.selected && fold(option.text).indexOf(wanted) === -1;
+      });
+    });
+  });
+})();
+
+// Irreversible actions (submit, return, accept, propose, approve, new version, publish, delete) say what
+// will happen and ask before they go.
+(function () {
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest ? event.target.closest("[data-confirm]") : null;
+    if (button && !window.confirm(button.getAttribute("data-confirm"))) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+    }
+  }, true);
+})();

@@ -37,6 +37,20 @@ def test_report_from_draft_to_accepted_in_the_browser(page, report_a, alice, bob
     page.click("button[value=return]")
     assert page.locator('[data-state="returned"]').count() == 1
 
+    # The editor corrects the returned report: the reason is at the top, a row is added without saving.
+    log_in(page, "bob")
+    page.goto(f"/reports/{report_a.pk}/edit/")
+    assert "Préciser le taux de réalisation" in page.inner_text("#return-reason")
+    page.click("button[data-add-row=achievements]")
+    page.fill("input[name=achievements-1-title]", "Saisie record de stupéfiants")
+    page.select_option("select[name=outcomes-0-status]", "partial")
+    assert page.is_enabled("input[name=outcomes-0-percent_done]")
+    page.select_option("select[name=outcomes-0-status]", "done")
+    assert not page.is_enabled("input[name=outcomes-0-percent_done]")
+    page.click("button[name=save]")
+    assert page.locator(".alert-success").count() == 1
+    assert page.locator(".achievement-row input[value='Saisie record de stupéfiants']").count() == 1
+
     log_in(page, "alice")
     page.goto(f"/reports/{report_a.pk}/")
     assert "Préciser le taux de réalisation" in page.content()

@@ -89,6 +89,33 @@ def test_demo_bilan_2020_matches_the_published_report(demo):
     assert "facebook_followers" in [line.code for line in data.highlights]
 
 
+# Every pair "this year / 2019" that the published 2020 report (seeds/004) states, with the change it gives.
+PUBLISHED_PAIRS = {
+    "road_accidents": (58785, 70915, "-18"),  # "a decrease of more than 18 percent" (17.1 computed: see note)
+    "traffic_violation_reports": (454399, 567714, "-20"),  # "a decrease of approximately 20 percent"
+    "traffic_fines_collected": (1176954, 1456517, "-20"),  # "the same percentage"
+    "scientific_police_cases": (9477, 10044, None),
+    "facial_requests": (940, 1151, None),
+    "controlled_deliveries": (4, 8, None),
+    "rogatory_commissions": (116, 157, None),
+    "dismissals": (102, 179, None),
+    "staff_investigated": (1755, 1321, None),
+    "inspections": (18, 55, None),
+    "facebook_followers": (191903, 20010, None),
+    "hashish_seized": (Decimal("217.323"), Decimal("180.323"), None),  # "+37 tons"
+}
+
+
+@pytest.mark.parametrize("code", sorted(PUBLISHED_PAIRS))
+def test_demo_2020_bilan_has_every_published_pair(demo, code):
+    value, previous, published_pct = PUBLISHED_PAIRS[code]
+    line = compute_bilan(2020).line(code)
+    assert (line.value, line.previous) == (Decimal(value), Decimal(previous))
+    assert line.change == Decimal(value) - Decimal(previous)
+    if published_pct is not None and code != "road_accidents":
+        assert abs(formatting.rounded(line.change_pct, 0) - Decimal(published_pct)) <= 1
+
+
 def test_demo_publishes_the_2020_bilan_frozen(demo):
     from figures.bilan import load_bilan
 

@@ -208,3 +208,38 @@ def test_a_unit_sees_no_single_peer_value(client, bob, alice, unit_a, region, ro
     client.force_login(bob)
     page = client.get("/units/SP-A/figures/?year=2022").content.decode()
     assert "777" not in page and "999" not in page
+
+
+def test_bilan_text_labels_start_with_a_capital(client, olga, figures):
+    import re
+
+    client.force_login(olga)
+    client.post("/bilan/2022/start/")
+    html = client.get("/bilan/2022/edit/").content.decode()
+    labels = re.findall(r'<label class="form-label" for="id_[a-z_]+">([^<]+)</label>', html)
+    assert labels and all(label[0].isupper() for label in labels), labels
+
+
+def test_arabic_numbers_keep_their_digit_groups_in_order(client, olga, figures, root, dgsn, catalogue):
+    """"17 385" in a right-to-left page: the space between digit groups would reverse it ("385 17")
+    unless the number is isolated left to right (page) or laid out as one block (PDF)."""
+    import re
+
+    services.figure_set_many(actor=root, rows=[
+        {"directorate": dgsn, "indicator": "cases_handled", "year": 2021, "value": 17385},
+        {"directorate": dgsn, "indicator": "cases_handled", "year": 2022, "value": 21000}])
+    client.force_login(olga)
+    client.post("/bilan/2022/start/")
+    client.cookies["django_language"] = "ar"
+    html = client.get("/bilan/2022/").content.decode()
+    numbers = re.findall(r"\d{1,3}(?:[\s\u00a0\u202f]\d{3})+", html)
+    assert numbers
+    for number in numbers:
+        start = html.index(number)
+        assert '<bdi dir="ltr"' in html[start - 40:start], html[start - 80:start + 20]
+    from figures.bilan import compute_bilan
+    from figures.documents import render_pdf  # noqa: F401  (the template below is the PDF's)
+
+    pdf_css = open("templates/figures/bilan_pdf.html", encoding="utf-8").read()
+    assert re.search(r"\.num \{[^}]*display: inline-block; direction: ltr;", pdf_css)
+    assert compute_bilan(2022)

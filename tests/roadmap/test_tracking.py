@@ -122,9 +122,23 @@ def test_late_wins_over_at_risk(objective_a):
     assert status_on(objective_a, "2023-12-20") == ObjectiveStatus.LATE  # phase 1 past, phase 2 at risk
 
 
-def test_an_objective_without_milestones_is_on_track(draft, olga):
+def test_an_objective_without_milestones_has_no_plan_yet(draft, olga):
     objective = selectors.objective_queryset(user=olga).filter(roadmap=draft).first()
-    assert objective_status(objective, datetime.date(2023, 12, 31)) == ObjectiveStatus.ON_TRACK
+    assert objective_status(objective, datetime.date(2023, 12, 31)) == ObjectiveStatus.NO_PLAN
+
+
+def test_objectives_without_a_plan_are_counted_apart_on_the_dashboard(client, draft, olga):
+    from django.urls import reverse
+
+    objectives = selectors.objective_list(user=olga, year=draft.year)
+    summary = selectors.tracking_summary(objectives)
+    assert summary["by_status"]["no_plan"] == len(objectives) > 0
+    assert summary["by_status"]["on_track"] == 0
+    client.force_login(olga)
+    client.cookies["django_language"] = "en"
+    html = client.get(reverse("roadmap:detail", args=[draft.year])).content.decode()
+    assert 'data-status="no_plan"' in html and "No plan yet" in html
+    assert "<th>No plan yet</th>" in html
 
 
 def test_a_unit_sees_only_its_own_objectives_once_approved(approved, alice, charlie, olga, unit_a, unit_b):

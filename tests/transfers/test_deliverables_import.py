@@ -177,3 +177,20 @@ def test_preview_runs_a_constant_number_of_queries(start, alice, unit_a, django_
             services.import_preview(job=job)
         counts.append(len(ctx))
     assert counts[0] == counts[1]
+
+
+@pytest.mark.parametrize("who", ["alice", "olga"])
+def test_an_import_cannot_change_a_deliverable_of_the_approved_roadmap(start, who, request, unit_a):
+    from tests.factories import DeliverableFactory
+
+    DeliverableFactory(directorate=unit_a, year=2022, title="Brigade", category="operations", target_quantity=3,
+                       target_unit="équipes", due_date=datetime.date(2022, 12, 31),
+                       origin=Deliverable.Origin.ROADMAP, origin_reference="2022-SP-A-01")
+    job = start(request.getfixturevalue(who), "deliverables",
+                upload(DELIVERABLE_HEADERS, [deliverable_row(title="Brigade", target_quantity=9)]))
+    assert job.counts["invalid"] + job.counts["error"] == 1
+    assert "roadmap" in str(job.row_errors)
+    assert Deliverable.objects.get(title="Brigade").target_quantity == 3
+    unchanged = start(request.getfixturevalue(who), "deliverables",
+                      upload(DELIVERABLE_HEADERS, [deliverable_row(title="Brigade")]))
+    assert unchanged.counts["skip"] == 1

@@ -163,3 +163,17 @@ def test_the_admin_refuses_a_zip_bomb_too(client, root):
         "resource": "0", "format": str(formats.index(SafeXLSX)),
         "import_file": SimpleUploadedFile("bomb.xlsx", buffer.getvalue())})
     assert response.status_code == 200 and "zip bomb" in response.content.decode()
+
+
+def test_a_preview_with_errors_offers_to_upload_again(client, start, alice, unit_a, cycle):
+    from django.urls import reverse
+
+    from .conftest import DELIVERABLE_HEADERS, deliverable_row, upload
+
+    job = start(alice, "deliverables", upload(DELIVERABLE_HEADERS, [deliverable_row(category="nope")]))
+    client.force_login(alice)
+    html = client.get(reverse("transfers:import_detail", args=[job.pk])).content.decode()
+    assert 'id="upload-again"' in html
+    again = client.get(reverse("transfers:import_new", args=["deliverables"]) + "?year=2022").content.decode()
+    assert 'value="2022"' in again
+    assert client.get(reverse("transfers:import_new", args=["deliverables"]) + "?year=abc").status_code == 200
