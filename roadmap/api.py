@@ -1,18 +1,28 @@
 """API for priorities, roadmaps, objectives and milestone progress. Every write calls roadmap.services."""
 
-from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from core.errors import NotAllowed
 from directorates.models import Deliverable, Directorate
 from roadmap import permissions, selectors, services
-from roadmap.models import Milestone, Objective, ObjectiveStatus, Priority, ProgressUpdate, Roadmap, SourceKind
+from roadmap.models import (
+    Milestone,
+    Objective,
+    ObjectiveStatus,
+    Priority,
+    ProgressUpdate,
+    Roadmap,
+    RoadmapState,
+    SourceKind,
+)
 from roadmap.status import latest_value, milestone_status
 
 # ---------------------------------------------------------------- priorities
@@ -330,6 +340,17 @@ class RoadmapSerializer(serializers.ModelSerializer):
     def get_actions(self, obj) -> list[str]:
         return permissions.available_actions(self.context["request"].user, obj)
 
+    def to_representation(self, obj):
+        data = super().to_representation(obj)
+        if permissions.can_read_drafts(self.context["request"].user):
+            return data
+        # A unit reads the roadmap as of its last approved version: nothing of a draft being worked on,
+        # no state changes and no comments (docs/roadmap.md, "Who reads what").
+        approved = [v for v in data["versions"] if v["number"] <= (obj.approved_version or 0)]
+        return {**data, "state": RoadmapState.APPROVED.value, "version": obj.approved_version,
+                "compiled_at": None, "versions": [{**v, "comment": ""} for v in approved], "events": [],
+                "actions": []}
+
 
 class RoadmapCommentSerializer(serializers.Serializer):
     comment = serializers.CharField(allow_blank=True, required=False, default="")
@@ -343,12 +364,7 @@ class RoadmapViewSet(viewsets.GenericViewSet, mixins.RetrieveModelMixin, mixins.
     lookup_value_regex = r"\d{4}"
 
     def get_queryset(self):
-        return (
-            Roadmap.objects.select_related("cycle")
-            .prefetch_related("versions__approved_by", "events__actor")
-            .annotate(objective_count=Count("objectives", filter=Q(objectives__state=Objective.State.ACTIVE)))
-            .order_by("-year")
-        )
+        return selectors.roadmap_list(user=self.request.user)
 
     def _respond(self, roadmap, code=status.HTTP_200_OK):
         return Response(self.get_serializer(self.get_queryset().get(pk=roadmap.pk)).data, status=code)
@@ -396,6 +412,8 @@ class RoadmapViewSet(viewsets.GenericViewSet, mixins.RetrieveModelMixin, mixins.
     ], responses=OpenApiTypes.OBJECT)
     @action(detail=True, methods=["get"])
     def diff(self, request, year=None):
+        if not permissions.can_read_drafts(request.user):
+            raise NotAllowed(_("Only the DG's office and the DG compare roadmap versions."))
         roadmap = self.get_object()
         old, new = _diff_pair(roadmap, request.query_params.get("from"), request.query_params.get("to"))
         if old is None:

@@ -3,7 +3,8 @@
 - the DG's office (reviewer) builds the meeting, compiles and edits the roadmap, proposes it;
 - the DG (approver) approves it or sends it back; the DG or the office records the priorities;
 - a unit's head records progress on their own unit's milestones only;
-- a unit's people see their unit's objectives once the roadmap has been approved.
+- a unit's people see their unit's objectives once the roadmap has been approved, and of the roadmap
+  itself only what was approved: no draft, no state change, no comment, no diff (docs/roadmap.md).
 """
 
 from directorates import permissions as unit_permissions
@@ -17,6 +18,12 @@ def can_prepare(user):
 
 def can_approve(user):
     return bool(user.is_authenticated and user.is_active and user.is_approver)
+
+
+def can_read_drafts(user):
+    """Drafts, proposals, the events and comments of a roadmap and the diffs between versions: the DG's
+    office, the DG and administrators. Everyone else reads approved versions only."""
+    return bool(user.is_authenticated and user.is_active and user.sees_everything)
 
 
 def can_record_priorities(user):

@@ -126,9 +126,9 @@ def roadmap_action(request, year, action):
 
 @login_required
 def roadmap_diff(request, year):
-    roadmap = get_object_or_404(Roadmap.objects.prefetch_related("versions"), year=year)
-    if not request.user.sees_everything:
+    if not permissions.can_read_drafts(request.user):
         raise PermissionDenied
+    roadmap = get_object_or_404(Roadmap.objects.prefetch_related("versions"), year=year)
     old, new = _diff_pair(roadmap, request.GET.get("from"), request.GET.get("to"))
     return render(request, "roadmap/roadmap_diff.html", {
         "roadmap": roadmap, "old": old, "new": new,
