@@ -22,3 +22,5 @@ urlpatterns = [
     path("", include("notifications.urls")),
     path("", include("transfers.urls")),
 ]
+
+handler400 = "core.views.bad_request"

@@ -10,7 +10,18 @@ from roadmap.api import MilestoneViewSet, ObjectiveViewSet, PriorityViewSet, Roa
 from figures.api import BilanViewSet, FigureViewSet, IndicatorViewSet
 from notifications.api import DeliveryViewSet, NotificationViewSet
 
-router = DefaultRouter()
+
+
+class Router(DefaultRouter):
+    """Ids in paths are digits that fit the id column: ``/reports/abc/`` and ``/reports/1e99/`` are 404."""
+
+    def get_lookup_regex(self, viewset, lookup_prefix=""):
+        if getattr(viewset, "lookup_field", "pk") == "pk" and not getattr(viewset, "lookup_value_regex", None):
+            return f"(?P<{lookup_prefix}pk>[0-9]{{1,18}})"
+        return super().get_lookup_regex(viewset, lookup_prefix)
+
+
+router = Router()
 router.register("directorates", DirectorateViewSet, basename="directorate")
 router.register("deliverables", DeliverableViewSet, basename="deliverable")
 router.register("cycles", CycleViewSet, basename="cycle")

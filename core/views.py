@@ -10,3 +10,11 @@ def set_language(request):
         user.language = language
         user.save(update_fields=["language"])
     return response
+
+
+def bad_request(request, exception=None):
+    """The 400 page: what was wrong with the query string (core.filters.BadFilter) or the request."""
+    from django.shortcuts import render
+
+    errors = getattr(exception, "errors", None) or {}
+    return render(request, "400.html", {"errors": errors}, status=400)

@@ -1,9 +1,10 @@
 """API for the organisation tree and the cahiers des charges."""
 
-import django_filters
 from rest_framework import mixins, serializers, viewsets
 
+from core.api import ConditionalWriteMixin
 from directorates import selectors, services
+from directorates.filters import DeliverableFilter, DirectorateFilter
 from directorates.models import Deliverable, Directorate
 
 
@@ -21,7 +22,7 @@ class DirectorateViewSet(viewsets.ReadOnlyModelViewSet):
 
     serializer_class = DirectorateSerializer
     lookup_field = "code"
-    filterset_fields = ["kind", "is_active"]
+    filterset_class = DirectorateFilter
 
     def get_queryset(self):
         return selectors.directorate_list(user=self.request.user)
@@ -51,16 +52,8 @@ class DeliverableSerializer(serializers.ModelSerializer):
         validators = []
 
 
-class DeliverableFilter(django_filters.FilterSet):
-    directorate = django_filters.CharFilter(field_name="directorate__code")
-
-    class Meta:
-        model = Deliverable
-        fields = ["year", "directorate", "category"]
-
-
 class DeliverableViewSet(
-    mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet
+    ConditionalWriteMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet
 ):
     """A unit's cahier des charges: ``?year=&directorate=<code>``."""
 
@@ -79,7 +72,13 @@ class DeliverableViewSet(
             actor=self.request.user, directorate=directorate, year=data.pop("year"), **data
         )
 
+    def update(self, request, *args, **kwargs):
+        return self.with_etag(super().update(request, *args, **kwargs))
+
     def perform_update(self, serializer):
+        self.require_unchanged(serializer.instance,
+                               may_write=services.can_manage_deliverables(self.request.user,
+                                                                          serializer.instance.directorate))
         data = dict(serializer.validated_data)
         data.pop("directorate", None)
         data.pop("year", None)

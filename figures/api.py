@@ -9,8 +9,10 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from core.errors import NotAllowed
+from core.filters import api_filters
 from figures import permissions, selectors, services
 from figures.bilan import clean, load_bilan
+from figures.filters import BilanLanguageFilter, FigureFilter, IndicatorFilter
 from figures.models import Bilan, Figure, Indicator
 
 
@@ -30,7 +32,7 @@ class IndicatorViewSet(viewsets.ReadOnlyModelViewSet):
 
     serializer_class = IndicatorSerializer
     lookup_field = "code"
-    filterset_fields = ["domain", "unit", "national_only"]
+    filterset_class = IndicatorFilter
 
     def get_queryset(self):
         return selectors.indicator_list()
@@ -66,9 +68,9 @@ class FigureInput(serializers.Serializer):
         return super().to_internal_value(data)
 
 
-YEAR = OpenApiParameter("year", OpenApiTypes.INT, description="year of the figures")
-UNIT = OpenApiParameter("directorate", OpenApiTypes.STR, description="unit code")
-INDICATOR = OpenApiParameter("indicator", OpenApiTypes.STR, description="indicator code")
+
+class FigureBulkInput(serializers.Serializer):
+    rows = FigureInput(many=True, max_length=5000)
 
 
 class FigureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
@@ -76,21 +78,10 @@ class FigureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
     """Yearly figures of the units the caller may see; POST enters or changes one."""
 
     serializer_class = FigureSerializer
+    filterset_class = FigureFilter
 
     def get_queryset(self):
-        params = self.request.query_params
-        return selectors.figure_list(
-            user=self.request.user, year=params.get("year") or None,
-            directorate_code=params.get("directorate") or None, indicator_code=params.get("indicator") or None,
-        )
-
-    @extend_schema(parameters=[YEAR, UNIT, INDICATOR])
-    def list(self, request, *args, **kwargs):
-        year = request.query_params.get("year")
-        if year and not year.isdigit():
-            return Response({"detail": "Invalid input.", "errors": {"year": ["Enter a year."]}},
-                            status=status.HTTP_400_BAD_REQUEST)
-        return super().list(request, *args, **kwargs)
+        return selectors.figure_list(user=self.request.user)
 
     @extend_schema(request=FigureInput, responses={201: FigureSerializer})
     def create(self, request, *args, **kwargs):
@@ -100,7 +91,7 @@ class FigureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
         return Response(FigureSerializer(figure).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
-        request=inline_serializer("FigureBulkInput", {"rows": FigureInput(many=True)}),
+        request=FigureBulkInput,
         responses={200: inline_serializer("FigureBulkResult", {
             "created": serializers.IntegerField(), "updated": serializers.IntegerField(),
             "unchanged": serializers.IntegerField(), "cleared": serializers.IntegerField()})},
@@ -108,9 +99,9 @@ class FigureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
     @action(detail=False, methods=["post"])
     def bulk(self, request):
         """Enter many figures at once, all or nothing (errors keyed by row index)."""
-        rows = FigureInput(data=request.data.get("rows", []), many=True)
-        rows.is_valid(raise_exception=True)
-        return Response(services.figure_set_many(actor=request.user, rows=rows.validated_data))
+        data = FigureBulkInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        return Response(services.figure_set_many(actor=request.user, rows=data.validated_data["rows"]))
 
 
 LANG = OpenApiParameter("lang", OpenApiTypes.STR, enum=["fr", "ar", "en"], description="language of `name`")
@@ -137,8 +128,9 @@ class BilanViewSet(viewsets.GenericViewSet):
 
     @extend_schema(parameters=[LANG], responses={200: OpenApiTypes.OBJECT})
     def retrieve(self, request, year=None):
+        language = api_filters(BilanLanguageFilter, request.query_params).form.cleaned_data.get("lang") or None
         _bilan, data = self._load(year)
-        return Response(data.as_json(request.query_params.get("lang")))
+        return Response(data.as_json(language))
 
     def _transition(self, request, year, service):
         bilan = Bilan.objects.filter(year=year).first()

@@ -11,10 +11,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.errors import DomainError, ValidationFailed
+from core.filters import valid_filters
 from directorates.permissions import visible_directorates
 from figures import formatting, permissions, selectors, services
 from figures.bilan import load_bilan
 from figures.documents import render_pdf, render_xlsx
+from figures.filters import BilanLanguageFilter, DashboardFilter, UnitDashboardFilter
 from figures.models import DOMAIN_NAMES, Domain
 from reviews import selectors as review_selectors
 
@@ -168,8 +170,9 @@ def bilan_action(request, year, action):
 
 @login_required
 def bilan_download(request, year, fmt):
+    language = valid_filters(BilanLanguageFilter, request.GET).form.cleaned_data.get("lang")
     _bilan, data = _readable(request, year)
-    language = request.GET.get("lang") or (request.LANGUAGE_CODE or "fr")[:2]
+    language = language or (request.LANGUAGE_CODE or "fr")[:2]
     if fmt == "pdf":
         try:
             content, content_type = render_pdf(data, language), "application/pdf"
@@ -198,11 +201,12 @@ def _chart_number(value, unit="count"):
 @login_required
 def dashboard(request):
     """Per indicator: the series over the years; per domain: the year's changes."""
+    params = valid_filters(DashboardFilter, request.GET).form.cleaned_data
     indicators = list(selectors.indicator_list())
     if not indicators:
         return render(request, "figures/dashboard.html", {"indicators": []})
     by_code = {i.code: i for i in indicators}
-    indicator = by_code.get(request.GET.get("indicator")) or by_code.get("cases_handled") or indicators[0]
+    indicator = by_code.get(params.get("indicator")) or by_code.get("cases_handled") or indicators[0]
     all_years = sorted(selectors.bilan_years())
     years = all_years[-8:] or []
     series = selectors.indicator_series(user=request.user, indicator=indicator, years=years, max_units=12)
@@ -216,8 +220,8 @@ def dashboard(request):
            for row in series["units"][:6]],
     }
     # Per domain: the changes of a year, from the bilan the user may read (published, or any for the office).
-    year = int(request.GET.get("year") or (all_years[-1] if all_years else 0) or 0)
-    domain = request.GET.get("domain") or indicator.domain
+    year = params.get("year") or (all_years[-1] if all_years else 0)
+    domain = params.get("domain") or indicator.domain
     domain_lines, bilan_readable = [], False
     if year:
         bilan, data = load_bilan(year)
@@ -242,9 +246,10 @@ def dashboard(request):
 @login_required
 def unit_dashboard(request, code):
     """A unit's figures of a year against its peers of the same kind."""
+    params = valid_filters(UnitDashboardFilter, request.GET).form.cleaned_data
     directorate = get_object_or_404(visible_directorates(request.user), code=code)
     years = selectors.bilan_years()
-    year = int(request.GET.get("year") or (years[0] if years else 0) or 0)
+    year = params.get("year") or (years[0] if years else 0)
     rows = selectors.peer_comparison(user=request.user, directorate=directorate, year=year) if year else []
     chart = {
         "labels": [row["indicator"].name for row in rows],

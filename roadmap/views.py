@@ -13,12 +13,16 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.errors import DomainError, ValidationFailed
+from core.filters import BadFilter, valid_filters
 from directorates import permissions as unit_permissions
 from directorates.models import Directorate
 from reviews.forms import CommentForm
 from roadmap import permissions, selectors, services
 from roadmap.api import _diff_pair
+from roadmap.filters import DiffFilter, ObjectiveFilter
 from roadmap.forms import (
+    AgendaMoveForm,
+    AttendanceForm,
     DropForm,
     InviteForm,
     MeetingForm,
@@ -26,12 +30,19 @@ from roadmap.forms import (
     MilestoneFormSet,
     ObjectiveForm,
     PriorityForm,
+    PriorityPickForm,
     ProgressForm,
     RoadmapFilterForm,
     SplitForm,
 )
 from roadmap.models import AgendaItem, Meeting, Milestone, Objective, Priority, Roadmap
 from roadmap.status import latest_value, milestone_status
+
+
+def _valid_or_400(form):
+    if not form.is_valid():
+        raise BadFilter(form.errors)
+    return form
 
 
 def _apply_errors(form, error):
@@ -54,12 +65,10 @@ def roadmap_detail(request, year):
     priorities = list(selectors.priority_list(year=year - 1))
     units = list(Directorate.objects.filter(unit_permissions.visible_directorates_q(user),
                                             objectives__roadmap__year=year).distinct().order_by("path"))
+    filters = valid_filters(ObjectiveFilter, request.GET)
     form = RoadmapFilterForm(request.GET or None, priorities=priorities, units=units)
-    filters = form.cleaned_data if form.is_valid() else {}
-    objectives = selectors.objective_list(
-        user=user, year=year, owner=filters.get("owner") or None, priority=filters.get("priority") or None,
-        status=filters.get("status") or None, source=filters.get("source") or None, as_of=filters.get("as_of"),
-    ) if roadmap else []
+    form.is_valid()  # shows the choices made; ObjectiveFilter has refused bad values already (400)
+    objectives = selectors.objective_list(user=user, year=year, **filters.selector_kwargs()) if roadmap else []
     set_aside = []
     if roadmap and user.sees_everything:
         set_aside = [o for o in selectors.objective_queryset(user=user).filter(roadmap=roadmap).exclude(state="active")]
@@ -128,8 +137,9 @@ def roadmap_action(request, year, action):
 def roadmap_diff(request, year):
     if not permissions.can_read_drafts(request.user):
         raise PermissionDenied
+    versions = valid_filters(DiffFilter, request.GET).form.cleaned_data
     roadmap = get_object_or_404(Roadmap.objects.prefetch_related("versions"), year=year)
-    old, new = _diff_pair(roadmap, request.GET.get("from"), request.GET.get("to"))
+    old, new = _diff_pair(roadmap, versions.get("from"), versions.get("to"))
     return render(request, "roadmap/roadmap_diff.html", {
         "roadmap": roadmap, "old": old, "new": new,
         "diff": services.snapshot_diff(old, new) if old else None,
@@ -321,6 +331,8 @@ def meeting_detail(request, year):
 @login_required
 @require_POST
 def meeting_action(request, year, action):
+    if not permissions.can_prepare(request.user):
+        raise PermissionDenied
     cycle = selectors.cycle_for_year(year)
     if cycle is None:
         raise Http404
@@ -333,8 +345,9 @@ def meeting_action(request, year, action):
             services.meeting_build(actor=request.user, cycle=cycle, date=date, place=place)
             messages.success(request, _("Meeting and agenda brought up to date."))
         elif action == "move":
-            item = get_object_or_404(AgendaItem, pk=request.POST.get("item"), meeting__cycle=cycle)
-            services.agenda_move(actor=request.user, item=item, direction=request.POST.get("direction"))
+            form = _valid_or_400(AgendaMoveForm(request.POST))
+            item = get_object_or_404(AgendaItem, pk=form.cleaned_data["item"], meeting__cycle=cycle)
+            services.agenda_move(actor=request.user, item=item, direction=form.cleaned_data["direction"])
         elif action == "invite":
             meeting = get_object_or_404(Meeting, cycle=cycle)
             form = InviteForm(request.POST)
@@ -344,8 +357,9 @@ def meeting_action(request, year, action):
                 messages.success(request, _("Invitations added."))
         elif action == "attendance":
             meeting = get_object_or_404(Meeting, cycle=cycle)
+            form = _valid_or_400(AttendanceForm(request.POST))
             services.attendance_record(actor=request.user, meeting=meeting,
-                                       present_unit_ids=request.POST.getlist("present"))
+                                       present_unit_ids=form.cleaned_data["present"])
             messages.success(request, _("Attendance recorded."))
         else:
             raise Http404
@@ -376,13 +390,14 @@ def priority_list(request, year):
         raise Http404
     can_record = permissions.can_record_priorities(request.user)
     editing = None
-    if request.GET.get("edit") and can_record:
-        editing = get_object_or_404(Priority.objects.prefetch_related("owners"), pk=request.GET["edit"], cycle=cycle)
+    pick = _valid_or_400(PriorityPickForm(request.POST if request.method == "POST" else request.GET)).cleaned_data
+    if pick.get("edit") and can_record and request.method != "POST":
+        editing = get_object_or_404(Priority.objects.prefetch_related("owners"), pk=pick["edit"], cycle=cycle)
     if request.method == "POST":
         if not can_record:
             raise PermissionDenied
-        if request.POST.get("id"):
-            editing = get_object_or_404(Priority, pk=request.POST["id"], cycle=cycle)
+        if pick.get("id"):
+            editing = get_object_or_404(Priority, pk=pick["id"], cycle=cycle)
         form = PriorityForm(request.POST)
         if form.is_valid():
             data = dict(form.cleaned_data)
