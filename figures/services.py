@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from core import audit
 from core.errors import InvalidTransition, NotAllowed, ValidationFailed
+from core.text import clean_instance
 from directorates.models import Directorate
 from figures import permissions
 from figures.bilan import compute_bilan
@@ -237,7 +238,8 @@ def figure_set_many(*, actor, rows, reason=""):
     if to_create:
         audit.bulk_create(Figure, to_create, actor=actor, reason=reason or "figures entered")
     if to_update:
-        Figure.objects.bulk_update(to_update, ["value", "source_note", "entered_by", "updated_at"], batch_size=500)
+        Figure.objects.bulk_update([clean_instance(f) for f in to_update],
+                                   ["value", "source_note", "entered_by", "updated_at"], batch_size=500)
         audit.record_update(to_update, actor=actor, reason=reason or "figures changed")
     for figure in to_clear:
         figure._history_user = actor

@@ -11,12 +11,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.errors import DomainError, ValidationFailed
-from core.filters import valid_filters
+from core.filters import BadFilter, valid_filters
 from directorates.permissions import visible_directorates
 from figures import formatting, permissions, selectors, services
 from figures.bilan import load_bilan
 from figures.documents import render_pdf, render_xlsx
 from figures.filters import BilanLanguageFilter, DashboardFilter, UnitDashboardFilter
+from figures.forms import BilanTextForm
 from figures.models import DOMAIN_NAMES, Domain
 from reviews import selectors as review_selectors
 
@@ -122,12 +123,12 @@ def bilan_edit(request, year):
         raise Http404
     domains = [group.domain for group in data.groups]
     if request.method == "POST":
-        texts = {field: request.POST.get(field, "") for field in services.TEXT_FIELDS}
-        sections = {domain: {lang: request.POST.get(f"section-{domain}-{lang}", "") for lang in ("fr", "ar", "en")}
-                    for domain in domains}
+        form = BilanTextForm(request.POST, domains=domains)
+        if not form.is_valid():  # the page always sends the version it shows and plain text
+            raise BadFilter(form.errors)
         try:
-            services.bilan_update(actor=request.user, bilan=bilan, texts=texts, sections=sections,
-                                  expected_version=request.POST.get("version"))
+            services.bilan_update(actor=request.user, bilan=bilan, texts=form.texts(), sections=form.sections(),
+                                  expected_version=form.cleaned_data["version"])
         except DomainError as error:
             messages.error(request, error.message)
         else:
