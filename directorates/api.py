@@ -1,8 +1,10 @@
 """API for the organisation tree and the cahiers des charges."""
 
+from django.utils.translation import gettext as _
 from rest_framework import mixins, serializers, viewsets
 
 from core.api import ConditionalWriteMixin
+from core.errors import NotAllowed
 from directorates import selectors, services
 from directorates.filters import DeliverableFilter, DirectorateFilter
 from directorates.models import Deliverable, Directorate
@@ -73,12 +75,12 @@ class DeliverableViewSet(
         )
 
     def update(self, request, *args, **kwargs):
+        if not services.can_manage_deliverables(request.user, self.get_object().directorate):
+            raise NotAllowed(_("You may not change this unit's cahier des charges."))
         return self.with_etag(super().update(request, *args, **kwargs))
 
     def perform_update(self, serializer):
-        self.require_unchanged(serializer.instance,
-                               may_write=services.can_manage_deliverables(self.request.user,
-                                                                          serializer.instance.directorate))
+        self.require_unchanged(serializer.instance)
         data = dict(serializer.validated_data)
         data.pop("directorate", None)
         data.pop("year", None)

@@ -73,6 +73,8 @@ class PriorityViewSet(ConditionalWriteMixin, mixins.CreateModelMixin, mixins.Upd
 
     @extend_schema(request=PriorityCreateSerializer, responses={201: PrioritySerializer})
     def create(self, request):
+        if not permissions.can_record_priorities(request.user):
+            raise NotAllowed(_("Only the DG or the DG's office may record the priorities."))
         data = PriorityCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
@@ -304,6 +306,8 @@ class MilestoneViewSet(viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def progress(self, request, pk=None):
         milestone = get_object_or_404(self.get_queryset(), pk=pk)
+        if not permissions.can_record_progress(request.user, milestone.objective):
+            raise NotAllowed(_("Only the head of the objective's unit records its progress."))
         data = ProgressSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         update = services.progress_record(actor=request.user, milestone=milestone, **data.validated_data)

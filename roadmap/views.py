@@ -88,8 +88,9 @@ def roadmap_detail(request, year):
         "form": form,
         "actions": permissions.available_actions(user, roadmap) if cycle else [],
         "can_edit": roadmap is not None and roadmap.is_editable and permissions.can_prepare(user),
-        "events": selectors.roadmap_events(roadmap) if roadmap else [],
-        "versions": selectors.versions(roadmap) if roadmap else [],
+        # State changes carry the DG's comments on drafts: the office's and the DG's (docs/roadmap.md).
+        "events": selectors.roadmap_events(roadmap) if roadmap and permissions.can_read_drafts(user) else [],
+        "versions": selectors.versions(roadmap) if roadmap and permissions.can_read_drafts(user) else [],
         "national": user.sees_everything,
         "comment_form": CommentForm(),
     })

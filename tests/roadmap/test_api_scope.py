@@ -72,3 +72,11 @@ def test_a_unit_never_sees_another_units_objectives_through_any_roadmap_endpoint
                 "/api/v1/objectives/?year=2023"):
         text = api.get(url).content.decode()
         assert "WS-B" not in text and "Titre secret" not in text, url
+
+
+def test_the_web_roadmap_page_shows_no_draft_comments_to_unit_people(client, approved, olga, dino, alice):
+    services.roadmap_new_version(actor=olga, roadmap=Roadmap.objects.get(pk=approved.pk), comment="Revoir B")
+    client.force_login(alice)
+    assert "Revoir B" not in client.get("/roadmap/2023/").content.decode()
+    client.force_login(olga)
+    assert "Revoir B" in client.get("/roadmap/2023/").content.decode()
