@@ -17,8 +17,8 @@ from figures.models import Bilan, Figure, Indicator
 
 
 class IndicatorSerializer(serializers.ModelSerializer):
-    numerator = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    denominator = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    numerator = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    denominator = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     derived = serializers.BooleanField(source="is_derived", read_only=True)
 
     class Meta:
