@@ -65,8 +65,22 @@ def _fuzz(operation, mode, headers, app, seen, failures):
         failures.append(f"{operation.label} [{mode}]: {str(error)[:1500]}")
 
 
+@pytest.fixture
+def keep_connection():
+    """As Django's test client does: a request must not close the test's database connection (on PostgreSQL
+    that would end the test's transaction)."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
 @pytest.mark.parametrize("role", ["office", "editor_a"])
-def test_the_api_survives_fuzzing(world, role, settings):
+def test_the_api_survives_fuzzing(world, role, settings, keep_connection):
     from config.wsgi import application
 
     settings.DEBUG = False
