@@ -2,6 +2,7 @@
 
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -14,7 +15,16 @@ from directorates.models import Directorate
 from directorates.permissions import visible_directorates_q
 from reviews import permissions, selectors, services
 from reviews.filters import CycleFilter, ReportFilter
-from reviews.models import Achievement, Attachment, Outcome, Report, ReportConstraint, ReportEvent, ReviewCycle
+from reviews.models import (
+    Achievement,
+    Attachment,
+    DeadlineExtension,
+    Outcome,
+    Report,
+    ReportConstraint,
+    ReportEvent,
+    ReviewCycle,
+)
 
 
 class CycleSerializer(serializers.ModelSerializer):
@@ -81,15 +91,25 @@ class EventSerializer(serializers.ModelSerializer):
         fields = ["old_state", "new_state", "actor", "comment", "created_at"]
 
 
+class ExtensionSerializer(serializers.ModelSerializer):
+    granted_by = serializers.CharField(source="granted_by.username")
+
+    class Meta:
+        model = DeadlineExtension
+        fields = ["previous_deadline", "until", "reason", "granted_by", "granted_at"]
+
+
 class ReportSerializer(serializers.ModelSerializer):
     directorate = serializers.CharField(source="directorate.code")
     year = serializers.IntegerField(source="cycle.year")
+    deadline = serializers.DateField(read_only=True, help_text="The unit's own deadline: the cycle's, or extended.")
     late = serializers.SerializerMethodField()
     completeness = serializers.IntegerField()
     outcomes = OutcomeSerializer(many=True)
     achievements = AchievementSerializer(many=True)
     constraints = ConstraintSerializer(many=True)
     events = EventSerializer(many=True)
+    extensions = ExtensionSerializer(many=True)
 
     class Meta:
         model = Report
@@ -98,6 +118,7 @@ class ReportSerializer(serializers.ModelSerializer):
             "directorate",
             "year",
             "state",
+            "deadline",
             "late",
             "completeness",
             "summary",
@@ -109,6 +130,7 @@ class ReportSerializer(serializers.ModelSerializer):
             "achievements",
             "constraints",
             "events",
+            "extensions",
         ]
 
     def get_late(self, obj) -> bool:
@@ -136,6 +158,11 @@ class ReportUpdateSerializer(serializers.Serializer):
     outcomes = OutcomeInputSerializer(many=True, required=False)
     achievements = AchievementSerializer(many=True, required=False, help_text="Replaces the list; keep ids to update.")
     constraints = ConstraintSerializer(many=True, required=False, help_text="Replaces the list; keep ids to update.")
+
+
+class ExtensionInputSerializer(serializers.Serializer):
+    until = serializers.DateField(help_text="The unit's new deadline (after the current one, before the meeting).")
+    reason = serializers.CharField(max_length=2000, help_text="Why the deadline is extended; shown to the unit.")
 
 
 class CommentSerializer(serializers.Serializer):
@@ -241,6 +268,18 @@ class ReportViewSet(ConditionalWriteMixin, mixins.CreateModelMixin, mixins.Updat
         data = CommentSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         return self._transition(request, services.report_accept, comment=data.validated_data["comment"])
+
+    @extend_schema(request=ExtensionInputSerializer, responses=ReportSerializer)
+    @action(detail=True, methods=["post"])
+    def extension(self, request, pk=None):
+        """The DG's office gives the unit a later deadline, with the reason."""
+        report = self.get_object()
+        if not permissions.can_review(request.user):  # who may, before what is sent
+            raise NotAllowed(_("Only the DG's office may extend a unit's deadline."))
+        data = ExtensionInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.report_extend_deadline(actor=request.user, report=report, **data.validated_data)
+        return Response(self.get_serializer(self._fresh(report)).data)
 
     @extend_schema(request=AttachmentUpload, responses={201: AttachmentSerializer})
     @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser])

@@ -4,7 +4,7 @@ from django.db.models import Count, Prefetch, Q
 
 from directorates.models import Deliverable, Directorate
 from directorates.permissions import visible_directorates_q
-from reviews.models import Attachment, Outcome, Report, ReportEvent, ReviewCycle
+from reviews.models import Attachment, DeadlineExtension, Outcome, Report, ReportEvent, ReviewCycle
 
 
 def cycle_list():
@@ -42,6 +42,7 @@ def report_detail_queryset(*, user):
             "achievements",
             "constraints",
             Prefetch("events", queryset=ReportEvent.objects.select_related("actor")),
+            Prefetch("extensions", queryset=DeadlineExtension.objects.select_related("granted_by")),
         )
     )
 
@@ -90,12 +91,13 @@ def cycle_dashboard(*, cycle, kind=None, region=None):
             late = past_deadline
             completeness = 0 if total else 100
         rows.append({"unit": unit, "report": report, "late": late, "completeness": completeness,
-                     "deliverables": total})
+                     "deliverables": total, "extended": bool(report and report.extended_until)})
     return rows
 
 
 def dashboard_totals(rows):
-    totals = {"units": len(rows), "late": sum(1 for r in rows if r["late"]), "missing": 0}
+    totals = {"units": len(rows), "late": sum(1 for r in rows if r["late"]), "missing": 0,
+              "extended": sum(1 for r in rows if r["extended"])}
     for row in rows:
         state = row["report"].state if row["report"] else "missing"
         totals[state] = totals.get(state, 0) + 1

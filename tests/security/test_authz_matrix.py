@@ -204,6 +204,8 @@ WEB_ROWS = [
     Row("reviews:report_transition", "POST", unit_write, REPORT,
         variants=tuple({"action": a} for a in ("submit", "return", "accept"))),
     Row("reviews:report_start", "POST", unit_write, CODE_YEAR),
+    Row("reviews:report_extend", "POST", lambda r, o: "404" if r not in SEES[o] else
+        ("allowed" if r == "office" else "403"), REPORT),
     Row("reviews:attachment_download", "GET", unit_read, ATTACHMENT),
     Row("reviews:attachment_delete", "POST", unit_write, ATTACHMENT),
     Row("reviews:dashboard", "GET", office_only, YEAR_2022),
@@ -298,6 +300,8 @@ API_ROWS = [
     *[Row(f"POST /api/v1/reports/{{id}}/{a}/", "POST", lambda r, o: "404" if r not in SEES[o] else
           ("allowed" if r == "office" else "403"), API_IDS["report"]) for a in ("return", "accept")],
     Row("POST /api/v1/reports/{id}/attachments/", "POST", unit_write, API_IDS["report"]),
+    Row("POST /api/v1/reports/{id}/extension/", "POST", lambda r, o: "404" if r not in SEES[o] else
+        ("allowed" if r == "office" else "403"), API_IDS["report"]),
     Row("GET /api/v1/roadmaps/", "GET", everyone),
     Row("GET /api/v1/roadmaps/{year}/", "GET", roadmap_read, ROADMAPS),
     # Compared with version 1; the draft has no approved version to compare with (404 past the 403).
