@@ -1,7 +1,6 @@
 """Declared filters of the figures lists and dashboards, shared by the web pages and the API (core.filters)."""
 
 import django_filters
-from django.conf import settings
 
 from core.filters import CodeFilter, YearFilter
 from figures.models import Domain, Figure, Indicator, MeasureUnit
@@ -53,13 +52,3 @@ class UnitDashboardFilter(django_filters.FilterSet):
         model = Figure
         fields = ["year"]
 
-
-class BilanLanguageFilter(django_filters.FilterSet):
-    """``?lang=`` of the bilan's JSON, PDF and Excel: one of the site's languages."""
-
-    lang = django_filters.ChoiceFilter(choices=settings.LANGUAGES, method=_keep,
-                                       help_text="Language of `name` (default: the request's).")
-
-    class Meta:
-        model = Indicator
-        fields = ["lang"]

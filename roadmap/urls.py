@@ -18,6 +18,8 @@ urlpatterns = [
     path("milestones/<id:pk>/progress/", views.milestone_progress, name="progress"),
     path("meetings/<year:year>/", views.meeting_detail, name="meeting"),
     path("meetings/<year:year>/briefing/<slug:code>/", views.briefing, name="briefing"),
+    path("meetings/<year:year>/screen/", views.compstat, name="compstat"),
+    path("meetings/<year:year>/screen/<slug:code>/", views.compstat, name="compstat_unit"),
     path("meetings/<year:year>/<str:action>/", views.meeting_action, name="meeting_action"),
     path("priorities/<year:year>/", views.priority_list, name="priorities"),
 ]
