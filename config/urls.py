@@ -31,3 +31,5 @@ urlpatterns = [
     path("", include("transfers.urls")),
     path("", include("accounts.urls")),
 ]
+
+handler400 = "core.views.bad_request"

@@ -1,7 +1,12 @@
 """API plumbing shared by every app: pagination and the single error shape."""
 
-from django.core.exceptions import PermissionDenied
+import hashlib
+import json
+
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
+from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
@@ -42,6 +47,12 @@ def exception_handler(exc, context):
             {"detail": str(exc.message), "errors": _flatten(exc.errors)},
             status=exc.status_code,
         )
+    if isinstance(exc, RequestDataTooBig):
+        return Response({"detail": str(_("The request body is too large.")), "errors": {}},
+                        status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
+    if isinstance(exc, SuspiciousOperation):
+        return Response({"detail": str(_("The request was refused.")), "errors": {}},
+                        status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
@@ -57,3 +68,62 @@ def exception_handler(exc, context):
         detail = response.data.get("detail", "") if isinstance(response.data, dict) else response.data
         response.data = {"detail": str(detail), "errors": {}}
     return response
+
+
+# ---------------------------------------------------------------- optimistic concurrency
+
+
+class PreconditionRequired(exceptions.APIException):
+    status_code = 428
+    default_detail = _("Send the version you read: the If-Match header with the ETag of your GET "
+                       "(or the report's \"version\"). Without it a change made meanwhile would be overwritten.")
+    default_code = "precondition_required"
+
+
+class PreconditionFailed(exceptions.APIException):
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_detail = _("Someone else changed this meanwhile: read it again and re-apply your change.")
+    default_code = "precondition_failed"
+
+
+def representation_etag(data):
+    """A strong ETag of what a GET returns: any change to the object changes it."""
+    text = json.dumps(data, sort_keys=True, cls=DjangoJSONEncoder, ensure_ascii=False)
+    return '"%s"' % hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def if_match_tags(request):
+    header = request.headers.get("If-Match")
+    if header is None:
+        return None
+    return [tag.strip().removeprefix("W/") for tag in header.split(",") if tag.strip()]
+
+
+class ConditionalWriteMixin:
+    """Every content write through the API names the version it read (design: "nothing submitted silently
+    changes afterwards"): GET answers an ``ETag``; PATCH and PUT need ``If-Match`` with it, else 428, and
+    412 when the object changed meanwhile. Views call :meth:`require_unchanged` once they know the caller
+    may write (a caller without the right still gets the service's 403)."""
+
+    def etag_from_data(self, data):
+        return representation_etag(data)
+
+    def etag(self, obj):
+        return self.etag_from_data(self.get_serializer(obj).data)
+
+    def retrieve(self, request, *args, **kwargs):
+        return self.with_etag(super().retrieve(request, *args, **kwargs))
+
+    def require_unchanged(self, obj, *, may_write=True):
+        if not may_write:
+            return
+        tags = if_match_tags(self.request)
+        if not tags:
+            raise PreconditionRequired()
+        if "*" not in tags and self.etag(obj) not in tags:
+            raise PreconditionFailed()
+
+    def with_etag(self, response):
+        if isinstance(response.data, dict) and response.status_code < 300:
+            response["ETag"] = self.etag_from_data(response.data)
+        return response

@@ -10,9 +10,20 @@ from roadmap.api import MilestoneViewSet, ObjectiveViewSet, PriorityViewSet, Roa
 from figures.api import BilanViewSet, FigureViewSet, IndicatorViewSet
 from notifications.api import DeliveryViewSet, NotificationViewSet
 
+
+
+class Router(DefaultRouter):
+    """Ids in paths are digits that fit the id column: ``/reports/abc/`` and ``/reports/1e99/`` are 404."""
+
+    def get_lookup_regex(self, viewset, lookup_prefix=""):
+        if getattr(viewset, "lookup_field", "pk") == "pk" and not getattr(viewset, "lookup_value_regex", None):
+            return f"(?P<{lookup_prefix}pk>[0-9]{{1,18}})"
+        return super().get_lookup_regex(viewset, lookup_prefix)
+
+
 # No ".json" suffix URLs: the API speaks JSON by its Accept header, and several actions take no `format`
 # argument (a suffix URL answered 500; found by tests/ux/test_crawler.py).
-router = DefaultRouter()
+router = Router()
 router.include_format_suffixes = False
 router.register("directorates", DirectorateViewSet, basename="directorate")
 router.register("deliverables", DeliverableViewSet, basename="deliverable")

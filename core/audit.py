@@ -8,6 +8,8 @@ of these helpers so that no change goes unrecorded.
 
 from simple_history.utils import bulk_create_with_history
 
+from core.text import clean_instance
+
 
 def record_update(instances, *, actor, reason=""):
     """Write an "updated" history row for instances already changed with ``QuerySet.update()``."""
@@ -22,7 +24,8 @@ def record_update(instances, *, actor, reason=""):
 
 
 def bulk_create(model, instances, *, actor, reason="", batch_size=500):
-    """``bulk_create`` that also writes one "created" history row per instance."""
+    """``bulk_create`` that also writes one "created" history row per instance (text cleaned as save() does)."""
     return bulk_create_with_history(
-        list(instances), model, batch_size=batch_size, default_user=actor, default_change_reason=reason
+        [clean_instance(instance) for instance in instances], model, batch_size=batch_size, default_user=actor,
+        default_change_reason=reason,
     )

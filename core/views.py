@@ -18,3 +18,11 @@ def favicon(request):
     from django.templatetags.static import static
 
     return redirect(static("favicon.svg"))
+
+
+def bad_request(request, exception=None):
+    """The 400 page: what was wrong with the query string (core.filters.BadFilter) or the request."""
+    from django.shortcuts import render
+
+    errors = getattr(exception, "errors", None) or {}
+    return render(request, "400.html", {"errors": errors}, status=400)

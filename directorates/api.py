@@ -1,15 +1,18 @@
 """API for the organisation tree and the cahiers des charges."""
 
-import django_filters
+from django.utils.translation import gettext as _
 from rest_framework import mixins, serializers, viewsets
 
+from core.api import ConditionalWriteMixin
+from core.errors import NotAllowed
 from directorates import selectors, services
+from directorates.filters import DeliverableFilter, DirectorateFilter
 from directorates.models import Deliverable, Directorate
 
 
 class DirectorateSerializer(serializers.ModelSerializer):
     name = serializers.CharField(read_only=True)
-    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = Directorate
@@ -21,7 +24,7 @@ class DirectorateViewSet(viewsets.ReadOnlyModelViewSet):
 
     serializer_class = DirectorateSerializer
     lookup_field = "code"
-    filterset_fields = ["kind", "is_active"]
+    filterset_class = DirectorateFilter
 
     def get_queryset(self):
         return selectors.directorate_list(user=self.request.user)
@@ -56,16 +59,8 @@ class DeliverableSerializer(serializers.ModelSerializer):
         validators = []
 
 
-class DeliverableFilter(django_filters.FilterSet):
-    directorate = django_filters.CharFilter(field_name="directorate__code")
-
-    class Meta:
-        model = Deliverable
-        fields = ["year", "directorate", "category"]
-
-
 class DeliverableViewSet(
-    mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet
+    ConditionalWriteMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet
 ):
     """A unit's cahier des charges: ``?year=&directorate=<code>``."""
 
@@ -85,7 +80,13 @@ class DeliverableViewSet(
             actor=self.request.user, directorate=directorate, year=data.pop("year"), **data
         )
 
+    def update(self, request, *args, **kwargs):
+        if not services.can_manage_deliverables(request.user, self.get_object().directorate):
+            raise NotAllowed(_("You may not change this unit's cahier des charges."))
+        return self.with_etag(super().update(request, *args, **kwargs))
+
     def perform_update(self, serializer):
+        self.require_unchanged(serializer.instance)
         data = dict(serializer.validated_data)
         data.pop("directorate", None)
         data.pop("year", None)

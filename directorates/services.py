@@ -195,6 +195,8 @@ def deliverable_delete(*, actor, deliverable, reason=""):
     check_roadmap_deliverable_change(actor=actor, deliverable=deliverable, reason=reason)
     if deliverable.outcomes.exclude(status="").exists():
         raise ValidationFailed(_("This deliverable already has a reported outcome: it cannot be deleted."))
+    if deliverable.outcomes.filter(attachments__isnull=False).exists():
+        raise ValidationFailed(_("Evidence is attached to this deliverable's outcome: it cannot be deleted."))
     deliverable.outcomes.all().delete()
     deliverable._history_user = actor
     if reason:

@@ -83,6 +83,8 @@ def deliverable_edit(request, code, year, pk=None):
 @require_POST
 def deliverable_delete(request, code, year, pk):
     unit = get_object_or_404(selectors.directorate_list(user=request.user), code=code)
+    if not services.can_manage_deliverables(request.user, unit):
+        raise PermissionDenied
     deliverable = get_object_or_404(Deliverable, pk=pk, directorate=unit, year=year)
     form = ReasonForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""

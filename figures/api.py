@@ -12,13 +12,14 @@ from rest_framework.response import Response
 from core.errors import NotAllowed
 from figures import permissions, selectors, services
 from figures.bilan import clean, load_bilan
+from figures.filters import FigureFilter, IndicatorFilter
 from figures.forms import BilanDocumentForm
 from figures.models import Bilan, Figure, Indicator
 
 
 class IndicatorSerializer(serializers.ModelSerializer):
-    numerator = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    denominator = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    numerator = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    denominator = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     derived = serializers.BooleanField(source="is_derived", read_only=True)
 
     class Meta:
@@ -32,7 +33,7 @@ class IndicatorViewSet(viewsets.ReadOnlyModelViewSet):
 
     serializer_class = IndicatorSerializer
     lookup_field = "code"
-    filterset_fields = ["domain", "unit", "national_only"]
+    filterset_class = IndicatorFilter
 
     def get_queryset(self):
         return selectors.indicator_list()
@@ -71,9 +72,9 @@ class FigureInput(serializers.Serializer):
         return super().to_internal_value(data)
 
 
-YEAR = OpenApiParameter("year", OpenApiTypes.INT, description="year of the figures")
-UNIT = OpenApiParameter("directorate", OpenApiTypes.STR, description="unit code")
-INDICATOR = OpenApiParameter("indicator", OpenApiTypes.STR, description="indicator code")
+
+class FigureBulkInput(serializers.Serializer):
+    rows = FigureInput(many=True, max_length=5000)
 
 
 class FigureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
@@ -81,21 +82,10 @@ class FigureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
     """Yearly figures of the units the caller may see; POST enters or changes one."""
 
     serializer_class = FigureSerializer
+    filterset_class = FigureFilter
 
     def get_queryset(self):
-        params = self.request.query_params
-        return selectors.figure_list(
-            user=self.request.user, year=params.get("year") or None,
-            directorate_code=params.get("directorate") or None, indicator_code=params.get("indicator") or None,
-        )
-
-    @extend_schema(parameters=[YEAR, UNIT, INDICATOR])
-    def list(self, request, *args, **kwargs):
-        year = request.query_params.get("year")
-        if year and not year.isdigit():
-            return Response({"detail": "Invalid input.", "errors": {"year": ["Enter a year."]}},
-                            status=status.HTTP_400_BAD_REQUEST)
-        return super().list(request, *args, **kwargs)
+        return selectors.figure_list(user=self.request.user)
 
     @extend_schema(request=FigureInput, responses={201: FigureSerializer})
     def create(self, request, *args, **kwargs):
@@ -105,7 +95,7 @@ class FigureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
         return Response(FigureSerializer(figure).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
-        request=inline_serializer("FigureBulkInput", {"rows": FigureInput(many=True)}),
+        request=FigureBulkInput,
         responses={200: inline_serializer("FigureBulkResult", {
             "created": serializers.IntegerField(), "updated": serializers.IntegerField(),
             "unchanged": serializers.IntegerField(), "cleared": serializers.IntegerField()})},
@@ -113,9 +103,9 @@ class FigureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
     @action(detail=False, methods=["post"])
     def bulk(self, request):
         """Enter many figures at once, all or nothing (errors keyed by row index)."""
-        rows = FigureInput(data=request.data.get("rows", []), many=True)
-        rows.is_valid(raise_exception=True)
-        return Response(services.figure_set_many(actor=request.user, rows=rows.validated_data))
+        data = FigureBulkInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        return Response(services.figure_set_many(actor=request.user, rows=data.validated_data["rows"]))
 
 
 LANG = OpenApiParameter("lang", OpenApiTypes.STR, enum=["fr", "ar", "en"], description="language of `name`")

@@ -13,18 +13,13 @@ def indicator_list():
     return Indicator.objects.active().select_related("numerator", "denominator")
 
 
-def figure_list(*, user, year=None, directorate_code=None, indicator_code=None):
-    """Figures of the units ``user`` may see (own unit, a head's subtree, the DG's office everything)."""
-    qs = Figure.objects.filter(visible_directorates_q(user, "directorate__")).select_related(
+def figure_list(*, user):
+    """Figures of the units ``user`` may see (own unit, a head's subtree, the DG's office everything).
+
+    The list's filters are declared in figures.filters.FigureFilter."""
+    return Figure.objects.filter(visible_directorates_q(user, "directorate__")).select_related(
         "directorate", "indicator", "entered_by"
     )
-    if year:
-        qs = qs.filter(year=year)
-    if directorate_code:
-        qs = qs.filter(directorate__code=directorate_code)
-    if indicator_code:
-        qs = qs.filter(indicator__code=indicator_code)
-    return qs
 
 
 def year_over_year_change(value, previous):

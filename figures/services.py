@@ -14,6 +14,7 @@ from django.utils.translation import ngettext
 
 from core import audit
 from core.errors import InvalidTransition, NotAllowed, ValidationFailed
+from core.text import clean_instance
 from directorates.models import Directorate
 from figures import formatting, permissions
 from figures.bilan import compute_bilan
@@ -246,7 +247,8 @@ def figure_set_many(*, actor, rows, reason=""):
         audit.bulk_create(Figure, to_create, actor=actor, reason=reason or "figures entered")
     if to_update:
         Figure.objects.bulk_update(
-            to_update, ["value", "source_note", "justification", "entered_by", "updated_at"], batch_size=500)
+            [clean_instance(f) for f in to_update], ["value", "source_note", "justification", "entered_by",
+                                                     "updated_at"], batch_size=500)
         audit.record_update(to_update, actor=actor, reason=reason or "figures changed")
     for figure in to_clear:
         figure._history_user = actor

@@ -12,11 +12,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.errors import DomainError, ValidationFailed
+from core.filters import BadFilter, valid_filters
 from directorates.permissions import visible_directorates
 from figures import formatting, permissions, selectors, services
 from figures.bilan import load_bilan
 from figures.documents import render_pdf, render_xlsx
-from figures.forms import BilanDocumentForm
+from figures.filters import DashboardFilter, UnitDashboardFilter
+from figures.forms import BilanDocumentForm, BilanTextForm
 from figures.models import DOMAIN_NAMES, Domain
 from reviews import selectors as review_selectors
 
@@ -136,14 +138,12 @@ def bilan_edit(request, year):
         raise Http404
     domains = [group.domain for group in data.groups]
     if request.method == "POST":
-        texts = {field: request.POST.get(field, "") for field in services.TEXT_FIELDS}
-        texts.update({field: field in request.POST for field in services.PUBLIC_FIELDS})
-        sections = {domain: {**{lang: request.POST.get(f"section-{domain}-{lang}", "") for lang in ("fr", "ar", "en")},
-                             "public": f"section-{domain}-public" in request.POST}
-                    for domain in domains}
+        form = BilanTextForm(request.POST, domains=domains)
+        if not form.is_valid():  # the page always sends the version it shows and plain text
+            raise BadFilter(form.errors)
         try:
-            services.bilan_update(actor=request.user, bilan=bilan, texts=texts, sections=sections,
-                                  expected_version=request.POST.get("version"))
+            services.bilan_update(actor=request.user, bilan=bilan, texts=form.texts(), sections=form.sections(),
+                                  expected_version=form.cleaned_data["version"])
         except DomainError as error:
             messages.error(request, error.message)
         else:
@@ -216,6 +216,8 @@ def bilan_public_download(request, year, fmt):
 
 def _document(request, data, year, fmt):
     form = BilanDocumentForm(request.GET)
+    if not form.is_valid():
+        raise BadFilter(form.errors)
     language = form.chosen_language((request.LANGUAGE_CODE or "fr")[:2])
     edition = "public" if data.is_public_edition else "internal"
     if fmt == "pdf":
@@ -247,11 +249,12 @@ def _chart_number(value, unit="count"):
 @login_required
 def dashboard(request):
     """Per indicator: the series over the years; per domain: the year's changes."""
+    params = valid_filters(DashboardFilter, request.GET).form.cleaned_data
     indicators = list(selectors.indicator_list())
     if not indicators:
         return render(request, "figures/dashboard.html", {"indicators": []})
     by_code = {i.code: i for i in indicators}
-    indicator = by_code.get(request.GET.get("indicator")) or by_code.get("cases_handled") or indicators[0]
+    indicator = by_code.get(params.get("indicator")) or by_code.get("cases_handled") or indicators[0]
     all_years = sorted(selectors.bilan_years())
     years = all_years[-8:] or []
     series = selectors.indicator_series(user=request.user, indicator=indicator, years=years, max_units=12)
@@ -265,8 +268,8 @@ def dashboard(request):
            for row in series["units"][:6]],
     }
     # Per domain: the changes of a year, from the bilan the user may read (published, or any for the office).
-    year = int(request.GET.get("year") or (all_years[-1] if all_years else 0) or 0)
-    domain = request.GET.get("domain") or indicator.domain
+    year = params.get("year") or (all_years[-1] if all_years else 0)
+    domain = params.get("domain") or indicator.domain
     domain_lines, bilan_readable = [], False
     if year:
         bilan, data = load_bilan(year)
@@ -291,9 +294,10 @@ def dashboard(request):
 @login_required
 def unit_dashboard(request, code):
     """A unit's figures of a year against its peers of the same kind."""
+    params = valid_filters(UnitDashboardFilter, request.GET).form.cleaned_data
     directorate = get_object_or_404(visible_directorates(request.user), code=code)
     years = selectors.bilan_years()
-    year = int(request.GET.get("year") or (years[0] if years else 0) or 0)
+    year = params.get("year") or (years[0] if years else 0)
     rows = selectors.peer_comparison(user=request.user, directorate=directorate, year=year) if year else []
     chart = {
         "labels": [row["indicator"].name for row in rows],

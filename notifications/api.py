@@ -9,7 +9,7 @@ from rest_framework.response import Response
 from notifications import selectors, services
 from notifications.models import Delivery
 from notifications.rendering import title
-from reviews.models import ReviewCycle
+from notifications.filters import DeliveryFilter
 
 
 class NotificationSerializer(serializers.ModelSerializer):
@@ -44,6 +44,11 @@ class DeliverySerializer(NotificationSerializer):
                   "created_at", "sent_at", "resent_at"]
 
 
+class MarkReadInput(serializers.Serializer):
+    ids = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=2**63 - 1), required=False,
+                                max_length=1000, help_text="The notifications to mark read (default: all).")
+
+
 class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """The signed-in person's notifications, newest first."""
 
@@ -59,31 +64,28 @@ class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def unread(self, request):
         return Response({"unread": selectors.unread_count(user=request.user)})
 
-    @extend_schema(request=inline_serializer("MarkRead", {"ids": serializers.ListField(
-        child=serializers.IntegerField(), required=False)}),
-        responses=inline_serializer("MarkedRead", {"marked": serializers.IntegerField()}))
+    @extend_schema(request=MarkReadInput,
+                   responses=inline_serializer("MarkedRead", {"marked": serializers.IntegerField()}))
     @action(detail=False, methods=["post"])
     def read(self, request):
-        ids = request.data.get("ids") if isinstance(request.data, dict) else None
-        marked = services.notifications_mark_read(user=request.user, ids=ids)
+        data = MarkReadInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        marked = services.notifications_mark_read(user=request.user, ids=data.validated_data.get("ids"))
         return Response({"marked": marked})
 
 
 class DeliveryViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
-    """The delivery log of a cycle (``?cycle=<year>``, optional ``state``, ``kind``): the DG's office."""
+    """The delivery log (``?cycle=<year>``, optional ``state``, ``kind``), newest first: the DG's office."""
 
     serializer_class = DeliverySerializer
+    filterset_class = DeliveryFilter
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Delivery.objects.none()
         if not selectors.can_see_delivery_log(self.request.user):
             raise PermissionDenied
-        cycle = ReviewCycle.objects.filter(year=self.request.query_params.get("cycle") or 0).first()
-        if cycle is None:
-            return Delivery.objects.none()
-        return selectors.delivery_log(cycle=cycle, state=self.request.query_params.get("state"),
-                                      kind=self.request.query_params.get("kind"))
+        return selectors.delivery_log()
 
     @extend_schema(request=None, responses=DeliverySerializer)
     @action(detail=True, methods=["post"])

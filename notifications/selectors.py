@@ -21,14 +21,11 @@ def can_see_delivery_log(user):
     return user.is_authenticated and user.sees_everything
 
 
-def delivery_log(*, cycle, state=None, kind=None):
-    """What was sent to whom and when, what failed and why, for one cycle."""
-    rows = Delivery.objects.filter(cycle=cycle).select_related("recipient", "directorate", "resent_by")
-    if state:
-        rows = rows.filter(state=state)
-    if kind:
-        rows = rows.filter(kind=kind)
-    return rows
+def delivery_log(*, cycle=None):
+    """What was sent to whom and when, what failed and why: one cycle's, or every cycle's (filtered by
+    notifications.filters.DeliveryFilter)."""
+    rows = Delivery.objects.filter(cycle__isnull=False).select_related("recipient", "directorate", "resent_by")
+    return rows.filter(cycle=cycle) if cycle is not None else rows
 
 
 def delivery_totals(*, cycle):

@@ -11,7 +11,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.errors import DomainError, NotAllowed
+from core.filters import valid_filters
 from notifications import registry, selectors, services
+from notifications.filters import DeliveryFilter
 from notifications.models import Delivery
 from notifications.context_processors import demo_outbox_open
 from notifications.rendering import build_message, title
@@ -58,9 +60,9 @@ def delivery_log(request, year):
     if not selectors.can_see_delivery_log(request.user):
         raise PermissionDenied
     cycle = get_object_or_404(ReviewCycle, year=year)
-    state = request.GET.get("state") or None
-    kind = request.GET.get("kind") or None
-    rows = selectors.delivery_log(cycle=cycle, state=state, kind=kind)
+    filters = valid_filters(DeliveryFilter, request.GET, queryset=selectors.delivery_log(cycle=cycle))
+    state, kind = filters.form.cleaned_data.get("state") or None, filters.form.cleaned_data.get("kind") or None
+    rows = filters.qs
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "notifications/delivery_log.html", {
         "cycle": cycle,

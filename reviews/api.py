@@ -3,16 +3,19 @@
 from django.conf import settings
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema, inline_serializer
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
+from core.api import ConditionalWriteMixin, PreconditionFailed, PreconditionRequired, if_match_tags
 from core.errors import NotAllowed
 from directorates.models import Directorate
 from directorates.permissions import visible_directorates_q
-from reviews import selectors, services
+from reviews import permissions, selectors, services
+from reviews.filters import CycleFilter, ReportFilter
 from reviews.models import (
     Achievement,
     Attachment,
@@ -34,7 +37,8 @@ class CycleSerializer(serializers.ModelSerializer):
 class CycleViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = CycleSerializer
     lookup_field = "year"
-    filterset_fields = ["state"]
+    lookup_value_regex = r"\d{4}"
+    filterset_class = CycleFilter
 
     def get_queryset(self):
         return selectors.cycle_list()
@@ -148,7 +152,9 @@ class OutcomeInputSerializer(serializers.Serializer):
 
 
 class ReportUpdateSerializer(serializers.Serializer):
-    version = serializers.IntegerField(required=False, help_text="The version you read; a stale one is refused (409).")
+    version = serializers.IntegerField(required=False, min_value=1, max_value=2**31 - 1,
+                                       help_text="The version you read (or send If-Match: \"<version>\"); "
+                                                 "required one way or the other (428), a stale one is 409.")
     summary = serializers.CharField(allow_blank=True, required=False)
     # The services check the same limits (settings.REPORT_MAX_ITEMS); here they stop a huge list before
     # each of its items is validated.
@@ -168,21 +174,25 @@ class CommentSerializer(serializers.Serializer):
     comment = serializers.CharField(allow_blank=True, required=False, default="")
 
 
-class ReportViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
-    """Annual reports. Unit people see only their units' reports; others' are 404."""
+class AttachmentUpload(serializers.Serializer):
+    deliverable = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+    file = serializers.FileField()
+
+
+class ReportViewSet(ConditionalWriteMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin,
+                    viewsets.ReadOnlyModelViewSet):
+    """Annual reports. Unit people see only their units' reports; others' are 404.
+
+    A PATCH names the version it read: ``version`` in the body or ``If-Match: "<version>"`` (the ETag of
+    GET); without either it is refused (428), with a stale one 409.
+    """
 
     serializer_class = ReportSerializer
     http_method_names = ["get", "post", "patch", "head", "options"]
-    filterset_fields = ["state"]
+    filterset_class = ReportFilter
 
     def get_queryset(self):
-        qs = selectors.report_detail_queryset(user=self.request.user)
-        params = self.request.query_params
-        if params.get("year"):
-            qs = qs.filter(cycle__year=params["year"])
-        if params.get("directorate"):
-            qs = qs.filter(directorate__code=params["directorate"])
-        return qs
+        return selectors.report_detail_queryset(user=self.request.user)
 
     def _fresh(self, report):
         return self.get_queryset().get(pk=report.pk)
@@ -206,19 +216,37 @@ class ReportViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.R
         data = ReportUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
+        expected_version = self._expected_version(report, values.get("version"))
         outcomes = None
         if "outcomes" in values:
             outcomes = {item.pop("deliverable"): item for item in values["outcomes"]}
         services.report_update(
             actor=request.user,
             report=report,
-            expected_version=values.get("version"),
+            expected_version=expected_version,
             summary=values.get("summary"),
             outcomes=outcomes,
             achievements=values.get("achievements"),
             constraints=values.get("constraints"),
         )
-        return Response(self.get_serializer(self._fresh(report)).data)
+        return self.with_etag(Response(self.get_serializer(self._fresh(report)).data))
+
+    def etag_from_data(self, data):
+        return f'"{data["version"]}"'
+
+    def _expected_version(self, report, version):
+        """The version the caller read: ``version`` in the body, else If-Match; neither is a 428."""
+        if version is not None:
+            return version
+        if not permissions.can_start_report(self.request.user, report.directorate):
+            return None  # the service refuses with 403
+        tags = if_match_tags(self.request)
+        if not tags:
+            raise PreconditionRequired()
+        numbers = [int(tag.strip('"')) for tag in tags if tag.strip('"').isdigit() and len(tag) < 20]
+        if not numbers:
+            raise PreconditionFailed()
+        return numbers[0]
 
     def _transition(self, request, service, **kwargs):
         report = self.get_object()
@@ -250,31 +278,25 @@ class ReportViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.R
     @action(detail=True, methods=["post"])
     def extension(self, request, pk=None):
         """The DG's office gives the unit a later deadline, with the reason."""
+        report = self.get_object()
+        if not permissions.can_review(request.user):  # who may, before what is sent
+            raise NotAllowed(_("Only the DG's office may extend a unit's deadline."))
         data = ExtensionInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        report = self.get_object()
         services.report_extend_deadline(actor=request.user, report=report, **data.validated_data)
         return Response(self.get_serializer(self._fresh(report)).data)
 
-    @extend_schema(
-        request=inline_serializer(
-            "AttachmentUpload", {"deliverable": serializers.IntegerField(), "file": serializers.FileField()}
-        ),
-        responses={201: AttachmentSerializer},
-    )
-    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser, JSONParser])
+    @extend_schema(request=AttachmentUpload, responses={201: AttachmentSerializer})
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser])
     def attachments(self, request, pk=None):
         report = self.get_object()
-        upload = request.FILES.get("file")
-        errors = {}
-        if upload is None:
-            errors["file"] = ["Attach a file."]
-        outcome = report.outcomes.filter(deliverable_id=request.data.get("deliverable") or 0).first()
+        data = AttachmentUpload(data=request.data)
+        data.is_valid(raise_exception=True)
+        outcome = report.outcomes.filter(deliverable_id=data.validated_data["deliverable"]).first()
         if outcome is None:
-            errors["deliverable"] = ["Not a deliverable of this report."]
-        if errors:
-            raise serializers.ValidationError(errors)
-        attachment = services.attachment_add(actor=request.user, outcome=outcome, uploaded_file=upload)
+            raise serializers.ValidationError({"deliverable": ["Not a deliverable of this report."]})
+        attachment = services.attachment_add(actor=request.user, outcome=outcome,
+                                             uploaded_file=data.validated_data["file"])
         return Response(AttachmentSerializer(attachment, context={"request": request}).data, status=201)
 
 

@@ -17,19 +17,13 @@ def current_cycle():
     )
 
 
-def report_list(*, user, year=None, directorate_code=None, state=None):
-    qs = (
+def report_list(*, user):
+    """Reports the user may see; the list's filters are declared in reviews.filters.ReportFilter."""
+    return (
         Report.objects.filter(visible_directorates_q(user, "directorate__"))
         .select_related("cycle", "directorate", "directorate__parent")
         .with_completeness()
     )
-    if year:
-        qs = qs.filter(cycle__year=year)
-    if directorate_code:
-        qs = qs.filter(directorate__code=directorate_code)
-    if state:
-        qs = qs.filter(state=state)
-    return qs
 
 
 def report_detail_queryset(*, user):

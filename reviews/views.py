@@ -11,10 +11,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.errors import DomainError, ValidationFailed
-from core.history import HISTORY_PAGE_SIZE, Timeline
+from core.filters import BadFilter, valid_filters
+from core.history import HISTORY_PAGE_SIZE, Timeline, timeline
 from directorates.models import Directorate
 from directorates.permissions import visible_directorates
 from reviews import permissions, selectors, services
+from reviews.filters import ReportFilter
 from reviews.forms import (
     AchievementFormSet,
     CommentForm,
@@ -39,7 +41,7 @@ def home(request):
 @login_required
 def report_list(request):
     cycle = selectors.current_cycle()
-    reports = selectors.report_list(user=request.user, year=request.GET.get("year") or None)
+    reports = valid_filters(ReportFilter, request.GET, queryset=selectors.report_list(user=request.user)).qs
     startable = []
     if cycle and cycle.is_open:
         have = {r.directorate_id for r in reports if r.cycle_id == cycle.pk}
@@ -330,6 +332,8 @@ def cycle_dashboard(request, year):
     regions = list(Directorate.objects.filter(kind=Directorate.Kind.SECURITY_PREFECTURE).order_by("code"))
     form = DashboardFilterForm(request.GET or None, kinds=Directorate.Kind.choices, regions=regions)
     kind = region = None
+    if form.is_bound and not form.is_valid():
+        raise BadFilter(form.errors)
     if form.is_valid():
         kind = form.cleaned_data["kind"] or None
         region = next((r for r in regions if r.code == form.cleaned_data["region"]), None)

@@ -1,17 +1,21 @@
 """API for priorities, roadmaps, objectives and milestone progress. Every write calls roadmap.services."""
 
-from django.db.models import Count, Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from core.api import ConditionalWriteMixin
+from core.errors import NotAllowed
+from core.filters import YEAR_MAX, YEAR_MIN, api_filters
 from directorates.models import Deliverable, Directorate
 from roadmap import permissions, selectors, services
+from roadmap.filters import DiffFilter, ObjectiveFilter, PriorityFilter
 from roadmap.models import (
     Milestone,
     Objective,
@@ -19,7 +23,7 @@ from roadmap.models import (
     Priority,
     ProgressUpdate,
     Roadmap,
-    RoadmapVersion,
+    RoadmapState,
     SourceKind,
 )
 from roadmap.status import latest_value, milestone_status
@@ -52,10 +56,8 @@ class PriorityCreateSerializer(PrioritySerializer):
     year = serializers.IntegerField(help_text="The year of the meeting (review cycle).")
 
 
-YEAR_PARAM = OpenApiParameter("year", OpenApiTypes.INT, description="Year of the review cycle (meeting).")
-
-
-class PriorityViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
+class PriorityViewSet(ConditionalWriteMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin,
+                      viewsets.ReadOnlyModelViewSet):
     """The priorities of the DG's orientation speech.
 
     ``year`` is the meeting's year (review cycle); they shape the next year's roadmap.
@@ -64,15 +66,15 @@ class PriorityViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets
     serializer_class = PrioritySerializer
     http_method_names = ["get", "post", "patch", "head", "options"]
 
-    def get_queryset(self):
-        return selectors.priority_list(year=self.request.query_params.get("year")).order_by("cycle__year", "code")
+    filterset_class = PriorityFilter
 
-    @extend_schema(parameters=[YEAR_PARAM])
-    def list(self, request, *args, **kwargs):
-        return super().list(request, *args, **kwargs)
+    def get_queryset(self):
+        return selectors.priority_list().order_by("cycle__year", "code")
 
     @extend_schema(request=PriorityCreateSerializer, responses={201: PrioritySerializer})
     def create(self, request):
+        if not permissions.can_record_priorities(request.user):
+            raise NotAllowed(_("Only the DG or the DG's office may record the priorities."))
         data = PriorityCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
@@ -89,9 +91,10 @@ class PriorityViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets
         priority = self.get_object()
         data = PrioritySerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
+        self.require_unchanged(priority, may_write=permissions.can_record_priorities(request.user))
         values = dict(data.validated_data)
         services.priority_update(actor=request.user, priority=priority, **values)
-        return Response(self.get_serializer(self.get_queryset().get(pk=priority.pk)).data)
+        return self.with_etag(Response(self.get_serializer(self.get_queryset().get(pk=priority.pk)).data))
 
 
 # ---------------------------------------------------------------- objectives
@@ -166,7 +169,8 @@ class ObjectiveSerializer(serializers.ModelSerializer):
 
 
 class ObjectiveInputSerializer(serializers.Serializer):
-    year = serializers.IntegerField(required=False, help_text="The roadmap's year (creation only).")
+    year = serializers.IntegerField(required=False, min_value=YEAR_MIN, max_value=YEAR_MAX,
+                                    help_text="The roadmap's year (creation only).")
     owner = serializers.SlugRelatedField(slug_field="code", queryset=Directorate.objects.all(), required=False)
     priority = serializers.CharField(required=False, allow_null=True, allow_blank=True,
                                      help_text="The priority's code, or null.")
@@ -180,13 +184,29 @@ class ObjectiveInputSerializer(serializers.Serializer):
     milestones = MilestoneSerializer(many=True, required=False, help_text="Replaces the list; keep ids to update.")
 
 
-class ObjectiveViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
+class DropInput(serializers.Serializer):
+    reason = serializers.CharField(allow_blank=True, required=False, default="")
+
+
+class MergeInput(serializers.Serializer):
+    objectives = serializers.ListField(child=serializers.CharField(max_length=20), required=False, default=list,
+                                       max_length=500, help_text="References of the objectives merged into this one")
+
+
+class SplitInput(serializers.Serializer):
+    titles = serializers.ListField(child=serializers.CharField(allow_blank=True, max_length=300), required=False,
+                                   default=list, max_length=100)
+
+
+class ObjectiveViewSet(ConditionalWriteMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin,
+                       viewsets.ReadOnlyModelViewSet):
     """Objectives of a roadmap with their milestones, source and computed status.
 
     Unit people see their units' objectives once the roadmap is approved; the DG's office sees all.
     """
 
     serializer_class = ObjectiveSerializer
+    filterset_class = ObjectiveFilter  # read by list() itself, and by the OpenAPI schema
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self):
@@ -195,28 +215,16 @@ class ObjectiveViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewset
     def get_object(self):
         return selectors.with_status(get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"]))
 
-    def _year(self):
-        year = self.request.query_params.get("year")
-        if year and year.isdigit():
-            return int(year)
+    def _year(self, year=None):
+        if year:
+            return year
         latest = Roadmap.objects.order_by("-year").values_list("year", flat=True).first()
         return latest or timezone.localdate().year
 
-    @extend_schema(parameters=[
-        OpenApiParameter("year", OpenApiTypes.INT, description="The roadmap's year (default: the latest)."),
-        OpenApiParameter("owner", OpenApiTypes.STR, description="Owner unit's code."),
-        OpenApiParameter("priority", OpenApiTypes.STR, description="Priority code."),
-        OpenApiParameter("status", OpenApiTypes.STR, enum=ObjectiveStatus.values),
-        OpenApiParameter("source", OpenApiTypes.STR, enum=SourceKind.values),
-        OpenApiParameter("state", OpenApiTypes.STR, description="active (default), dropped, merged or all"),
-    ])
     def list(self, request):
-        params = request.query_params
-        state = params.get("state", "active")
-        objectives = selectors.objective_list(
-            user=request.user, year=self._year(), owner=params.get("owner"), priority=params.get("priority"),
-            status=params.get("status"), source=params.get("source"), state=None if state == "all" else state,
-        )
+        filters = api_filters(ObjectiveFilter, request.query_params)
+        objectives = selectors.objective_list(user=request.user, year=self._year(filters.form.cleaned_data.get("year")),
+                                              **filters.selector_kwargs())
         page = self.paginate_queryset(objectives)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
@@ -238,7 +246,7 @@ class ObjectiveViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewset
     def create(self, request):
         data = ObjectiveInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        roadmap = Roadmap.objects.filter(year=data.validated_data.get("year") or self._year()).first()
+        roadmap = Roadmap.objects.filter(year=self._year(data.validated_data.get("year"))).first()
         if roadmap is None:
             raise serializers.ValidationError({"year": ["No roadmap for this year: compile it first."]})
         objective = services.objective_create(actor=request.user, roadmap=roadmap, **self._values(data, roadmap))
@@ -250,34 +258,36 @@ class ObjectiveViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewset
         objective = self.get_object()
         data = ObjectiveInputSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
+        self.require_unchanged(objective, may_write=permissions.can_prepare(request.user))
         services.objective_update(actor=request.user, objective=objective,
                                   **self._values(data, objective.roadmap))
-        return Response(self.get_serializer(self.get_object()).data)
+        return self.with_etag(Response(self.get_serializer(self.get_object()).data))
 
-    @extend_schema(request=inline_serializer("DropInput", {"reason": serializers.CharField()}),
-                   responses=ObjectiveSerializer)
+    @extend_schema(request=DropInput, responses=ObjectiveSerializer)
     @action(detail=True, methods=["post"])
     def drop(self, request, pk=None):
-        services.objective_drop(actor=request.user, objective=self.get_object(), reason=request.data.get("reason", ""))
+        data = DropInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.objective_drop(actor=request.user, objective=self.get_object(), reason=data.validated_data["reason"])
         return Response(self.get_serializer(self.get_object()).data)
 
-    @extend_schema(request=inline_serializer("MergeInput", {"objectives": serializers.ListField(
-        child=serializers.CharField(), help_text="References of the objectives merged into this one")}),
-        responses=ObjectiveSerializer)
+    @extend_schema(request=MergeInput, responses=ObjectiveSerializer)
     @action(detail=True, methods=["post"])
     def merge(self, request, pk=None):
+        data = MergeInput(data=request.data)
+        data.is_valid(raise_exception=True)
         into = self.get_object()
-        refs = request.data.get("objectives") or []
-        others = list(Objective.objects.filter(roadmap=into.roadmap, ref__in=refs))
+        others = list(Objective.objects.filter(roadmap=into.roadmap, ref__in=data.validated_data["objectives"]))
         services.objective_merge(actor=request.user, into=into, others=others)
         return Response(self.get_serializer(self.get_object()).data)
 
-    @extend_schema(request=inline_serializer("SplitInput", {"titles": serializers.ListField(
-        child=serializers.CharField())}), responses=ObjectiveSerializer(many=True))
+    @extend_schema(request=SplitInput, responses=ObjectiveSerializer(many=True))
     @action(detail=True, methods=["post"])
     def split(self, request, pk=None):
+        data = SplitInput(data=request.data)
+        data.is_valid(raise_exception=True)
         parts = services.objective_split(actor=request.user, objective=self.get_object(),
-                                         titles=request.data.get("titles") or [])
+                                         titles=data.validated_data["titles"])
         fresh = [selectors.with_status(o) for o in self.get_queryset().filter(pk__in=[p.pk for p in parts])]
         return Response(self.get_serializer(fresh, many=True).data, status=status.HTTP_201_CREATED)
 
@@ -296,6 +306,8 @@ class MilestoneViewSet(viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def progress(self, request, pk=None):
         milestone = get_object_or_404(self.get_queryset(), pk=pk)
+        if not permissions.can_record_progress(request.user, milestone.objective):
+            raise NotAllowed(_("Only the head of the objective's unit records its progress."))
         data = ProgressSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         update = services.progress_record(actor=request.user, milestone=milestone, **data.validated_data)
@@ -341,6 +353,17 @@ class RoadmapSerializer(serializers.ModelSerializer):
     def get_actions(self, obj) -> list[str]:
         return permissions.available_actions(self.context["request"].user, obj)
 
+    def to_representation(self, obj):
+        data = super().to_representation(obj)
+        if permissions.can_read_drafts(self.context["request"].user):
+            return data
+        # A unit reads the roadmap as of its last approved version: nothing of a draft being worked on,
+        # no state changes and no comments (docs/roadmap.md, "Who reads what").
+        approved = [v for v in data["versions"] if v["number"] <= (obj.approved_version or 0)]
+        return {**data, "state": RoadmapState.APPROVED.value, "version": obj.approved_version,
+                "compiled_at": None, "versions": [{**v, "comment": ""} for v in approved], "events": [],
+                "actions": []}
+
 
 class RoadmapCommentSerializer(serializers.Serializer):
     comment = serializers.CharField(allow_blank=True, required=False, default="")
@@ -358,14 +381,7 @@ class RoadmapViewSet(viewsets.GenericViewSet, mixins.RetrieveModelMixin, mixins.
     lookup_value_regex = r"\d{4}"
 
     def get_queryset(self):
-        return (
-            Roadmap.objects.select_related("cycle")
-            .prefetch_related(Prefetch("versions", queryset=RoadmapVersion.objects.select_related("proposed_by",
-                                                                                    "approved_by")),
-                              "events__actor")
-            .annotate(objective_count=Count("objectives", filter=Q(objectives__state=Objective.State.ACTIVE)))
-            .order_by("-year")
-        )
+        return selectors.roadmap_list(user=self.request.user)
 
     def _respond(self, roadmap, code=status.HTTP_200_OK):
         return Response(self.get_serializer(self.get_queryset().get(pk=roadmap.pk)).data, status=code)
@@ -413,8 +429,11 @@ class RoadmapViewSet(viewsets.GenericViewSet, mixins.RetrieveModelMixin, mixins.
     ], responses=OpenApiTypes.OBJECT)
     @action(detail=True, methods=["get"])
     def diff(self, request, year=None):
+        if not permissions.can_read_drafts(request.user):
+            raise NotAllowed(_("Only the DG's office and the DG compare roadmap versions."))
+        versions = api_filters(DiffFilter, request.query_params).form.cleaned_data
         roadmap = self.get_object()
-        old, new = _diff_pair(roadmap, request.query_params.get("from"), request.query_params.get("to"))
+        old, new = _diff_pair(roadmap, versions.get("from"), versions.get("to"))
         if old is None:
             return Response({"detail": "No approved version to compare with.", "errors": {}}, status=404)
         return Response({"from": old["version"], "to": new["version"], **services.snapshot_diff(old, new)})
@@ -423,12 +442,12 @@ class RoadmapViewSet(viewsets.GenericViewSet, mixins.RetrieveModelMixin, mixins.
 def _diff_pair(roadmap, from_number=None, to_number=None):
     """The two snapshots to compare: by default the last approved version against the current state."""
     by_number = {v.number: v.snapshot for v in roadmap.versions.all()}
-    if to_number and str(to_number).isdigit() and int(to_number) in by_number:
-        new = by_number[int(to_number)]
+    if to_number in by_number:
+        new = by_number[to_number]
     else:
         new = services.snapshot(roadmap)
-    if from_number and str(from_number).isdigit():
-        old = by_number.get(int(from_number))
+    if from_number:
+        old = by_number.get(from_number)
     else:
         older = [n for n in by_number if n < new["version"]]
         old = by_number[max(older)] if older else None

@@ -123,3 +123,38 @@ class AgendaMoveForm(forms.Form):
 class MeetingForm(BootstrapForm):
     date = forms.DateField(label=_("Date"), widget=IsoDateInput())
     place = forms.CharField(label=_("Place"), max_length=200, required=False)
+
+
+class IdField(forms.IntegerField):
+    """A row id: a positive integer that fits the database's id column."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 2**63 - 1)
+        super().__init__(**kwargs)
+
+
+class IdListField(forms.MultipleChoiceField):
+    """Several row ids (checkboxes): each a positive integer."""
+
+    def valid_value(self, value):
+        return str(value).isdigit() and 0 < int(value) < 2**63
+
+    def clean(self, value):
+        return [int(v) for v in super().clean(value)]
+
+
+class AgendaMoveForm(forms.Form):
+    item = IdField()
+    direction = forms.ChoiceField(choices=[("up", "up"), ("down", "down")])
+
+
+class AttendanceForm(forms.Form):
+    present = IdListField(required=False)
+
+
+class PriorityPickForm(forms.Form):
+    """Which priority the page edits: ``?edit=<id>`` or the posted ``id``."""
+
+    edit = IdField(required=False)
+    id = IdField(required=False)

@@ -7,7 +7,8 @@ Rights granted per person (Django permissions, one group each, see directorates.
   members given the right, and the DG);
 - either of them: record the DG's priorities;
 - a unit's head records progress on their own unit's milestones only;
-- a unit's people see their unit's objectives once the roadmap has been approved.
+- a unit's people see their unit's objectives once the roadmap has been approved, and of the roadmap
+  itself only what was approved: no draft, no state change, no comment, no diff (docs/roadmap.md).
 
 Four eyes (``settings.ROADMAP_FOUR_EYES``, off by default): the person who proposed a version may not
 approve it; someone else holding the approval right must.
@@ -32,6 +33,12 @@ def can_prepare(user):
 def can_approve(user):
     """Approve the proposed roadmap, or send it back with comments."""
     return unit_permissions.has_right(user, APPROVE_ROADMAP)
+
+
+def can_read_drafts(user):
+    """Drafts, proposals, the events and comments of a roadmap and the diffs between versions: the DG's
+    office, the DG and administrators. Everyone else reads approved versions only."""
+    return bool(user.is_authenticated and user.is_active and user.sees_everything)
 
 
 def can_record_priorities(user):

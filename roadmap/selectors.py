@@ -8,7 +8,7 @@ Statuses are computed in Python from prefetched milestones and progress: a fixed
 import datetime
 from collections import Counter, namedtuple
 
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 
 from directorates.models import Membership
@@ -28,11 +28,29 @@ from roadmap.models import (
     RoadmapState,
     RoadmapVersion,
 )
+from roadmap.permissions import can_read_drafts
 from roadmap.status import latest_value, milestone_reached, objective_status
 
 
 def roadmap_for_year(year):
     return Roadmap.objects.select_related("cycle").filter(year=year).first()
+
+
+def roadmap_list(*, user):
+    """Roadmaps the user may read, newest first, with ``objective_count``: the active objectives the user
+    may see. A unit's people read only roadmaps that have an approved version (``can_read_drafts``)."""
+    qs = (
+        Roadmap.objects.select_related("cycle")
+        .prefetch_related(Prefetch("versions", queryset=RoadmapVersion.objects.select_related("proposed_by",
+                                                                                    "approved_by")),
+                          "events__actor")
+        .annotate(objective_count=Count("objectives", filter=Q(objectives__state=Objective.State.ACTIVE)
+                                        & visible_directorates_q(user, "objectives__owner__")))
+        .order_by("-year")
+    )
+    if not can_read_drafts(user):
+        qs = qs.filter(approved_version__isnull=False)
+    return qs
 
 
 def roadmap_events(roadmap):

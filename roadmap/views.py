@@ -13,13 +13,16 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from core.errors import DomainError, ValidationFailed
+from core.filters import BadFilter, valid_filters
 from directorates import permissions as unit_permissions
 from directorates.models import Directorate
 from reviews.forms import CommentForm
 from roadmap import permissions, selectors, services
 from roadmap.api import _diff_pair
+from roadmap.filters import DiffFilter, ObjectiveFilter
 from roadmap.forms import (
     AgendaMoveForm,
+    AttendanceForm,
     DropForm,
     InviteForm,
     MeetingForm,
@@ -27,12 +30,19 @@ from roadmap.forms import (
     MilestoneFormSet,
     ObjectiveForm,
     PriorityForm,
+    PriorityPickForm,
     ProgressForm,
     RoadmapFilterForm,
     SplitForm,
 )
 from roadmap.models import AgendaItem, Meeting, Milestone, Objective, Priority, Roadmap
 from roadmap.status import latest_value, milestone_status
+
+
+def _valid_or_400(form):
+    if not form.is_valid():
+        raise BadFilter(form.errors)
+    return form
 
 
 def _apply_errors(form, error):
@@ -55,12 +65,10 @@ def roadmap_detail(request, year):
     priorities = list(selectors.priority_list(year=year - 1))
     units = list(Directorate.objects.filter(unit_permissions.visible_directorates_q(user),
                                             objectives__roadmap__year=year).distinct().order_by("path"))
+    filters = valid_filters(ObjectiveFilter, request.GET)
     form = RoadmapFilterForm(request.GET or None, priorities=priorities, units=units)
-    filters = form.cleaned_data if form.is_valid() else {}
-    objectives = selectors.objective_list(
-        user=user, year=year, owner=filters.get("owner") or None, priority=filters.get("priority") or None,
-        status=filters.get("status") or None, source=filters.get("source") or None, as_of=filters.get("as_of"),
-    ) if roadmap else []
+    form.is_valid()  # shows the choices made; ObjectiveFilter has refused bad values already (400)
+    objectives = selectors.objective_list(user=user, year=year, **filters.selector_kwargs()) if roadmap else []
     set_aside = []
     if roadmap and user.sees_everything:
         set_aside = [o for o in selectors.objective_queryset(user=user).filter(roadmap=roadmap).exclude(state="active")]
@@ -68,7 +76,7 @@ def roadmap_detail(request, year):
     page = Paginator(objectives, 100).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    events = list(selectors.roadmap_events(roadmap)) if roadmap else []
+    events = list(selectors.roadmap_events(roadmap)) if roadmap and permissions.can_read_drafts(user) else []
     approval_refused = None
     if roadmap and roadmap.state == "proposed" and permissions.can_approve(user):
         approval_refused = permissions.approval_problem(user, roadmap)  # four eyes: say why there is no button
@@ -84,8 +92,9 @@ def roadmap_detail(request, year):
         "form": form,
         "actions": permissions.available_actions(user, roadmap) if cycle else [],
         "can_edit": roadmap is not None and roadmap.is_editable and permissions.can_prepare(user),
+        # State changes carry the comments on drafts: the office's and the approvers' (docs/roadmap.md).
         "events": events,
-        "versions": selectors.versions(roadmap) if roadmap else [],
+        "versions": selectors.versions(roadmap) if roadmap and permissions.can_read_drafts(user) else [],
         "current_version": selectors.current_version_trail(roadmap, events),
         "approval_refused": approval_refused,
         "national": user.sees_everything,
@@ -134,10 +143,11 @@ def roadmap_action(request, year, action):
 
 @login_required
 def roadmap_diff(request, year):
-    roadmap = get_object_or_404(Roadmap.objects.prefetch_related("versions"), year=year)
-    if not request.user.sees_everything:
+    if not permissions.can_read_drafts(request.user):
         raise PermissionDenied
-    old, new = _diff_pair(roadmap, request.GET.get("from"), request.GET.get("to"))
+    versions = valid_filters(DiffFilter, request.GET).form.cleaned_data
+    roadmap = get_object_or_404(Roadmap.objects.prefetch_related("versions"), year=year)
+    old, new = _diff_pair(roadmap, versions.get("from"), versions.get("to"))
     return render(request, "roadmap/roadmap_diff.html", {
         "roadmap": roadmap, "old": old, "new": new,
         "diff": services.snapshot_diff(old, new) if old else None,
@@ -329,6 +339,8 @@ def meeting_detail(request, year):
 @login_required
 @require_POST
 def meeting_action(request, year, action):
+    if not permissions.can_prepare(request.user):
+        raise PermissionDenied
     cycle = selectors.cycle_for_year(year)
     if cycle is None:
         raise Http404
@@ -341,9 +353,7 @@ def meeting_action(request, year, action):
             services.meeting_build(actor=request.user, cycle=cycle, date=date, place=place)
             messages.success(request, _("Meeting and agenda brought up to date."))
         elif action == "move":
-            form = AgendaMoveForm(request.POST)
-            if not form.is_valid():
-                raise ValidationFailed(_("Choose an agenda item and a direction."))
+            form = _valid_or_400(AgendaMoveForm(request.POST))
             item = get_object_or_404(AgendaItem, pk=form.cleaned_data["item"], meeting__cycle=cycle)
             services.agenda_move(actor=request.user, item=item, direction=form.cleaned_data["direction"])
             if request.headers.get("Accept") == "application/json":  # the agenda page moves the row itself
@@ -359,8 +369,9 @@ def meeting_action(request, year, action):
                 messages.success(request, _("Invitations added."))
         elif action == "attendance":
             meeting = get_object_or_404(Meeting, cycle=cycle)
+            form = _valid_or_400(AttendanceForm(request.POST))
             services.attendance_record(actor=request.user, meeting=meeting,
-                                       present_unit_ids=request.POST.getlist("present"))
+                                       present_unit_ids=form.cleaned_data["present"])
             messages.success(request, _("Attendance recorded."))
         else:
             raise Http404
@@ -425,13 +436,14 @@ def priority_list(request, year):
         raise Http404
     can_record = permissions.can_record_priorities(request.user)
     editing = None
-    if request.GET.get("edit") and can_record:
-        editing = get_object_or_404(Priority.objects.prefetch_related("owners"), pk=request.GET["edit"], cycle=cycle)
+    pick = _valid_or_400(PriorityPickForm(request.POST if request.method == "POST" else request.GET)).cleaned_data
+    if pick.get("edit") and can_record and request.method != "POST":
+        editing = get_object_or_404(Priority.objects.prefetch_related("owners"), pk=pick["edit"], cycle=cycle)
     if request.method == "POST":
         if not can_record:
             raise PermissionDenied
-        if request.POST.get("id"):
-            editing = get_object_or_404(Priority, pk=request.POST["id"], cycle=cycle)
+        if pick.get("id"):
+            editing = get_object_or_404(Priority, pk=pick["id"], cycle=cycle)
         form = PriorityForm(request.POST)
         if form.is_valid():
             data = dict(form.cleaned_data)

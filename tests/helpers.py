@@ -29,3 +29,10 @@ def assert_constant_queries(django_assert_num_queries, fetch, grow):
     grow()
     with django_assert_num_queries(len(small)):
         fetch()
+
+
+def if_match(api, url):
+    """The If-Match header for a write to ``url``: the ETag of a fresh GET (optimistic concurrency)."""
+    response = api.get(url)
+    assert response.status_code == 200, response.content[:300]
+    return {"HTTP_IF_MATCH": response["ETag"]}

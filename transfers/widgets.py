@@ -11,6 +11,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from import_export import widgets
 
+from core.text import clean_text
+
 
 def _blank(value):
     return value is None or (isinstance(value, str) and not value.strip())
@@ -22,7 +24,7 @@ class TextWidget(widgets.Widget):
             return ""
         if isinstance(value, float) and value.is_integer():
             value = int(value)
-        return str(value).strip()
+        return clean_text(str(value)).strip()
 
 
 class IntegerWidget(widgets.Widget):

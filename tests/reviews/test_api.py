@@ -86,7 +86,8 @@ def test_return_without_comment_is_400_with_field(api, submitted_report, olga):
 
 def test_invalid_patch_reports_every_field_and_saves_nothing(api, report_a, bob):
     outcomes = [{"deliverable": o.deliverable_id, "status": "partial"} for o in report_a.outcomes.all()]
-    response = login(api, bob).patch(f"/api/v1/reports/{report_a.pk}/", {"summary": "x", "outcomes": outcomes},
+    response = login(api, bob).patch(f"/api/v1/reports/{report_a.pk}/",
+                                     {"version": report_a.version, "summary": "x", "outcomes": outcomes},
                                      format="json")
     assert response.status_code == 400
     errors = response.json()["errors"]["outcomes"]

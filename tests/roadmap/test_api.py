@@ -3,6 +3,7 @@
 import pytest
 
 from roadmap.models import Objective, Roadmap
+from tests.helpers import if_match
 
 
 def as_(api, user):
@@ -49,7 +50,8 @@ def test_new_version_and_diff(api, approved, olga):
     body = as_(api, olga).post("/api/v1/roadmaps/2023/new-version/").json()
     assert (body["state"], body["version"]) == ("draft", 2)
     objective = Objective.objects.order_by("ref").first()
-    api.patch(f"/api/v1/objectives/{objective.pk}/", {"title": "Titre v2"}, format="json")
+    url = f"/api/v1/objectives/{objective.pk}/"
+    api.patch(url, {"title": "Titre v2"}, format="json", **if_match(api, url))
     diff = api.get("/api/v1/roadmaps/2023/diff/").json()
     assert (diff["from"], diff["to"]) == (1, 2)
     assert diff["changed"][0]["changes"][0]["new"] == "Titre v2"
@@ -91,8 +93,10 @@ def test_create_and_patch_an_objective_with_milestones(api, draft, olga):
     assert (body["source"]["kind"], body["owner"], body["priority"]) == ("new", "WS-B", "P1")
     assert [m["due_date"] for m in body["milestones"]] == ["2023-03-31", "2023-11-15"]
     keep = body["milestones"][0]["id"]
-    response = api.patch(f"/api/v1/objectives/{body['id']}/", {
-        "owner": "SP-A", "milestones": [{"id": keep, "title": "Études faites", "quarter": 2}]}, format="json")
+    url = f"/api/v1/objectives/{body['id']}/"
+    response = api.patch(url, {
+        "owner": "SP-A", "milestones": [{"id": keep, "title": "Études faites", "quarter": 2}]}, format="json",
+        **if_match(api, url))
     assert response.status_code == 200, response.json()
     assert response.json()["owner"] == "SP-A"
     assert [(m["id"], m["title"], m["due_date"]) for m in response.json()["milestones"]] == [
@@ -101,8 +105,9 @@ def test_create_and_patch_an_objective_with_milestones(api, draft, olga):
 
 def test_invalid_objective_edit_returns_field_errors(api, draft, olga):
     objective = Objective.objects.first()
-    response = as_(api, olga).patch(f"/api/v1/objectives/{objective.pk}/", {
-        "milestones": [{"title": "", "due_date": "2024-02-01"}]}, format="json")
+    url = f"/api/v1/objectives/{objective.pk}/"
+    response = as_(api, olga).patch(url, {
+        "milestones": [{"title": "", "due_date": "2024-02-01"}]}, format="json", **if_match(api, url))
     assert response.status_code == 400
     assert set(response.json()["errors"]["milestones"]["0"]) == {"title", "due_date"}
 
@@ -135,7 +140,8 @@ def test_priorities_list_create_and_flag_without_owner(api, priorities, dino, al
     assert response.status_code == 201, response.json()
     assert response.json()["owners"] == ["SP-A"]
     pk = body["results"][1]["id"]
-    assert api.patch(f"/api/v1/priorities/{pk}/", {"owners": ["WS-B"]}, format="json").json()["has_owner"] is True
+    url = f"/api/v1/priorities/{pk}/"
+    assert api.patch(url, {"owners": ["WS-B"]}, format="json", **if_match(api, url)).json()["has_owner"] is True
     assert as_(api, alice).post("/api/v1/priorities/", {"year": 2022, "code": "P9", "title_fr": "x"},
                                 format="json").status_code == 403
 
