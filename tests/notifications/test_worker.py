@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from config.celery import app as celery_app
 from core import queue as core_queue
-from directorates.models import Membership, User
+from directorates.models import Membership
 from notifications import services, tasks
 from notifications.models import Delivery, ReminderPolicy
 from reviews import services as review_services
