@@ -61,7 +61,7 @@ def deliverable_from_roadmap(deliverable):
 
 def deliverable_change_needs_reason(user, deliverable):
     """Only the DG's office (or an administrator) may change a roadmap deliverable by hand, saying why."""
-    return deliverable_from_roadmap(deliverable) and bool(user and (user.is_superuser or user.is_reviewer))
+    return deliverable_from_roadmap(deliverable) and bool(user) and permissions.can_manage_deliverables_anywhere(user)
 
 
 def deliverable_locked_for(user, deliverable):

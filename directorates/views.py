@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
 from core.history import HISTORY_PAGE_SIZE, Timeline
-from directorates import selectors, services
+from directorates import permissions, selectors, services
 from directorates.forms import DeliverableForm, ReasonForm
 from directorates.models import Deliverable, Directorate
 
@@ -39,7 +39,7 @@ def cahier(request, code, year=None):
         "years": sorted(set(with_deliverables) | set(range(year - 1, year + 2))),
         "years_with_deliverables": with_deliverables,
         "can_manage": services.can_manage_deliverables(request.user, unit),
-        "office_may_correct": request.user.is_superuser or request.user.is_reviewer,
+        "office_may_correct": permissions.can_manage_deliverables_anywhere(request.user),
     })
 
 
