@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from directorates.models import Deliverable
 from tests.factories import DeliverableFactory
+from tests.helpers import if_match
 
 
 @pytest.fixture
@@ -65,11 +66,12 @@ def test_the_office_deletes_a_roadmap_deliverable_only_with_a_reason(client, han
 def test_the_api_refuses_unit_people_and_asks_the_office_for_a_reason(api, handed_over, alice, olga):
     url = f"/api/v1/deliverables/{handed_over.pk}/"
     api.force_authenticate(alice)
-    assert api.patch(url, {"title": "Autre"}, format="json").status_code == 403
+    assert api.patch(url, {"title": "Autre"}, format="json", **if_match(api, url)).status_code == 403
     api.force_authenticate(olga)
-    response = api.patch(url, {"title": "Autre"}, format="json")
+    response = api.patch(url, {"title": "Autre"}, format="json", **if_match(api, url))
     assert response.status_code == 400 and "reason" in response.json()["errors"]
-    assert api.patch(url, {"title": "Autre", "reason": "Corrigé"}, format="json").status_code == 200
+    assert api.patch(url, {"title": "Autre", "reason": "Corrigé"}, format="json",
+                     **if_match(api, url)).status_code == 200
     assert Deliverable.objects.get(pk=handed_over.pk).title == "Autre"
 
 

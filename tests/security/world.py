@@ -17,14 +17,30 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from directorates import permissions as unit_permissions
 from directorates.models import Directorate, Membership, User
 from figures import services as figure_services
 from figures.models import Indicator
 from notifications.models import Delivery
 from reviews import services as review_services
 from roadmap import services as roadmap_services
-from tests.factories import CycleFactory, DeliverableFactory, DirectorateFactory, MembershipFactory, UserFactory
+from tests.factories import (
+    CycleFactory,
+    DeliverableFactory,
+    DirectorateFactory,
+    MembershipFactory,
+    UserFactory,
+    dg_rights,
+    office_user,
+)
 from transfers.models import ImportJob
+
+
+def _dg():
+    user = UserFactory(username="dino", org_role=User.OrgRole.APPROVER)
+    unit_permissions.join(user, dg_rights())
+    return user
+
 
 PDF = b"%PDF-1.4\n%%EOF\n"
 
@@ -58,8 +74,9 @@ def build():
         "head_a": _member("alice", unit_a, Membership.Role.HEAD),
         "head_parent": _member("rita", region, Membership.Role.HEAD),
         "head_b": _member("charlie", unit_b, Membership.Role.HEAD),
-        "office": UserFactory(username="olga", org_role=User.OrgRole.REVIEWER),
-        "dg": UserFactory(username="dino", org_role=User.OrgRole.APPROVER),
+        # The office's and the DG's rights are granted per person, as the data migration gives them.
+        "office": office_user(username="olga"),
+        "dg": _dg(),
         "admin": UserFactory(username="root", is_superuser=True, is_staff=True),
     }
     bob, alice, charlie = users["editor_a"], users["head_a"], users["head_b"]
