@@ -121,6 +121,7 @@ def test_the_pages_are_translated(client, olga, olga_authenticator):
 
 
 @pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
 def test_a_browser_logs_in_with_password_then_code(page, olga, olga_authenticator, live_server):
     log_in(page, "olga")
     assert "/account/two-factor/" in page.url
