@@ -94,6 +94,12 @@ PARAMETERS = {
     "figures:unit_figures": lambda w, s: {"code": w.units[s].code, "year": 2022},
     "figures:bilan_download": lambda w, s: [{"year": 2022, "fmt": "pdf"}, {"year": 2022, "fmt": "xlsx"}],
     "figures:bilan_action": lambda w, s: [{"year": 2022, "action": a} for a in ("start", "approve")],
+    "figures:bilan_public_download": lambda w, s: [{"year": 2022, "fmt": "pdf"}, {"year": 2022, "fmt": "xlsx"}],
+    "reviews:report_extend": lambda w, s: {"pk": w.reports[s].pk},
+    "roadmap:compstat_unit": lambda w, s: {"year": 2022, "code": w.units[s].code},
+    "transfers:import_retry": lambda w, s: {"pk": w.imports[s].pk},
+    "report-extension": lambda w, s: {"pk": w.reports[s].pk},
+    "api-token-detail": lambda w, s: {"token_id": "0123456789abcdef"},
     "reviews:report_detail": lambda w, s: {"pk": w.reports[s].pk},
     "reviews:report_edit": lambda w, s: {"pk": w.reports[s].pk},
     "reviews:report_history": lambda w, s: {"pk": w.reports[s].pk},
@@ -294,7 +300,7 @@ def test_the_admin_answers_every_role(world, request, frozen_2023, quiet_request
         if not params:
             urls.append(reverse(name))
             continue
-        match = re.match(r"admin:(\w+?)_(\w+)_(change|delete|history|simple_history)$", name)
+        match = re.match(r"admin:(\w+?)_(\w+)_(change|delete|history|simple_history|config|qrcode)$", name)
         if name == "admin:app_list":
             urls += [reverse(name, kwargs={"app_label": a.label}) for a in apps.get_app_configs()
                      if any(admin.site.is_registered(m) for m in a.get_models())]
@@ -305,7 +311,7 @@ def test_the_admin_answers_every_role(world, request, frozen_2023, quiet_request
             obj = model.objects.order_by("pk").first() if model else None
             if obj is None:
                 continue
-            kwargs = {"object_id": obj.pk}
+            kwargs = {"object_id": obj.pk, "pk": obj.pk}
             if "history_id" in params:
                 history = getattr(obj, "history", None)
                 row = history.order_by("history_id").first() if history is not None else None
