@@ -195,6 +195,10 @@ WEB_ROWS = [
     Row("figures:bilan_detail", "GET", bilan_draft_read, YEAR_2022),
     Row("figures:bilan_edit", "GET", bilan_editor, YEAR_2022),
     Row("figures:bilan_download", "GET", bilan_draft_read, YEAR_2022, variants=({"fmt": "xlsx"},)),
+    # The public edition: anyone, without an account, once the bilan is published (2022's is a draft).
+    Row("figures:bilan_public", "GET", lambda r, o: "404", YEAR_2022, anon="404"),
+    Row("figures:bilan_public_download", "GET", lambda r, o: "404", YEAR_2022, variants=({"fmt": "xlsx"},),
+        anon="404"),
     Row("figures:bilan_action", "POST", everyone, YEAR_2022,
         variants=tuple({"action": a} for a in ("start", "approve", "publish", "reopen"))),
     Row("reviews:report_list", "GET", everyone),
@@ -225,6 +229,10 @@ WEB_ROWS = [
     Row("roadmap:meeting", "GET", office_only, YEAR_2022),
     Row("roadmap:briefing", "GET", office_only, {"A": lambda w: {"year": 2022, "code": "SP-A"},
                                                  "B": lambda w: {"year": 2022, "code": "WS-B"}}),
+    Row("roadmap:compstat", "GET", office_only, YEAR_2022),
+    # The meeting screen follows the agenda: unit A's accepted report is on it, unit B's draft is not.
+    Row("roadmap:compstat_unit", "GET", lambda r, o: ("ok" if o == "A" else "404") if r in OFFICE else "403",
+        {"A": lambda w: {"year": 2022, "code": "SP-A"}, "B": lambda w: {"year": 2022, "code": "WS-B"}}),
     Row("roadmap:meeting_action", "POST", as_write(preparer_only), YEAR_2022,
         variants=tuple({"action": a} for a in ("build", "move", "invite", "attendance"))),
     Row("roadmap:priorities", "GET", everyone, YEAR_2022),
