@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import IsoDateInput
 from reviews.models import Outcome, ReportConstraint
 
 
@@ -53,7 +54,7 @@ ConstraintFormSet = forms.formset_factory(ConstraintForm, extra=1, can_delete=Tr
 class ExtensionForm(forms.Form):
     until = forms.DateField(
         label=_("New deadline"),
-        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"),
+        widget=IsoDateInput(attrs={"class": "form-control"}),
         input_formats=["%Y-%m-%d"],
     )
     reason = forms.CharField(

@@ -33,7 +33,7 @@ def test_the_unit_is_told_of_its_extension_at_once(extended):
     assert sorted(d.recipient.username for d in notices) == ["alice", "bob"]
     assert all(d.state == Delivery.State.SENT for d in notices)
     message = next(m for m in mail.outbox if m.to == ["bob@dgsn.local"])
-    assert "deadline extended to 16 December 2022" in message.subject
+    assert "deadline extended to 16 December 2022" in message.subject  # day before month (config/formats/en)
     assert "Nouveau chef d'unité." in message.body
 
 
