@@ -6,7 +6,7 @@ from collections import defaultdict
 
 from django.db.models import Count, Q
 from django.urls import reverse
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -34,7 +34,8 @@ def units_to_remind(cycle):
     Three queries whatever the number of units. Each row says what is missing, and the unit's
     own deadline (the cycle's, or the extension the DG's office granted it).
     """
-    units = list(Directorate.objects.filter(is_active=True).only("pk", "code", "name_fr", "name_ar", "name_en"))
+    units = list(Directorate.objects.filter(is_active=True).only("pk", "code", "name_fr", "name_ar", "name_en",
+                                                                 "parent_id"))
     reports = {
         r.directorate_id: r
         for r in Report.objects.filter(cycle=cycle).only("pk", "directorate_id", "state", "extended_until")
@@ -381,3 +382,70 @@ class DeadlineExtendedNotice(ReminderKind):
     def subject(self, context):
         return _("Annual report %(year)s of %(unit)s: deadline extended to %(date)s") % {
             "year": context["year"], "unit": localized(context["unit"]), "date": _date(context["deadline"])}
+
+
+def returned_at(cycle):
+    """{report id: (event id, date)} of the latest return of each report of ``cycle``: one query."""
+    latest = {}
+    events = ReportEvent.objects.filter(report__cycle=cycle, new_state=ReportState.RETURNED).order_by("created_at", "pk")
+    for event_id, report_id, created_at in events.values_list("pk", "report_id", "created_at"):
+        latest[report_id] = (event_id, timezone.localdate(created_at))
+    return latest
+
+
+@register
+class EscalationNotice(ReminderKind):
+    """A unit that stays overdue is reported up the tree, each step once: after the policy's days to the
+    head of its parent unit, later to the DG's office. Overdue is counted from the unit's own deadline, or
+    for a returned report from its return when that came later (its corrections are then awaited)."""
+
+    key = "escalation"
+    label = gettext_lazy("Escalation of an overdue unit")
+
+    def due(self, *, today, now, policies):
+        for policy in policies.values():
+            cycle = policy.cycle
+            steps = [(step, days) for step, days in (("parent", policy.escalate_to_parent_after),
+                                                     ("office", policy.escalate_to_office_after))
+                     if days is not None]
+            if not steps or today > cycle.meeting_date or today <= cycle.submission_deadline:
+                continue
+            rows = units_to_remind(cycle)
+            returns = returned_at(cycle) if any(row["state"] == ReportState.RETURNED for row in rows) else {}
+            parents = {row["unit"].parent_id for row in rows if row["unit"].parent_id}
+            parent_heads = members_by_unit(parents, (Membership.Role.HEAD,)) if parents else {}
+            parent_units = {u.pk: u for u in Directorate.objects.filter(pk__in=parents)} if parents else {}
+            office = None
+            for row in rows:
+                since, reason = row["deadline"], "late"
+                if row["state"] == ReportState.RETURNED and row["report_id"] in returns:
+                    event_id, returned_on = returns[row["report_id"]]
+                    since, reason = max(since, returned_on), f"returned:{event_id}"
+                days = (today - since).days
+                for step, after in steps:
+                    if days < max(after, 1):
+                        continue
+                    if step == "parent":
+                        recipients = parent_heads.get(row["unit"].parent_id, ())
+                    else:
+                        office = office if office is not None else office_ids(User.OrgRole.REVIEWER)
+                        recipients = office
+                    parent = parent_units.get(row["unit"].parent_id)
+                    context = {**unit_context(row, cycle), "days_late": days, "step": step, "reason":
+                               reason.split(":")[0], "parent": unit_names(parent) if parent else None}
+                    for user_id in recipients:
+                        yield Due(user_id, f"cycle:{cycle.pk}/unit:{row['unit'].pk}/escalation:{step}:{reason}",
+                                  context, cycle.pk, row["unit"].pk)
+
+    def subject(self, context):
+        if context["reason"] == "returned":
+            return ngettext(
+                "Escalation: the returned annual report %(year)s of %(unit)s awaits its corrections for %(days)s day",
+                "Escalation: the returned annual report %(year)s of %(unit)s awaits its corrections for %(days)s days",
+                context["days_late"],
+            ) % {"year": context["year"], "unit": localized(context["unit"]), "days": context["days_late"]}
+        return ngettext(
+            "Escalation: the annual report %(year)s of %(unit)s is %(days)s day overdue",
+            "Escalation: the annual report %(year)s of %(unit)s is %(days)s days overdue",
+            context["days_late"],
+        ) % {"year": context["year"], "unit": localized(context["unit"]), "days": context["days_late"]}

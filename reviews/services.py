@@ -344,6 +344,16 @@ def attachment_remove(*, actor, attachment):
 
 # ---------------------------------------------------------------- transitions
 
+# What later stages require of a report before it is submitted (figures: large changes justified).
+# reviews does not import them: they register here from their AppConfig.ready(). A check takes the
+# report and raises ValidationFailed naming what is missing.
+SUBMISSION_CHECKS = []
+
+
+def register_submission_check(check):
+    if check not in SUBMISSION_CHECKS:
+        SUBMISSION_CHECKS.append(check)
+
 
 def _announce(events):
     ids = [event.pk for event in events]
@@ -399,6 +409,8 @@ def report_submit(*, actor, report, comment=""):
             % {"count": len(missing)},
             errors={"outcomes": missing},
         )
+    for check in SUBMISSION_CHECKS:
+        check(report)
     now = timezone.now()
     extra = {"submitted_at": now}
     if report.first_submitted_at is None:

@@ -260,6 +260,8 @@ def report_transition(request, pk, action):
         if isinstance(error.errors.get("outcomes"), list):
             for title in error.errors["outcomes"][:10]:
                 messages.info(request, _("Missing outcome: %(title)s") % {"title": title})
+        for problem in error.errors.get("figures", [])[:10]:
+            messages.info(request, problem)
     else:
         done = {"submit": _("Report submitted to the DG's office."), "return": _("Report returned to the unit."),
                 "accept": _("Report accepted.")}
