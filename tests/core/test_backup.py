@@ -29,6 +29,11 @@ def _year_of_work():
         DeliverableFactory(directorate=unit, year=2022, title=f"Livrable {i}")
     report = review_services.report_start(actor=head, cycle=cycle, directorate=unit)
     admin = UserFactory(username="root-b", is_superuser=True, is_staff=True)
+    # Many-to-many history (a priority's owner units): loading it must not write history of its own.
+    from roadmap.models import Priority
+
+    priority = Priority.objects.create(cycle=cycle, code="P1", title_fr="Priorité")
+    priority.owners.set([unit])
     content = b"unit_code,year,title\nSP-A,2022,x\n"
     job = transfer_services.import_start(actor=admin, kind_key="deliverables",
                                          uploaded_file=SimpleUploadedFile("cahier.csv", content))
