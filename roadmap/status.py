@@ -11,57 +11,103 @@ The rule (also in docs/roadmap.md), for one objective on the date ``as_of``:
   no progress recorded at all;
 - **on track**: otherwise (including an objective with no milestone yet).
 
-Everything is computed in Python from prefetched milestones and progress, so a list of objectives
-costs the same few queries whatever its length.
+This module is the only place the rule is written, as SQL expressions (annotations): the database
+computes every status, so lists filter, count and paginate by status in SQL, and page 1 costs the
+same whatever the number of objectives. ``milestone_annotations`` gives a milestone its
+``latest_value`` and ``status``; ``objective_status_expression`` gives an objective its ``status``.
 """
 
 import datetime
 from decimal import Decimal
 
-from roadmap.models import ObjectiveStatus
+from django.db.models import (
+    Case,
+    CharField,
+    DecimalField,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.lookups import Exact, IsNull
+
+from roadmap.models import Milestone, Objective, ObjectiveStatus, ProgressUpdate
 
 AT_RISK_WINDOW = datetime.timedelta(days=30)
 NO_PROGRESS_WINDOW = datetime.timedelta(days=14)
-AT_RISK_SHARE = "0.5"
+AT_RISK_SHARE = Decimal("0.5")
+
+# The status of an objective that has no milestone yet.
+NO_MILESTONE_STATUS = ObjectiveStatus.ON_TRACK
+
+# A milestone's status as a rank, so that an objective's status is the worst rank of its milestones.
+_RANK = {ObjectiveStatus.DONE: 0, ObjectiveStatus.ON_TRACK: 1, ObjectiveStatus.AT_RISK: 2, ObjectiveStatus.LATE: 3}
 
 
-def latest_value(milestone, as_of=None):
-    """The value of the latest progress update (prefetched ``progress``) dated on or before ``as_of``, or None."""
-    updates = [u for u in milestone.progress.all() if as_of is None or u.recorded_on <= as_of]
-    if not updates:
-        return None
-    latest = max(updates, key=lambda u: (u.recorded_on, u.created_at, u.pk or 0))
-    return latest.value
+def latest_value_expression(as_of=None, milestone="pk"):
+    """The value of the milestone's latest progress update dated on or before ``as_of`` (None: any date)."""
+    updates = ProgressUpdate.objects.filter(milestone=OuterRef(milestone))
+    if as_of is not None:
+        updates = updates.filter(recorded_on__lte=as_of)
+    return Subquery(updates.order_by("-recorded_on", "-created_at", "-pk").values("value")[:1],
+                    output_field=DecimalField(max_digits=14, decimal_places=2))
 
 
-def milestone_reached(milestone, as_of=None):
-    value = latest_value(milestone, as_of)
-    return value is not None and value >= milestone.target_value
+def _milestone_cases(as_of, latest):
+    """(condition, status) pairs in the order they apply, for milestones whose latest value is ``latest``."""
+    return [
+        (Q(**{f"{latest}__gte": F("target_value")}), ObjectiveStatus.DONE),
+        (Q(due_date__lt=as_of), ObjectiveStatus.LATE),
+        (Q(due_date__lte=as_of + NO_PROGRESS_WINDOW, **{f"{latest}__isnull": True}), ObjectiveStatus.AT_RISK),
+        (Q(due_date__lte=as_of + AT_RISK_WINDOW, **{f"{latest}__lt": F("target_value") * AT_RISK_SHARE}),
+         ObjectiveStatus.AT_RISK),
+    ]
 
 
-def milestone_status(milestone, as_of):
-    value = latest_value(milestone, as_of)
-    if value is not None and value >= milestone.target_value:
-        return ObjectiveStatus.DONE
-    if milestone.due_date < as_of:
-        return ObjectiveStatus.LATE
-    if milestone.due_date - as_of <= NO_PROGRESS_WINDOW and value is None:
-        return ObjectiveStatus.AT_RISK
-    if (value is not None and milestone.due_date - as_of <= AT_RISK_WINDOW
-            and value < milestone.target_value * Decimal(AT_RISK_SHARE)):
-        return ObjectiveStatus.AT_RISK
-    return ObjectiveStatus.ON_TRACK
+def milestone_annotations(as_of):
+    """``latest_value`` (as of ``as_of``) and ``status`` of each milestone, for ``Milestone.objects.annotate``."""
+    return {
+        "latest_value": latest_value_expression(as_of),
+        "status": Case(*[When(condition, then=Value(status)) for condition, status in _milestone_cases(as_of, "latest_value")],
+                       default=Value(ObjectiveStatus.ON_TRACK), output_field=CharField()),
+    }
+
+
+def milestones_with_status(as_of):
+    return Milestone.objects.annotate(**milestone_annotations(as_of))
+
+
+def objective_status_expression(as_of, objective="pk"):
+    """The status of the objective ``OuterRef(objective)`` on ``as_of``: the worst of its milestones'."""
+    ranked = (
+        Milestone.objects.filter(objective=OuterRef(objective))
+        .annotate(latest_value=latest_value_expression(as_of))
+        .annotate(rank=Case(*[When(condition, then=Value(_RANK[status]))
+                              for condition, status in _milestone_cases(as_of, "latest_value")],
+                            default=Value(_RANK[ObjectiveStatus.ON_TRACK]), output_field=IntegerField()))
+        .order_by()
+        .values("objective")
+        .annotate(worst=Max("rank"))
+        .values("worst")
+    )
+    worst = Subquery(ranked, output_field=IntegerField())
+    return Case(
+        When(IsNull(worst, True), then=Value(NO_MILESTONE_STATUS)),  # no milestone yet: no row
+        *[When(Exact(worst, rank), then=Value(status)) for status, rank in _RANK.items()],
+        default=Value(ObjectiveStatus.ON_TRACK),
+        output_field=CharField(),
+    )
 
 
 def objective_status(objective, as_of):
-    milestones = list(objective.milestones.all())
-    if not milestones:
-        return ObjectiveStatus.ON_TRACK
-    statuses = {milestone_status(m, as_of) for m in milestones}
-    if statuses == {ObjectiveStatus.DONE}:
-        return ObjectiveStatus.DONE
-    if ObjectiveStatus.LATE in statuses:
-        return ObjectiveStatus.LATE
-    if ObjectiveStatus.AT_RISK in statuses:
-        return ObjectiveStatus.AT_RISK
-    return ObjectiveStatus.ON_TRACK
+    """The status of one saved objective on ``as_of`` (one query), by the same rule as the lists."""
+    return (
+        Objective.objects.filter(pk=objective.pk)
+        .annotate(status=objective_status_expression(as_of))
+        .values_list("status", flat=True)
+        .get()
+    )

@@ -31,7 +31,6 @@ from directorates.models import Deliverable, Directorate
 from figures.models import Figure, Indicator
 from reviews.models import Outcome, Report
 from roadmap.models import Objective, ObjectiveStatus
-from roadmap.status import objective_status
 from transfers import widgets
 from transfers.readers import ROW_KEY, _normalise, header_map_for
 
@@ -646,7 +645,7 @@ class FigureExportResource(resources.ModelResource):
 
 
 class ObjectiveExportResource(resources.ModelResource):
-    """Roadmap objectives, one row each, with their status computed today."""
+    """Roadmap objectives, one row each, with their status computed today (by the database)."""
 
     year = fields.Field(column_name="year")
     ref = fields.Field(attribute="ref", column_name="ref")
@@ -672,7 +671,7 @@ class ObjectiveExportResource(resources.ModelResource):
         return str(objective.get_category_display()) if objective.category else ""
 
     def dehydrate_status(self, objective):
-        return str(ObjectiveStatus(objective_status(objective, timezone.localdate())).label)
+        return str(ObjectiveStatus(objective.status).label)  # annotated by roadmap.selectors.objective_queryset
 
     def dehydrate_state(self, objective):
         return str(objective.get_state_display())
