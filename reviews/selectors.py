@@ -32,6 +32,16 @@ def report_list(*, user, year=None, directorate_code=None, state=None):
     return qs
 
 
+def units_without_report(*, user, cycle):
+    """The units where ``user`` has a role and that have no report for ``cycle`` yet (few: a person's own)."""
+    return (
+        Directorate.objects.filter(memberships__user=user, is_active=True)
+        .exclude(reports__cycle=cycle)
+        .distinct()
+        .order_by("path")
+    )
+
+
 def report_detail_queryset(*, user):
     """Reports with every part prefetched: a detail page or API read is a fixed handful of queries."""
     return (
@@ -60,25 +70,31 @@ def attachment_for_user(*, user, pk):
     )
 
 
-def cycle_dashboard(*, cycle, kind=None, region=None):
-    """One row per active unit: its report for the cycle (or none), late flag and completeness.
-
-    Three queries whatever the number of units: units, reports, deliverable counts.
-    """
-    units = Directorate.objects.filter(is_active=True).select_related("parent")
+def dashboard_units(*, kind=None, region=None):
+    """The active units the cycle dashboard lists, in tree order (a lazy queryset: paginate it)."""
+    units = Directorate.objects.filter(is_active=True).select_related("parent").order_by("path")
     if kind:
         units = units.filter(kind=kind)
     if region:
         units = units.filter(path__startswith=region.path)
+    return units
+
+
+def cycle_dashboard(*, cycle, units):
+    """One row per unit of ``units`` (a page): its report for the cycle (or none), late flag and completeness.
+
+    Two queries whatever the number of units: reports, deliverable counts.
+    """
     units = list(units)
+    ids = [u.pk for u in units]
     reports = {
         r.directorate_id: r
-        for r in Report.objects.filter(cycle=cycle, directorate__in=[u.pk for u in units])
+        for r in Report.objects.filter(cycle=cycle, directorate__in=ids)
         .select_related("cycle")
         .annotate(filled_count=Count("outcomes", filter=~Q(outcomes__status="")))
     }
     counts = dict(
-        Deliverable.objects.filter(year=cycle.year, directorate__in=[u.pk for u in units])
+        Deliverable.objects.filter(year=cycle.year, directorate__in=ids)
         .values("directorate")
         .annotate(n=Count("pk"))
         .values_list("directorate", "n")
@@ -100,9 +116,23 @@ def cycle_dashboard(*, cycle, kind=None, region=None):
     return rows
 
 
-def dashboard_totals(rows):
-    totals = {"units": len(rows), "late": sum(1 for r in rows if r["late"]), "missing": 0}
-    for row in rows:
-        state = row["report"].state if row["report"] else "missing"
-        totals[state] = totals.get(state, 0) + 1
+def dashboard_totals(*, cycle, units):
+    """Counts over every unit of ``units`` (not only the page shown), by report state, and the late ones.
+
+    Lateness follows ``Report.is_late``: a report first submitted late, or, past the deadline, a unit
+    whose report was never submitted (or not started). Two queries.
+    """
+    reports = Report.objects.filter(cycle=cycle, directorate__in=units.values("pk"))
+    totals = {"units": units.count(), "missing": 0}
+    by_state = reports.values("state").annotate(n=Count("pk")).order_by()
+    started = 0
+    for row in by_state:
+        totals[row["state"]] = row["n"]
+        started += row["n"]
+    totals["missing"] = totals["units"] - started
+    late = reports.aggregate(
+        late=Count("pk", filter=Q(first_submitted_at__isnull=False, submitted_late=True)),
+        never_submitted=Count("pk", filter=Q(first_submitted_at__isnull=True)),
+    )
+    totals["late"] = late["late"] + (late["never_submitted"] + totals["missing"] if cycle.is_past_deadline() else 0)
     return totals
