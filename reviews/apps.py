@@ -8,7 +8,7 @@ class ReviewsConfig(AppConfig):
 
     def ready(self):
         from directorates.services import DELIVERABLE_CHANGE_GUARDS
-        from reviews.services import guard_deliverable_change
+        from reviews.services import guard_deliverable_changes
 
-        if guard_deliverable_change not in DELIVERABLE_CHANGE_GUARDS:
-            DELIVERABLE_CHANGE_GUARDS.append(guard_deliverable_change)
+        if guard_deliverable_changes not in DELIVERABLE_CHANGE_GUARDS:
+            DELIVERABLE_CHANGE_GUARDS.append(guard_deliverable_changes)

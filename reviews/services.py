@@ -382,11 +382,25 @@ def report_accept(*, actor, report, comment=""):
     return _transition(actor=actor, report=report, to_state=ReportState.ACCEPTED, comment=comment)
 
 
-def guard_deliverable_change(*, directorate, year):
-    """A unit's cahier des charges is frozen once its report has been submitted."""
-    report = Report.objects.filter(directorate=directorate, cycle__year=year).only("state").first()
-    if report is not None and report.state not in EDITABLE_STATES:
-        raise InvalidTransition(
+def guard_deliverable_changes(*, pairs):
+    """A unit's cahier des charges is frozen once its report has been submitted.
+
+    ``pairs`` are (unit, year); returns {(unit id, year): InvalidTransition} for the frozen ones, read
+    in one query however many pairs (an import checks every unit and year of its file at once).
+    """
+    pairs = {(directorate.pk, year) for directorate, year in pairs}
+    if not pairs:
+        return {}
+    frozen = (
+        Report.objects.filter(directorate_id__in={d for d, _y in pairs}, cycle__year__in={y for _d, y in pairs})
+        .exclude(state__in=EDITABLE_STATES)
+        .values_list("directorate_id", "cycle__year", "state")
+    )
+    return {
+        (directorate_id, year): InvalidTransition(
             _("The %(year)s report of this unit is %(state)s: its cahier des charges can no longer change.")
-            % {"year": year, "state": report.get_state_display().lower()}
+            % {"year": year, "state": ReportState(state).label.lower()}
         )
+        for directorate_id, year, state in frozen
+        if (directorate_id, year) in pairs
+    }

@@ -693,7 +693,7 @@ def handover_to_cahier_des_charges(*, actor, roadmap):
     judged against the approved roadmap. Bulk writes with history rows; a fixed number of queries.
     Objectives dropped or merged in a later version remove their deliverable if it has no outcome yet.
     A unit whose report for the year is already submitted keeps its cahier des charges as it is: what a
-    submitted report was judged against never changes behind it (reviews.services.guard_deliverable_change).
+    submitted report was judged against never changes behind it (reviews.services.guard_deliverable_changes).
     """
     year = roadmap.year
     frozen_units = set(

@@ -237,23 +237,21 @@ class DeliverableResource(FastModelResource):
             for code, year in zip(dataset["unit_code"], dataset["year"], strict=True)
             if _key_text(code) in self.units_by_code and _year_of(year) is not None
         }
-        problems = {}
+        problems, allowed = {}, []
         for unit, year in pairs:
             if not can_import_deliverables_for(self.actor, unit):
                 problems[(unit.pk, year)] = (
                     "directorate", _("You may not import into the unit “%(code)s”.") % {"code": unit.code}
                 )
-                continue
-            if self.restrict_year and year != self.restrict_year:
+            elif self.restrict_year and year != self.restrict_year:
                 problems[(unit.pk, year)] = (
                     "year", _("This import is for %(year)s only.") % {"year": self.restrict_year}
                 )
-                continue
-            try:
-                for guard in directorate_services.DELIVERABLE_CHANGE_GUARDS:
-                    guard(directorate=unit, year=year)
-            except DomainError as error:
-                problems[(unit.pk, year)] = ("directorate", str(error.message))
+            else:
+                allowed.append((unit, year))
+        # Every business guard once for the whole file, not once per (unit, year).
+        for key, error in directorate_services.deliverable_change_problems(allowed).items():
+            problems[key] = ("directorate", str(error.message))
         return problems
 
     def load_existing(self, dataset):
