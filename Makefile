@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE := config.settings
 
-.PHONY: demo test bench install install-dev migrate messages run worker beat production check-ci clean
+.PHONY: demo test bench bench-imports load install install-dev migrate messages run worker beat production check-ci clean
 
 $(VENV)/.installed: requirements.txt
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
@@ -34,9 +34,13 @@ demo: $(VENV)/.installed
 test: $(VENV)/.installed-dev
 	DJANGO_TESTING=true $(PY) -m pytest $(PYTEST_ARGS)
 
-## make bench: benchmarks that print their figures
+## make bench: every page and write that grows with the country, beside its floor (bench/results.json)
 bench: $(VENV)/.installed-dev
-	DJANGO_TESTING=true DJANGO_DEBUG=true $(PY) bench/run.py
+	DJANGO_TESTING=true $(PY) bench/run.py
+
+## make bench-imports: the fast import path against django-import-export's defaults
+bench-imports: $(VENV)/.installed-dev
+	DJANGO_TESTING=true $(PY) bench/run.py imports
 
 ## make messages: refresh the translation catalogues (needs GNU gettext)
 messages: $(VENV)/.installed

@@ -118,10 +118,9 @@ class Directorate(models.Model):
 
         moved = Directorate.objects.filter(path__startswith=old_path).exclude(pk=self.pk)
         if moved.update(path=Concat(Value(self.path), Substr("path", len(old_path) + 1))):
-            audit.record_update(
-                Directorate.objects.filter(path__startswith=self.path).exclude(pk=self.pk),
-                actor=getattr(self, "_history_user", None), reason="moved with its parent unit",
-            )
+            ids = Directorate.objects.filter(path__startswith=self.path).exclude(pk=self.pk).values_list("pk", flat=True)
+            audit.record_rows(Directorate, ids, history_type=audit.CHANGED, actor=getattr(self, "_history_user", None),
+                              reason="moved with its parent unit")
 
 
 class Membership(models.Model):

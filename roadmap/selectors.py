@@ -267,7 +267,8 @@ def priority_list(*, year=None, cycle=None):
 
 
 def versions(roadmap):
-    return list(roadmap.versions.select_related("approved_by").order_by("number"))
+    # Without the frozen snapshots: at national scale each is megabytes of JSON the list never shows.
+    return list(roadmap.versions.select_related("approved_by").defer("snapshot").order_by("number"))
 
 
 def bilan_objectives(year):

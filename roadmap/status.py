@@ -20,20 +20,9 @@ same whatever the number of objectives. ``milestone_annotations`` gives a milest
 import datetime
 from decimal import Decimal
 
-from django.db.models import (
-    Case,
-    CharField,
-    DecimalField,
-    F,
-    IntegerField,
-    Max,
-    OuterRef,
-    Q,
-    Subquery,
-    Value,
-    When,
-)
-from django.db.models.lookups import Exact, IsNull
+from django.db.models import Case, CharField, DecimalField, F, Max, OuterRef, Subquery, Value, When
+from django.db.models.functions import Coalesce, Substr
+from django.db.models.lookups import GreaterThanOrEqual, LessThan, LessThanOrEqual
 
 from roadmap.models import Milestone, Objective, ObjectiveStatus, ProgressUpdate
 
@@ -44,36 +33,53 @@ AT_RISK_SHARE = Decimal("0.5")
 # The status of an objective that has no milestone yet.
 NO_MILESTONE_STATUS = ObjectiveStatus.ON_TRACK
 
-# A milestone's status as a rank, so that an objective's status is the worst rank of its milestones.
-_RANK = {ObjectiveStatus.DONE: 0, ObjectiveStatus.ON_TRACK: 1, ObjectiveStatus.AT_RISK: 2, ObjectiveStatus.LATE: 3}
+# A milestone's status is computed as a code that sorts from best to worst ("0done" < … < "3late"),
+# so that an objective's status is the MAX of its milestones' codes without its last characters: each
+# subquery then appears once in the SQL (a CASE over a subquery would repeat the subquery per branch).
+CODE = {ObjectiveStatus.DONE: "0", ObjectiveStatus.ON_TRACK: "1", ObjectiveStatus.AT_RISK: "2",
+        ObjectiveStatus.LATE: "3"}
+
+
+def _code(status):
+    return Value(f"{CODE[status]}{status}")
 
 
 def latest_value_expression(as_of=None, milestone="pk"):
     """The value of the milestone's latest progress update dated on or before ``as_of`` (None: any date)."""
-    updates = ProgressUpdate.objects.filter(milestone=OuterRef(milestone))
-    if as_of is not None:
-        updates = updates.filter(recorded_on__lte=as_of)
-    return Subquery(updates.order_by("-recorded_on", "-created_at", "-pk").values("value")[:1],
+    return Subquery(_latest_updates(as_of, milestone).values("value")[:1],
                     output_field=DecimalField(max_digits=14, decimal_places=2))
 
 
-def _milestone_cases(as_of, latest):
-    """(condition, status) pairs in the order they apply, for milestones whose latest value is ``latest``."""
-    return [
-        (Q(**{f"{latest}__gte": F("target_value")}), ObjectiveStatus.DONE),
-        (Q(due_date__lt=as_of), ObjectiveStatus.LATE),
-        (Q(due_date__lte=as_of + NO_PROGRESS_WINDOW, **{f"{latest}__isnull": True}), ObjectiveStatus.AT_RISK),
-        (Q(due_date__lte=as_of + AT_RISK_WINDOW, **{f"{latest}__lt": F("target_value") * AT_RISK_SHARE}),
-         ObjectiveStatus.AT_RISK),
-    ]
+def _latest_updates(as_of, milestone="pk"):
+    updates = ProgressUpdate.objects.filter(milestone=OuterRef(milestone))
+    if as_of is not None:
+        updates = updates.filter(recorded_on__lte=as_of)
+    return updates.order_by("-recorded_on", "-created_at", "-pk")
+
+
+def _milestone_code(as_of):
+    """The status code of the milestone ``OuterRef("pk")``… of each row of a Milestone queryset, on ``as_of``."""
+    due, target = OuterRef("due_date"), OuterRef("target_value")
+    with_progress = _latest_updates(as_of).annotate(code=Case(
+        When(GreaterThanOrEqual(F("value"), target), then=_code(ObjectiveStatus.DONE)),
+        When(LessThan(due, as_of), then=_code(ObjectiveStatus.LATE)),
+        When(LessThanOrEqual(due, as_of + AT_RISK_WINDOW) & LessThan(F("value"), target * AT_RISK_SHARE),
+             then=_code(ObjectiveStatus.AT_RISK)),
+        default=_code(ObjectiveStatus.ON_TRACK), output_field=CharField(),
+    )).values("code")[:1]
+    without_progress = Case(
+        When(due_date__lt=as_of, then=_code(ObjectiveStatus.LATE)),
+        When(due_date__lte=as_of + NO_PROGRESS_WINDOW, then=_code(ObjectiveStatus.AT_RISK)),
+        default=_code(ObjectiveStatus.ON_TRACK), output_field=CharField(),
+    )
+    return Coalesce(Subquery(with_progress, output_field=CharField()), without_progress, output_field=CharField())
 
 
 def milestone_annotations(as_of):
     """``latest_value`` (as of ``as_of``) and ``status`` of each milestone, for ``Milestone.objects.annotate``."""
     return {
         "latest_value": latest_value_expression(as_of),
-        "status": Case(*[When(condition, then=Value(status)) for condition, status in _milestone_cases(as_of, "latest_value")],
-                       default=Value(ObjectiveStatus.ON_TRACK), output_field=CharField()),
+        "status": Substr(_milestone_code(as_of), 2, output_field=CharField()),
     }
 
 
@@ -83,24 +89,16 @@ def milestones_with_status(as_of):
 
 def objective_status_expression(as_of, objective="pk"):
     """The status of the objective ``OuterRef(objective)`` on ``as_of``: the worst of its milestones'."""
-    ranked = (
+    worst = (
         Milestone.objects.filter(objective=OuterRef(objective))
-        .annotate(latest_value=latest_value_expression(as_of))
-        .annotate(rank=Case(*[When(condition, then=Value(_RANK[status]))
-                              for condition, status in _milestone_cases(as_of, "latest_value")],
-                            default=Value(_RANK[ObjectiveStatus.ON_TRACK]), output_field=IntegerField()))
+        .annotate(code=_milestone_code(as_of))
         .order_by()
         .values("objective")
-        .annotate(worst=Max("rank"))
+        .annotate(worst=Max("code"))
         .values("worst")
     )
-    worst = Subquery(ranked, output_field=IntegerField())
-    return Case(
-        When(IsNull(worst, True), then=Value(NO_MILESTONE_STATUS)),  # no milestone yet: no row
-        *[When(Exact(worst, rank), then=Value(status)) for status, rank in _RANK.items()],
-        default=Value(ObjectiveStatus.ON_TRACK),
-        output_field=CharField(),
-    )
+    return Coalesce(Substr(Subquery(worst, output_field=CharField()), 2), Value(NO_MILESTONE_STATUS),
+                    output_field=CharField())
 
 
 def objective_status(objective, as_of):
