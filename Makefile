@@ -42,6 +42,12 @@ bench: $(VENV)/.installed-dev
 bench-imports: $(VENV)/.installed-dev
 	DJANGO_TESTING=true $(PY) bench/run.py imports
 
+## make load: 100 people at once (Locust) against gunicorn + PostgreSQL + Redis + a worker; bench/load.json
+## Needs DATABASE_URL (a PostgreSQL database of its own: it is emptied) and REDIS_URL.
+load: $(VENV)/.installed-dev requirements-load.txt
+	$(PY) -m pip install --quiet -r requirements-load.txt
+	$(PY) bench/load.py
+
 ## make messages: refresh the translation catalogues (needs GNU gettext)
 messages: $(VENV)/.installed
 	DJANGO_DEBUG=true $(PY) manage.py makemessages -l fr -l ar -l en --no-obsolete --ignore '.venv/*'
