@@ -1,29 +1,26 @@
 # The two commands of the quick start: `make demo` and `make test`.
-PYTHON ?= python3.11
+# PYTHON=/path/to/python3.X chooses the interpreter; by default scripts/venv.sh
+# takes the newest of Python 3.13, 3.12 and 3.11 found on the machine.
+PYTHON ?=
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE := config.settings
+export PYTHON VENV
 
 .PHONY: demo test bench bench-imports load install install-dev migrate messages run worker beat production check-ci clean
 
-$(VENV)/.installed: requirements.txt
-	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
-	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements.txt
-	touch $@
+# Always run: the script is quick when nothing changed, and it notices a venv
+# made by another Python or a changed requirements file.
+install:
+	@sh scripts/venv.sh requirements.txt
 
-$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
-	$(PY) -m pip install --quiet -r requirements-dev.txt
-	touch $@
-
-install: $(VENV)/.installed
-install-dev: $(VENV)/.installed-dev
+install-dev:
+	@sh scripts/venv.sh requirements-dev.txt
 
 ## make demo: set up everything and serve the app with demo data on http://127.0.0.1:$(PORT)
 demo: export DJANGO_DEBUG = true
-demo: $(VENV)/.installed
+demo: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo
 	@echo ""
@@ -31,30 +28,30 @@ demo: $(VENV)/.installed
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 ## make test: the whole suite (SQLite by default; DATABASE_URL/REDIS_URL point it at real servers)
-test: $(VENV)/.installed-dev
+test: install-dev
 	DJANGO_TESTING=true $(PY) -m pytest $(PYTEST_ARGS)
 
 ## make bench: every page and write that grows with the country, beside its floor (bench/results.json)
-bench: $(VENV)/.installed-dev
+bench: install-dev
 	DJANGO_TESTING=true $(PY) bench/run.py
 
 ## make bench-imports: the fast import path against django-import-export's defaults
-bench-imports: $(VENV)/.installed-dev
+bench-imports: install-dev
 	DJANGO_TESTING=true $(PY) bench/run.py imports
 
 ## make load: 100 people at once (Locust) against gunicorn + PostgreSQL + Redis + a worker; bench/load.json
 ## Needs DATABASE_URL (a PostgreSQL database of its own: it is emptied) and REDIS_URL.
-load: $(VENV)/.installed-dev requirements-load.txt
+load: install-dev
 	$(PY) -m pip install --quiet -r requirements-load.txt
 	$(PY) bench/load.py
 
 ## make messages: refresh the translation catalogues (needs GNU gettext)
-messages: $(VENV)/.installed
-	DJANGO_DEBUG=true $(PY) manage.py makemessages -l fr -l ar -l en --no-obsolete --ignore '.venv/*'
-	DJANGO_DEBUG=true $(PY) manage.py compilemessages --ignore '.venv/*'
+messages: install
+	DJANGO_DEBUG=true $(PY) manage.py makemessages -l fr -l ar -l en --no-obsolete --ignore '.venv*'
+	DJANGO_DEBUG=true $(PY) manage.py compilemessages --ignore '.venv*'
 
 ## make production: web (gunicorn), worker and beat against PostgreSQL and Redis (see README)
-production: $(VENV)/.installed
+production: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput
 	$(VENV)/bin/honcho start

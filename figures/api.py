@@ -6,11 +6,13 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from core.errors import NotAllowed
 from figures import permissions, selectors, services
 from figures.bilan import clean, load_bilan
+from figures.forms import BilanDocumentForm
 from figures.models import Bilan, Figure, Indicator
 
 
@@ -44,8 +46,8 @@ class FigureSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Figure
-        fields = ["id", "directorate", "indicator", "year", "value", "source_note", "entered_by", "entered_at",
-                  "updated_at"]
+        fields = ["id", "directorate", "indicator", "year", "value", "source_note", "justification", "entered_by",
+                  "entered_at", "updated_at"]
 
     def get_value(self, obj) -> str:
         return str(clean(obj.value))
@@ -57,6 +59,9 @@ class FigureInput(serializers.Serializer):
     year = serializers.IntegerField()
     value = serializers.CharField(allow_null=True, help_text="a number (string to keep it exact); null clears")
     source_note = serializers.CharField(required=False, allow_blank=True, default="")
+    justification = serializers.CharField(
+        required=False, allow_blank=True, max_length=5000,
+        help_text="why the figure changed past its indicator's threshold from the year before; absent keeps it")
 
     def to_internal_value(self, data):
         # Numbers arrive as JSON numbers or strings: keep their text, the service parses and checks them.
@@ -114,6 +119,9 @@ class FigureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
 
 
 LANG = OpenApiParameter("lang", OpenApiTypes.STR, enum=["fr", "ar", "en"], description="language of `name`")
+EDITION = OpenApiParameter(
+    "edition", OpenApiTypes.STR, enum=["internal", "public"],
+    description="`public`: only what is classified public, of a published bilan, for anyone (no login)")
 
 
 class BilanViewSet(viewsets.GenericViewSet):
@@ -135,10 +143,25 @@ class BilanViewSet(viewsets.GenericViewSet):
             raise NotAllowed(_("The annual report is not published yet."))
         return bilan, data
 
-    @extend_schema(parameters=[LANG], responses={200: OpenApiTypes.OBJECT})
+    def get_permissions(self):
+        # The public edition of a published bilan is for anyone, without an account.
+        if self.action == "retrieve" and self.request.query_params.get("edition") == "public":
+            return [AllowAny()]
+        return super().get_permissions()
+
+    @extend_schema(parameters=[LANG, EDITION], responses={200: OpenApiTypes.OBJECT})
     def retrieve(self, request, year=None):
-        _bilan, data = self._load(year)
-        return Response(data.as_json(request.query_params.get("lang")))
+        query = BilanDocumentForm(request.query_params)
+        if not query.is_valid():
+            raise serializers.ValidationError(query.errors)
+        if query.chosen_edition() == "public":
+            bilan, data = load_bilan(int(year))
+            if bilan is None or not bilan.is_published:
+                raise Http404
+            data = data.public_edition()
+        else:
+            _bilan, data = self._load(year)
+        return Response(data.as_json(query.cleaned_data["lang"] or None))
 
     def _transition(self, request, year, service):
         bilan = Bilan.objects.filter(year=year).first()

@@ -6,3 +6,9 @@ class FiguresConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "figures"
     verbose_name = _("Yearly figures and annual report (bilan)")
+
+    def ready(self):
+        from figures.services import report_check_justifications
+        from reviews.services import register_submission_check
+
+        register_submission_check(report_check_justifications)

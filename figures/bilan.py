@@ -92,6 +92,7 @@ class Line:
     value: Decimal | None
     previous: Decimal | None
     note: str = ""
+    public: bool = False
     change: Decimal | None = None
     change_pct: Decimal | None = None
     status: str = ChangeStatus.MISSING
@@ -136,6 +137,7 @@ class Line:
             "change_pct": _str(self.change_pct),
             "change_status": self.status,
             "note": self.note,
+            "public": self.public,
         }
 
 
@@ -175,6 +177,27 @@ class BilanData:
     sections: dict = dataclasses.field(default_factory=dict)  # domain -> {fr, ar, en}
     objectives: list = dataclasses.field(default_factory=list)
     frozen: bool = False
+    # Which text blocks are public: {"introduction": bool, "outlook": bool, "sections": [domain, …]}.
+    public_texts: dict = dataclasses.field(default_factory=dict)
+    edition: str = "internal"
+
+    def public_edition(self):
+        """The same bilan with only what is classified public: public indicators (computed from the same
+        figures), public text blocks, and no internal roadmap objectives."""
+        public_sections = set(self.public_texts.get("sections", ()))
+        return dataclasses.replace(
+            self,
+            lines=[line for line in self.lines if line.public],
+            introduction=self.introduction if self.public_texts.get("introduction") else {},
+            outlook=self.outlook if self.public_texts.get("outlook") else {},
+            sections={domain: text for domain, text in self.sections.items() if domain in public_sections},
+            objectives=[],
+            edition="public",
+        )
+
+    @property
+    def is_public_edition(self):
+        return self.edition == "public"
 
     @property
     def previous_year(self):
@@ -237,6 +260,8 @@ class BilanData:
             "indicators": [line.as_json(language) for line in self.lines],
             "highlights": [line.code for line in self.highlights],
             "objectives": self.objectives,
+            "public_texts": self.public_texts,
+            "edition": self.edition,
         }
 
     @classmethod
@@ -246,6 +271,7 @@ class BilanData:
                 code=row["code"], names=row["names"], domain=row["domain"], unit=row["unit"],
                 higher_is_better=row["higher_is_better"], derived=row["derived"],
                 value=_dec(row["value"]), previous=_dec(row["previous"]), note=row.get("note", ""),
+                public=row.get("public", False),
             )
             for row in data["indicators"]
         ]
@@ -253,6 +279,7 @@ class BilanData:
             year=data["year"], lines=lines, state=data.get("state", "published"), scope=data.get("scope", ""),
             title=data.get("title", {}), introduction=data.get("introduction", {}), outlook=data.get("outlook", {}),
             sections=data.get("sections", {}), objectives=data.get("objectives", []), frozen=True,
+            public_texts=data.get("public_texts", {}),
         )
 
 
@@ -321,7 +348,7 @@ def compute_bilan(year, *, scope=None, bilan=None):
             code=indicator.code, names=_names(indicator), domain=indicator.domain, unit=indicator.unit,
             higher_is_better=indicator.higher_is_better, derived=indicator.is_derived,
             value=values.get((indicator.pk, year)), previous=values.get((indicator.pk, year - 1)),
-            note=notes.get((indicator.pk, year), ""),
+            note=notes.get((indicator.pk, year), ""), public=indicator.is_public,
         )
         for indicator in indicators
         if scope is None or not indicator.national_only
@@ -341,6 +368,11 @@ def _add_narrative(data, bilan):
     data.sections = {
         section.domain: {language: getattr(section, f"body_{language}") for language in LANGUAGES}
         for section in bilan.sections.all()
+    }
+    data.public_texts = {
+        "introduction": bilan.introduction_public,
+        "outlook": bilan.outlook_public,
+        "sections": sorted(section.domain for section in bilan.sections.all() if section.is_public),
     }
 
 

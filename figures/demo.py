@@ -28,9 +28,14 @@ UNITS_2022 = [
     ("WS-RABAT", 55120, 53240, 7390, 4020, 4980),
     ("SP-SALE", 22360, 21550, 3105, 1390, 2410),
     ("SP-TEMARA", 10420, 10010, 1399, 805, 1020),
-    ("WS-MEKNES", 30120, 28710, 4150, 2010, 3010),
+    ("WS-MEKNES", 30120, 28710, 4150, 2010, 4380),
     ("SP-IFRANE", 2205, 2160, 250, 172, 171),
 ]
+# A change past the indicator's threshold (30 % by default) comes with the unit's justification.
+JUSTIFICATIONS_2022 = {
+    ("WS-MEKNES", "drug_arrests"): "Opération conjointe avec la BNPJ au printemps 2022 : trois réseaux de trafic "
+                                   "démantelés, d'où la hausse des interpellations pour stupéfiants.",
+}
 CODES = ("cases_handled", "cases_solved", "arrests", "road_accidents", "drug_arrests")
 
 BILAN_2020 = {
@@ -87,7 +92,7 @@ def _catalogue(admin):
         indicator = Indicator(
             code=code, domain=domain, unit=unit, higher_is_better=better, national_only=national,
             rollup=Rollup.NONE if national else Rollup.SUM, name_fr=fr, name_ar=ar, name_en=en,
-            position=position * 10,
+            position=position * 10, is_public=True,  # every one of them was published in the 2020 report
         )
         indicator._history_user = admin
         indicator.save()
@@ -99,7 +104,7 @@ def _catalogue(admin):
             national_only=indicators[numerator].national_only,
             rollup=indicators[numerator].rollup, numerator=indicators[numerator],
             denominator=indicators[denominator], multiplier=Decimal(multiplier),
-            name_fr=fr, name_ar=ar, name_en=en, position=after + 5,
+            name_fr=fr, name_ar=ar, name_en=en, position=after + 5, is_public=True,
         )
         indicator._history_user = admin
         indicator.save()
@@ -135,12 +140,15 @@ def load(stdout):
     units = {u.code: u for u in Directorate.objects.filter(code__in=[r[0] for r in UNITS_2022])}
     audit.bulk_create(Figure, [
         Figure(directorate=units[code], indicator=indicators[indicator], year=2022, value=value,
-               source_note="Statistiques jointes au rapport annuel de l'unité (démo).", entered_by=admin)
+               source_note="Statistiques jointes au rapport annuel de l'unité (démo).", entered_by=admin,
+               justification=JUSTIFICATIONS_2022.get((code, indicator), ""))
         for code, *values in UNITS_2022
         for indicator, value in zip(CODES, values, strict=True)
     ], actor=admin, reason="demo: 2022 unit figures")
     bilan = services.bilan_start(actor=office, year=2020)
-    bilan = services.bilan_update(actor=office, bilan=bilan, texts=BILAN_2020, sections=SECTIONS_2020)
+    bilan = services.bilan_update(
+        actor=office, bilan=bilan, texts={**BILAN_2020, "introduction_public": True, "outlook_public": True},
+        sections={domain: {**bodies, "public": True} for domain, bodies in SECTIONS_2020.items()})
     bilan = services.bilan_approve(actor=dg, bilan=bilan)
     services.bilan_publish(actor=dg, bilan=bilan)
     services.bilan_start(actor=office, year=2022)

@@ -27,6 +27,9 @@ PUBLICATION = {
                   "en": "Published edition: the figures are frozen."},
     "draft": {"fr": "Document de travail : les chiffres peuvent encore changer.",
               "ar": "وثيقة عمل: قد تتغير الأرقام.", "en": "Working draft: figures may still change."},
+    "restricted": {"fr": "Diffusion restreinte — document interne", "ar": "تداول محدود — وثيقة داخلية",
+                   "en": "Restricted — internal document"},
+    "public_edition": {"fr": "Édition publique", "ar": "النسخة العمومية", "en": "Public edition"},
     "introduction": {"fr": "Introduction", "ar": "تقديم", "en": "Introduction"},
     "highlights": {"fr": "Faits marquants", "ar": "أبرز المؤشرات", "en": "Highlights"},
     "indicator": {"fr": "Indicateur", "ar": "المؤشر", "en": "Indicator"},
@@ -127,7 +130,8 @@ def render_xlsx(data, language):
         sheet.sheet_view.rightToLeft = language == "ar"
         sheet.append([safe_text(data.title_text or w["title"].format(year=data.year))])
         sheet["A1"].font = Font(bold=True, size=14)
-        sheet.append([])
+        sheet.append([w["public_edition"] if data.is_public_edition else w["restricted"]])
+        sheet["A2"].font = Font(bold=True, color="842029" if not data.is_public_edition else "17663A")
         headers = [w["domain"], w["code"], w["indicator"], w["unit"], str(data.previous_year), str(data.year),
                    w["change"], w["change_pct"], w["note"]]
         sheet.append(headers)
@@ -176,6 +180,10 @@ def render_xlsx(data, language):
             row[0].font = bold
             for cell in row:
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
+        if not data.is_public_edition:
+            for each in book.worksheets:  # printed, every page says it is internal
+                each.oddHeader.center.text = w["restricted"]
+                each.evenHeader.center.text = w["restricted"]
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

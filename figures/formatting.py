@@ -53,9 +53,16 @@ def format_change_pct(line, words=None):
     """
     if line.status == ChangeStatus.NEW:
         return words["new"] if words else _("new")
-    if line.change_pct is None:
+    return signed_percent(line.change_pct, words)
+
+
+def signed_percent(change, words=None):
+    """A change in percent, signed, one decimal; "new" from zero (an infinite change), "n/a" for None."""
+    if change is None:
         return words["n/a"] if words else _("n/a")
-    value = rounded(line.change_pct, 1)
+    if change.is_infinite():
+        return words["new"] if words else _("new")
+    value = rounded(change, 1)
     sign = "+" if value > 0 else "−" if value < 0 else ""
     return f"{sign}{number_format(abs(value), 1, use_l10n=True, force_grouping=True)} %"
 

@@ -94,6 +94,10 @@ class Rollup(models.TextChoices):
     NONE = "none", _("None (national figure only)")
 
 
+# Year-over-year change (in percent) past which a figure must be justified, unless the catalogue says otherwise.
+DEFAULT_CHANGE_THRESHOLD = 30
+
+
 class IndicatorQuerySet(models.QuerySet):
     def active(self):
         return self.filter(is_active=True)
@@ -133,8 +137,17 @@ class Indicator(models.Model):
         "self", verbose_name=_("denominator"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     multiplier = models.DecimalField(_("multiplier"), max_digits=12, decimal_places=4, default=1)
+    change_threshold = models.DecimalField(
+        _("change needing a justification (%)"), max_digits=6, decimal_places=2, null=True, blank=True,
+        default=DEFAULT_CHANGE_THRESHOLD,
+        help_text=_("A unit's figure that changes by more than this share from the year before cannot be "
+                    "submitted without a written justification. Empty: never asked."),
+    )
     position = models.PositiveIntegerField(_("position"), default=0)
     is_active = models.BooleanField(_("active"), default=True)
+    # Internal unless classified otherwise: only public indicators appear in the public edition of the bilan.
+    is_public = models.BooleanField(
+        _("public"), default=False, help_text=_("Shown in the public edition of the published bilan."))
 
     history = HistoricalRecords()
     objects = IndicatorQuerySet.as_manager()
@@ -150,6 +163,10 @@ class Indicator(models.Model):
                 name="indicator_derived_needs_both_terms",
             ),
             models.CheckConstraint(condition=~Q(multiplier=0), name="indicator_multiplier_not_zero"),
+            models.CheckConstraint(
+                condition=Q(change_threshold__isnull=True) | Q(change_threshold__gt=0),
+                name="indicator_change_threshold_positive",
+            ),
         ]
 
     def __str__(self):
@@ -202,6 +219,10 @@ class Figure(models.Model):
     year = models.PositiveSmallIntegerField(_("year"))
     value = models.DecimalField(_("value"), max_digits=20, decimal_places=4)
     source_note = models.TextField(_("source note"), blank=True)
+    justification = models.TextField(
+        _("justification of the change"), blank=True,
+        help_text=_("Why the figure changed so much from the year before (asked past the indicator's threshold)."),
+    )
     entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     entered_at = models.DateTimeField(_("entered at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -254,6 +275,8 @@ class Bilan(models.Model):
     outlook_fr = models.TextField(_("outlook (French)"), blank=True)
     outlook_ar = models.TextField(_("outlook (Arabic)"), blank=True)
     outlook_en = models.TextField(_("outlook (English)"), blank=True)
+    introduction_public = models.BooleanField(_("introduction is public"), default=False)
+    outlook_public = models.BooleanField(_("outlook is public"), default=False)
     snapshot = models.JSONField(_("frozen values"), null=True, blank=True, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -301,6 +324,7 @@ class BilanSection(models.Model):
     body_fr = models.TextField(_("text (French)"), blank=True)
     body_ar = models.TextField(_("text (Arabic)"), blank=True)
     body_en = models.TextField(_("text (English)"), blank=True)
+    is_public = models.BooleanField(_("public"), default=False)
 
     history = HistoricalRecords()
 

@@ -1,5 +1,7 @@
 """Reads of figures shaped for pages and the API, scoped to what the user may see."""
 
+from decimal import Decimal
+
 from directorates.models import Directorate
 from directorates.permissions import visible_directorates_q
 from figures.bilan import catalogue, scope_values, unit_values
@@ -25,14 +27,74 @@ def figure_list(*, user, year=None, directorate_code=None, indicator_code=None):
     return qs
 
 
+def year_over_year_change(value, previous):
+    """The change from ``previous`` to ``value`` in percent (a Decimal), None when there is nothing to compare."""
+    if previous is None or value is None:
+        return None
+    if previous == 0:
+        return None if value == 0 else Decimal("Infinity") * (1 if value > 0 else -1)
+    return (value - previous) * 100 / abs(previous)
+
+
+def is_past_threshold(indicator, change):
+    threshold = indicator.change_threshold
+    return threshold is not None and change is not None and abs(change) > threshold
+
+
+def changes_past_threshold(*, directorate_ids, year):
+    """The figures of ``year`` of these units (None: every unit) whose change from the year before passes their indicator's
+    threshold, justified or not: dicts with ``figure``, ``previous`` (value) and ``change`` (percent).
+
+    One query whatever the number of units and figures.
+    """
+    figures = Figure.objects.filter(year__in=[year, year - 1], indicator__change_threshold__isnull=False)
+    if directorate_ids is not None:
+        figures = figures.filter(directorate__in=directorate_ids)
+    figures = (
+        figures
+        .select_related("indicator", "directorate")
+        .order_by("directorate__path", "indicator__position", "indicator__code", "year")
+    )
+    previous, rows = {}, []
+    for figure in figures:
+        if figure.year == year - 1:
+            previous[(figure.directorate_id, figure.indicator_id)] = figure.value
+            continue
+        before = previous.get((figure.directorate_id, figure.indicator_id))
+        change = year_over_year_change(figure.value, before)
+        if is_past_threshold(figure.indicator, change):
+            rows.append({"figure": figure, "previous": before, "change": change})
+    return rows
+
+
+def unit_series(*, directorate_id, years):
+    """Each indicator a unit has figures for within ``years``: its values by year (None where missing),
+    the change of the last year from the one before and whether it passes the threshold. One query."""
+    rows = {}
+    figures = (
+        Figure.objects.filter(directorate_id=directorate_id, year__in=years).select_related("indicator")
+        .order_by("indicator__position", "indicator__code", "year")
+    )
+    for figure in figures:
+        row = rows.setdefault(figure.indicator_id, {"indicator": figure.indicator, "values": dict.fromkeys(years)})
+        row["values"][figure.year] = figure.value
+    for row in rows.values():
+        last, before = row["values"][years[-1]], row["values"].get(years[-1] - 1)
+        row["series"] = [row["values"][year] for year in years]
+        row["change"] = year_over_year_change(last, before)
+        row["past_threshold"] = is_past_threshold(row["indicator"], row["change"])
+    return list(rows.values())
+
+
 def figure_history(*, figure):
     return figure.history.select_related("history_user").order_by("-history_date", "-history_id")
 
 
 def entry_rows(*, directorate, year):
-    """The indicators a unit enters for a year, each with its figure (or None) and last year's value.
+    """The indicators a unit enters for a year, each with its figure (or None), last year's figure, the
+    change in percent and whether it passes the indicator's threshold (then it must be justified).
 
-    Three queries: catalogue, this year's and last year's figures of the unit.
+    Two queries: the catalogue, and this year's and last year's figures of the unit.
     """
     indicators = [i for i in Indicator.objects.active().enterable().order_by("position", "code")
                   if i.applies_to(directorate)]
@@ -41,10 +103,13 @@ def entry_rows(*, directorate, year):
         for f in Figure.objects.filter(directorate=directorate, year__in=[year, year - 1]).select_related(
             "entered_by")
     }
-    return [
-        {"indicator": i, "figure": figures.get((i.pk, year)), "previous": figures.get((i.pk, year - 1))}
-        for i in indicators
-    ]
+    rows = []
+    for indicator in indicators:
+        figure, previous = figures.get((indicator.pk, year)), figures.get((indicator.pk, year - 1))
+        change = year_over_year_change(figure and figure.value, previous and previous.value)
+        rows.append({"indicator": indicator, "figure": figure, "previous": previous, "change": change,
+                     "past_threshold": is_past_threshold(indicator, change)})
+    return rows
 
 
 def unit_report(*, directorate, year):

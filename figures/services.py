@@ -10,11 +10,12 @@ from decimal import Decimal, InvalidOperation
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from core import audit
 from core.errors import InvalidTransition, NotAllowed, ValidationFailed
 from directorates.models import Directorate
-from figures import permissions
+from figures import formatting, permissions
 from figures.bilan import compute_bilan
 from figures.models import (
     BILAN_TRANSITIONS,
@@ -94,6 +95,8 @@ def _resolve(rows):
             "year": row.get("year"),
             "value": row.get("value"),
             "source_note": (row.get("source_note") or "").strip(),
+            # None keeps the figure's justification: only the pages that show it send it.
+            "justification": None if row.get("justification") is None else str(row["justification"]).strip(),
         })
     return out
 
@@ -194,7 +197,7 @@ def figure_set_many(*, actor, rows, reason=""):
 
     ``rows``: mappings with ``directorate`` (a Directorate or its code), ``indicator`` (an Indicator
     or its code), ``year``, ``value`` (number or string; None or "" clears the figure) and optional
-    ``source_note``. Every row is checked (permission and report lock, catalogue, value) before
+    ``source_note`` and ``justification`` (of a change past the indicator's threshold; absent keeps it). Every row is checked (permission and report lock, catalogue, value) before
     anything is written; any problem raises ValidationFailed with ``errors`` keyed by row index.
     Writes are bulk, and every created, changed or cleared figure leaves a history row.
     Queries do not grow with the number of rows (except one per cleared figure).
@@ -223,13 +226,18 @@ def figure_set_many(*, actor, rows, reason=""):
             if figure is not None:
                 to_clear.append(figure)
             continue
+        justification = row["justification"]
         if figure is None:
             to_create.append(Figure(
                 directorate=row["directorate"], indicator=row["indicator"], year=row["year"],
-                value=row["value"], source_note=row["source_note"], entered_by=actor,
+                value=row["value"], source_note=row["source_note"], justification=justification or "",
+                entered_by=actor,
             ))
-        elif figure.value != row["value"] or figure.source_note != row["source_note"]:
+        elif (figure.value != row["value"] or figure.source_note != row["source_note"]
+              or (justification is not None and figure.justification != justification)):
             figure.value, figure.source_note = row["value"], row["source_note"]
+            if justification is not None:
+                figure.justification = justification
             figure.entered_by, figure.updated_at = actor, now
             to_update.append(figure)
         else:
@@ -237,7 +245,8 @@ def figure_set_many(*, actor, rows, reason=""):
     if to_create:
         audit.bulk_create(Figure, to_create, actor=actor, reason=reason or "figures entered")
     if to_update:
-        Figure.objects.bulk_update(to_update, ["value", "source_note", "entered_by", "updated_at"], batch_size=500)
+        Figure.objects.bulk_update(
+            to_update, ["value", "source_note", "justification", "entered_by", "updated_at"], batch_size=500)
         audit.record_update(to_update, actor=actor, reason=reason or "figures changed")
     for figure in to_clear:
         figure._history_user = actor
@@ -247,12 +256,12 @@ def figure_set_many(*, actor, rows, reason=""):
             "cleared": len(to_clear)}
 
 
-def figure_set(*, actor, directorate, indicator, year, value, source_note=""):
+def figure_set(*, actor, directorate, indicator, year, value, source_note="", justification=None):
     """Enter (or change) one figure; returns it. Errors are keyed by field, not by row."""
     try:
         figure_set_many(actor=actor, rows=[{
             "directorate": directorate, "indicator": indicator, "year": year, "value": value,
-            "source_note": source_note,
+            "source_note": source_note, "justification": justification,
         }])
     except ValidationFailed as error:
         raise ValidationFailed(_("The figure could not be saved."), errors=error.errors.get("0", {})) from None
@@ -263,11 +272,41 @@ def figure_set(*, actor, directorate, indicator, year, value, source_note=""):
     )
 
 
+def report_check_justifications(report):
+    """Before a report is submitted: every figure of its year whose change from the year before passes
+    its indicator's threshold has a written justification. Raises ValidationFailed naming each one."""
+    from figures.selectors import changes_past_threshold
+
+    missing = [row for row in changes_past_threshold(directorate_ids=[report.directorate_id], year=report.cycle.year)
+               if not row["figure"].justification.strip()]
+    if not missing:
+        return
+    raise ValidationFailed(
+        ngettext(
+            "Justify the large change of %(count)s figure before submitting.",
+            "Justify the large changes of %(count)s figures before submitting.",
+            len(missing),
+        ) % {"count": len(missing)},
+        errors={"figures": [
+            _("%(indicator)s (%(code)s): %(change)s since %(year)s, past the %(threshold)s %% threshold") % {
+                "indicator": row["figure"].indicator.name,
+                "code": row["figure"].indicator.code,
+                "change": formatting.signed_percent(row["change"]),
+                "year": report.cycle.year - 1,
+                "threshold": formatting.format_number(row["figure"].indicator.change_threshold, "percent"),
+            }
+            for row in missing
+        ]},
+    )
+
+
 # ---------------------------------------------------------------- bilan
 
 TEXT_FIELDS = [
     f"{field}_{language}" for field in ("title", "introduction", "outlook") for language in ("fr", "ar", "en")
 ]
+# Which text blocks go into the public edition (the title always does).
+PUBLIC_FIELDS = ["introduction_public", "outlook_public"]
 
 
 @transaction.atomic
@@ -285,7 +324,8 @@ def bilan_start(*, actor, year):
 
 @transaction.atomic
 def bilan_update(*, actor, bilan, texts=None, sections=None, expected_version=None):
-    """Change the narrative of a draft bilan: ``texts`` {field_lang: str}, ``sections`` {domain: {fr, ar, en}}."""
+    """Change the narrative of a draft bilan: ``texts`` {field_lang: str, and the PUBLIC_FIELDS: bool},
+    ``sections`` {domain: {fr, ar, en, and optionally public: bool}} (public: in the public edition)."""
     if not permissions.can_edit_bilan(actor):
         raise NotAllowed(_("Only the DG's office writes the annual report."))
     current = Bilan.objects.select_for_update().get(pk=bilan.pk)
@@ -294,6 +334,9 @@ def bilan_update(*, actor, bilan, texts=None, sections=None, expected_version=No
     if expected_version is not None and current.version != int(expected_version):
         raise InvalidTransition(_("Someone changed this annual report meanwhile: reload it and try again."))
     for field, value in (texts or {}).items():
+        if field in PUBLIC_FIELDS:
+            setattr(current, field, bool(value))
+            continue
         if field not in TEXT_FIELDS:
             raise ValidationFailed(_("Unknown field."), errors={field: [_("Unknown field.")]})
         setattr(current, field, (value or "").strip())
@@ -306,6 +349,8 @@ def bilan_update(*, actor, bilan, texts=None, sections=None, expected_version=No
             raise ValidationFailed(_("Unknown domain."), errors={domain: [_("Unknown domain.")]})
         section = existing.get(domain) or BilanSection(bilan=current, domain=domain)
         new = {f"body_{lang}": (bodies.get(lang) or "").strip() for lang in ("fr", "ar", "en")}
+        if "public" in bodies:
+            new["is_public"] = bool(bodies["public"])
         if section.pk and all(getattr(section, k) == v for k, v in new.items()):
             continue
         for key, value in new.items():

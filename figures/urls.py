@@ -26,5 +26,8 @@ urlpatterns = [
     path("bilan/<int:year>/", views.bilan_detail, name="bilan_detail"),
     path("bilan/<int:year>/edit/", views.bilan_edit, name="bilan_edit"),
     path("bilan/<int:year>/download.<bilan_format:fmt>", views.bilan_download, name="bilan_download"),
+    path("bilan/<int:year>/public/", views.bilan_public, name="bilan_public"),
+    path("bilan/<int:year>/public/download.<bilan_format:fmt>", views.bilan_public_download,
+         name="bilan_public_download"),
     path("bilan/<int:year>/<str:action>/", views.bilan_action, name="bilan_action"),
 ]

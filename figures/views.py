@@ -15,8 +15,12 @@ from directorates.permissions import visible_directorates
 from figures import formatting, permissions, selectors, services
 from figures.bilan import load_bilan
 from figures.documents import render_pdf, render_xlsx
+from figures.forms import BilanDocumentForm
 from figures.models import DOMAIN_NAMES, Domain
 from reviews import selectors as review_selectors
+
+# Each language named in itself, for the document links.
+LANGUAGE_NAMES = [("fr", "Français"), ("ar", "العربية"), ("en", "English")]
 
 # ---------------------------------------------------------------- figure entry
 
@@ -49,6 +53,7 @@ def _entry(request, directorate, year, report):
             "directorate": directorate, "indicator": row["indicator"], "year": year,
             "value": request.POST.get(f"value-{row['indicator'].code}", "").strip(),
             "source_note": request.POST.get(f"note-{row['indicator'].code}", ""),
+            "justification": request.POST.get(f"justification-{row['indicator'].code}"),
         } for row in submitted]
         try:
             result = services.figure_set_many(actor=request.user, rows=data)
@@ -68,6 +73,7 @@ def _entry(request, directorate, year, report):
         if row["indicator"] in posted:
             row["posted_value"] = posted[row["indicator"]]["value"]
             row["posted_note"] = posted[row["indicator"]]["source_note"]
+            row["posted_justification"] = posted[row["indicator"]]["justification"]
     return render(request, "figures/entry.html", {
         "directorate": directorate, "year": year, "report": report, "rows": rows,
         "can_edit": problem is None, "problem": problem,
@@ -107,7 +113,9 @@ def bilan_detail(request, year):
         "can_approve": bilan is not None and bilan.state == "draft" and permissions.can_approve_bilan(user),
         "can_publish": bilan is not None and bilan.state == "approved" and permissions.can_publish_bilan(user),
         "can_reopen": bilan is not None and bilan.state == "approved" and permissions.is_dg_office(user),
-        "languages": [("fr", "Français"), ("ar", "العربية"), ("en", "English")],
+        # The units' justifications are internal: the office reads them, the organisation-wide edition does not.
+        "show_change_notes": permissions.is_dg_office(user),
+        "languages": LANGUAGE_NAMES,
     })
 
 
@@ -121,7 +129,9 @@ def bilan_edit(request, year):
     domains = [group.domain for group in data.groups]
     if request.method == "POST":
         texts = {field: request.POST.get(field, "") for field in services.TEXT_FIELDS}
-        sections = {domain: {lang: request.POST.get(f"section-{domain}-{lang}", "") for lang in ("fr", "ar", "en")}
+        texts.update({field: field in request.POST for field in services.PUBLIC_FIELDS})
+        sections = {domain: {**{lang: request.POST.get(f"section-{domain}-{lang}", "") for lang in ("fr", "ar", "en")},
+                             "public": f"section-{domain}-public" in request.POST}
                     for domain in domains}
         try:
             services.bilan_update(actor=request.user, bilan=bilan, texts=texts, sections=sections,
@@ -139,7 +149,10 @@ def bilan_edit(request, year):
         "sections": [{
             "domain": domain, "label": DOMAIN_NAMES.get(domain, {}).get("fr") or Domain(domain).label,
             "bodies": [(lang, getattr(existing.get(domain), f"body_{lang}", "")) for lang in ("fr", "ar", "en")],
+            "public": getattr(existing.get(domain), "is_public", False),
         } for domain in domains],
+        "public_fields": [(field, bilan._meta.get_field(field).verbose_name, getattr(bilan, field))
+                          for field in services.PUBLIC_FIELDS],
     })
 
 
@@ -169,7 +182,34 @@ def bilan_action(request, year, action):
 @login_required
 def bilan_download(request, year, fmt):
     _bilan, data = _readable(request, year)
-    language = request.GET.get("lang") or (request.LANGUAGE_CODE or "fr")[:2]
+    return _document(request, data, year, fmt)
+
+
+def _published_public_edition(year):
+    """The public edition of a published bilan (404 before publication): readable without logging in."""
+    bilan, data = load_bilan(year)
+    if bilan is None or not bilan.is_published:
+        raise Http404
+    return bilan, data.public_edition()
+
+
+def bilan_public(request, year):
+    bilan, data = _published_public_edition(year)
+    return render(request, "figures/bilan_detail.html", {
+        "bilan": bilan, "data": data, "public": True,
+        "languages": LANGUAGE_NAMES,
+    })
+
+
+def bilan_public_download(request, year, fmt):
+    _bilan, data = _published_public_edition(year)
+    return _document(request, data, year, fmt)
+
+
+def _document(request, data, year, fmt):
+    form = BilanDocumentForm(request.GET)
+    language = form.chosen_language((request.LANGUAGE_CODE or "fr")[:2])
+    edition = "public" if data.is_public_edition else "internal"
     if fmt == "pdf":
         try:
             content, content_type = render_pdf(data, language), "application/pdf"
@@ -178,12 +218,13 @@ def bilan_download(request, year, fmt):
             messages.error(request, _("The PDF cannot be produced on this server: its pango library is missing "
                                       "(apt-get install libpango-1.0-0 libpangoft2-1.0-0). The Excel workbook "
                                       "is available."))
-            return redirect("figures:bilan_detail", year=year)
+            return redirect("figures:bilan_public" if edition == "public" else "figures:bilan_detail", year=year)
     else:
         content = render_xlsx(data, language)
         content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="bilan-{year}-{language}.{fmt}"'
+    suffix = "-public" if edition == "public" else ""
+    response["Content-Disposition"] = f'attachment; filename="bilan-{year}{suffix}-{language}.{fmt}"'
     return response
 
 

@@ -6,14 +6,14 @@ from collections import defaultdict
 
 from django.db.models import Count, Q
 from django.urls import reverse
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from directorates.models import Deliverable, Directorate, Membership, User
 from notifications import ics
 from notifications.registry import Due, ReminderKind, localized, register, unit_names
-from reviews.models import Report, ReportEvent, ReportState
+from reviews.models import DeadlineExtension, Report, ReportEvent, ReportState
 
 # Units whose report is in one of these states are left alone: nothing is asked of them.
 DONE_STATES = (ReportState.SUBMITTED, ReportState.ACCEPTED, ReportState.LOCKED)
@@ -31,12 +31,14 @@ def _date(value):
 def units_to_remind(cycle):
     """Active units that have not submitted their report for ``cycle`` (none, draft or returned).
 
-    Three queries whatever the number of units. Each row says what is missing.
+    Three queries whatever the number of units. Each row says what is missing, and the unit's
+    own deadline (the cycle's, or the extension the DG's office granted it).
     """
-    units = list(Directorate.objects.filter(is_active=True).only("pk", "code", "name_fr", "name_ar", "name_en"))
+    units = list(Directorate.objects.filter(is_active=True).only("pk", "code", "name_fr", "name_ar", "name_en",
+                                                                 "parent_id"))
     reports = {
         r.directorate_id: r
-        for r in Report.objects.filter(cycle=cycle).only("pk", "directorate_id", "state")
+        for r in Report.objects.filter(cycle=cycle).only("pk", "directorate_id", "state", "extended_until")
         .annotate(filled=Count("outcomes", filter=~Q(outcomes__status="")))
     }
     totals = dict(
@@ -54,6 +56,8 @@ def units_to_remind(cycle):
             "state": report.state if report else "missing",
             "filled": report.filled if report else 0,
             "total": totals.get(unit.pk, 0),
+            "deadline": (report.extended_until if report else None) or cycle.submission_deadline,
+            "extended": bool(report and report.extended_until),
         })
     return rows
 
@@ -82,7 +86,8 @@ def unit_context(row, cycle):
     unit = row["unit"]
     return {
         "year": cycle.year,
-        "deadline": cycle.submission_deadline.isoformat(),
+        "deadline": row["deadline"].isoformat(),
+        "extended": row["extended"],
         "unit_code": unit.code,
         "unit": unit_names(unit),
         "report_id": row["report_id"],
@@ -94,23 +99,35 @@ def unit_context(row, cycle):
 
 
 class _UnitKind(ReminderKind):
-    """A reminder to the writers of each unit that has not submitted, on days the kind chooses."""
+    """A reminder to the writers of each unit that has not submitted, on days the kind chooses,
+    counted from the unit's own deadline."""
 
     roles = WRITERS
 
-    def occasion_for(self, cycle, policy, today):
-        """The occasion name of today for this cycle (None: nothing today), and extra context."""
+    def occasion_for(self, deadline, cycle, policy, today):
+        """The occasion name of today for a unit due on ``deadline`` (None: nothing today), and extra context."""
         raise NotImplementedError
 
     def due(self, *, today, now, policies):
         for policy in policies.values():
             cycle = policy.cycle
-            occasion, extra = self.occasion_for(cycle, policy, today)
-            if occasion is None:
+            deadlines = {cycle.submission_deadline}
+            rows = None
+            if Report.objects.filter(cycle=cycle, extended_until__isnull=False).exists():
+                rows = units_to_remind(cycle)
+                deadlines |= {row["deadline"] for row in rows}
+            occasions = {deadline: self.occasion_for(deadline, cycle, policy, today) for deadline in deadlines}
+            if all(occasion is None for occasion, _extra in occasions.values()):
                 continue
-            rows = units_to_remind(cycle)
+            rows = rows if rows is not None else units_to_remind(cycle)
             members = members_by_unit([row["unit"].pk for row in rows], self.roles)
             for row in rows:
+                occasion, extra = occasions[row["deadline"]]
+                if occasion is None:
+                    continue
+                if row["extended"]:
+                    # Counted again from the new date: its J-7 is not the original deadline's J-7.
+                    occasion = f"until:{row['deadline'].isoformat()}/{occasion}"
                 context = {**unit_context(row, cycle), **extra}
                 for user_id in members.get(row["unit"].pk, ()):
                     yield Due(user_id, f"cycle:{cycle.pk}/unit:{row['unit'].pk}/{occasion}", context,
@@ -125,8 +142,8 @@ class DeadlineReminder(_UnitKind):
     key = "deadline_reminder"
     label = gettext_lazy("Reminder before the submission deadline")
 
-    def occasion_for(self, cycle, policy, today):
-        days_left = (cycle.submission_deadline - today).days
+    def occasion_for(self, deadline, cycle, policy, today):
+        days_left = (deadline - today).days
         passed = [offset for offset in policy.clean_offsets() if offset >= days_left]
         if days_left < 0 or not passed:
             return None, {}
@@ -151,8 +168,8 @@ class OverdueReminder(_UnitKind):
     label = gettext_lazy("Daily reminder of an overdue report")
     roles = (Membership.Role.HEAD,)
 
-    def occasion_for(self, cycle, policy, today):
-        days_late = (today - cycle.submission_deadline).days
+    def occasion_for(self, deadline, cycle, policy, today):
+        days_late = (today - deadline).days
         if not policy.overdue_daily or days_late < 1 or today > cycle.meeting_date:
             return None, {}
         return f"overdue:{today.isoformat()}", {"days_late": days_late}
@@ -179,7 +196,8 @@ class OfficeDigest(ReminderKind):
             days_late = (today - cycle.submission_deadline).days
             if not policy.office_digest or days_late < 1 or today > cycle.meeting_date:
                 continue
-            rows = units_to_remind(cycle)
+            # A unit with an extension is not late before its own date.
+            rows = [row for row in units_to_remind(cycle) if row["deadline"] < today]
             if not rows:
                 continue
             if recipients is None:
@@ -190,7 +208,7 @@ class OfficeDigest(ReminderKind):
                 "deadline": cycle.submission_deadline.isoformat(),
                 "days_late": days_late,
                 "path": reverse("reviews:dashboard", args=[cycle.year]),
-                "units": [{**unit_context(row, cycle), "days_late": days_late} for row in rows],
+                "units": [{**unit_context(row, cycle), "days_late": (today - row["deadline"]).days} for row in rows],
             }
             for user_id in recipients:
                 yield Due(user_id, f"cycle:{cycle.pk}/digest:{today.isoformat()}", context, cycle.pk)
@@ -325,3 +343,109 @@ class ReportSubmittedNotice(_EventKind):
     def subject(self, context):
         return _("Annual report %(year)s of %(unit)s submitted") % {
             "year": context["year"], "unit": localized(context["unit"])}
+
+
+@register
+class DeadlineExtendedNotice(ReminderKind):
+    """To the writers of a unit whose deadline the DG's office extended: the new date and why."""
+
+    key = "deadline_extended"
+    label = gettext_lazy("Deadline extended")
+    scheduled = False
+
+    def due(self, *, today, now, policies, extension_ids=None):
+        extensions = DeadlineExtension.objects.select_related("report__directorate", "report__cycle", "granted_by")
+        if extension_ids is not None:
+            extensions = extensions.filter(pk__in=extension_ids)
+        else:
+            extensions = extensions.filter(granted_at__gte=now - EVENT_WINDOW, report__cycle__state="open")
+        extensions = list(extensions)
+        if not extensions:
+            return
+        members = members_by_unit({e.report.directorate_id for e in extensions}, WRITERS)
+        for extension in extensions:
+            report = extension.report
+            context = {
+                "year": report.cycle.year,
+                "unit_code": report.directorate.code,
+                "unit": unit_names(report.directorate),
+                "report_id": report.pk,
+                "path": report_path(report.pk),
+                "deadline": extension.until.isoformat(),
+                "previous_deadline": extension.previous_deadline.isoformat(),
+                "reason": extension.reason,
+                "actor": extension.granted_by.get_full_name() or extension.granted_by.username,
+            }
+            for user_id in members.get(report.directorate_id, ()):
+                yield Due(user_id, f"extension:{extension.pk}", context, report.cycle_id, report.directorate_id)
+
+    def subject(self, context):
+        return _("Annual report %(year)s of %(unit)s: deadline extended to %(date)s") % {
+            "year": context["year"], "unit": localized(context["unit"]), "date": _date(context["deadline"])}
+
+
+def returned_at(cycle):
+    """{report id: (event id, date)} of the latest return of each report of ``cycle``: one query."""
+    latest = {}
+    events = ReportEvent.objects.filter(report__cycle=cycle, new_state=ReportState.RETURNED).order_by("created_at", "pk")
+    for event_id, report_id, created_at in events.values_list("pk", "report_id", "created_at"):
+        latest[report_id] = (event_id, timezone.localdate(created_at))
+    return latest
+
+
+@register
+class EscalationNotice(ReminderKind):
+    """A unit that stays overdue is reported up the tree, each step once: after the policy's days to the
+    head of its parent unit, later to the DG's office. Overdue is counted from the unit's own deadline, or
+    for a returned report from its return when that came later (its corrections are then awaited)."""
+
+    key = "escalation"
+    label = gettext_lazy("Escalation of an overdue unit")
+
+    def due(self, *, today, now, policies):
+        for policy in policies.values():
+            cycle = policy.cycle
+            steps = [(step, days) for step, days in (("parent", policy.escalate_to_parent_after),
+                                                     ("office", policy.escalate_to_office_after))
+                     if days is not None]
+            if not steps or today > cycle.meeting_date or today <= cycle.submission_deadline:
+                continue
+            rows = units_to_remind(cycle)
+            returns = returned_at(cycle) if any(row["state"] == ReportState.RETURNED for row in rows) else {}
+            parents = {row["unit"].parent_id for row in rows if row["unit"].parent_id}
+            parent_heads = members_by_unit(parents, (Membership.Role.HEAD,)) if parents else {}
+            parent_units = {u.pk: u for u in Directorate.objects.filter(pk__in=parents)} if parents else {}
+            office = None
+            for row in rows:
+                since, reason = row["deadline"], "late"
+                if row["state"] == ReportState.RETURNED and row["report_id"] in returns:
+                    event_id, returned_on = returns[row["report_id"]]
+                    since, reason = max(since, returned_on), f"returned:{event_id}"
+                days = (today - since).days
+                for step, after in steps:
+                    if days < max(after, 1):
+                        continue
+                    if step == "parent":
+                        recipients = parent_heads.get(row["unit"].parent_id, ())
+                    else:
+                        office = office if office is not None else office_ids(User.OrgRole.REVIEWER)
+                        recipients = office
+                    parent = parent_units.get(row["unit"].parent_id)
+                    context = {**unit_context(row, cycle), "days_late": days, "step": step, "reason":
+                               reason.split(":")[0], "parent": unit_names(parent) if parent else None}
+                    for user_id in recipients:
+                        yield Due(user_id, f"cycle:{cycle.pk}/unit:{row['unit'].pk}/escalation:{step}:{reason}",
+                                  context, cycle.pk, row["unit"].pk)
+
+    def subject(self, context):
+        if context["reason"] == "returned":
+            return ngettext(
+                "Escalation: the returned annual report %(year)s of %(unit)s awaits its corrections for %(days)s day",
+                "Escalation: the returned annual report %(year)s of %(unit)s awaits its corrections for %(days)s days",
+                context["days_late"],
+            ) % {"year": context["year"], "unit": localized(context["unit"]), "days": context["days_late"]}
+        return ngettext(
+            "Escalation: the annual report %(year)s of %(unit)s is %(days)s day overdue",
+            "Escalation: the annual report %(year)s of %(unit)s is %(days)s days overdue",
+            context["days_late"],
+        ) % {"year": context["year"], "unit": localized(context["unit"]), "days": context["days_late"]}

@@ -38,6 +38,15 @@ class ReminderPolicy(models.Model):
     meeting_eve_reminder = models.BooleanField(_("reminder the day before the meeting"), default=True)
     overdue_daily = models.BooleanField(_("daily reminder to the head of a late unit"), default=True)
     office_digest = models.BooleanField(_("daily digest of late units to the DG's office"), default=True)
+    escalate_to_parent_after = models.PositiveSmallIntegerField(
+        _("escalate to the parent unit's head after (days)"), null=True, blank=True, default=3,
+        help_text=_("A unit this many days overdue (report not submitted, or returned and not resubmitted) is "
+                    "reported once to the head of its parent unit. Empty: never."),
+    )
+    escalate_to_office_after = models.PositiveSmallIntegerField(
+        _("escalate to the DG's office after (days)"), null=True, blank=True, default=7,
+        help_text=_("Then, this many days overdue, it is reported once to the DG's office. Empty: never."),
+    )
     send_from_hour = models.PositiveSmallIntegerField(
         _("send from (hour)"), default=8, help_text=_("Scheduled reminders of a day go out from this hour (0–23).")
     )

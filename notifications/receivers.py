@@ -3,7 +3,7 @@
 from django.dispatch import receiver
 
 from notifications import services, tasks
-from reviews.services import report_state_changed
+from reviews.services import deadline_extended, report_state_changed
 
 
 @receiver(report_state_changed, dispatch_uid="notifications.report_state_changed")
@@ -11,3 +11,8 @@ def queue_report_notices(sender, event_id, **kwargs):
     # Never raises: if the broker is down the submission still stands, and the next
     # due-check sends the notice (it looks at recent events in the database).
     services.enqueue(tasks.notify_report_event, event_id)
+
+
+@receiver(deadline_extended, dispatch_uid="notifications.deadline_extended")
+def queue_extension_notice(sender, extension_id, **kwargs):
+    services.enqueue(tasks.notify_deadline_extension, extension_id)

@@ -21,7 +21,7 @@ def site_host():
 def message_context(delivery, language, *, recipient=None):
     """The template context: the stored context with names in ``language`` and absolute links."""
     context = dict(delivery.context)
-    for key in ("deadline", "meeting_date", "date"):
+    for key in ("deadline", "previous_deadline", "meeting_date", "date"):
         if isinstance(context.get(key), str):
             context[key] = datetime.date.fromisoformat(context[key])
     context["unit_name"] = registry.localized(context.get("unit"), language)

@@ -161,13 +161,24 @@ def report_event_notify(*, event_id, now=None):
     now = now or timezone.now()
     new_state = ReportEvent.objects.filter(pk=event_id).values_list("new_state", flat=True).first()
     kinds = [k for k in registry.REGISTRY.values() if new_state and getattr(k, "state", None) == new_state]
+    return _notify_now(kinds=kinds, occasion=f"event:{event_id}", now=now, event_ids=[event_id])
+
+
+def deadline_extension_notify(*, extension_id, now=None):
+    """The notice of a deadline extension to the unit's writers, sent at once."""
+    return _notify_now(kinds=[registry.get("deadline_extended")], occasion=f"extension:{extension_id}",
+                       now=now or timezone.now(), extension_ids=[extension_id])
+
+
+def _notify_now(*, kinds, occasion, now, **selection):
+    """Claim and send at once the notices of one occasion (the due-check would send them later anyway)."""
     for kind in kinds:
-        dues = kind.due(today=timezone.localdate(now), now=now, policies={}, event_ids=[event_id])
+        dues = kind.due(today=timezone.localdate(now), now=now, policies={}, **selection)
         deliveries_claim(kind=kind, dues=dues, now=now)
     if not kinds:
         return {"sent": 0, "failed": [], "in_app": 0}
     ids = list(Delivery.objects.filter(
-        kind__in=[k.key for k in kinds], occasion=f"event:{event_id}", state=Delivery.State.PENDING
+        kind__in=[k.key for k in kinds], occasion=occasion, state=Delivery.State.PENDING
     ).values_list("pk", flat=True))
     return deliveries_send(ids=ids)
 

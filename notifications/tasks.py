@@ -28,3 +28,9 @@ def send_deliveries(self, ids):
 def notify_report_event(event_id):
     """The immediate notices of a report event (returned, submitted)."""
     return services.report_event_notify(event_id=event_id)
+
+
+@shared_task(name="notifications.notify_deadline_extension", ignore_result=True, acks_late=True)
+def notify_deadline_extension(extension_id):
+    """The immediate notice of a deadline extension to the unit."""
+    return services.deadline_extension_notify(extension_id=extension_id)

@@ -15,7 +15,16 @@ from core.errors import NotAllowed
 from directorates.models import Directorate
 from directorates.permissions import visible_directorates_q
 from reviews import selectors, services
-from reviews.models import Achievement, Attachment, Outcome, Report, ReportConstraint, ReportEvent, ReviewCycle
+from reviews.models import (
+    Achievement,
+    Attachment,
+    DeadlineExtension,
+    Outcome,
+    Report,
+    ReportConstraint,
+    ReportEvent,
+    ReviewCycle,
+)
 
 
 class CycleSerializer(serializers.ModelSerializer):
@@ -81,15 +90,25 @@ class EventSerializer(serializers.ModelSerializer):
         fields = ["old_state", "new_state", "actor", "comment", "created_at"]
 
 
+class ExtensionSerializer(serializers.ModelSerializer):
+    granted_by = serializers.CharField(source="granted_by.username")
+
+    class Meta:
+        model = DeadlineExtension
+        fields = ["previous_deadline", "until", "reason", "granted_by", "granted_at"]
+
+
 class ReportSerializer(serializers.ModelSerializer):
     directorate = serializers.CharField(source="directorate.code")
     year = serializers.IntegerField(source="cycle.year")
+    deadline = serializers.DateField(read_only=True, help_text="The unit's own deadline: the cycle's, or extended.")
     late = serializers.SerializerMethodField()
     completeness = serializers.IntegerField()
     outcomes = OutcomeSerializer(many=True)
     achievements = AchievementSerializer(many=True)
     constraints = ConstraintSerializer(many=True)
     events = EventSerializer(many=True)
+    extensions = ExtensionSerializer(many=True)
 
     class Meta:
         model = Report
@@ -98,6 +117,7 @@ class ReportSerializer(serializers.ModelSerializer):
             "directorate",
             "year",
             "state",
+            "deadline",
             "late",
             "completeness",
             "summary",
@@ -109,6 +129,7 @@ class ReportSerializer(serializers.ModelSerializer):
             "achievements",
             "constraints",
             "events",
+            "extensions",
         ]
 
     def get_late(self, obj) -> bool:
@@ -125,12 +146,16 @@ class ReportListRows:
     """
 
     _datetime = serializers.DateTimeField()
+    _day = serializers.DateField()
 
     def __init__(self, request):
         self.request = request
 
     def _dt(self, value):
         return None if value is None else self._datetime.to_representation(value)
+
+    def _date(self, value):
+        return None if value is None else self._day.to_representation(value)
 
     def rows(self, reports):
         reports = list(reports)
@@ -178,6 +203,14 @@ class ReportListRows:
         ):
             events[report_id].append({"old_state": old, "new_state": new, "actor": actor, "comment": comment,
                                       "created_at": self._dt(created_at)})
+        extensions = defaultdict(list)
+        for report_id, previous, until, reason, granted_by, granted_at in (
+            DeadlineExtension.objects.filter(report__in=ids).order_by("granted_at", "id")
+            .values_list("report_id", "previous_deadline", "until", "reason", "granted_by__username", "granted_at")
+        ):
+            extensions[report_id].append({"previous_deadline": self._date(previous), "until": self._date(until),
+                                          "reason": reason, "granted_by": granted_by,
+                                          "granted_at": self._dt(granted_at)})
         today = timezone.localdate()
         return [
             {
@@ -185,6 +218,7 @@ class ReportListRows:
                 "directorate": r.directorate.code,
                 "year": r.cycle.year,
                 "state": r.state,
+                "deadline": self._date(r.deadline),
                 "late": r.is_late(today),
                 "completeness": r.completeness,
                 "summary": r.summary,
@@ -196,6 +230,7 @@ class ReportListRows:
                 "achievements": achievements.get(r.pk, []),
                 "constraints": constraints.get(r.pk, []),
                 "events": events.get(r.pk, []),
+                "extensions": extensions.get(r.pk, []),
             }
             for r in reports
         ]
@@ -220,6 +255,11 @@ class ReportUpdateSerializer(serializers.Serializer):
     outcomes = OutcomeInputSerializer(many=True, required=False)
     achievements = AchievementSerializer(many=True, required=False, help_text="Replaces the list; keep ids to update.")
     constraints = ConstraintSerializer(many=True, required=False, help_text="Replaces the list; keep ids to update.")
+
+
+class ExtensionInputSerializer(serializers.Serializer):
+    until = serializers.DateField(help_text="The unit's new deadline (after the current one, before the meeting).")
+    reason = serializers.CharField(max_length=2000, help_text="Why the deadline is extended; shown to the unit.")
 
 
 class CommentSerializer(serializers.Serializer):
@@ -308,6 +348,16 @@ class ReportViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.R
         data = CommentSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         return self._transition(request, services.report_accept, comment=data.validated_data["comment"])
+
+    @extend_schema(request=ExtensionInputSerializer, responses=ReportSerializer)
+    @action(detail=True, methods=["post"])
+    def extension(self, request, pk=None):
+        """The DG's office gives the unit a later deadline, with the reason."""
+        data = ExtensionInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        report = self.get_object()
+        services.report_extend_deadline(actor=request.user, report=report, **data.validated_data)
+        return Response(self.get_serializer(self._fresh(report)).data)
 
     @extend_schema(
         request=inline_serializer(

@@ -8,7 +8,7 @@ from django.utils import timezone
 from directorates.demo_data import ACHIEVEMENTS_2022, CONSTRAINTS_2022
 from directorates.models import Directorate, User
 from reviews import services
-from reviews.models import Outcome, Report, ReportEvent, ReviewCycle
+from reviews.models import DeadlineExtension, Outcome, Report, ReportEvent, ReviewCycle
 
 # Which units' reports end in which state. The rest have not started: late, as on a real dashboard.
 PLAN = {
@@ -81,4 +81,9 @@ def load(stdout):
                 report = services.report_accept(actor=office, report=report, comment="Bilan conforme.")
             day = 1 + (i * 3 + n) % 14  # some before the 9 December deadline, some after
             _backdate(report, datetime.datetime(2022, 12, day, 10, 0, tzinfo=tz))
+    meknes = Report.objects.get(cycle=cycle, directorate=units["WS-MEKNES"])
+    extension = services.report_extend_deadline(
+        actor=office, report=meknes, until=datetime.date(2022, 12, 16), today=datetime.date(2022, 12, 7),
+        reason="Prise de fonctions du nouveau préfet de police fin novembre : une semaine de plus accordée.")
+    DeadlineExtension.objects.filter(pk=extension.pk).update(granted_at=datetime.datetime(2022, 12, 7, 9, 0, tzinfo=tz))
     stdout.write(f"  cycle 2022 with {Report.objects.filter(cycle=cycle).count()} reports in every state")

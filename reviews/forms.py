@@ -50,6 +50,17 @@ AchievementFormSet = forms.formset_factory(AchievementForm, extra=1, can_delete=
 ConstraintFormSet = forms.formset_factory(ConstraintForm, extra=1, can_delete=True)
 
 
+class ExtensionForm(forms.Form):
+    until = forms.DateField(
+        label=_("New deadline"),
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"),
+        input_formats=["%Y-%m-%d"],
+    )
+    reason = forms.CharField(
+        label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"})
+    )
+
+
 class CommentForm(forms.Form):
     comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 

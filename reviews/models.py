@@ -102,6 +102,9 @@ class Report(models.Model):
     first_submitted_at = models.DateTimeField(_("first submitted at"), null=True, blank=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     submitted_late = models.BooleanField(_("submitted late"), default=False)
+    # The date of the latest extension the DG's office granted; written only by
+    # reviews.services.report_extend_deadline, which also keeps the DeadlineExtension row.
+    extended_until = models.DateField(_("deadline extended to"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("last change"), auto_now=True)
     # Optimistic concurrency: a save based on an older version is refused instead of overwriting.
@@ -129,11 +132,19 @@ class Report(models.Model):
     def is_editable(self):
         return self.state in EDITABLE_STATES
 
+    @property
+    def deadline(self):
+        """The unit's own submission date: the cycle's, or the extension granted to it."""
+        return self.extended_until or self.cycle.submission_deadline
+
+    def is_past_deadline(self, today=None):
+        return (today or timezone.localdate()) > self.deadline
+
     def is_late(self, today=None):
-        """Submitted after the deadline, or not yet submitted and the deadline is past."""
+        """Submitted after its deadline, or not yet submitted and its deadline is past."""
         if self.first_submitted_at is not None:
             return self.submitted_late
-        return self.cycle.is_past_deadline(today)
+        return self.is_past_deadline(today)
 
     @property
     def late(self):
@@ -264,6 +275,30 @@ class ReportConstraint(models.Model):
 
     def __str__(self):
         return f"{self.get_category_display()}: {self.description[:60]}"
+
+
+class DeadlineExtension(models.Model):
+    """A later submission date granted by the DG's office to one unit's report (prorogation du délai)."""
+
+    report = models.ForeignKey(Report, verbose_name=_("report"), on_delete=models.CASCADE,
+                               related_name="extensions")
+    previous_deadline = models.DateField(_("previous deadline"))
+    until = models.DateField(_("new deadline"))
+    reason = models.TextField(_("reason"))
+    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("granted by"), on_delete=models.PROTECT,
+                                   related_name="+")
+    granted_at = models.DateTimeField(_("granted at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["granted_at", "id"]
+        verbose_name = _("deadline extension")
+        verbose_name_plural = _("deadline extensions")
+        constraints = [
+            models.CheckConstraint(condition=Q(until__gt=models.F("previous_deadline")), name="extension_is_later"),
+        ]
+
+    def __str__(self):
+        return f"{self.report}: {self.previous_deadline} → {self.until}"
 
 
 class ReportEvent(models.Model):

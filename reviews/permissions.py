@@ -25,6 +25,11 @@ def can_review(user):
     return user.is_authenticated and user.is_reviewer
 
 
+def can_extend_deadline(user, report):
+    """The DG's office may give a unit more time while its report is still being written."""
+    return can_review(user) and report.cycle.is_open and report.state in EDITABLE_STATES
+
+
 def can_manage_cycles(user):
     return user.is_authenticated and (user.is_superuser or user.is_reviewer)
 

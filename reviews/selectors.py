@@ -1,10 +1,11 @@
 """Reads of cycles and reports, shaped for pages and the API, scoped to what the user may see."""
 
 from django.db.models import Count, Prefetch, Q
+from django.utils import timezone
 
 from directorates.models import Deliverable, Directorate
 from directorates.permissions import visible_directorates_q
-from reviews.models import Attachment, Outcome, Report, ReportEvent, ReviewCycle
+from reviews.models import Attachment, DeadlineExtension, Outcome, Report, ReportEvent, ReviewCycle
 
 
 def cycle_list():
@@ -58,6 +59,7 @@ def report_detail_queryset(*, user):
             "achievements",
             "constraints",
             Prefetch("events", queryset=ReportEvent.objects.select_related("actor")),
+            Prefetch("extensions", queryset=DeadlineExtension.objects.select_related("granted_by")),
         )
     )
 
@@ -112,27 +114,34 @@ def cycle_dashboard(*, cycle, units):
             late = past_deadline
             completeness = 0 if total else 100
         rows.append({"unit": unit, "report": report, "late": late, "completeness": completeness,
-                     "deliverables": total})
+                     "deliverables": total, "extended": bool(report and report.extended_until)})
     return rows
 
 
 def dashboard_totals(*, cycle, units):
-    """Counts over every unit of ``units`` (not only the page shown), by report state, and the late ones.
+    """Counts over every unit of ``units`` (not only the page shown): by report state, late, extended.
 
-    Lateness follows ``Report.is_late``: a report first submitted late, or, past the deadline, a unit
-    whose report was never submitted (or not started). Two queries.
+    Lateness follows ``Report.is_late``: a report first submitted late, or one never submitted whose own
+    deadline (the cycle's, or its extension) is past, or, past the cycle's deadline, a unit that has not
+    started. Three queries.
     """
+    today = timezone.localdate()
     reports = Report.objects.filter(cycle=cycle, directorate__in=units.values("pk"))
     totals = {"units": units.count(), "missing": 0}
-    by_state = reports.values("state").annotate(n=Count("pk")).order_by()
     started = 0
-    for row in by_state:
+    for row in reports.values("state").annotate(n=Count("pk")).order_by():
         totals[row["state"]] = row["n"]
         started += row["n"]
     totals["missing"] = totals["units"] - started
-    late = reports.aggregate(
-        late=Count("pk", filter=Q(first_submitted_at__isnull=False, submitted_late=True)),
-        never_submitted=Count("pk", filter=Q(first_submitted_at__isnull=True)),
+    past = cycle.is_past_deadline(today)
+    own_deadline_past = Q(extended_until__lt=today)
+    if past:
+        own_deadline_past |= Q(extended_until__isnull=True)
+    never_submitted_late = Q(first_submitted_at__isnull=True) & own_deadline_past
+    counts = reports.aggregate(
+        late=Count("pk", filter=Q(first_submitted_at__isnull=False, submitted_late=True) | never_submitted_late),
+        extended=Count("pk", filter=Q(extended_until__isnull=False)),
     )
-    totals["late"] = late["late"] + (late["never_submitted"] + totals["missing"] if cycle.is_past_deadline() else 0)
+    totals["late"] = counts["late"] + (totals["missing"] if past else 0)
+    totals["extended"] = counts["extended"]
     return totals

@@ -7,7 +7,7 @@ forms, the API, the admin, an import or a task.
 from django.db import transaction
 from django.db.models import F
 from django.dispatch import Signal
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from core import audit
@@ -20,6 +20,7 @@ from reviews.models import (
     REPORT_TRANSITIONS,
     Achievement,
     Attachment,
+    DeadlineExtension,
     Outcome,
     Report,
     ReportConstraint,
@@ -30,6 +31,7 @@ from reviews.models import (
 
 # Sent after the transaction commits, once per state change: notifications hook in here.
 report_state_changed = Signal()  # kwargs: event_id
+deadline_extended = Signal()  # kwargs: extension_id
 
 
 # ---------------------------------------------------------------- cycles
@@ -293,6 +295,16 @@ def attachment_remove(*, actor, attachment):
 
 # ---------------------------------------------------------------- transitions
 
+# What later stages require of a report before it is submitted (figures: large changes justified).
+# reviews does not import them: they register here from their AppConfig.ready(). A check takes the
+# report and raises ValidationFailed naming what is missing.
+SUBMISSION_CHECKS = []
+
+
+def register_submission_check(check):
+    if check not in SUBMISSION_CHECKS:
+        SUBMISSION_CHECKS.append(check)
+
 
 def _announce(events):
     ids = [event.pk for event in events]
@@ -348,11 +360,13 @@ def report_submit(*, actor, report, comment=""):
             % {"count": len(missing)},
             errors={"outcomes": missing},
         )
+    for check in SUBMISSION_CHECKS:
+        check(report)
     now = timezone.now()
     extra = {"submitted_at": now}
     if report.first_submitted_at is None:
         extra["first_submitted_at"] = now
-        extra["submitted_late"] = report.cycle.is_past_deadline(timezone.localdate(now))
+        extra["submitted_late"] = report.is_past_deadline(timezone.localdate(now))
     return _transition(actor=actor, report=report, to_state=ReportState.SUBMITTED, comment=comment, extra=extra)
 
 
@@ -380,6 +394,52 @@ def report_accept(*, actor, report, comment=""):
             _("A report that is %(state)s cannot be accepted.") % {"state": report.get_state_display().lower()}
         )
     return _transition(actor=actor, report=report, to_state=ReportState.ACCEPTED, comment=comment)
+
+
+@transaction.atomic
+def report_extend_deadline(*, actor, report, until, reason, today=None):
+    """Give one unit's report a later submission date, with the reason, before it is submitted.
+
+    The report then is not late before that date, and reminders and the dashboard follow it.
+    Each extension is kept (who, when, from which date to which, why) and in the report's history.
+    """
+    if not permissions.can_review(actor):
+        raise NotAllowed(_("Only the DG's office may extend a unit's deadline."))
+    errors = {}
+    if not (reason or "").strip():
+        errors["reason"] = [_("Say why the deadline is extended.")]
+    previous = report.deadline
+    cycle = report.cycle
+    today = today or timezone.localdate()
+    if until is None:
+        errors["until"] = [_("Give the new deadline.")]
+    elif until <= previous:
+        errors["until"] = [_("The new deadline must come after the current one (%(date)s).")
+                           % {"date": formats.date_format(previous, "DATE_FORMAT")}]
+    elif until < today:
+        errors["until"] = [_("The new deadline cannot be in the past.")]
+    elif until > cycle.meeting_date:
+        errors["until"] = [_("The new deadline must come before the meeting (%(date)s).")
+                           % {"date": formats.date_format(cycle.meeting_date, "DATE_FORMAT")}]
+    if errors:
+        raise ValidationFailed(_("The deadline was not extended."), errors=errors)
+    if not cycle.is_open or report.state not in EDITABLE_STATES:
+        raise InvalidTransition(
+            _("A report that is %(state)s has no deadline left to extend.")
+            % {"state": report.get_state_display().lower()}
+        )
+    claimed = Report.objects.filter(pk=report.pk, state__in=EDITABLE_STATES, version=report.version).update(
+        extended_until=until, version=F("version") + 1, updated_at=timezone.now()
+    )
+    if not claimed:
+        raise InvalidTransition(_("Someone else changed this report meanwhile. Reload it."))
+    report.refresh_from_db()
+    extension = DeadlineExtension.objects.create(
+        report=report, previous_deadline=previous, until=until, reason=reason.strip(), granted_by=actor
+    )
+    audit.record_update([report], actor=actor, reason=reason.strip())
+    transaction.on_commit(lambda: deadline_extended.send(sender=DeadlineExtension, extension_id=extension.pk))
+    return extension
 
 
 def guard_deliverable_changes(*, pairs):

@@ -11,6 +11,7 @@ urlpatterns = [
     path("reports/<int:pk>/history/", views.report_history, name="report_history"),
     re_path(r"^reports/(?P<pk>\d+)/(?P<action>submit|return|accept)/$", views.report_transition,
             name="report_transition"),
+    path("reports/<int:pk>/extension/", views.report_extend, name="report_extend"),
     path("units/<slug:code>/reports/<int:year>/start/", views.report_start, name="report_start"),
     path("attachments/<int:pk>/", views.attachment_download, name="attachment_download"),
     path("attachments/<int:pk>/delete/", views.attachment_delete, name="attachment_delete"),

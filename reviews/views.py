@@ -20,6 +20,7 @@ from reviews.forms import (
     CommentForm,
     ConstraintFormSet,
     DashboardFilterForm,
+    ExtensionForm,
     OutcomeFormSet,
     ReportSummaryForm,
 )
@@ -78,15 +79,41 @@ def _get_report(request, pk):
 
 
 @login_required
-def report_detail(request, pk):
+def report_detail(request, pk, extension_form=None):
     report = _get_report(request, pk)
+    if extension_form is None and permissions.can_extend_deadline(request.user, report):
+        extension_form = ExtensionForm()
     return render(request, "reviews/report_detail.html", {
         "report": report,
         "can_edit": permissions.can_edit_report(request.user, report),
         "transitions": permissions.available_transitions(request.user, report),
         "comment_form": CommentForm(),
+        "extension_form": extension_form,
         "can_see_history": permissions.can_see_history(request.user),
     })
+
+
+@login_required
+@require_POST
+def report_extend(request, pk):
+    report = _get_report(request, pk)
+    if not permissions.can_review(request.user):
+        raise PermissionDenied
+    form = ExtensionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.report_extend_deadline(actor=request.user, report=report, **form.cleaned_data)
+        except ValidationFailed as error:
+            for field, field_messages in error.errors.items():
+                form.add_error(field if field in form.fields else None, field_messages)
+        except DomainError as error:
+            messages.error(request, error.message)
+            return redirect("reviews:report_detail", pk=report.pk)
+        else:
+            messages.success(request, _("Deadline extended; the unit is told."))
+            return redirect("reviews:report_detail", pk=report.pk)
+    messages.error(request, _("The deadline was not extended."))
+    return report_detail(request, pk, extension_form=form)
 
 
 def _outcome_initial(outcomes):
@@ -237,6 +264,8 @@ def report_transition(request, pk, action):
         if isinstance(error.errors.get("outcomes"), list):
             for title in error.errors["outcomes"][:10]:
                 messages.info(request, _("Missing outcome: %(title)s") % {"title": title})
+        for problem in error.errors.get("figures", [])[:10]:
+            messages.info(request, problem)
     else:
         done = {"submit": _("Report submitted to the DG's office."), "return": _("Report returned to the unit."),
                 "accept": _("Report accepted.")}

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from directorates.models import Directorate, Membership
 from directorates.permissions import visible_directorates_q
-from reviews.models import Outcome, Report, ReviewCycle
+from reviews.models import DeadlineExtension, Outcome, Report, ReportEvent, ReviewCycle
 from roadmap.models import (
     AgendaItem,
     Attendance,
@@ -286,3 +286,49 @@ def bilan_objectives(year):
         for o in version.snapshot["objectives"]
         if o.get("state") == "active"
     ]
+
+
+def compstat_unit(*, user, cycle, code):
+    """One unit's screen at the meeting, in agenda order: its place among the agenda's units (previous,
+    next), its report with extensions and returns, and the objectives it carries this year with their
+    status. A fixed handful of queries; the figures come from the figures app's template tags."""
+    agenda = list(
+        AgendaItem.objects.filter(meeting__cycle=cycle).select_related("directorate").order_by("position", "id")
+    )
+    codes = [item.directorate.code for item in agenda]
+    if code not in codes:
+        return None
+    index = codes.index(code)
+    item = agenda[index]
+    report = (
+        Report.objects.filter(pk=item.report_id).select_related("cycle", "directorate").with_completeness()
+        .prefetch_related(
+            Prefetch("events", queryset=ReportEvent.objects.select_related("actor")),
+            Prefetch("extensions", queryset=DeadlineExtension.objects.select_related("granted_by")),
+        ).first()
+    )
+    # The objectives the unit carried this year; without any (the first year of the roadmap), those the
+    # meeting is setting for next year.
+    objectives_year = cycle.year
+    objectives = objective_list(user=user, year=cycle.year, owner=code)
+    if not objectives:
+        objectives_year = cycle.year + 1
+        objectives = objective_list(user=user, year=objectives_year, owner=code)
+    return {
+        "objectives_year": objectives_year,
+        "item": item,
+        "position": index + 1,
+        "total": len(agenda),
+        "previous": agenda[index - 1].directorate if index > 0 else None,
+        "next": agenda[index + 1].directorate if index + 1 < len(agenda) else None,
+        "report": report,
+        "returns": [e for e in report.events.all() if e.new_state == "returned"],
+        "objectives": objectives,
+        "objective_totals": tracking_summary(objectives)["by_status"],
+    }
+
+
+def compstat_first(*, cycle):
+    item = AgendaItem.objects.filter(meeting__cycle=cycle).select_related("directorate").order_by(
+        "position", "id").first()
+    return item.directorate.code if item else None

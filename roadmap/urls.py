@@ -18,6 +18,8 @@ urlpatterns = [
     path("milestones/<int:pk>/progress/", views.milestone_progress, name="progress"),
     path("meetings/<int:year>/", views.meeting_detail, name="meeting"),
     path("meetings/<int:year>/briefing/<slug:code>/", views.briefing, name="briefing"),
+    path("meetings/<int:year>/screen/", views.compstat, name="compstat"),
+    path("meetings/<int:year>/screen/<slug:code>/", views.compstat, name="compstat_unit"),
     path("meetings/<int:year>/<str:action>/", views.meeting_action, name="meeting_action"),
     path("priorities/<int:year>/", views.priority_list, name="priorities"),
 ]

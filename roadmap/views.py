@@ -369,6 +369,25 @@ def briefing(request, year, code):
     return render(request, "roadmap/briefing.html", {"cycle": cycle, **pack})
 
 
+@login_required
+def compstat(request, year, code=None):
+    """The meeting screen: one unit at a time, in agenda order, to project while its head presents."""
+    _office_only(request.user)
+    cycle = selectors.cycle_for_year(year)
+    if cycle is None:
+        raise Http404
+    if code is None:
+        first = selectors.compstat_first(cycle=cycle)
+        if first is None:
+            messages.info(request, _("Build the meeting's agenda first: the screen follows its order."))
+            return redirect("roadmap:meeting", year=year)
+        return redirect("roadmap:compstat_unit", year=year, code=first)
+    screen = selectors.compstat_unit(user=request.user, cycle=cycle, code=code)
+    if screen is None:
+        raise Http404
+    return render(request, "roadmap/compstat.html", {"cycle": cycle, **screen})
+
+
 # ---------------------------------------------------------------- priorities
 
 
