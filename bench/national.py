@@ -239,6 +239,15 @@ def _figures(units, office, last_year, rng):
     return len(rows)
 
 
+def _analyze():
+    """Fresh planner statistics after the bulk load, as autovacuum would soon give them in production."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+
+
 @transaction.atomic
 def build(units=546, seed=12, log=print):
     """Fill an empty database; returns a dict of what was built (ids and counts the measures use)."""
@@ -256,5 +265,6 @@ def build(units=546, seed=12, log=print):
     figures = _figures(all_units, office, last_year, rng)
     log(f"   cycle {this_year}: {Report.objects.filter(cycle=current).count()} reports in every state; "
         f"{figures} figures over 5 years")
+    transaction.on_commit(_analyze)
     return {"office": office, "dg": dg, "cycle": current, "last_cycle": cycle, "roadmap": roadmap,
             "editors": editors, "heads": heads, "units": all_units}

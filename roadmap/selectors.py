@@ -118,12 +118,10 @@ def objectives_set_aside(roadmap):
     )
 
 
-LATE_LISTED = 50
-
-
 def tracking_summary(objectives):
     """Counts by status, by priority and by unit, computed in the database from ``objectives``
-    (an ``objective_list`` queryset), and the first late objectives: two queries whatever the number.
+    (an ``objective_list`` queryset) with one GROUP BY: each status is computed once per objective.
+    The late objectives are a filter of the objectives table (``status=late``), not a second pass.
     """
     rows = list(
         objectives.order_by().values("owner_id", "priority_id", "status").annotate(n=Count("pk"))
@@ -140,8 +138,6 @@ def tracking_summary(objectives):
     units = {u.pk: u for u in Directorate.objects.filter(pk__in=list(by_unit)).only(
         "id", "code", "path", "name_fr", "name_ar", "name_en")}
     priorities = {p.pk: p for p in Priority.objects.filter(pk__in=[k for k in by_priority if k])}
-    late = objectives.filter(status=ObjectiveStatus.LATE).select_related(None).select_related("owner").only(
-        "id", "ref", "owner__code", "owner__path").prefetch_related(None)
     return {
         "total": sum(by_status.values()),
         "by_status": by_status,
@@ -150,7 +146,6 @@ def tracking_summary(objectives):
             key=lambda r: (r["priority"] is None, r["priority"].code if r["priority"] else ""),
         ),
         "by_unit": sorted(({"unit": units[k], **v} for k, v in by_unit.items()), key=lambda r: r["unit"].path),
-        "late": list(late[:LATE_LISTED]),
         "late_count": by_status.get(ObjectiveStatus.LATE, 0),
     }
 
