@@ -168,6 +168,7 @@ def _roadmap(cycle, office, dg, rng):
             updates.append(ProgressUpdate(milestone=m, value=value, recorded_on=day, comment="Avancement",
                                           recorded_by_id=heads[m.objective.owner_id]))
     ProgressUpdate.objects.bulk_create(updates, batch_size=5000)
+    roadmap_services.milestones_keep_latest_progress(Milestone.objects.filter(objective__roadmap=roadmap))
     return roadmap
 
 

@@ -10,7 +10,7 @@ import uuid
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import F, Max
+from django.db.models import F, Max, OuterRef, Subquery
 from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -772,4 +772,13 @@ def progress_record(*, actor, milestone, value, comment="", evidence="", recorde
         raise ValidationFailed(_("The progress was not recorded."), errors=errors)
     update = ProgressUpdate(milestone=milestone, value=value, comment=(comment or "").strip(),
                             evidence=(evidence or "").strip(), recorded_on=recorded_on, recorded_by=actor)
-    return _save(update, actor)
+    _save(update, actor)
+    milestones_keep_latest_progress(Milestone.objects.filter(pk=milestone.pk))
+    return update
+
+
+def milestones_keep_latest_progress(milestones):
+    """Store on each milestone its latest progress (value, date): one UPDATE (read by roadmap.status)."""
+    latest = ProgressUpdate.objects.filter(milestone=OuterRef("pk")).order_by("-recorded_on", "-created_at", "-pk")
+    milestones.update(progress_value=Subquery(latest.values("value")[:1]),
+                      progress_on=Subquery(latest.values("recorded_on")[:1]))

@@ -12,7 +12,8 @@ The rule (also in docs/roadmap.md), for one objective on the date ``as_of``:
 - **on track**: otherwise (including an objective with no milestone yet).
 
 This module is the only place the rule is written, as SQL expressions (annotations): the database
-computes every status, so lists filter, count and paginate by status in SQL, and page 1 costs the
+computes every status — from the latest progress stored on each milestone when it is the latest as of
+the date asked (today), from the progress updates otherwise — so lists filter, count and paginate by status in SQL, and page 1 costs the
 same whatever the number of objectives. ``milestone_annotations`` gives a milestone its
 ``latest_value`` and ``status``; ``objective_status_expression`` gives an objective its ``status``.
 """
@@ -20,9 +21,9 @@ same whatever the number of objectives. ``milestone_annotations`` gives a milest
 import datetime
 from decimal import Decimal
 
-from django.db.models import Case, CharField, DecimalField, F, Max, OuterRef, Subquery, Value, When
+from django.db.models import Case, CharField, DecimalField, F, Max, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce, Substr
-from django.db.models.lookups import GreaterThanOrEqual, LessThan, LessThanOrEqual
+from django.db.models.lookups import GreaterThanOrEqual, IsNull, LessThan, LessThanOrEqual
 
 from roadmap.models import Milestone, Objective, ObjectiveStatus, ProgressUpdate
 
@@ -46,39 +47,52 @@ def _code(status):
 
 def latest_value_expression(as_of=None, milestone="pk"):
     """The value of the milestone's latest progress update dated on or before ``as_of`` (None: any date)."""
-    return Subquery(_latest_updates(as_of, milestone).values("value")[:1],
-                    output_field=DecimalField(max_digits=14, decimal_places=2))
-
-
-def _latest_updates(as_of, milestone="pk"):
     updates = ProgressUpdate.objects.filter(milestone=OuterRef(milestone))
     if as_of is not None:
         updates = updates.filter(recorded_on__lte=as_of)
-    return updates.order_by("-recorded_on", "-created_at", "-pk")
+    return Subquery(updates.order_by("-recorded_on", "-created_at", "-pk").values("value")[:1],
+                    output_field=DecimalField(max_digits=14, decimal_places=2))
+
+
+def _stored_is_latest(as_of):
+    """The latest progress stored on the milestone (``progress_on``) is also the latest as of ``as_of``."""
+    return Q(progress_on__isnull=True) | Q(progress_on__lte=as_of)
+
+
+def _code_from(as_of, latest):
+    """The milestone's status code, given the expression of its latest value as of ``as_of`` (NULL: none)."""
+    due, target = F("due_date"), F("target_value")
+    return Case(
+        When(GreaterThanOrEqual(latest, target), then=_code(ObjectiveStatus.DONE)),
+        When(LessThan(due, as_of), then=_code(ObjectiveStatus.LATE)),
+        When(LessThanOrEqual(due, as_of + NO_PROGRESS_WINDOW) & IsNull(latest, True),
+             then=_code(ObjectiveStatus.AT_RISK)),
+        When(LessThanOrEqual(due, as_of + AT_RISK_WINDOW) & LessThan(latest, target * AT_RISK_SHARE),
+             then=_code(ObjectiveStatus.AT_RISK)),
+        default=_code(ObjectiveStatus.ON_TRACK), output_field=CharField(),
+    )
 
 
 def _milestone_code(as_of):
-    """The status code of the milestone ``OuterRef("pk")``… of each row of a Milestone queryset, on ``as_of``."""
-    due, target = OuterRef("due_date"), OuterRef("target_value")
-    with_progress = _latest_updates(as_of).annotate(code=Case(
-        When(GreaterThanOrEqual(F("value"), target), then=_code(ObjectiveStatus.DONE)),
-        When(LessThan(due, as_of), then=_code(ObjectiveStatus.LATE)),
-        When(LessThanOrEqual(due, as_of + AT_RISK_WINDOW) & LessThan(F("value"), target * AT_RISK_SHARE),
-             then=_code(ObjectiveStatus.AT_RISK)),
-        default=_code(ObjectiveStatus.ON_TRACK), output_field=CharField(),
-    )).values("code")[:1]
-    without_progress = Case(
-        When(due_date__lt=as_of, then=_code(ObjectiveStatus.LATE)),
-        When(due_date__lte=as_of + NO_PROGRESS_WINDOW, then=_code(ObjectiveStatus.AT_RISK)),
-        default=_code(ObjectiveStatus.ON_TRACK), output_field=CharField(),
+    """The status code of each milestone of a Milestone queryset on ``as_of``.
+
+    As of today (or any date after the latest progress) it reads the latest progress stored on the
+    milestone: no subquery. As of an earlier date, the progress updates recorded by then are searched
+    (the database evaluates that branch only for the milestones that need it).
+    """
+    return Case(
+        When(_stored_is_latest(as_of), then=_code_from(as_of, F("progress_value"))),
+        default=_code_from(as_of, latest_value_expression(as_of)),
+        output_field=CharField(),
     )
-    return Coalesce(Subquery(with_progress, output_field=CharField()), without_progress, output_field=CharField())
 
 
 def milestone_annotations(as_of):
     """``latest_value`` (as of ``as_of``) and ``status`` of each milestone, for ``Milestone.objects.annotate``."""
     return {
-        "latest_value": latest_value_expression(as_of),
+        "latest_value": Case(When(_stored_is_latest(as_of), then=F("progress_value")),
+                             default=latest_value_expression(as_of),
+                             output_field=DecimalField(max_digits=14, decimal_places=2)),
         "status": Substr(_milestone_code(as_of), 2, output_field=CharField()),
     }
 

@@ -176,3 +176,17 @@ def test_reminder_hook_query_count_does_not_grow(approved, olga, dino, django_as
     with django_assert_num_queries(2):
         second = selectors.milestones_overdue(datetime.date(2024, 1, 5))
     assert len(second) == len(first) + 4
+
+
+def test_each_milestone_keeps_its_latest_progress_for_todays_statuses(objective_a, alice):
+    """progress_record stores the latest value and date on the milestone; an older date does not replace it."""
+    record(alice, objective_a, 0, 30, "2023-05-01")
+    record(alice, objective_a, 0, 10, "2023-05-20")
+    milestone = objective_a.milestones.order_by("due_date").first()
+    assert (milestone.progress_value, milestone.progress_on) == (10, datetime.date(2023, 5, 20))
+    with time_machine.travel("2023-05-25 12:00 +01:00", tick=False):
+        services.progress_record(actor=alice, milestone=milestone, value=45, recorded_on=datetime.date(2023, 5, 2))
+    milestone.refresh_from_db()
+    assert (milestone.progress_value, milestone.progress_on) == (10, datetime.date(2023, 5, 20))
+    assert status_on(objective_a, "2023-06-20") == ObjectiveStatus.AT_RISK  # 10 < half of 50, due in 10 days
+    assert status_on(objective_a, "2023-05-10") == ObjectiveStatus.ON_TRACK  # as of then: 45 recorded on 2 May
