@@ -57,6 +57,7 @@ def build(env):
     from reviews.models import Report
 
     call_command("migrate", interactive=False, verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)  # DEBUG off: pages need the manifest
     call_command("flush", interactive=False, verbosity=0)
     print(f"== building {UNITS} units")
     data = national.build(units=UNITS)
