@@ -42,6 +42,7 @@ def _environment():
     env.setdefault("DJANGO_SECRET_KEY", "load-test-key-not-secret")
     env.setdefault("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost")
     env["DJANGO_DEBUG"] = "false"
+    env.setdefault("DJANGO_SECURE_COOKIES", "false")  # plain HTTP on 127.0.0.1: Secure cookies would not come back
     env.pop("DJANGO_TESTING", None)
     return env
 
