@@ -94,9 +94,10 @@ class Editor(_Person):
 
     def on_start(self):
         self.person = _take("editor")
-        self._login(self.person["username"])
+        # The token first: once the session cookie is set, DRF checks CSRF on this POST.
         self.api_token = self.client.post("/api/v1/auth/token/", json={
             "username": self.person["username"], "password": PASSWORD}, name="api token").json().get("token")
+        self._login(self.person["username"])
 
     @task(3)
     def save_with_the_web_form(self):
