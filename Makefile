@@ -8,7 +8,7 @@ PORT ?= 8000
 export DJANGO_SETTINGS_MODULE := config.settings
 export PYTHON VENV
 
-.PHONY: demo test bench install install-dev migrate messages run worker beat production check-ci clean backup restore wheelhouse install-offline
+.PHONY: demo test bench bench-imports load install install-dev migrate messages run worker beat production check-ci clean backup restore wheelhouse install-offline
 
 # Always run: the script is quick when nothing changed, and it notices a venv
 # made by another Python or a changed requirements file.
@@ -34,9 +34,19 @@ demo: install
 test: install-dev
 	DJANGO_TESTING=true $(PY) -m pytest $(PYTEST_ARGS)
 
-## make bench: benchmarks that print their figures
+## make bench: every page and write that grows with the country, beside its floor (bench/results.json)
 bench: install-dev
-	DJANGO_TESTING=true DJANGO_DEBUG=true $(PY) bench/run.py
+	DJANGO_TESTING=true $(PY) bench/run.py
+
+## make bench-imports: the fast import path against django-import-export's defaults
+bench-imports: install-dev
+	DJANGO_TESTING=true $(PY) bench/run.py imports
+
+## make load: 100 people at once (Locust) against gunicorn + PostgreSQL + Redis + a worker; bench/load.json
+## Needs DATABASE_URL (a PostgreSQL database of its own: it is emptied) and REDIS_URL.
+load: install-dev
+	$(PY) -m pip install --quiet -r requirements-load.txt
+	$(PY) bench/load.py
 
 ## make messages: refresh the translation catalogues (needs GNU gettext)
 messages: install

@@ -2,7 +2,8 @@
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, Value
+from django.db.models.functions import Concat, Substr
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -109,8 +110,17 @@ class Directorate(models.Model):
             raise ValueError("A unit cannot be moved under one of its own sub-units.")
         super().save(*args, **kwargs)
         if old_path and old_path != self.path:
-            for child in Directorate.objects.filter(path__startswith=old_path).exclude(pk=self.pk).order_by("path"):
-                child.save(update_fields=["path"])
+            self._move_subtree(old_path)
+
+    def _move_subtree(self, old_path):
+        """Re-root every unit under this one in one UPDATE, with one history row each (one INSERT)."""
+        from core import audit
+
+        moved = Directorate.objects.filter(path__startswith=old_path).exclude(pk=self.pk)
+        if moved.update(path=Concat(Value(self.path), Substr("path", len(old_path) + 1))):
+            ids = Directorate.objects.filter(path__startswith=self.path).exclude(pk=self.pk).values_list("pk", flat=True)
+            audit.record_rows(Directorate, ids, history_type=audit.CHANGED, actor=getattr(self, "_history_user", None),
+                              reason="moved with its parent unit")
 
 
 class Membership(models.Model):

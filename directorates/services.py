@@ -8,7 +8,8 @@ from directorates import permissions
 from directorates.models import Deliverable
 
 # Later stages (reviews) register checks here: e.g. a submitted report freezes its deliverables.
-# Each guard is called with (deliverable_directorate, year) and raises a DomainError to refuse.
+# Each guard is called with ``pairs`` — (unit, year) pairs — and returns {(unit id, year): DomainError}
+# for the pairs it refuses, checking them all at once (an import asks about every pair of its file).
 DELIVERABLE_CHANGE_GUARDS = []
 # Later stages register what must follow when deliverables join a cahier des charges: reviews adds
 # their outcome rows to the unit's open report. Called with (deliverables=[...], actor=user).
@@ -92,8 +93,18 @@ def check_roadmap_deliverable_change(*, actor, deliverable, reason=""):
 def _check_deliverable_change(*, actor, directorate, year):
     if not can_manage_deliverables(actor, directorate):
         raise NotAllowed(_("Only the unit's head, its editors or the DG's office may change its cahier des charges."))
+    problems = deliverable_change_problems([(directorate, year)])
+    if problems:
+        raise next(iter(problems.values()))
+
+
+def deliverable_change_problems(pairs):
+    """{(unit id, year): DomainError} for the (unit, year) pairs whose cahier des charges may not change now."""
+    problems = {}
     for guard in DELIVERABLE_CHANGE_GUARDS:
-        guard(directorate=directorate, year=year)
+        for key, error in guard(pairs=pairs).items():
+            problems.setdefault(key, error)
+    return problems
 
 
 def _validate_deliverable(*, year, data):

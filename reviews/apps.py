@@ -8,9 +8,9 @@ class ReviewsConfig(AppConfig):
 
     def ready(self):
         from directorates.services import DELIVERABLE_ADDED_HOOKS, DELIVERABLE_CHANGE_GUARDS
-        from reviews.services import guard_deliverable_change, outcomes_add_for_deliverables
+        from reviews.services import guard_deliverable_changes, outcomes_add_for_deliverables
 
-        if guard_deliverable_change not in DELIVERABLE_CHANGE_GUARDS:
-            DELIVERABLE_CHANGE_GUARDS.append(guard_deliverable_change)
+        if guard_deliverable_changes not in DELIVERABLE_CHANGE_GUARDS:
+            DELIVERABLE_CHANGE_GUARDS.append(guard_deliverable_changes)
         if outcomes_add_for_deliverables not in DELIVERABLE_ADDED_HOOKS:
             DELIVERABLE_ADDED_HOOKS.append(outcomes_add_for_deliverables)

@@ -1,6 +1,7 @@
 """Reads of cycles and reports, shaped for pages and the API, scoped to what the user may see."""
 
 from django.db.models import Count, Prefetch, Q
+from django.utils import timezone
 
 from directorates.models import Deliverable, Directorate
 from directorates.permissions import visible_directorates_q
@@ -23,6 +24,16 @@ def report_list(*, user):
         Report.objects.filter(visible_directorates_q(user, "directorate__"))
         .select_related("cycle", "directorate", "directorate__parent")
         .with_completeness()
+    )
+
+
+def units_without_report(*, user, cycle):
+    """The units where ``user`` has a role and that have no report for ``cycle`` yet (few: a person's own)."""
+    return (
+        Directorate.objects.filter(memberships__user=user, is_active=True)
+        .exclude(reports__cycle=cycle)
+        .distinct()
+        .order_by("path")
     )
 
 
@@ -55,25 +66,31 @@ def attachment_for_user(*, user, pk):
     )
 
 
-def cycle_dashboard(*, cycle, kind=None, region=None):
-    """One row per active unit: its report for the cycle (or none), late flag and completeness.
-
-    Three queries whatever the number of units: units, reports, deliverable counts.
-    """
-    units = Directorate.objects.filter(is_active=True).select_related("parent")
+def dashboard_units(*, kind=None, region=None):
+    """The active units the cycle dashboard lists, in tree order (a lazy queryset: paginate it)."""
+    units = Directorate.objects.filter(is_active=True).select_related("parent").order_by("path")
     if kind:
         units = units.filter(kind=kind)
     if region:
         units = units.filter(path__startswith=region.path)
+    return units
+
+
+def cycle_dashboard(*, cycle, units):
+    """One row per unit of ``units`` (a page): its report for the cycle (or none), late flag and completeness.
+
+    Two queries whatever the number of units: reports, deliverable counts.
+    """
     units = list(units)
+    ids = [u.pk for u in units]
     reports = {
         r.directorate_id: r
-        for r in Report.objects.filter(cycle=cycle, directorate__in=[u.pk for u in units])
+        for r in Report.objects.filter(cycle=cycle, directorate__in=ids)
         .select_related("cycle")
         .annotate(filled_count=Count("outcomes", filter=~Q(outcomes__status="")))
     }
     counts = dict(
-        Deliverable.objects.filter(year=cycle.year, directorate__in=[u.pk for u in units])
+        Deliverable.objects.filter(year=cycle.year, directorate__in=ids)
         .values("directorate")
         .annotate(n=Count("pk"))
         .values_list("directorate", "n")
@@ -95,10 +112,30 @@ def cycle_dashboard(*, cycle, kind=None, region=None):
     return rows
 
 
-def dashboard_totals(rows):
-    totals = {"units": len(rows), "late": sum(1 for r in rows if r["late"]), "missing": 0,
-              "extended": sum(1 for r in rows if r["extended"])}
-    for row in rows:
-        state = row["report"].state if row["report"] else "missing"
-        totals[state] = totals.get(state, 0) + 1
+def dashboard_totals(*, cycle, units):
+    """Counts over every unit of ``units`` (not only the page shown): by report state, late, extended.
+
+    Lateness follows ``Report.is_late``: a report first submitted late, or one never submitted whose own
+    deadline (the cycle's, or its extension) is past, or, past the cycle's deadline, a unit that has not
+    started. Three queries.
+    """
+    today = timezone.localdate()
+    reports = Report.objects.filter(cycle=cycle, directorate__in=units.values("pk"))
+    totals = {"units": units.count(), "missing": 0}
+    started = 0
+    for row in reports.values("state").annotate(n=Count("pk")).order_by():
+        totals[row["state"]] = row["n"]
+        started += row["n"]
+    totals["missing"] = totals["units"] - started
+    past = cycle.is_past_deadline(today)
+    own_deadline_past = Q(extended_until__lt=today)
+    if past:
+        own_deadline_past |= Q(extended_until__isnull=True)
+    never_submitted_late = Q(first_submitted_at__isnull=True) & own_deadline_past
+    counts = reports.aggregate(
+        late=Count("pk", filter=Q(first_submitted_at__isnull=False, submitted_late=True) | never_submitted_late),
+        extended=Count("pk", filter=Q(extended_until__isnull=False)),
+    )
+    totals["late"] = counts["late"] + (totals["missing"] if past else 0)
+    totals["extended"] = counts["extended"]
     return totals

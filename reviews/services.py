@@ -211,20 +211,24 @@ def _text_errors(obj, fields):
 
 
 def _replace_children(report, model, items, fields, required, errors_key):
-    """Make the report's achievements/constraints equal to ``items`` (dicts, with ``id`` for existing rows)."""
+    """Make the report's achievements/constraints equal to ``items`` (dicts, with ``id`` for existing rows).
+
+    Returns ``(errors, (new, changed, removed))``: only rows whose values differ count as changed.
+    """
     if len(items) > max_items():
         # Refused before anything is read: a 20,000-row list costs nothing.
         return {errors_key: [_("At most %(max)s items in this part of the report (%(count)s sent).")
                              % {"max": max_items(), "count": len(items)}]}, None
     errors = {}
     current = {obj.pk: obj for obj in model.objects.filter(report=report)}
-    keep, to_save = set(), []
+    keep, new, changed = set(), [], []
     for index, item in enumerate(items):
         pk = item.get("id")
         if pk is not None and pk not in current:
             errors[str(index)] = {"id": [_("Unknown item for this report.")]}
             continue
         obj = current.get(pk) or model(report=report)
+        before = [getattr(obj, field) for field in fields]
         for field in fields:
             if field in item:
                 setattr(obj, field, item[field] if item[field] is not None else "")
@@ -236,12 +240,31 @@ def _replace_children(report, model, items, fields, required, errors_key):
         too_long = _text_errors(obj, fields)
         if too_long:
             errors.setdefault(str(index), {}).update(too_long)
-        to_save.append(obj)
-        if pk is not None:
+        if pk is None:
+            new.append(obj)
+        else:
             keep.add(pk)
+            if [getattr(obj, field) for field in fields] != before:
+                changed.append(obj)
     if errors:
         return {errors_key: errors}, None
-    return {}, (to_save, [obj for pk, obj in current.items() if pk not in keep])
+    return {}, (new, changed, [obj for pk, obj in current.items() if pk not in keep])
+
+
+OUTCOME_FIELDS = ("status", "percent_done", "comment", "evidence")
+
+
+def _write_rows(model, fields, new, changed, removed, actor):
+    """Write a set of rows, each with its history row: new and changed rows in a fixed number of queries
+    (core.audit); the few rows a person removed one by one, so that their history rows name who did it."""
+    if new:
+        audit.bulk_create(model, new, actor=actor)
+    if changed:
+        model.objects.bulk_update(changed, fields)
+        audit.record_update(changed, actor=actor)
+    for obj in removed:
+        obj._history_user = actor
+        obj.delete()
 
 
 @transaction.atomic
@@ -249,13 +272,15 @@ def report_update(*, actor, report, expected_version=None, summary=None, outcome
                   constraints=None):
     """Save the report's content. ``outcomes`` maps deliverable id → fields; lists replace the sets.
 
-    All or nothing: a single invalid field saves nothing and every error is reported.
+    All or nothing: a single invalid field saves nothing and every error is reported. Only the rows
+    that change are written, in bulk with their history rows: a fixed number of queries however many
+    outcomes, achievements and constraints the report has.
     """
     _claim_for_edit(report, actor, expected_version)
     errors = {}
-    outcome_rows = []
+    changed_outcomes = []
     if outcomes:
-        by_deliverable = {o.deliverable_id: o for o in report.outcomes.select_related("deliverable")}
+        by_deliverable = {o.deliverable_id: o for o in report.outcomes.all()}
         outcome_errors = {}
         for deliverable_id, data in outcomes.items():
             outcome = by_deliverable.get(int(deliverable_id))
@@ -264,10 +289,12 @@ def report_update(*, actor, report, expected_version=None, summary=None, outcome
                     "deliverable": [_("This deliverable is not in the unit's cahier des charges.")]
                 }
                 continue
+            before = [getattr(outcome, field) for field in OUTCOME_FIELDS]
             field_errors = _clean_outcome(outcome, data)
             if field_errors:
                 outcome_errors[str(deliverable_id)] = field_errors
-            outcome_rows.append(outcome)
+            if [getattr(outcome, field) for field in OUTCOME_FIELDS] != before:
+                changed_outcomes.append(outcome)
         if outcome_errors:
             errors["outcomes"] = outcome_errors
     child_changes = []
@@ -276,18 +303,12 @@ def report_update(*, actor, report, expected_version=None, summary=None, outcome
             report, Achievement, achievements, ("title", "description"), ("title",), "achievements"
         )
         errors.update(err)
-        child_changes.append(change)
+        child_changes.append((Achievement, ("title", "description"), change))
     if constraints is not None:
-        err, change = _replace_children(
-            report,
-            ReportConstraint,
-            constraints,
-            ("category", "description", "remedy", "needs_action"),
-            ("description",),
-            "constraints",
-        )
+        fields = ("category", "description", "remedy", "needs_action")
+        err, change = _replace_children(report, ReportConstraint, constraints, fields, ("description",), "constraints")
         errors.update(err)
-        child_changes.append(change)
+        child_changes.append((ReportConstraint, fields, change))
     if summary is not None and len(summary) > max_text():
         errors["summary"] = [_("At most %(max)s characters (this one has %(length)s).")
                              % {"max": max_text(), "length": len(summary)}]
@@ -298,19 +319,9 @@ def report_update(*, actor, report, expected_version=None, summary=None, outcome
         report.summary = summary
     report._history_user = actor
     report.save()
-    for outcome in outcome_rows:
-        outcome._history_user = actor
-        outcome.save()
-    for change in child_changes:
-        if change is None:
-            continue
-        to_save, to_delete = change
-        for obj in to_save:
-            obj._history_user = actor
-            obj.save()
-        for obj in to_delete:
-            obj._history_user = actor
-            obj.delete()
+    _write_rows(Outcome, OUTCOME_FIELDS, [], changed_outcomes, [], actor)
+    for model, fields, (new, changed, removed) in child_changes:
+        _write_rows(model, fields, new, changed, removed, actor)
     return report
 
 
@@ -505,11 +516,25 @@ def report_extend_deadline(*, actor, report, until, reason, today=None):
     return extension
 
 
-def guard_deliverable_change(*, directorate, year):
-    """A unit's cahier des charges is frozen once its report has been submitted."""
-    report = Report.objects.filter(directorate=directorate, cycle__year=year).only("state").first()
-    if report is not None and report.state not in EDITABLE_STATES:
-        raise InvalidTransition(
+def guard_deliverable_changes(*, pairs):
+    """A unit's cahier des charges is frozen once its report has been submitted.
+
+    ``pairs`` are (unit, year); returns {(unit id, year): InvalidTransition} for the frozen ones, read
+    in one query however many pairs (an import checks every unit and year of its file at once).
+    """
+    pairs = {(directorate.pk, year) for directorate, year in pairs}
+    if not pairs:
+        return {}
+    frozen = (
+        Report.objects.filter(directorate_id__in={d for d, _y in pairs}, cycle__year__in={y for _d, y in pairs})
+        .exclude(state__in=EDITABLE_STATES)
+        .values_list("directorate_id", "cycle__year", "state")
+    )
+    return {
+        (directorate_id, year): InvalidTransition(
             _("The %(year)s report of this unit is %(state)s: its cahier des charges can no longer change.")
-            % {"year": year, "state": report.get_state_display().lower()}
+            % {"year": year, "state": ReportState(state).label.lower()}
         )
+        for directorate_id, year, state in frozen
+        if (directorate_id, year) in pairs
+    }

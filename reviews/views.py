@@ -29,6 +29,10 @@ from reviews.forms import (
 from reviews.models import Achievement, Attachment, Outcome, Report, ReportConstraint, ReportState, ReviewCycle
 
 
+DASHBOARD_PAGE = 100
+REPORTS_PAGE = 100
+
+
 @login_required
 def home(request):
     if request.user.sees_everything:
@@ -42,15 +46,17 @@ def home(request):
 def report_list(request):
     cycle = selectors.current_cycle()
     reports = valid_filters(ReportFilter, request.GET, queryset=selectors.report_list(user=request.user)).qs
+    page = Paginator(reports, REPORTS_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
     startable = []
     if cycle and cycle.is_open:
-        have = {r.directorate_id for r in reports if r.cycle_id == cycle.pk}
-        startable = [
-            d for d in visible_directorates(request.user)
-            if d.pk not in have and permissions.can_start_report(request.user, d)
-        ]
+        startable = [d for d in selectors.units_without_report(user=request.user, cycle=cycle)
+                     if permissions.can_start_report(request.user, d)]
     return render(request, "reviews/report_list.html", {
-        "reports": reports,
+        "reports": page.object_list,
+        "page": page,
+        "query": query.urlencode(),
         "cycle": cycle,
         "startable": startable,
         "years": selectors.cycle_list().values_list("year", flat=True),
@@ -337,11 +343,16 @@ def cycle_dashboard(request, year):
     if form.is_valid():
         kind = form.cleaned_data["kind"] or None
         region = next((r for r in regions if r.code == form.cleaned_data["region"]), None)
-    rows = selectors.cycle_dashboard(cycle=cycle, kind=kind, region=region)
+    units = selectors.dashboard_units(kind=kind, region=region)
+    page = Paginator(units, DASHBOARD_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(request, "reviews/dashboard.html", {
         "cycle": cycle,
-        "rows": rows,
-        "totals": selectors.dashboard_totals(rows),
+        "rows": selectors.cycle_dashboard(cycle=cycle, units=page.object_list),
+        "page": page,
+        "query": query.urlencode(),
+        "totals": selectors.dashboard_totals(cycle=cycle, units=units),
         "form": form,
         "cycles": selectors.cycle_list(),
     })

@@ -1,5 +1,8 @@
 """API for priorities, roadmaps, objectives and milestone progress. Every write calls roadmap.services."""
 
+from decimal import Decimal
+
+from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -26,7 +29,6 @@ from roadmap.models import (
     RoadmapState,
     SourceKind,
 )
-from roadmap.status import latest_value, milestone_status
 
 # ---------------------------------------------------------------- priorities
 
@@ -99,6 +101,8 @@ class PriorityViewSet(ConditionalWriteMixin, mixins.CreateModelMixin, mixins.Upd
 
 # ---------------------------------------------------------------- objectives
 
+CENTS = Decimal("0.01")  # as the database stores milestone values (SQLite returns computed ones unscaled)
+
 
 class ProgressSerializer(serializers.ModelSerializer):
     recorded_by = serializers.CharField(source="recorded_by.username", read_only=True)
@@ -124,12 +128,12 @@ class MilestoneSerializer(serializers.ModelSerializer):
         model = Milestone
         fields = ["id", "title", "quarter", "due_date", "target_value", "latest_value", "status", "progress"]
 
+    # Both annotated by the database (roadmap.status) on the milestones prefetched by roadmap.selectors.
     def get_latest_value(self, obj) -> float | None:
-        value = latest_value(obj)
-        return None if value is None else str(value)
+        return None if obj.latest_value is None else str(Decimal(obj.latest_value).quantize(CENTS))
 
     def get_status(self, obj) -> str:
-        return milestone_status(obj, self.context.get("as_of") or timezone.localdate())
+        return obj.status
 
 
 class SourceSerializer(serializers.Serializer):
@@ -213,7 +217,7 @@ class ObjectiveViewSet(ConditionalWriteMixin, mixins.CreateModelMixin, mixins.Up
         return selectors.objective_queryset(user=self.request.user)
 
     def get_object(self):
-        return selectors.with_status(get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"]))
+        return get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
 
     def _year(self, year=None):
         if year:
@@ -250,7 +254,7 @@ class ObjectiveViewSet(ConditionalWriteMixin, mixins.CreateModelMixin, mixins.Up
         if roadmap is None:
             raise serializers.ValidationError({"year": ["No roadmap for this year: compile it first."]})
         objective = services.objective_create(actor=request.user, roadmap=roadmap, **self._values(data, roadmap))
-        return Response(self.get_serializer(selectors.with_status(self.get_queryset().get(pk=objective.pk))).data,
+        return Response(self.get_serializer(self.get_queryset().get(pk=objective.pk)).data,
                         status=status.HTTP_201_CREATED)
 
     @extend_schema(request=ObjectiveInputSerializer, responses=ObjectiveSerializer)
@@ -288,7 +292,7 @@ class ObjectiveViewSet(ConditionalWriteMixin, mixins.CreateModelMixin, mixins.Up
         data.is_valid(raise_exception=True)
         parts = services.objective_split(actor=request.user, objective=self.get_object(),
                                          titles=data.validated_data["titles"])
-        fresh = [selectors.with_status(o) for o in self.get_queryset().filter(pk__in=[p.pk for p in parts])]
+        fresh = self.get_queryset().filter(pk__in=[p.pk for p in parts])
         return Response(self.get_serializer(fresh, many=True).data, status=status.HTTP_201_CREATED)
 
 

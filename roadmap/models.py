@@ -330,8 +330,12 @@ class Milestone(models.Model):
     due_date = models.DateField(_("due date"))
     target_value = models.DecimalField(_("target"), max_digits=14, decimal_places=2, default=100)
     position = models.PositiveSmallIntegerField(default=0)
+    # The latest progress recorded (value and date), kept by roadmap.services.progress_record so that
+    # statuses as of today read two columns instead of searching the progress updates (roadmap.status).
+    progress_value = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True, editable=False)
+    progress_on = models.DateField(null=True, blank=True, editable=False)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["progress_value", "progress_on"])  # derived from ProgressUpdate
 
     class Meta:
         ordering = ["due_date", "position", "id"]

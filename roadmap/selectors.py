@@ -2,16 +2,16 @@
 
 Scoped to what the user may see: the DG's office and the DG see everything; a unit's people see
 their units' objectives (directorates.permissions) once the roadmap has been approved.
-Statuses are computed in Python from prefetched milestones and progress: a fixed number of queries.
+Statuses are computed by the database (roadmap.status): lists filter, count and paginate in SQL.
 """
 
 import datetime
-from collections import Counter, namedtuple
+from collections import Counter, defaultdict, namedtuple
 
 from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 
-from directorates.models import Membership
+from directorates.models import Directorate, Membership
 from directorates.permissions import visible_directorates_q
 from reviews.models import DeadlineExtension, Outcome, Report, ReportEvent, ReviewCycle
 from roadmap.models import (
@@ -29,7 +29,7 @@ from roadmap.models import (
     RoadmapVersion,
 )
 from roadmap.permissions import can_read_drafts
-from roadmap.status import latest_value, milestone_reached, objective_status
+from roadmap.status import milestone_annotations, milestones_with_status, objective_status_expression
 
 
 def roadmap_for_year(year):
@@ -57,19 +57,32 @@ def roadmap_events(roadmap):
     return RoadmapEvent.objects.filter(roadmap=roadmap).select_related("actor")
 
 
-def _milestones_prefetch():
+def _milestones_prefetch(as_of):
     return Prefetch(
         "milestones",
-        queryset=Milestone.objects.prefetch_related(
+        queryset=milestones_with_status(as_of).prefetch_related(
             Prefetch("progress", queryset=ProgressUpdate.objects.select_related("recorded_by"))
         ),
     )
 
 
-def objective_queryset(*, user):
-    """Objectives the user may read, with owner, priority, roadmap, milestones and progress loaded."""
-    qs = Objective.objects.select_related("owner", "priority", "roadmap", "merged_into", "source_deliverable",
-                                          "source_constraint").prefetch_related(_milestones_prefetch())
+def objective_queryset(*, user, as_of=None):
+    """Objectives the user may read, with ``status`` computed on ``as_of`` (today by default) in the database,
+    and owner, priority, roadmap, milestones (each with its ``status`` and ``latest_value``) and progress loaded.
+
+    A lazy queryset: filter, order and slice it before it runs; the prefetches only load the page's rows.
+    """
+    as_of = as_of or timezone.localdate()
+    qs = (
+        Objective.objects.select_related("owner", "priority", "roadmap", "merged_into", "source_deliverable",
+                                         "source_constraint")
+        .annotate(status=objective_status_expression(as_of))
+        .prefetch_related(_milestones_prefetch(as_of))
+    )
+    return _visible(qs, user)
+
+
+def _visible(qs, user):
     if not (user.is_authenticated and user.sees_everything):
         qs = qs.filter(visible_directorates_q(user, "owner__"), roadmap__approved_version__isnull=False)
     return qs
@@ -77,9 +90,11 @@ def objective_queryset(*, user):
 
 def objective_list(*, user, year, owner=None, priority=None, status=None, source=None, state="active",
                    as_of=None):
-    """The year's objectives with ``status`` computed on ``as_of`` (today by default). Returns a list."""
-    as_of = as_of or timezone.localdate()
-    qs = objective_queryset(user=user).filter(roadmap__year=year)
+    """The year's objectives with ``status`` computed on ``as_of`` (today by default), filtered in SQL.
+
+    Returns a lazy queryset: paginating it fetches (and prefetches for) one page only.
+    """
+    qs = objective_queryset(user=user, as_of=as_of).filter(roadmap__year=year)
     if owner:
         qs = qs.filter(owner__code=owner)
     if priority:
@@ -88,39 +103,69 @@ def objective_list(*, user, year, owner=None, priority=None, status=None, source
         qs = qs.filter(source_kind=source)
     if state:
         qs = qs.filter(state=state)
-    objectives = list(qs)
-    for objective in objectives:
-        objective.status = objective_status(objective, as_of)
     if status:
-        objectives = [o for o in objectives if o.status == status]
-    return objectives
+        qs = qs.filter(status=status)
+    return qs
 
 
-def with_status(objective, as_of=None):
-    objective.status = objective_status(objective, as_of or timezone.localdate())
-    return objective
+def milestone_queryset(*, user, as_of=None):
+    """Milestones of objectives the user may read, with ``status`` and ``latest_value`` and their progress."""
+    visible = _visible(Objective.objects.all(), user).values("pk")
+    return (
+        milestones_with_status(as_of or timezone.localdate()).filter(objective__in=visible)
+        .select_related("objective__owner", "objective__roadmap").prefetch_related("progress__recorded_by")
+    )
+
+
+def roadmap_units(*, user, year):
+    """The units that own objectives of the year's roadmap and that the user may see (filter choices)."""
+    owners = Objective.objects.filter(roadmap__year=year).values("owner_id")
+    return (
+        Directorate.objects.filter(visible_directorates_q(user), pk__in=owners)
+        .only("id", "code", "path", "name_fr", "name_ar", "name_en").order_by("path")
+    )
+
+
+SET_ASIDE_LISTED = 100
+
+
+def objectives_set_aside(roadmap):
+    """The first dropped or merged objectives of the roadmap (the office's view), without their milestones."""
+    return list(
+        Objective.objects.filter(roadmap=roadmap).exclude(state=Objective.State.ACTIVE)
+        .select_related("merged_into").order_by("ref")[:SET_ASIDE_LISTED]
+    )
 
 
 def tracking_summary(objectives):
-    """Counts by status, by priority and by unit, and the late objectives, for the national view."""
-    by_status = Counter(o.status for o in objectives)
-    by_priority, by_unit = {}, {}
-    for o in objectives:
-        key = o.priority.code if o.priority else ""
-        zero = dict.fromkeys(ObjectiveStatus.values, 0)
-        row = by_priority.setdefault(key, {"priority": o.priority, "total": 0, **zero})
-        row["total"] += 1
-        row[o.status] += 1
-        row = by_unit.setdefault(o.owner_id, {"unit": o.owner, "total": 0, **zero})
-        row["total"] += 1
-        row[o.status] += 1
+    """Counts by status, by priority and by unit, computed in the database from ``objectives``
+    (an ``objective_list`` queryset) with one GROUP BY: each status is computed once per objective.
+    The late objectives are a filter of the objectives table (``status=late``), not a second pass.
+    """
+    rows = list(
+        objectives.order_by().values("owner_id", "priority_id", "status").annotate(n=Count("pk"))
+    )
+    zero = dict.fromkeys(ObjectiveStatus.values, 0)
+    by_status, by_priority, by_unit = dict(zero), {}, {}
+    for row in rows:
+        status, n = row["status"], row["n"]
+        by_status[status] = by_status.get(status, 0) + n
+        for table, key in ((by_priority, row["priority_id"]), (by_unit, row["owner_id"])):
+            line = table.setdefault(key, {"total": 0, **zero})
+            line["total"] += n
+            line[status] = line.get(status, 0) + n
+    units = {u.pk: u for u in Directorate.objects.filter(pk__in=list(by_unit)).only(
+        "id", "code", "path", "name_fr", "name_ar", "name_en")}
+    priorities = {p.pk: p for p in Priority.objects.filter(pk__in=[k for k in by_priority if k])}
     return {
-        "total": len(objectives),
-        "by_status": {s: by_status.get(s, 0) for s in ObjectiveStatus.values},
-        "by_priority": sorted(by_priority.values(),
-                              key=lambda r: (r["priority"] is None, r["priority"].code if r["priority"] else "")),
-        "by_unit": sorted(by_unit.values(), key=lambda r: r["unit"].path),
-        "late": [o for o in objectives if o.status == ObjectiveStatus.LATE],
+        "total": sum(by_status.values()),
+        "by_status": by_status,
+        "by_priority": sorted(
+            ({"priority": priorities.get(k), **v} for k, v in by_priority.items()),
+            key=lambda r: (r["priority"] is None, r["priority"].code if r["priority"] else ""),
+        ),
+        "by_unit": sorted(({"unit": units[k], **v} for k, v in by_unit.items()), key=lambda r: r["unit"].path),
+        "late_count": by_status.get(ObjectiveStatus.LATE, 0),
     }
 
 
@@ -132,24 +177,28 @@ MilestoneReminder = namedtuple(
 
 
 def _reminder_candidates(qs, on_date):
+    """Milestones not reached on ``on_date`` (decided in the database), with their unit's heads."""
     qs = (
         qs.filter(objective__state=Objective.State.ACTIVE, objective__roadmap__approved_version__isnull=False)
-        .select_related("objective__owner", "objective__roadmap")
-        .prefetch_related(
-            "progress",
-            Prefetch("objective__owner__memberships",
-                     queryset=Membership.objects.filter(role=Membership.Role.HEAD).select_related("user"),
-                     to_attr="heads"),
-        )
+        .annotate(**milestone_annotations(on_date))
+        .exclude(status=ObjectiveStatus.DONE)
+        .select_related("objective__owner")
+        .only("id", "title", "due_date", "target_value", "objective__id", "objective__title",
+              "objective__owner__id", "objective__owner__code", "objective__owner__name_fr",
+              "objective__owner__name_ar", "objective__owner__name_en")
         .order_by("due_date", "id")
     )
+    milestones = list(qs)
+    heads = defaultdict(list)
+    for membership in Membership.objects.filter(
+        role=Membership.Role.HEAD, directorate__in={m.objective.owner_id for m in milestones}
+    ).select_related("user"):
+        heads[membership.directorate_id].append(membership.user)
     out = []
-    for m in qs:
-        if milestone_reached(m, on_date):
-            continue
+    for m in milestones:
         o = m.objective
-        out.append(MilestoneReminder(m, o, o.owner, m.due_date, (m.due_date - on_date).days, latest_value(m, on_date),
-                                     [h.user for h in o.owner.heads]))
+        out.append(MilestoneReminder(m, o, o.owner, m.due_date, (m.due_date - on_date).days, m.latest_value,
+                                     heads[o.owner_id]))
     return out
 
 
@@ -158,7 +207,7 @@ def milestones_due(on_date, within_days=14):
 
     The hook for a "milestone due soon" reminder kind: each item carries the milestone, its objective,
     the owner unit, the due date, the days left, the latest value and the unit's heads (recipients).
-    Three queries whatever the number of milestones.
+    Two queries whatever the number of milestones.
     """
     end = on_date + datetime.timedelta(days=within_days)
     return _reminder_candidates(Milestone.objects.filter(due_date__gte=on_date, due_date__lte=end), on_date)
@@ -248,7 +297,8 @@ def priority_list(*, year=None, cycle=None):
 
 
 def versions(roadmap):
-    return list(roadmap.versions.select_related("proposed_by", "approved_by").order_by("number"))
+    # Without the frozen snapshots: at national scale each is megabytes of JSON the list never shows.
+    return list(roadmap.versions.select_related("proposed_by", "approved_by").defer("snapshot").order_by("number"))
 
 
 def current_version_trail(roadmap, events):

@@ -10,7 +10,7 @@ import uuid
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import F, Max
+from django.db.models import F, Max, OuterRef, Subquery
 from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -709,7 +709,7 @@ def handover_to_cahier_des_charges(*, actor, roadmap):
     judged against the approved roadmap. Bulk writes with history rows; a fixed number of queries.
     Objectives dropped or merged in a later version remove their deliverable if it has no outcome yet.
     A unit whose report for the year is already submitted keeps its cahier des charges as it is: what a
-    submitted report was judged against never changes behind it (reviews.services.guard_deliverable_change).
+    submitted report was judged against never changes behind it (reviews.services.guard_deliverable_changes).
     """
     year = roadmap.year
     frozen_units = set(
@@ -790,4 +790,13 @@ def progress_record(*, actor, milestone, value, comment="", evidence="", recorde
         raise ValidationFailed(_("The progress was not recorded."), errors=errors)
     update = ProgressUpdate(milestone=milestone, value=value, comment=(comment or "").strip(),
                             evidence=(evidence or "").strip(), recorded_on=recorded_on, recorded_by=actor)
-    return _save(update, actor)
+    _save(update, actor)
+    milestones_keep_latest_progress(Milestone.objects.filter(pk=milestone.pk))
+    return update
+
+
+def milestones_keep_latest_progress(milestones):
+    """Store on each milestone its latest progress (value, date): one UPDATE (read by roadmap.status)."""
+    latest = ProgressUpdate.objects.filter(milestone=OuterRef("pk")).order_by("-recorded_on", "-created_at", "-pk")
+    milestones.update(progress_value=Subquery(latest.values("value")[:1]),
+                      progress_on=Subquery(latest.values("recorded_on")[:1]))

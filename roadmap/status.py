@@ -12,57 +12,115 @@ The rule (also in docs/roadmap.md), for one objective on the date ``as_of``:
 - **no plan yet**: it has no milestone at all — nothing to be on track against;
 - **on track**: otherwise.
 
-Everything is computed in Python from prefetched milestones and progress, so a list of objectives
-costs the same few queries whatever its length.
+This module is the only place the rule is written, as SQL expressions (annotations): the database
+computes every status — from the latest progress stored on each milestone when it is the latest as of
+the date asked (today), from the progress updates otherwise — so lists filter, count and paginate by status in SQL, and page 1 costs the
+same whatever the number of objectives. ``milestone_annotations`` gives a milestone its
+``latest_value`` and ``status``; ``objective_status_expression`` gives an objective its ``status``.
 """
 
 import datetime
 from decimal import Decimal
 
-from roadmap.models import ObjectiveStatus
+from django.db.models import Case, CharField, DecimalField, F, Max, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce, Substr
+from django.db.models.lookups import GreaterThanOrEqual, IsNull, LessThan, LessThanOrEqual
+
+from roadmap.models import Milestone, Objective, ObjectiveStatus, ProgressUpdate
 
 AT_RISK_WINDOW = datetime.timedelta(days=30)
 NO_PROGRESS_WINDOW = datetime.timedelta(days=14)
-AT_RISK_SHARE = "0.5"
+AT_RISK_SHARE = Decimal("0.5")
+
+# The status of an objective that has no milestone yet.
+NO_MILESTONE_STATUS = ObjectiveStatus.NO_PLAN
+
+# A milestone's status is computed as a code that sorts from best to worst ("0done" < … < "3late"),
+# so that an objective's status is the MAX of its milestones' codes without its last characters: each
+# subquery then appears once in the SQL (a CASE over a subquery would repeat the subquery per branch).
+CODE = {ObjectiveStatus.DONE: "0", ObjectiveStatus.ON_TRACK: "1", ObjectiveStatus.AT_RISK: "2",
+        ObjectiveStatus.LATE: "3"}
 
 
-def latest_value(milestone, as_of=None):
-    """The value of the latest progress update (prefetched ``progress``) dated on or before ``as_of``, or None."""
-    updates = [u for u in milestone.progress.all() if as_of is None or u.recorded_on <= as_of]
-    if not updates:
-        return None
-    latest = max(updates, key=lambda u: (u.recorded_on, u.created_at, u.pk or 0))
-    return latest.value
+def _code(status):
+    return Value(f"{CODE[status]}{status}")
 
 
-def milestone_reached(milestone, as_of=None):
-    value = latest_value(milestone, as_of)
-    return value is not None and value >= milestone.target_value
+def latest_value_expression(as_of=None, milestone="pk"):
+    """The value of the milestone's latest progress update dated on or before ``as_of`` (None: any date)."""
+    updates = ProgressUpdate.objects.filter(milestone=OuterRef(milestone))
+    if as_of is not None:
+        updates = updates.filter(recorded_on__lte=as_of)
+    return Subquery(updates.order_by("-recorded_on", "-created_at", "-pk").values("value")[:1],
+                    output_field=DecimalField(max_digits=14, decimal_places=2))
 
 
-def milestone_status(milestone, as_of):
-    value = latest_value(milestone, as_of)
-    if value is not None and value >= milestone.target_value:
-        return ObjectiveStatus.DONE
-    if milestone.due_date < as_of:
-        return ObjectiveStatus.LATE
-    if milestone.due_date - as_of <= NO_PROGRESS_WINDOW and value is None:
-        return ObjectiveStatus.AT_RISK
-    if (value is not None and milestone.due_date - as_of <= AT_RISK_WINDOW
-            and value < milestone.target_value * Decimal(AT_RISK_SHARE)):
-        return ObjectiveStatus.AT_RISK
-    return ObjectiveStatus.ON_TRACK
+def _stored_is_latest(as_of):
+    """The latest progress stored on the milestone (``progress_on``) is also the latest as of ``as_of``."""
+    return Q(progress_on__isnull=True) | Q(progress_on__lte=as_of)
+
+
+def _code_from(as_of, latest):
+    """The milestone's status code, given the expression of its latest value as of ``as_of`` (NULL: none)."""
+    due, target = F("due_date"), F("target_value")
+    return Case(
+        When(GreaterThanOrEqual(latest, target), then=_code(ObjectiveStatus.DONE)),
+        When(LessThan(due, as_of), then=_code(ObjectiveStatus.LATE)),
+        When(LessThanOrEqual(due, as_of + NO_PROGRESS_WINDOW) & IsNull(latest, True),
+             then=_code(ObjectiveStatus.AT_RISK)),
+        When(LessThanOrEqual(due, as_of + AT_RISK_WINDOW) & LessThan(latest, target * AT_RISK_SHARE),
+             then=_code(ObjectiveStatus.AT_RISK)),
+        default=_code(ObjectiveStatus.ON_TRACK), output_field=CharField(),
+    )
+
+
+def _milestone_code(as_of):
+    """The status code of each milestone of a Milestone queryset on ``as_of``.
+
+    As of today (or any date after the latest progress) it reads the latest progress stored on the
+    milestone: no subquery. As of an earlier date, the progress updates recorded by then are searched
+    (the database evaluates that branch only for the milestones that need it).
+    """
+    return Case(
+        When(_stored_is_latest(as_of), then=_code_from(as_of, F("progress_value"))),
+        default=_code_from(as_of, latest_value_expression(as_of)),
+        output_field=CharField(),
+    )
+
+
+def milestone_annotations(as_of):
+    """``latest_value`` (as of ``as_of``) and ``status`` of each milestone, for ``Milestone.objects.annotate``."""
+    return {
+        "latest_value": Case(When(_stored_is_latest(as_of), then=F("progress_value")),
+                             default=latest_value_expression(as_of),
+                             output_field=DecimalField(max_digits=14, decimal_places=2)),
+        "status": Substr(_milestone_code(as_of), 2, output_field=CharField()),
+    }
+
+
+def milestones_with_status(as_of):
+    return Milestone.objects.annotate(**milestone_annotations(as_of))
+
+
+def objective_status_expression(as_of, objective="pk"):
+    """The status of the objective ``OuterRef(objective)`` on ``as_of``: the worst of its milestones'."""
+    worst = (
+        Milestone.objects.filter(objective=OuterRef(objective))
+        .annotate(code=_milestone_code(as_of))
+        .order_by()
+        .values("objective")
+        .annotate(worst=Max("code"))
+        .values("worst")
+    )
+    return Coalesce(Substr(Subquery(worst, output_field=CharField()), 2), Value(NO_MILESTONE_STATUS),
+                    output_field=CharField())
 
 
 def objective_status(objective, as_of):
-    milestones = list(objective.milestones.all())
-    if not milestones:
-        return ObjectiveStatus.NO_PLAN
-    statuses = {milestone_status(m, as_of) for m in milestones}
-    if statuses == {ObjectiveStatus.DONE}:
-        return ObjectiveStatus.DONE
-    if ObjectiveStatus.LATE in statuses:
-        return ObjectiveStatus.LATE
-    if ObjectiveStatus.AT_RISK in statuses:
-        return ObjectiveStatus.AT_RISK
-    return ObjectiveStatus.ON_TRACK
+    """The status of one saved objective on ``as_of`` (one query), by the same rule as the lists."""
+    return (
+        Objective.objects.filter(pk=objective.pk)
+        .annotate(status=objective_status_expression(as_of))
+        .values_list("status", flat=True)
+        .get()
+    )

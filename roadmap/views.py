@@ -36,7 +36,6 @@ from roadmap.forms import (
     SplitForm,
 )
 from roadmap.models import AgendaItem, Meeting, Milestone, Objective, Priority, Roadmap
-from roadmap.status import latest_value, milestone_status
 
 
 def _valid_or_400(form):
@@ -53,6 +52,9 @@ def _apply_errors(form, error):
 
 # ---------------------------------------------------------------- the roadmap
 
+OBJECTIVES_PER_PAGE = 50
+UNITS_PER_PAGE = 50
+
 
 @login_required
 def roadmap_detail(request, year):
@@ -63,19 +65,23 @@ def roadmap_detail(request, year):
         raise Http404
     user = request.user
     priorities = list(selectors.priority_list(year=year - 1))
-    units = list(Directorate.objects.filter(unit_permissions.visible_directorates_q(user),
-                                            objectives__roadmap__year=year).distinct().order_by("path"))
+    units = list(selectors.roadmap_units(user=user, year=year))
     filters = valid_filters(ObjectiveFilter, request.GET)
     form = RoadmapFilterForm(request.GET or None, priorities=priorities, units=units)
     form.is_valid()  # shows the choices made; ObjectiveFilter has refused bad values already (400)
-    objectives = selectors.objective_list(user=user, year=year, **filters.selector_kwargs()) if roadmap else []
+    objectives = selectors.objective_list(user=user, year=year, **filters.selector_kwargs()) if roadmap \
+        else Objective.objects.none()
     set_aside = []
     if roadmap and user.sees_everything:
-        set_aside = [o for o in selectors.objective_queryset(user=user).filter(roadmap=roadmap).exclude(state="active")]
-    # The summary counts every objective; the table shows them a page at a time (national scale: thousands).
-    page = Paginator(objectives, 100).get_page(request.GET.get("page"))
+        set_aside = selectors.objectives_set_aside(roadmap)
+    # National scale: the database counts by unit and by priority; the tables show a page at a time.
+    summary = selectors.tracking_summary(objectives) if roadmap else None
+    page = Paginator(objectives, OBJECTIVES_PER_PAGE).get_page(request.GET.get("page"))
+    unit_page = Paginator(summary["by_unit"] if summary else [], UNITS_PER_PAGE).get_page(request.GET.get("units_page"))
     query = request.GET.copy()
     query.pop("page", None)
+    unit_query = request.GET.copy()
+    unit_query.pop("units_page", None)
     events = list(selectors.roadmap_events(roadmap)) if roadmap and permissions.can_read_drafts(user) else []
     approval_refused = None
     if roadmap and roadmap.state == "proposed" and permissions.can_approve(user):
@@ -87,7 +93,9 @@ def roadmap_detail(request, year):
         "objectives": page.object_list,
         "page": page,
         "query": query.urlencode(),
-        "summary": selectors.tracking_summary(objectives),
+        "unit_page": unit_page,
+        "unit_query": unit_query.urlencode(),
+        "summary": summary,
         "set_aside": set_aside,
         "form": form,
         "actions": permissions.available_actions(user, roadmap) if cycle else [],
@@ -239,10 +247,7 @@ def objective_edit(request, pk):
 @login_required
 def objective_detail(request, pk):
     objective = get_object_or_404(selectors.objective_queryset(user=request.user), pk=pk)
-    selectors.with_status(objective)
-    today = timezone.localdate()
-    rows = [{"milestone": m, "latest": latest_value(m), "status": milestone_status(m, today)}
-            for m in objective.milestones.all()]
+    rows = [{"milestone": m, "latest": m.latest_value, "status": m.status} for m in objective.milestones.all()]
     return render(request, "roadmap/objective_detail.html", {
         "objective": objective, "rows": rows,
         "can_record": permissions.can_record_progress(request.user, objective) and objective.roadmap.is_in_force,
@@ -288,8 +293,7 @@ def objective_action(request, pk, action):
 @login_required
 def milestone_progress(request, pk):
     milestone = get_object_or_404(
-        Milestone.objects.filter(objective__in=selectors.objective_queryset(user=request.user).values("pk"))
-        .select_related("objective__owner", "objective__roadmap").prefetch_related("progress__recorded_by"),
+        selectors.milestone_queryset(user=request.user),
         pk=pk,
     )
     objective = milestone.objective
@@ -309,7 +313,7 @@ def milestone_progress(request, pk):
     else:
         form = ProgressForm(initial={"recorded_on": timezone.localdate()})
     return render(request, "roadmap/progress_form.html", {"milestone": milestone, "objective": objective,
-                                                          "form": form, "latest": latest_value(milestone)})
+                                                          "form": form, "latest": milestone.latest_value})
 
 
 # ---------------------------------------------------------------- the meeting

@@ -22,7 +22,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from import_export import fields, resources
 from import_export.instance_loaders import BaseInstanceLoader
-from import_export.widgets import ForeignKeyWidget
 
 from core import audit
 from core.errors import DomainError
@@ -31,7 +30,6 @@ from directorates.models import Deliverable, Directorate
 from figures.models import Figure, Indicator
 from reviews.models import Outcome, Report
 from roadmap.models import Objective, ObjectiveStatus
-from roadmap.status import objective_status
 from transfers import widgets
 from transfers.readers import ROW_KEY, _normalise, header_map_for
 
@@ -244,23 +242,21 @@ class DeliverableResource(FastModelResource):
             for code, year in zip(dataset["unit_code"], dataset["year"], strict=True)
             if _key_text(code) in self.units_by_code and _year_of(year) is not None
         }
-        problems = {}
+        problems, allowed = {}, []
         for unit, year in pairs:
             if not can_import_deliverables_for(self.actor, unit):
                 problems[(unit.pk, year)] = (
                     "directorate", _("You may not import into the unit “%(code)s”.") % {"code": unit.code}
                 )
-                continue
-            if self.restrict_year and year != self.restrict_year:
+            elif self.restrict_year and year != self.restrict_year:
                 problems[(unit.pk, year)] = (
                     "year", _("This import is for %(year)s only.") % {"year": self.restrict_year}
                 )
-                continue
-            try:
-                for guard in directorate_services.DELIVERABLE_CHANGE_GUARDS:
-                    guard(directorate=unit, year=year)
-            except DomainError as error:
-                problems[(unit.pk, year)] = ("directorate", str(error.message))
+            else:
+                allowed.append((unit, year))
+        # Every business guard once for the whole file, not once per (unit, year).
+        for key, error in directorate_services.deliverable_change_problems(allowed).items():
+            problems[key] = ("directorate", str(error.message))
         return problems
 
     def load_existing(self, dataset):
@@ -523,22 +519,6 @@ class OutcomeExportResource(resources.ModelResource):
         return str(outcome.get_status_display()) if outcome.status else ""
 
 
-class DefaultDeliverableResource(resources.ModelResource):
-    """The same columns through a resource left at django-import-export's defaults (for the benchmark):
-    a query per row for the unit, one for the instance, a savepoint and a save per row."""
-
-    directorate = fields.Field(
-        attribute="directorate", column_name="unit_code",
-        widget=ForeignKeyWidget(Directorate, "code"),
-    )
-
-    class Meta:
-        model = Deliverable
-        fields = ("directorate", "year", "title", "description", "category", "target_quantity", "target_unit",
-                  "target_date", "due_date")
-        import_id_fields = ("directorate", "year", "title")
-
-
 # ====================================================================== yearly figures
 
 
@@ -660,7 +640,7 @@ class FigureExportResource(resources.ModelResource):
 
 
 class ObjectiveExportResource(resources.ModelResource):
-    """Roadmap objectives, one row each, with their status computed today."""
+    """Roadmap objectives, one row each, with their status computed today (by the database)."""
 
     year = fields.Field(column_name="year")
     ref = fields.Field(attribute="ref", column_name="ref")
@@ -686,36 +666,10 @@ class ObjectiveExportResource(resources.ModelResource):
         return str(objective.get_category_display()) if objective.category else ""
 
     def dehydrate_status(self, objective):
-        return str(ObjectiveStatus(objective_status(objective, timezone.localdate())).label)
+        return str(ObjectiveStatus(objective.status).label)  # annotated by roadmap.selectors.objective_queryset
 
     def dehydrate_state(self, objective):
         return str(objective.get_state_display())
 
     def dehydrate_priority_code(self, objective):
         return objective.priority.code if objective.priority else ""
-
-
-class DefaultFigureResource(resources.ModelResource):
-    """Figures through a resource left at django-import-export's defaults (for the benchmark):
-    per row a query for the unit, one for the indicator, one for the instance, a savepoint and a save
-    (with its history row). It checks nothing of figures' rules."""
-
-    directorate = fields.Field(
-        attribute="directorate", column_name="unit_code", widget=ForeignKeyWidget(Directorate, "code"),
-    )
-    indicator = fields.Field(
-        attribute="indicator", column_name="indicator_code", widget=ForeignKeyWidget(Indicator, "code"),
-    )
-
-    class Meta:
-        model = Figure
-        fields = ("directorate", "year", "indicator", "value", "source_note")
-        import_id_fields = ("directorate", "year", "indicator")
-
-    def __init__(self, *, actor=None, **kwargs):
-        super().__init__(**kwargs)
-        self.actor = actor
-
-    def before_save_instance(self, instance, row, **kwargs):
-        instance.entered_by = self.actor  # required by the model; the default resource knows no user
-        instance.source_note = instance.source_note or ""  # an empty cell reads as None

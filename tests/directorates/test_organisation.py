@@ -20,6 +20,29 @@ def test_path_follows_the_parent_and_moves_with_the_subtree(region, unit_a, unit
     assert unit_a.path == "WS-B/WS-R/SP-A/"
 
 
+def _subtree(parent, depth, width):
+    for _ in range(width):
+        child = DirectorateFactory(parent=parent)
+        if depth > 1:
+            _subtree(child, depth - 1, width)
+
+
+@pytest.mark.parametrize("width", [2, 4])  # 6 then 20 units under the region
+def test_moving_a_region_is_a_fixed_handful_of_queries_and_one_history_row_per_unit(
+        region, unit_b, root, width, django_assert_num_queries):
+    _subtree(region, 2, width)
+    moved = list(Directorate.objects.filter(path__startswith=region.path).exclude(pk=region.pk))
+    region.parent = unit_b
+    # Parent's path, UPDATE of the region and its history row, one UPDATE of the subtree, the moved
+    # units read once and their history rows in one INSERT (+ the transaction's savepoint pair).
+    with django_assert_num_queries(7):
+        services.directorate_save(actor=root, directorate=region)
+    for unit in Directorate.objects.filter(pk__in=[u.pk for u in moved]):
+        assert unit.path.startswith("WS-B/WS-R/") and unit.path == unit.computed_path()
+        rows = list(unit.history.order_by("history_id"))
+        assert len(rows) == 2 and rows[-1].path == unit.path and rows[-1].history_user == root
+
+
 def test_a_unit_cannot_be_moved_under_its_own_subtree(region, unit_a, root):
     region.parent = unit_a
     with pytest.raises(ValidationFailed):

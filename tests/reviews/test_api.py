@@ -223,3 +223,30 @@ def test_openapi_schema_is_valid_and_warning_free(tmp_path):
     target = tmp_path / "schema.yml"
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(target))
     assert "/api/v1/reports/{id}/return/" in target.read_text()
+
+
+def test_report_list_rows_are_exactly_what_the_report_serializer_gives(api, cycle, report_a, alice, bob, olga,
+                                                                       unit_b, charlie, frozen):
+    """The list's lean rows (ReportListRows) match ReportSerializer field by field, nested parts included."""
+    from rest_framework.test import APIRequestFactory
+
+    from reviews.api import ReportSerializer
+    from reviews import services
+    from reviews.selectors import report_detail_queryset
+    from tests.conftest import fill
+
+    services.report_update(actor=bob, report=report_a, summary="Résumé",
+                           achievements=[{"title": "a", "description": "d"}],
+                           constraints=[{"category": "budget", "description": "c", "needs_action": True}])
+    services.report_submit(actor=alice, report=fill(report_a, bob))
+    services.report_return(actor=olga, report=report_a, comment="À revoir")
+    deliverable = report_a.outcomes.first().deliverable_id
+    upload = SimpleUploadedFile("preuve.pdf", PDF, content_type="application/pdf")
+    assert login(api, bob).post(f"/api/v1/reports/{report_a.pk}/attachments/",
+                                {"deliverable": deliverable, "file": upload}, format="multipart").status_code == 201
+    services.report_start(actor=charlie, cycle=cycle, directorate=unit_b)
+    listed = login(api, olga).get("/api/v1/reports/").json()["results"]
+    request = APIRequestFactory().get("/api/v1/reports/")
+    expected = ReportSerializer(report_detail_queryset(user=olga), many=True, context={"request": request}).data
+    assert len(listed) == 2
+    assert listed == [dict(row) for row in expected]

@@ -194,3 +194,35 @@ def test_an_import_cannot_change_a_deliverable_of_the_approved_roadmap(start, wh
     unchanged = start(request.getfixturevalue(who), "deliverables",
                       upload(DELIVERABLE_HEADERS, [deliverable_row(title="Brigade")]))
     assert unchanged.counts["skip"] == 1
+def test_preview_query_count_does_not_grow_with_the_units_in_the_file(start, olga, unit_a, cycle,
+                                                                      django_assert_num_queries):
+    """The guard (a submitted report freezes the cahier des charges) runs once for every unit and year."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from reviews import services as review_services
+    from tests.factories import DirectorateFactory
+    from transfers import services
+
+    units = [DirectorateFactory(code=f"IMP-{i:02d}") for i in range(20)]
+    for unit in units[:3]:  # some reports started: the guard has rows to read
+        review_services.report_start(actor=_editor(unit), cycle=cycle, directorate=unit)
+    counts = []
+    for n in (5, 20):
+        rows = [deliverable_row(code=u.code, title=f"L{i}") for u in units[:n] for i in range(2)]
+        job = start(olga, "deliverables", upload(DELIVERABLE_HEADERS, rows))
+        assert job.counts["new"] == 2 * n, job.row_errors[:2]
+        job.state = ImportJob.State.PENDING
+        job.save()
+        with CaptureQueriesContext(connection) as ctx:
+            services.import_preview(job=job)
+        counts.append(len(ctx))
+    assert counts[0] == counts[1], counts
+
+
+def _editor(unit):
+    from directorates.models import Membership, User
+
+    user = User.objects.create(username=f"ed-{unit.code}")
+    Membership.objects.create(user=user, directorate=unit, role=Membership.Role.EDITOR)
+    return user

@@ -11,7 +11,7 @@ import openpyxl
 from bench.import_comparison import compare, import_with_default_resource, with_media
 from directorates.models import Deliverable, Directorate, User
 from transfers import kinds
-from transfers.resources import DefaultDeliverableResource
+from bench.default_resources import DefaultDeliverableResource
 from tests.factories import office_user
 
 ROWS = 10_000

@@ -18,7 +18,7 @@ from directorates.models import Directorate, User
 from figures.models import Figure, Indicator
 from reviews.models import ReviewCycle
 from transfers import kinds
-from transfers.resources import DefaultFigureResource
+from bench.default_resources import DefaultFigureResource
 from tests.factories import office_user
 
 UNITS = 100
