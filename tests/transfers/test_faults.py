@@ -93,10 +93,10 @@ def broker():
 
 
 def _olga():
-    from tests.factories import DirectorateFactory, UserFactory
+    from tests.factories import DirectorateFactory, office_user
 
     DirectorateFactory(code="SP-A")
-    return UserFactory(username=f"olga-{uuid.uuid4().hex[:6]}", org_role="reviewer")
+    return office_user(username=f"olga-{uuid.uuid4().hex[:6]}")  # with the office's rights, granted per person
 
 
 def _upload(olga, title):

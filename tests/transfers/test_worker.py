@@ -72,11 +72,11 @@ def test_a_job_lost_with_the_brokers_data_is_queued_again_by_the_sweeper():
 
     from config.celery import app
     from core import queue
-    from tests.factories import DirectorateFactory, UserFactory
+    from tests.factories import DirectorateFactory, office_user
 
     url = os.environ["REDIS_URL"]
     name = f"test-transfers-{uuid.uuid4().hex[:8]}"
-    olga = UserFactory(username="olga-sweep", org_role="reviewer")
+    olga = office_user(username="olga-sweep")
     DirectorateFactory(code="SP-A")
     saved = {k: app.conf[k] for k in ("broker_url", "task_always_eager", "task_default_queue", "result_backend")}
     app.conf.update(task_always_eager=False, broker_url=url, result_backend=None, task_default_queue=name)
