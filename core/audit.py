@@ -48,8 +48,10 @@ def record_rows(model, ids, *, history_type, actor, reason=""):
         condition, id_param = "= ANY(%s)", ids
     else:  # SQLite: one parameter however many ids (its limit on parameters is low)
         condition, id_param = "IN (SELECT value FROM json_each(%s))", json.dumps(ids)
+    # Only the models' own table and column names, quoted by the backend, are formatted in; every value
+    # is a query parameter.
     sql = (
-        f"INSERT INTO {quote(history._meta.db_table)} ({', '.join(quote(c) for c in target)}, "
+        f"INSERT INTO {quote(history._meta.db_table)} ({', '.join(quote(c) for c in target)}, "  # nosec B608
         f"{quote('history_date')}, {quote('history_user_id')}, {quote('history_type')}, "
         f"{quote('history_change_reason')}) "
         f"SELECT {', '.join(quote(c) for c in source)}, %s, %s, %s, %s FROM {quote(model._meta.db_table)} "

@@ -14,7 +14,7 @@ import json
 import os
 import pathlib
 import shutil
-import subprocess
+import subprocess  # nosec B404: pg_dump and pg_restore, fixed argument lists, no shell
 import tarfile
 import tempfile
 
@@ -91,7 +91,7 @@ def backup(path):
         if _is_postgres():
             dump = pathlib.Path(work) / "database.pgdump"
             env, args = _pg_env_and_args()
-            done = subprocess.run(["pg_dump", "--format=custom", "--no-owner", "--no-privileges", *args,
+            done = subprocess.run(["pg_dump",  # nosec B603 B607: the operator's PostgreSQL tools, no shell "--format=custom", "--no-owner", "--no-privileges", *args,
                                    "--file", str(dump)], env=env, capture_output=True, text=True)
             if done.returncode:
                 raise BackupError(f"pg_dump failed: {done.stderr.strip()}")
@@ -134,7 +134,7 @@ def restore(path, *, force=False):
             archive.extract("database.pgdump", work, filter="data")
             env, args = _pg_env_and_args()
             connection.close()
-            done = subprocess.run(["pg_restore", "--clean", "--if-exists", "--no-owner", "--no-privileges",
+            done = subprocess.run(["pg_restore",  # nosec B603 B607: the operator's PostgreSQL tools, no shell "--clean", "--if-exists", "--no-owner", "--no-privileges",
                                    "--single-transaction", *args, str(pathlib.Path(work) / "database.pgdump")],
                                   env=env, capture_output=True, text=True)
             if done.returncode:

@@ -1,7 +1,7 @@
 """Text as the application stores it: no bidirectional control characters, no NUL.
 
 Bidi controls (U+202A–U+202E embeddings and overrides, U+2066–U+2069 isolates, U+200E/U+200F/U+061C
-marks) make text display in another order than it is stored: "‮gpj.exe" shows as "exe.jpg". They are a
+marks) make text display in another order than it is stored: "<U+202E>gpj.exe" shows as "exe.jpg". They are a
 display-spoofing vector, and the pages already give each block of French or Arabic its own direction
 (``dir="auto"``), so nothing legitimate needs them: they are removed, not refused (a paste from a word
 processor often carries a stray RLM). NUL cannot be stored by PostgreSQL and means nothing in text.
