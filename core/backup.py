@@ -30,7 +30,7 @@ EXCLUDED = ["contenttypes", "auth.permission", "sessions", "admin.logentry"]
 
 
 class BackupError(Exception):
-    pass
+    """A backup or restore that cannot go on; its message says why (shown by the management command)."""
 
 
 def _is_postgres():
