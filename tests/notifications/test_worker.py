@@ -35,13 +35,6 @@ from tests.factories import DeliverableFactory, DirectorateFactory, MembershipFa
 
 pytestmark = [
     pytest.mark.celery, pytest.mark.redis, pytest.mark.postgres, pytest.mark.django_db(transaction=True),
-    # CI runs the suite twice; on the embedded-default pass neither server is configured on purpose
-    # (tests/conftest.py never skips on CI). Configured but unreachable still fails there.
-    pytest.mark.skipif(
-        os.environ.get("CI") == "true" and not os.environ.get("REDIS_URL")
-        and settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3",
-        reason="the embedded-default pass (SQLite, no REDIS_URL): these run in the PostgreSQL + Redis pass",
-    ),
 ]
 
 ROOT = Path(__file__).resolve().parents[2]
