@@ -5,7 +5,7 @@ PYTHON ?=
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
-export DJANGO_SETTINGS_MODULE := config.settings
+export DJANGO_SETTINGS_MODULE := config.settings.production
 export PYTHON VENV
 
 .PHONY: demo test bench bench-imports load install install-dev migrate messages run worker beat production check-ci clean backup restore wheelhouse install-offline
@@ -32,15 +32,15 @@ demo: install
 
 ## make test: the whole suite (SQLite by default; DATABASE_URL/REDIS_URL point it at real servers)
 test: install-dev
-	DJANGO_TESTING=true $(PY) -m pytest $(PYTEST_ARGS)
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest $(PYTEST_ARGS)
 
 ## make bench: every page and write that grows with the country, beside its floor (bench/results.json)
 bench: install-dev
-	DJANGO_TESTING=true $(PY) bench/run.py
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) bench/run.py
 
 ## make bench-imports: the fast import path against django-import-export's defaults
 bench-imports: install-dev
-	DJANGO_TESTING=true $(PY) bench/run.py imports
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) bench/run.py imports
 
 ## make load: 100 people at once (Locust) against gunicorn + PostgreSQL + Redis + a worker; bench/load.json
 ## Needs DATABASE_URL (a PostgreSQL database of its own: it is emptied) and REDIS_URL.

@@ -84,8 +84,7 @@ class Workers:
         log = self.tmp_path / f"{name}.log"
         env = {
             **os.environ,
-            "DJANGO_SETTINGS_MODULE": "config.settings",
-            "DJANGO_TESTING": "true",
+            "DJANGO_SETTINGS_MODULE": "config.settings.test",
             "DATABASE_URL": database_url(),
             "REDIS_URL": redis_url or self.redis_url,
             "CELERY_BROKER_URL": redis_url or self.redis_url,
