@@ -18,7 +18,7 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
     path("health/", health, name="health"),
-    path("api/v1/", include("core.api_urls")),
+    path("api/v1/", include("config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # Behind login (the schema through SPECTACULAR_SETTINGS["SERVE_PERMISSIONS"]); the split view serves
     # Swagger UI's start-up script as a file, so the page needs no inline script (CSP).
