@@ -4,9 +4,10 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q, Value
 from django.db.models.functions import Concat, Substr
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+
+from core.i18n import field_in
 
 
 class User(AbstractUser):
@@ -92,8 +93,7 @@ class Directorate(models.Model):
 
     @property
     def name(self):
-        language = (get_language() or "fr")[:2]
-        return getattr(self, f"name_{language}", "") or self.name_fr
+        return field_in(self, "name")
 
     @property
     def depth(self):

@@ -10,6 +10,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from core.errors import NotAllowed
+from core.i18n import language_codes
 from figures import permissions, selectors, services
 from figures.bilan import clean, load_bilan
 from figures.filters import FigureFilter, IndicatorFilter
@@ -108,7 +109,7 @@ class FigureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
         return Response(services.figure_set_many(actor=request.user, rows=data.validated_data["rows"]))
 
 
-LANG = OpenApiParameter("lang", OpenApiTypes.STR, enum=["fr", "ar", "en"], description="language of `name`")
+LANG = OpenApiParameter("lang", OpenApiTypes.STR, enum=language_codes(), description="language of `name`")
 EDITION = OpenApiParameter(
     "edition", OpenApiTypes.STR, enum=["internal", "public"],
     description="`public`: only what is classified public, of a published bilan, for anyone (no login)")

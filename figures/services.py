@@ -14,6 +14,7 @@ from django.utils.translation import ngettext
 
 from core import audit
 from core.errors import InvalidTransition, NotAllowed, ValidationFailed
+from core.i18n import language_codes
 from core.text import clean_instance
 from directorates.models import Directorate
 from figures import formatting, permissions
@@ -305,7 +306,7 @@ def report_check_justifications(report):
 # ---------------------------------------------------------------- bilan
 
 TEXT_FIELDS = [
-    f"{field}_{language}" for field in ("title", "introduction", "outlook") for language in ("fr", "ar", "en")
+    f"{field}_{language}" for field in ("title", "introduction", "outlook") for language in language_codes()
 ]
 # Which text blocks go into the public edition (the title always does).
 PUBLIC_FIELDS = ["introduction_public", "outlook_public"]
@@ -350,7 +351,7 @@ def bilan_update(*, actor, bilan, texts=None, sections=None, expected_version=No
         if domain not in Domain.values:
             raise ValidationFailed(_("Unknown domain."), errors={domain: [_("Unknown domain.")]})
         section = existing.get(domain) or BilanSection(bilan=current, domain=domain)
-        new = {f"body_{lang}": (bodies.get(lang) or "").strip() for lang in ("fr", "ar", "en")}
+        new = {f"body_{lang}": (bodies.get(lang) or "").strip() for lang in language_codes()}
         if "public" in bodies:
             new["is_public"] = bool(bodies["public"])
         if section.pk and all(getattr(section, k) == v for k, v in new.items()):
