@@ -97,7 +97,6 @@ def pytest_collection_modifyitems(config, items):
 def dead_broker():
     """Celery not eager, its broker a closed port (not the shared Redis): every publish fails."""
     from config.celery import app as celery_app
-    from core import queue
 
     with socket.socket() as sock:  # a port nobody listens on
         sock.bind(("127.0.0.1", 0))
@@ -106,9 +105,7 @@ def dead_broker():
     celery_app.conf.update(broker_url=f"redis://127.0.0.1:{port}/0", task_always_eager=False)
     celery_app._pool = None
     celery_app.amqp._producer_pool = None
-    queue.reset()
     yield
-    queue.reset()
     celery_app.conf.update(**saved)
     celery_app._pool = None
     celery_app.amqp._producer_pool = None

@@ -25,7 +25,6 @@ from django.db import connection
 from django.utils import timezone
 
 from config.celery import app as celery_app
-from core import queue as core_queue
 from directorates.models import Membership
 from notifications import services, tasks
 from notifications.models import Delivery, ReminderPolicy
@@ -140,10 +139,8 @@ def workers(tmp_path, queue):
     url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15")
     saved = {k: celery_app.conf[k] for k in ("broker_url", "task_always_eager", "task_default_queue")}
     use_broker(url, queue)
-    core_queue.reset()
     pool = Workers(tmp_path, url, queue)
     yield pool
-    core_queue.reset()
     pool.stop_all()
     use_broker(saved["broker_url"], saved["task_default_queue"])
     celery_app.conf.task_always_eager = saved["task_always_eager"]

@@ -67,7 +67,6 @@ def test_a_job_lost_with_the_brokers_data_is_queued_again_by_the_sweeper():
     from django.utils import timezone
 
     from config.celery import app
-    from core import queue
     from tests.factories import DirectorateFactory, office_user
 
     url = os.environ["REDIS_URL"]
@@ -77,7 +76,6 @@ def test_a_job_lost_with_the_brokers_data_is_queued_again_by_the_sweeper():
     saved = {k: app.conf[k] for k in ("broker_url", "task_always_eager", "task_default_queue", "result_backend")}
     app.conf.update(task_always_eager=False, broker_url=url, result_backend=None, task_default_queue=name)
     app._pool = None
-    queue.reset()
     client = redis.Redis.from_url(url)
     try:
         job = services.import_start(actor=olga, kind_key="deliverables",

@@ -93,13 +93,9 @@ PARAMETERS = {
     "figures:unit_dashboard": _code,
     "figures:unit_figures": lambda w, s: {"code": w.units[s].code, "year": 2022},
     "figures:bilan_download": lambda w, s: [{"year": 2022, "fmt": "pdf"}, {"year": 2022, "fmt": "xlsx"}],
-    "figures:bilan_public_download": lambda w, s: [{"year": 2022, "fmt": "pdf"}, {"year": 2020, "fmt": "xlsx"}],
     "figures:bilan_action": lambda w, s: [{"year": 2022, "action": a} for a in ("start", "approve")],
     "figures:bilan_public_download": lambda w, s: [{"year": 2022, "fmt": "pdf"}, {"year": 2022, "fmt": "xlsx"}],
-    "reviews:report_extend": lambda w, s: {"pk": w.reports[s].pk},
-    "roadmap:compstat_unit": lambda w, s: {"year": 2022, "code": w.units[s].code},
     "transfers:import_retry": lambda w, s: {"pk": w.imports[s].pk},
-    "report-extension": lambda w, s: {"pk": w.reports[s].pk},
     "api-token-detail": lambda w, s: {"token_id": "0123456789abcdef"},
     "reviews:report_detail": lambda w, s: {"pk": w.reports[s].pk},
     "reviews:report_edit": lambda w, s: {"pk": w.reports[s].pk},
@@ -232,7 +228,7 @@ def world(approved, accepted_report, unit_a, unit_b, alice, bob, charlie, olga, 
                                            uploaded_file=SimpleUploadedFile("cahier.csv", rows.encode()))
     with django_capture_on_commit_callbacks(execute=True):
         for event in ReportEvent.objects.all():
-            notification_services.report_event_notify(event_id=event.pk)
+            notification_services.event_notify(source="report", event_id=event.pk)
     return World(unit_a=unit_a, unit_b=unit_b, alice=alice, bob=bob, charlie=charlie, olga=olga, dino=dino)
 
 
