@@ -99,6 +99,10 @@ class Directorate(models.Model):
     def depth(self):
         return self.path.count("/") - 1
 
+    def contains(self, other):
+        """``other`` is this unit or one of the units under it (its subtree)."""
+        return other.path.startswith(self.path)
+
     def computed_path(self):
         return f"{self.parent.path if self.parent_id else ''}{self.code}/"
 

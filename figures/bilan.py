@@ -382,22 +382,16 @@ def load_bilan(year):
 def roadmap_objectives(year):
     """Next year's approved roadmap objectives, shown at the end of the bilan.
 
-    Hook for the ``roadmap`` app (built on another branch). When it is installed, it is
-    expected to provide ``roadmap.selectors.bilan_objectives(year)`` returning a list of dicts
-    ``{"title": str, "unit": str (unit code), "domain": str (optional)}`` for the approved roadmap
-    of ``year``. Absent app or function: an empty list, so the bilan never depends on it.
+    Imports point one way (the roadmap app imports figures, never the reverse), so the roadmap's
+    ``roadmap.selectors.bilan_objectives(year)`` is looked up through the app registry: a list of
+    ``{"title": str, "unit": str (unit code), "domain": str (optional)}`` for the approved roadmap of
+    ``year``. Without the roadmap app the bilan simply has no outlook objectives.
     """
     if not apps.is_installed("roadmap"):
         return []
-    try:
-        from importlib import import_module
+    from importlib import import_module
 
-        selector = getattr(import_module("roadmap.selectors"), "bilan_objectives", None)
-    except ImportError:
-        return []
-    if selector is None:
-        return []
-    return [dict(item) for item in selector(year)]
+    return [dict(item) for item in import_module("roadmap.selectors").bilan_objectives(year)]
 
 
 # ---------------------------------------------------------------- per-unit values (dashboards)

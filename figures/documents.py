@@ -12,6 +12,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from core.cells import formula_safe
 from core.i18n import active_language
 
 from figures import formatting
@@ -89,7 +90,6 @@ def render_pdf(data, language):
 
 # ---------------------------------------------------------------- Excel
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 NUMBER_FORMATS = {
     "count": "#,##0", "l": "#,##0", "mad": "#,##0", "hours": "#,##0",
     "kg": "#,##0.000", "t": "#,##0.000", "percent": "0.0",
@@ -97,9 +97,8 @@ NUMBER_FORMATS = {
 
 
 def safe_text(text):
-    """User text for a cell: a leading = + - @ would make a formula, so it is neutralised with '."""
-    text = "" if text is None else str(text)
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+    """User text for a cell, never a formula (core.cells.formula_safe)."""
+    return formula_safe("" if text is None else str(text))
 
 
 def render_xlsx(data, language):

@@ -19,6 +19,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.cells import formula_safe
 from core import audit, queue
 from core.errors import InvalidTransition, NotAllowed, ValidationFailed
 from transfers import kinds, readers
@@ -417,20 +418,10 @@ def import_fail_unexpectedly(*, job_id):
 
 # ---------------------------------------------------------------- export and templates
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value):
-    """A text cell that a spreadsheet would run as a formula is prefixed with a quote (kept as text)."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
-
-
 def _render(kind, rows, fmt):
     dataset = tablib.Dataset(headers=kind.headers(), title=str(kind.label)[:31])
     for row in rows:
-        dataset.append([neutralise(value) for value in row])
+        dataset.append([formula_safe(value) for value in row])
     if fmt == "xlsx":
         return dataset.export("xlsx")
     return ("\ufeff" + dataset.export("csv")).encode("utf-8")  # the BOM makes Excel read UTF-8
