@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
@@ -295,6 +296,25 @@ class Bilan(models.Model):
 
     def text(self, field, language=None):
         return field_in(self, field, language)
+
+
+class BilanEvent(models.Model):
+    """One state change of a bilan: who, when, from what to what (core.transitions)."""
+
+    bilan = models.ForeignKey(Bilan, on_delete=models.CASCADE, related_name="events")
+    old_state = models.CharField(max_length=16, choices=BilanState.choices)
+    new_state = models.CharField(max_length=16, choices=BilanState.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    comment = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("annual report event")
+        verbose_name_plural = _("annual report events")
+
+    def __str__(self):
+        return f"{self.bilan}: {self.old_state} → {self.new_state}"
 
 
 class BilanSection(models.Model):
