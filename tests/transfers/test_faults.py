@@ -2,6 +2,7 @@
 work queued before a Redis restart is delivered after it; an upload during the gap is saved and
 marked, then queued by the sweeper; a Redis that lost its data (no persistence) loses no import."""
 
+import contextlib
 import datetime
 import shutil
 import socket
@@ -73,21 +74,10 @@ def own_redis(tmp_path):
 
 @pytest.fixture
 def broker():
-    from config.celery import app
+    from tests.celery_support import celery_using
 
-    saved = {k: app.conf[k] for k in ("broker_url", "task_always_eager", "task_default_queue", "result_backend")}
-
-    def use(url):
-        app.conf.update(task_always_eager=False, broker_url=url, result_backend=None,
-                        task_default_queue=f"faults-{uuid.uuid4().hex[:6]}")
-        app._pool = None
-        app.amqp._producer_pool = None
-        return app
-
-    yield use
-    app.conf.update(**saved)
-    app._pool = None
-    app.amqp._producer_pool = None
+    with contextlib.ExitStack() as stack:
+        yield lambda url: stack.enter_context(celery_using(url, queue=f"faults-{uuid.uuid4().hex[:6]}"))
 
 
 def _olga():
