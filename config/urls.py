@@ -7,7 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from accounts.views import LoginView
 from core.health import health
 from core.views import favicon, set_language
-from reviews.views import home
+from notifications.views import home
 
 urlpatterns = [
     path("", home, name="home"),

@@ -34,15 +34,6 @@ REPORTS_PAGE = 100
 
 
 @login_required
-def home(request):
-    if request.user.sees_everything:
-        cycle = selectors.current_cycle()
-        if cycle:
-            return redirect("reviews:dashboard", year=cycle.year)
-    return redirect("reviews:report_list")
-
-
-@login_required
 def report_list(request):
     cycle = selectors.current_cycle()
     reports = valid_filters(ReportFilter, request.GET, queryset=selectors.report_list(user=request.user)).qs
