@@ -5,6 +5,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts.views import LoginView
+from config.search import search_page
 from core.health import health
 from core.views import favicon, set_language
 from notifications.views import home
@@ -18,6 +19,7 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
     path("health/", health, name="health"),
+    path("search/", search_page, name="search"),
     path("api/v1/", include("core.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # Behind login (the schema through SPECTACULAR_SETTINGS["SERVE_PERMISSIONS"]); the split view serves
