@@ -14,12 +14,12 @@ urlpatterns = [
     path("", home, name="home"),
     # Browsers ask for /favicon.ico on pages that name no icon (the admin, files, error pages).
     path("favicon.ico", favicon, name="favicon"),
+    path("search/", search_page, name="search"),
     path("login/", LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
     path("health/", health, name="health"),
-    path("search/", search_page, name="search"),
     path("api/v1/", include("core.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # Behind login (the schema through SPECTACULAR_SETTINGS["SERVE_PERMISSIONS"]); the split view serves

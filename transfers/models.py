@@ -50,7 +50,7 @@ class ImportJob(models.Model):
     row_errors = models.JSONField(_("row errors"), default=list, blank=True)
     error_count = models.PositiveIntegerField(_("number of errors"), default=0)
     # The language the messages above are written in (the page the file was sent from): the import's
-    # page shows them in the reader's language (core.i18n.retranslate).
+    # page shows them in the reader's language (core.retranslation.retranslate).
     language = models.CharField(_("language"), max_length=8, blank=True, editable=False)
     message = models.TextField(_("message"), blank=True, help_text=_("Why the file was refused, if it was."))
     progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.errors import DomainError, NotAllowed
-from core.i18n import retranslate
+from core.retranslation import retranslate
 from reviews.selectors import current_cycle
 from transfers import kinds, selectors, services
 from transfers.forms import ImportForm
