@@ -17,7 +17,7 @@ def _run(service, job_id):
     if job is None:
         return None
     # Row errors are stored as text: written in the language of the page the file was sent from (the
-    # import's page shows them in its reader's language, core.i18n.retranslate).
+    # import's page shows them in its reader's language, core.retranslation.retranslate).
     language = job.language or job.created_by.language or settings.LANGUAGE_CODE
     try:
         with translation.override(language):
