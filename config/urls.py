@@ -5,14 +5,16 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts.views import LoginView
+from config.search import search_page
 from core.health import health
 from core.views import favicon, set_language
-from reviews.views import home
+from notifications.views import home
 
 urlpatterns = [
     path("", home, name="home"),
     # Browsers ask for /favicon.ico on pages that name no icon (the admin, files, error pages).
     path("favicon.ico", favicon, name="favicon"),
+    path("search/", search_page, name="search"),
     path("login/", LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", set_language, name="set_language"),
