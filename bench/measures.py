@@ -142,9 +142,9 @@ def _ok(response):
 
 
 def _token(user):
-    from rest_framework.authtoken.models import Token
+    from knox.models import AuthToken
 
-    return Token.objects.get_or_create(user=user)[0].key
+    return AuthToken.objects.create(user)[1]
 
 
 def _compile_measure(data):
