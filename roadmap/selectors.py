@@ -33,7 +33,6 @@ from roadmap.status import (
     milestone_annotations,
     milestones_with_status,
     objective_status_expression,
-    objective_status_filter,
     status_counts,
 )
 
@@ -109,9 +108,8 @@ def objective_list(*, user, year, owner=None, priority=None, status=None, source
         qs = qs.filter(source_kind=source)
     if state:
         qs = qs.filter(state=state)
-    if status:  # a semi-join on the milestones grouped by objective, not the status of every objective
-        qs = qs.filter(objective_status_filter(status, as_of or timezone.localdate(),
-                                               Milestone.objects.filter(objective__roadmap__year=year)))
+    if status:
+        qs = qs.filter(status=status)
     return qs
 
 
