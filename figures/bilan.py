@@ -331,8 +331,12 @@ def _names(obj):
     return fields_of(obj, "name")
 
 
-def compute_bilan(year, *, scope=None, bilan=None):
-    """Compute the bilan of ``year`` (nationally, or for ``scope``'s subtree). Never reads a snapshot."""
+def compute_bilan(year, *, scope=None, bilan=None, objectives=True):
+    """Compute the bilan of ``year`` (nationally, or for ``scope``'s subtree). Never reads a snapshot.
+
+    ``objectives=False`` leaves out next year's roadmap objectives (read from the roadmap's frozen
+    version: megabytes of JSON at national scale) for readers of the figures only.
+    """
     indicators = catalogue()
     values, notes = scope_values(indicators, (year, year - 1), scope)
     lines = [
@@ -348,7 +352,7 @@ def compute_bilan(year, *, scope=None, bilan=None):
     data = BilanData(year=year, lines=lines, scope=scope.code if scope else "")
     if bilan is not None:
         _add_narrative(data, bilan)
-    if scope is None:
+    if scope is None and objectives:
         data.objectives = roadmap_objectives(year + 1)
     return data
 
@@ -368,12 +372,15 @@ def _add_narrative(data, bilan):
     }
 
 
-def load_bilan(year):
-    """The bilan as readers see it: the frozen snapshot once published, else computed now."""
+def load_bilan(year, *, objectives=True):
+    """The bilan as readers see it: the frozen snapshot once published, else computed now.
+
+    ``objectives=False``: the figures only (the dashboard), without next year's roadmap objectives.
+    """
     bilan = Bilan.objects.filter(year=year).prefetch_related("sections").first()
     if bilan is not None and bilan.is_published:
         return bilan, BilanData.from_json(bilan.snapshot)
-    return bilan, compute_bilan(year, bilan=bilan)
+    return bilan, compute_bilan(year, bilan=bilan, objectives=objectives)
 
 
 # ---------------------------------------------------------------- roadmap hook

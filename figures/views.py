@@ -268,7 +268,7 @@ def dashboard(request):
     domain = params.get("domain") or indicator.domain
     domain_lines, bilan_readable = [], False
     if year:
-        bilan, data = load_bilan(year)
+        bilan, data = load_bilan(year, objectives=False)  # the lines only: not the roadmap's objectives
         bilan_readable = permissions.can_read_bilan(request.user, bilan)
         if bilan_readable:
             domain_lines = [line for line in data.lines if line.domain == domain]
