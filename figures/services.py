@@ -10,6 +10,7 @@ from decimal import Decimal, InvalidOperation
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.utils.translation import ngettext
 
 from core import audit
@@ -29,7 +30,7 @@ from figures.models import (
     Indicator,
     MeasureUnit,
 )
-from reviews.models import Report, ReviewCycle
+from reviews.models import Report, ReportState, ReviewCycle, ReviewItem
 
 MAX_DECIMALS = 4
 MAX_INTEGER_DIGITS = 16
@@ -243,6 +244,7 @@ def figure_set_many(*, actor, rows, reason=""):
             to_update.append(figure)
         else:
             unchanged += 1
+    _refuse_unflagged_figures(to_create + to_update + to_clear)
     if to_create:
         audit.bulk_create(Figure, to_create, actor=actor, reason=reason or "figures entered")
     if to_update:
@@ -256,6 +258,50 @@ def figure_set_many(*, actor, rows, reason=""):
         figure.delete()  # simple_history records the deletion through its signal
     return {"created": len(to_create), "updated": len(to_update), "unchanged": unchanged,
             "cleared": len(to_clear)}
+
+
+def _refuse_unflagged_figures(figures):
+    """While a unit's report is returned with flagged items, only its flagged figures may change (409).
+
+    One query, whatever the number of figures.
+    """
+    if not figures:
+        return
+    flags = {}
+    for unit, year, kind, item_id in ReviewItem.objects.filter(
+        report__directorate__in={f.directorate_id for f in figures}, report__cycle__year__in={f.year for f in figures},
+        report__state=ReportState.RETURNED, resolved_at__isnull=True,
+    ).values_list("report__directorate_id", "report__cycle__year", "kind", "item_id"):
+        flags.setdefault((unit, year), set())
+        if kind == ReviewItem.Kind.FIGURE:
+            flags[(unit, year)].add(item_id)
+    refused = [f for f in figures if (f.directorate_id, f.year) in flags and f.pk not in flags[(f.directorate_id, f.year)]]
+    if refused:
+        raise InvalidTransition(
+            _("The DG's office returned this report with flagged items: only those items can be changed until "
+              "it is resubmitted."),
+            errors={"figures": [_("%(code)s was not flagged by the DG's office.") % {"code": f.indicator.code}
+                                for f in refused]},
+        )
+
+
+def figure_review_kind():
+    """The ``figure`` kind of item the DG's office may flag in a report (reviews.items)."""
+    from reviews.items import ItemKind
+
+    def read(report, ids=None):
+        rows = Figure.objects.filter(directorate_id=report.directorate_id, year=report.cycle.year).select_related(
+            "indicator")
+        if ids is not None:
+            rows = rows.filter(pk__in=ids)
+        return {f.pk: (f"{f.indicator.name} ({f.indicator.code})",
+                       {"value": format(f.value.normalize(), "f"), "source_note": f.source_note,
+                        "justification": f.justification})
+                for f in rows}
+
+    return ItemKind(ReviewItem.Kind.FIGURE, read=read, fields={
+        "value": gettext_lazy("value"), "source_note": gettext_lazy("source note"),
+        "justification": gettext_lazy("justification of the change")})
 
 
 def figure_set(*, actor, directorate, indicator, year, value, source_note="", justification=None):

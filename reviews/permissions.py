@@ -67,3 +67,11 @@ def available_transitions(user, report):
         for state in (ReportState.SUBMITTED, ReportState.RETURNED, ReportState.ACCEPTED)
         if may_move(user, report, state)
     ]
+
+
+def can_discuss_item(user, report):
+    """The thread of a flagged item: the unit's head and editors answer, the DG's office answers back,
+    while the review goes on (the report returned or resubmitted, the cycle open)."""
+    if not report.cycle.is_open or report.state not in (ReportState.RETURNED, ReportState.SUBMITTED):
+        return False
+    return can_review(user) or unit_permissions.can_edit_unit_content(user, report.directorate)
