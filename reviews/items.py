@@ -55,7 +55,7 @@ def compare(item):
         return []
     before, after = item.before or {}, item.after or {}
     if after.get("_removed"):
-        return [(_("Item"), _("present"), _("removed"), True)]
+        return [(_("Item"), _("in the report"), _("removed"), True)]
     rows = []
     for field, label in item_kind.fields.items():
         old, new = before.get(field), after.get(field)
