@@ -450,6 +450,8 @@ class ReportViewSet(ConditionalWriteMixin, mixins.CreateModelMixin, mixins.Updat
         report = self.get_object()
         item = get_object_or_404(ReviewItem.objects.select_related("report__cycle", "report__directorate"),
                                  pk=flag, report=report)
+        if not permissions.is_thread_party(request.user, report):  # who may, before what is sent
+            raise NotAllowed(_("Only the unit's people and the DG's office may discuss this item."))
         data = ItemCommentInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         comment = services.review_item_comment(actor=request.user, item=item, text=data.validated_data["text"])

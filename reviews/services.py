@@ -587,12 +587,10 @@ def report_return(*, actor, report, comment, items=None):
 def review_item_comment(*, actor, item, text):
     """Add a message to a flagged item's thread: the unit answers the office, the office answers back."""
     report = item.report
-    if not permissions.can_discuss_item(actor, report):
-        if not permissions.can_view_report(actor, report):
-            raise NotAllowed(_("Only the unit's people and the DG's office may discuss this item."))
-        if permissions.can_review(actor) or permissions.can_start_report(actor, report.directorate):
-            raise InvalidTransition(_("This report's review is over: its flagged items can no longer be discussed."))
+    if not permissions.is_thread_party(actor, report):
         raise NotAllowed(_("Only the unit's people and the DG's office may discuss this item."))
+    if not permissions.can_discuss_item(actor, report):
+        raise InvalidTransition(_("This report's review is over: its flagged items can no longer be discussed."))
     text = (text or "").strip()
     if not text:
         raise ValidationFailed(_("The comment was not added."), errors={"text": [_("Write your comment.")]})

@@ -371,6 +371,8 @@ def review_item_comment(request, pk, flag):
     report = _get_report(request, pk)
     item = get_object_or_404(ReviewItem, pk=flag, report=report)
     item.report = report
+    if not permissions.is_thread_party(request.user, report):
+        raise PermissionDenied
     form = ItemCommentForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("The comment was not added."))
