@@ -149,3 +149,23 @@ def test_the_detail_page_costs_the_same_queries_with_more_flags(client, flagged,
     assert_constant_queries(django_assert_num_queries, lambda: client.get(url), grow)
     url = reverse("reviews:report_edit", args=[flagged.pk])
     assert_constant_queries(django_assert_num_queries, lambda: client.get(url), grow)
+
+
+def test_the_figures_page_leaves_only_flagged_figures_editable(client, submitted, parts, olga, bob):  # noqa: F811
+    services.report_return(actor=olga, report=submitted, comment="x",
+                           items=[{"kind": "figure", "id": parts["figure"].pk, "comment": "Vérifier ce chiffre"}])
+    client.force_login(bob)
+    url = reverse("figures:report_figures", args=[submitted.pk])
+    html = client.get(url).content.decode()
+    assert "Vérifier ce chiffre" in html
+    assert '<input disabled class="form-control form-control-sm" inputmode="decimal" id="value-arrests"' in html
+    assert '<input class="form-control form-control-sm" inputmode="decimal" id="value-cases_handled"' in html
+    response = client.post(url, {"value-cases_handled": "150", "note-cases_handled": "",
+                                 "justification-cases_handled": "Première année"})
+    assert response.status_code == 302
+    parts["figure"].refresh_from_db()
+    assert parts["figure"].value == 150
+    response = client.post(url, {"value-arrests": "9", "note-arrests": ""}, follow=True)  # forged: refused
+    assert "arrests" in response.content.decode()
+    parts["other_figure"].refresh_from_db()
+    assert parts["other_figure"].value == 7
