@@ -300,3 +300,16 @@ def test_api_detail_costs_the_same_queries_with_more_flags_and_comments(api, fla
 
     assert_constant_queries(django_assert_num_queries, lambda: api.get(url), grow)
     assert_constant_queries(django_assert_num_queries, lambda: api.get("/api/v1/reports/"), grow)
+
+
+def test_the_demo_has_a_report_returned_with_flagged_items_and_an_answer(db, settings):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    settings.DEBUG = True
+    call_command("load_demo", "--quiet-logins", stdout=StringIO())
+    flags = ReviewItem.objects.filter(report__directorate__code="FM6", resolved_at__isnull=True)
+    assert flags.count() == 2 and flags.first().report.state == ReportState.RETURNED
+    assert {flag.kind for flag in flags} <= {"outcome", "constraint", "achievement"}
+    assert ReviewItemComment.objects.filter(item__in=flags).count() == 1
