@@ -162,7 +162,7 @@ def _years_of(rows):
     return years
 
 
-def figure_check_many(*, actor, rows, require_cycle=False, lock=False):
+def figure_check_many(*, actor, rows, require_cycle=False, lock=False, check_flags=False):
     """Check figure rows without writing anything; return ``(rows, errors)``.
 
     ``rows`` come back normalised (objects instead of codes, ``year`` an int, ``value`` a Decimal or
@@ -190,7 +190,46 @@ def figure_check_many(*, actor, rows, require_cycle=False, lock=False):
         row_errors = _check_row(row, actor, reports, seen, pair_problems, cycle_years)
         if row_errors:
             errors[str(index)] = row_errors
+    if check_flags:
+        errors.update(_unflagged_row_errors(rows, errors))
     return rows, errors
+
+
+def _unflagged_row_errors(rows, errors):
+    """Row errors for figures a spreadsheet would change while their report is returned with other items
+    flagged (the preview says so per row; ``figure_set_many`` refuses them anyway). Two queries."""
+    valid = [(index, row) for index, row in enumerate(rows) if str(index) not in errors]
+    if not valid:
+        return {}
+    flags = {}
+    for unit, year, kind, item_id in ReviewItem.objects.filter(
+        report__directorate__in={row["directorate"].pk for _i, row in valid},
+        report__cycle__year__in={row["year"] for _i, row in valid},
+        report__state=ReportState.RETURNED, resolved_at__isnull=True,
+    ).values_list("report__directorate_id", "report__cycle__year", "kind", "item_id"):
+        flags.setdefault((unit, year), set())
+        if kind == ReviewItem.Kind.FIGURE:
+            flags[(unit, year)].add(item_id)
+    if not flags:
+        return {}
+    restricted = [(index, row) for index, row in valid if (row["directorate"].pk, row["year"]) in flags]
+    existing = {
+        (f.directorate_id, f.indicator_id, f.year): f
+        for f in Figure.objects.filter(directorate__in={row["directorate"].pk for _i, row in restricted},
+                                       indicator__in={row["indicator"].pk for _i, row in restricted},
+                                       year__in={row["year"] for _i, row in restricted})
+    }
+    out = {}
+    for index, row in restricted:
+        figure = existing.get((row["directorate"].pk, row["indicator"].pk, row["year"]))
+        unchanged = figure is not None and figure.value == row["value"] and figure.source_note == row["source_note"]
+        if figure is None and row["value"] is None:
+            unchanged = True
+        if not unchanged and (figure is None or figure.pk not in flags[(row["directorate"].pk, row["year"])]):
+            out[str(index)] = {"indicator": [
+                _("The DG's office returned this report with flagged items: only those items can be changed until "
+                  "it is resubmitted.")]}
+    return out
 
 
 @transaction.atomic

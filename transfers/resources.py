@@ -561,7 +561,8 @@ class FigureResource(FastModelResource):
                 strict=True,
             )
         ]
-        checked, errors = figure_services.figure_check_many(actor=self.actor, rows=raw, require_cycle=True)
+        checked, errors = figure_services.figure_check_many(actor=self.actor, rows=raw, require_cycle=True,
+                                                            check_flags=True)
         self.checked = dict(zip(numbers, checked, strict=True))
         self.errors_of = {numbers[int(index)]: row_errors for index, row_errors in errors.items()}
         for number, source, row in zip(numbers, raw, checked, strict=True):
