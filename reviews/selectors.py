@@ -73,7 +73,8 @@ def review_items_by_kind(report, *, latest_only=False):
     """The report's flagged items as {kind: {item id: ReviewItem}}, from its prefetched ``review_items``.
 
     Open flags (a returned report) or, with ``latest_only``, the flags of the latest return (what a
-    resubmitted report was asked to change): the page shows each next to its item.
+    resubmitted report was asked to change): the page shows each next to its item. Reads the prefetched
+    ``review_items`` and ``events`` (reviews.selectors.report_detail_queryset): no query.
     """
     items = list(report.review_items.all())
     if not items:
@@ -81,7 +82,9 @@ def review_items_by_kind(report, *, latest_only=False):
     if report.state == Report.State.RETURNED:
         items = [item for item in items if not item.resolved]
     elif latest_only:
-        last = max(item.return_event_id for item in items)
+        # The latest return's flags only: a later return without flags has none to show.
+        last = max((e.pk for e in report.events.all() if e.new_state == Report.State.RETURNED and not e.marks_ready),
+                   default=None)
         items = [item for item in items if item.return_event_id == last]
     by_kind = {}
     for item in items:

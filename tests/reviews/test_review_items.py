@@ -313,3 +313,15 @@ def test_the_demo_has_a_report_returned_with_flagged_items_and_an_answer(db, set
     assert flags.count() == 2 and flags.first().report.state == ReportState.RETURNED
     assert {flag.kind for flag in flags} <= {"outcome", "constraint", "achievement"}
     assert ReviewItemComment.objects.filter(item__in=flags).count() == 1
+
+
+def test_a_later_return_without_flags_shows_no_old_flags(client, flagged, alice, olga, bob):
+    services.report_submit(actor=alice, report=flagged)
+    services.report_return(actor=olga, report=flagged, comment="Encore une fois")
+    services.report_update(actor=bob, report=flagged, outcomes={_last_deliverable(flagged): {"status": "not_done"}})
+    services.report_submit(actor=alice, report=flagged)
+    client.force_login(olga)
+    from django.urls import reverse
+
+    html = client.get(reverse("reviews:report_detail", args=[flagged.pk])).content.decode()
+    assert 'id="changes"' not in html and 'id="flags"' not in html
