@@ -341,7 +341,8 @@ def report_transition(request, pk, action):
             item = extra["items"][int(index)]
             for field_messages in fields.values():
                 for message in field_messages:
-                    messages.info(request, f"{item['kind']} {item['id']}: {message}")
+                    kind = ReviewItem.Kind(item["kind"]).label if item["kind"] in ReviewItem.Kind.values else "?"
+                    messages.info(request, f"{kind} {item['id'] or ''}: {message}")
         if isinstance(error.errors.get("outcomes"), list):
             for title in error.errors["outcomes"][:10]:
                 messages.info(request, _("Missing outcome: %(title)s") % {"title": title})
