@@ -358,7 +358,7 @@ class ReviewItem(models.Model):
     return_event = models.ForeignKey(ReportEvent, verbose_name=_("return"), on_delete=models.PROTECT,
                                      related_name="review_items")
     kind = models.CharField(_("kind of item"), max_length=16, choices=Kind.choices)
-    item_id = models.PositiveBigIntegerField(_("item"))
+    item_id = models.PositiveBigIntegerField(_("item number"))
     label = models.CharField(_("item"), max_length=300)
     comment = models.TextField(_("comment"))
     before = models.JSONField(_("before the return"), default=dict)

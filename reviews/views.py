@@ -395,7 +395,8 @@ def _history_label(row, report):
     """What a history row is about: an outcome names its deliverable, an attachment its file."""
     if getattr(row, "deliverable_id", None):
         return row.deliverable.title
-    return getattr(row, "title", None) or getattr(row, "original_name", None) or str(report)
+    return (getattr(row, "title", None) or getattr(row, "original_name", None) or getattr(row, "label", None)
+            or str(report))
 
 
 @login_required
@@ -409,6 +410,7 @@ def report_history(request, pk):
         Achievement.history.filter(report_id=report.pk),
         ReportConstraint.history.filter(report_id=report.pk),
         Attachment.history.filter(outcome__report_id=report.pk),
+        ReviewItem.history.filter(report_id=report.pk),
         label=lambda row: _history_label(row, report),
     ), HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "reviews/report_history.html",

@@ -20,7 +20,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
                 ('kind', models.CharField(choices=[('outcome', 'Deliverable outcome'), ('figure', 'Figure'), ('achievement', 'Achievement'), ('constraint', 'Challenge or constraint')], max_length=16, verbose_name='kind of item')),
-                ('item_id', models.PositiveBigIntegerField(verbose_name='item')),
+                ('item_id', models.PositiveBigIntegerField(verbose_name='item number')),
                 ('label', models.CharField(max_length=300, verbose_name='item')),
                 ('comment', models.TextField(verbose_name='comment')),
                 ('before', models.JSONField(default=dict, verbose_name='before the return')),
@@ -50,7 +50,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('kind', models.CharField(choices=[('outcome', 'Deliverable outcome'), ('figure', 'Figure'), ('achievement', 'Achievement'), ('constraint', 'Challenge or constraint')], max_length=16, verbose_name='kind of item')),
-                ('item_id', models.PositiveBigIntegerField(verbose_name='item')),
+                ('item_id', models.PositiveBigIntegerField(verbose_name='item number')),
                 ('label', models.CharField(max_length=300, verbose_name='item')),
                 ('comment', models.TextField(verbose_name='comment')),
                 ('before', models.JSONField(default=dict, verbose_name='before the return')),

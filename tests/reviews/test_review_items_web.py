@@ -169,3 +169,10 @@ def test_the_figures_page_leaves_only_flagged_figures_editable(client, submitted
     assert "arrests" in response.content.decode()
     parts["other_figure"].refresh_from_db()
     assert parts["other_figure"].value == 7
+
+
+def test_the_reports_history_shows_each_flag_with_who_and_when(client, flagged, olga):  # noqa: F811
+    client.force_login(olga)
+    html = client.get(reverse("reviews:report_history", args=[flagged.pk])).content.decode()
+    assert "Préciser l&#x27;effectif" in html and "Preuve manquante" in html  # each flag, with its comment
+    assert "flagged on return" in html
