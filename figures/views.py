@@ -11,7 +11,7 @@ from django.utils.translation import get_language_info
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core.errors import DomainError, ValidationFailed
+from core.errors import DomainError, InvalidTransition, ValidationFailed
 from core.i18n import language_codes
 from core.filters import BadFilter, valid_filters
 from directorates.permissions import visible_directorates
@@ -63,6 +63,11 @@ def _entry(request, directorate, year, report):
         } for row in submitted]
         try:
             result = services.figure_set_many(actor=request.user, rows=data)
+        except InvalidTransition as error:
+            messages.error(request, error.message)
+            for problem_ in error.errors.get("figures", [])[:10]:
+                messages.info(request, problem_)
+            return redirect(request.path)
         except ValidationFailed as error:
             for index, row_errors in error.errors.items():
                 code = submitted[int(index)]["indicator"].code
@@ -73,8 +78,13 @@ def _entry(request, directorate, year, report):
             messages.success(request, _("Figures saved: %(created)s new, %(updated)s changed, %(cleared)s cleared.")
                              % result)
             return redirect(request.path)
+    # While the report is returned with flagged items, only the flagged figures can change.
+    flags = review_selectors.review_items_by_kind(report) if report is not None else {}
+    figure_flags = flags.get("figure", {})
     for row in rows:
         code = row["indicator"].code
+        row["flag"] = figure_flags.get(row["figure"].pk) if row.get("figure") else None
+        row["locked"] = bool(flags) and row["flag"] is None
         row["errors"] = errors.get(code, [])
         if row["indicator"] in posted:
             row["posted_value"] = posted[row["indicator"]]["value"]

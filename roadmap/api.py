@@ -2,7 +2,6 @@
 
 from decimal import Decimal
 
-from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone

@@ -355,7 +355,8 @@ def compstat_unit(*, user, cycle, code):
     report = (
         Report.objects.filter(pk=item.report_id).select_related("cycle", "directorate").with_completeness()
         .prefetch_related(
-            Prefetch("events", queryset=ReportEvent.objects.select_related("actor")),
+            # each return with the items it flagged (item-level review)
+            Prefetch("events", queryset=ReportEvent.objects.select_related("actor").prefetch_related("review_items")),
             Prefetch("extensions", queryset=DeadlineExtension.objects.select_related("granted_by")),
         ).first()
     )

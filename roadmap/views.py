@@ -14,8 +14,6 @@ from django.views.decorators.http import require_POST
 
 from core.errors import DomainError, ValidationFailed
 from core.filters import BadFilter, valid_filters
-from directorates import permissions as unit_permissions
-from directorates.models import Directorate
 from reviews.forms import CommentForm
 from roadmap import permissions, selectors, services
 from roadmap.api import _diff_pair
@@ -35,7 +33,7 @@ from roadmap.forms import (
     RoadmapFilterForm,
     SplitForm,
 )
-from roadmap.models import AgendaItem, Meeting, Milestone, Objective, Priority, Roadmap
+from roadmap.models import AgendaItem, Meeting, Objective, Priority, Roadmap
 
 
 def _valid_or_400(form):
