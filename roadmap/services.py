@@ -888,6 +888,10 @@ def progress_record(*, actor, milestone, value, comment="", evidence="", recorde
                             evidence=(evidence or "").strip(), recorded_on=recorded_on, recorded_by=actor)
     _save(update, actor)
     milestones_keep_latest_progress(Milestone.objects.filter(pk=milestone.pk))
+    # A draft copy of the milestone (a next version being drafted) shows the same latest progress.
+    Milestone.objects.filter(draft_of=milestone.pk).update(
+        progress_value=Subquery(Milestone.objects.filter(pk=milestone.pk).values("progress_value")[:1]),
+        progress_on=Subquery(Milestone.objects.filter(pk=milestone.pk).values("progress_on")[:1]))
     return update
 
 

@@ -136,6 +136,7 @@ def test_progress_is_recorded_on_the_approved_milestone_during_the_draft_and_kep
     response = api.post(f"/api/v1/milestones/{milestone.pk}/progress/", {"value": "7"}, format="json")
     assert response.status_code == 201, response.content[:300]
     draft_milestone = Milestone.objects.get(draft_of=milestone)
+    assert draft_milestone.progress_value == 7  # the office's draft shows the progress as it goes
     response = api.post(f"/api/v1/milestones/{draft_milestone.pk}/progress/", {"value": "8"}, format="json")
     assert response.status_code == 404  # a draft's milestone is not tracked
     roadmap = redraft["roadmap"]
@@ -161,3 +162,13 @@ def test_the_approval_brings_the_draft_to_the_unit(api, redraft, alice, dino, ol
     assert by_id[redraft["dropped"].pk]["state"] == "dropped"
     assert redraft["moved"].pk not in by_id  # now unit B's
     assert NEW_DRAFT_OBJECTIVE in {o["title"] for o in listed}
+
+
+def test_milestone_reminders_name_the_approved_milestone_during_the_draft(redraft):
+    from roadmap import selectors
+
+    items = selectors.milestones_due(datetime.date(2023, 6, 20), within_days=30) + selectors.milestones_overdue(
+        datetime.date(2023, 12, 31))
+    assert items and all(not item.objective.is_draft for item in items)
+    assert DRAFT_MILESTONE not in {item.milestone.title for item in items}
+    assert DRAFT_TITLE not in {item.objective.title for item in items}
