@@ -270,7 +270,8 @@ def objective_action(request, pk, action):
             messages.success(request, _("Objective restored."))
         elif action == "merge":
             refs = [r.strip() for r in request.POST.get("refs", "").replace(";", ",").split(",") if r.strip()]
-            others = list(Objective.objects.filter(roadmap=objective.roadmap, is_draft=objective.is_draft, ref__in=refs))
+            others = list(Objective.objects.filter(roadmap=objective.roadmap, is_draft=objective.is_draft,
+                                                   ref__in=refs))
             if len(others) != len(set(refs)):
                 raise ValidationFailed(_("Some references are not objectives of this roadmap."))
             services.objective_merge(actor=request.user, into=objective, others=others)
