@@ -122,7 +122,7 @@ class MilestoneSerializer(serializers.ModelSerializer):
     target_value = serializers.DecimalField(max_digits=14, decimal_places=2, required=False)
     latest_value = serializers.SerializerMethodField()
     status = serializers.SerializerMethodField()
-    progress = ProgressSerializer(many=True, read_only=True)
+    progress = ProgressSerializer(many=True, read_only=True, source="tracked_progress")
 
     class Meta:
         model = Milestone

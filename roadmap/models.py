@@ -365,6 +365,15 @@ class Milestone(models.Model):
     def __str__(self):
         return f"{self.title} ({self.due_date})"
 
+    @property
+    def tracked_progress(self):
+        """The progress recorded on this milestone, or, for a draft copy, on the approved milestone it copies
+        (units record progress on the approved one while a next version is drafted) when the page loaded it
+        (``roadmap.selectors.objective_by_id``): lists keep their fixed number of queries."""
+        if self.draft_of_id and Milestone.draft_of.is_cached(self):
+            return self.draft_of.progress.all()
+        return self.progress.all()
+
 
 class ProgressUpdate(models.Model):
     """Progress recorded by the unit's head on a milestone: the value reached at a date."""

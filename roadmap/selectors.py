@@ -85,7 +85,9 @@ def objective_queryset(*, user, as_of=None):
 def objective_by_id(*, user, pk):
     """``objective_queryset`` narrowed to one objective. While a next version is drafted, an approved
     objective's id leads the DG's office to its draft copy (the row it edits), and units to the approved row."""
-    return objective_queryset(user=user).filter(Q(pk=pk) | Q(draft_of_id=pk))
+    return objective_queryset(user=user).filter(Q(pk=pk) | Q(draft_of_id=pk)).prefetch_related(
+        # A draft copy's milestones show the progress recorded on the approved ones (Milestone.tracked_progress).
+        Prefetch("milestones__draft_of__progress", queryset=ProgressUpdate.objects.select_related("recorded_by")))
 
 
 def _visible(qs, user):

@@ -130,7 +130,8 @@ def test_the_office_reads_and_edits_the_draft(api, client, redraft, olga):
     assert DRAFT_TITLE in client.get(reverse("roadmap:objective_detail", args=[first.pk])).content.decode()
 
 
-def test_progress_is_recorded_on_the_approved_milestone_during_the_draft_and_kept(api, redraft, alice, dino, olga):
+def test_progress_is_recorded_on_the_approved_milestone_during_the_draft_and_kept(api, client, redraft, alice, dino,
+                                                                                   olga):
     first, milestone = redraft["first"], redraft["milestone"]
     api.force_authenticate(alice)
     response = api.post(f"/api/v1/milestones/{milestone.pk}/progress/", {"value": "7"}, format="json")
@@ -139,6 +140,12 @@ def test_progress_is_recorded_on_the_approved_milestone_during_the_draft_and_kep
     assert draft_milestone.progress_value == 7  # the office's draft shows the progress as it goes
     response = api.post(f"/api/v1/milestones/{draft_milestone.pk}/progress/", {"value": "8"}, format="json")
     assert response.status_code == 404  # a draft's milestone is not tracked
+    api.force_authenticate(olga)
+    shown = api.get(f"/api/v1/objectives/{first.pk}/").json()["milestones"][0]
+    assert (shown["title"], [p["value"] for p in shown["progress"]]) == (DRAFT_MILESTONE, ["7.00"])
+    client.force_login(olga)
+    page = client.get(reverse("roadmap:objective_detail", args=[first.pk])).content.decode()
+    assert DRAFT_MILESTONE in page and ": 7 · " in page  # the progress recorded by the unit's head, beside the draft
     roadmap = redraft["roadmap"]
     services.roadmap_propose(actor=olga, roadmap=roadmap)
     services.roadmap_approve(actor=dino, roadmap=Roadmap.objects.get(pk=roadmap.pk))
