@@ -5,10 +5,10 @@ PYTHON ?=
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
-export DJANGO_SETTINGS_MODULE := config.settings
+export DJANGO_SETTINGS_MODULE := config.settings.production
 export PYTHON VENV
 
-.PHONY: demo test bench bench-imports load install install-dev migrate messages run worker beat production check-ci clean backup restore wheelhouse install-offline
+.PHONY: lint typecheck demo test bench bench-imports load install install-dev migrate messages run worker beat production check-ci clean backup restore wheelhouse install-offline
 
 # Always run: the script is quick when nothing changed, and it notices a venv
 # made by another Python or a changed requirements file.
@@ -32,15 +32,24 @@ demo: install
 
 ## make test: the whole suite (SQLite by default; DATABASE_URL/REDIS_URL point it at real servers)
 test: install-dev
-	DJANGO_TESTING=true $(PY) -m pytest $(PYTEST_ARGS)
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest $(PYTEST_ARGS)
+
+## make lint: ruff (lint and format check), as .ci/run does
+lint: install-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+## make typecheck: mypy with django-stubs (docs/architecture.md)
+typecheck: install-dev
+	$(VENV)/bin/mypy accounts config core directorates reviews figures roadmap notifications transfers
 
 ## make bench: every page and write that grows with the country, beside its floor (bench/results.json)
 bench: install-dev
-	DJANGO_TESTING=true $(PY) bench/run.py
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) bench/run.py
 
 ## make bench-imports: the fast import path against django-import-export's defaults
 bench-imports: install-dev
-	DJANGO_TESTING=true $(PY) bench/run.py imports
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) bench/run.py imports
 
 ## make load: 100 people at once (Locust) against gunicorn + PostgreSQL + Redis + a worker; bench/load.json
 ## Needs DATABASE_URL (a PostgreSQL database of its own: it is emptied) and REDIS_URL.

@@ -20,7 +20,7 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 CHILD = r"""
 import io, json, os, resource, sys, time, tracemalloc
 sys.path.insert(0, {root!r})
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
 import django
 django.setup()
 from transfers import kinds, readers
@@ -69,7 +69,7 @@ def run():
         for name, content in files.items():
             path = pathlib.Path(folder) / "file.xlsx"
             path.write_bytes(content)
-            env = {"DJANGO_TESTING": "true", "PATH": "/usr/bin:/bin"}
+            env = {"DJANGO_SETTINGS_MODULE": "config.settings.test", "PATH": "/usr/bin:/bin"}
             done = subprocess.run([sys.executable, "-c", CHILD.format(root=str(ROOT)), str(path)],
                                   capture_output=True, text=True, env=env, check=True)
             figures = json.loads(done.stdout.strip().splitlines()[-1])

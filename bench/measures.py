@@ -96,7 +96,8 @@ def all_measures(data):
                         f"LEFT JOIN {deliverable_t} d ON d.id = o.deliverable_id", [cycle.pk])))
     outcomes = list(Outcome.objects.filter(report=draft).values_list("deliverable_id", flat=True))
     statuses = ["done", "not_done"]
-    patch_body = {"summary": "Bilan de l'année", "outcomes": [
+    # The version read (optimistic concurrency, else 428); each run is rolled back, so it stays the same.
+    patch_body = {"version": Report.objects.get(pk=draft.pk).version, "summary": "Bilan de l'année", "outcomes": [
         {"deliverable": d, "status": statuses[i % 2], "comment": "Fait"} for i, d in enumerate(outcomes)]}
     measures.append(Measure(
         "report PATCH API, editor (every outcome changed)",
@@ -142,9 +143,9 @@ def _ok(response):
 
 
 def _token(user):
-    from rest_framework.authtoken.models import Token
+    from knox.models import AuthToken
 
-    return Token.objects.get_or_create(user=user)[0].key
+    return AuthToken.objects.create(user)[1]
 
 
 def _compile_measure(data):

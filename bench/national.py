@@ -101,7 +101,23 @@ def _people(units, rng):
                                  email="office@dgsn.local")
     dg = User.objects.create(username="dg", password=password, org_role=User.OrgRole.APPROVER,
                              email="dg@dgsn.local")
+    _grant_rights(office, dg)
     return office, dg
+
+
+def _grant_rights(office, dg):
+    """The office and the DG get the rights a data migration gives their former roles (rights per person)."""
+    from directorates import permissions as unit_permissions
+    from figures import permissions as figure_permissions
+    from reviews import permissions as review_permissions
+    from roadmap import permissions as roadmap_permissions
+
+    unit_permissions.join(office, unit_permissions.GROUPS)
+    unit_permissions.join(office, review_permissions.GROUPS)
+    unit_permissions.join(office, roadmap_permissions.GROUPS, roadmap_permissions.PREPARE_ROADMAP)
+    unit_permissions.join(office, figure_permissions.GROUPS, figure_permissions.PREPARE_BILAN)
+    unit_permissions.join(dg, roadmap_permissions.GROUPS, roadmap_permissions.APPROVE_ROADMAP)
+    unit_permissions.join(dg, figure_permissions.GROUPS, figure_permissions.APPROVE_BILAN)
 
 
 def _last_year(units, year, office, rng):

@@ -5,20 +5,22 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts.views import LoginView
+from config.search import search_page
 from core.health import health
 from core.views import favicon, set_language
-from reviews.views import home
+from notifications.views import home
 
 urlpatterns = [
     path("", home, name="home"),
     # Browsers ask for /favicon.ico on pages that name no icon (the admin, files, error pages).
     path("favicon.ico", favicon, name="favicon"),
+    path("search/", search_page, name="search"),
     path("login/", LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
     path("health/", health, name="health"),
-    path("api/v1/", include("core.api_urls")),
+    path("api/v1/", include("config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # Behind login (the schema through SPECTACULAR_SETTINGS["SERVE_PERMISSIONS"]); the split view serves
     # Swagger UI's start-up script as a file, so the page needs no inline script (CSP).

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
+from rest_framework.routers import DefaultRouter
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from core.errors import DomainError
@@ -127,3 +128,12 @@ class ConditionalWriteMixin:
         if isinstance(response.data, dict) and response.status_code < 300:
             response["ETag"] = self.etag_from_data(response.data)
         return response
+
+
+class Router(DefaultRouter):
+    """Ids in paths are digits that fit the id column: ``/reports/abc/`` and ``/reports/1e99/`` are 404."""
+
+    def get_lookup_regex(self, viewset, lookup_prefix=""):
+        if getattr(viewset, "lookup_field", "pk") == "pk" and not getattr(viewset, "lookup_value_regex", None):
+            return f"(?P<{lookup_prefix}pk>[0-9]{{1,18}})"
+        return super().get_lookup_regex(viewset, lookup_prefix)

@@ -1,12 +1,14 @@
 from django.views.i18n import set_language as django_set_language
 
+from core.i18n import language_codes
+
 
 def set_language(request):
     """Switch language, and remember it on the profile (e-mails use it too)."""
     response = django_set_language(request)
     language = request.POST.get("language")
     user = request.user
-    if user.is_authenticated and language in {"fr", "ar", "en"} and user.language != language:
+    if user.is_authenticated and language in language_codes() and user.language != language:
         user.language = language
         user.save(update_fields=["language"])
     return response

@@ -64,6 +64,10 @@ def load(stdout):
     stdout.write(f"  {len(units)} units, {len(DELIVERABLES_2022)} deliverables for 2022")
 
 
+def loaded():
+    return Directorate.objects.exists()
+
+
 def login_summary():
     codes = list(Directorate.objects.values_list("code", flat=True)[:4])
     lines = [

@@ -4,9 +4,10 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q, Value
 from django.db.models.functions import Concat, Substr
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+
+from core.i18n import field_in
 
 
 class User(AbstractUser):
@@ -92,12 +93,15 @@ class Directorate(models.Model):
 
     @property
     def name(self):
-        language = (get_language() or "fr")[:2]
-        return getattr(self, f"name_{language}", "") or self.name_fr
+        return field_in(self, "name")
 
     @property
     def depth(self):
         return self.path.count("/") - 1
+
+    def contains(self, other):
+        """``other`` is this unit or one of the units under it (its subtree)."""
+        return other.path.startswith(self.path)
 
     def computed_path(self):
         return f"{self.parent.path if self.parent_id else ''}{self.code}/"

@@ -145,7 +145,7 @@ def can_view_unit(user, directorate):
     for membership in _memberships(user):
         if membership.directorate_id == directorate.pk:
             return True
-        if membership.role == Membership.Role.HEAD and directorate.path.startswith(membership.directorate.path):
+        if membership.role == Membership.Role.HEAD and membership.directorate.contains(directorate):
             return True
     return False
 

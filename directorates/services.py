@@ -182,7 +182,7 @@ def directorate_check_parent(*, directorate, parent):
     """A unit can't be its own ancestor."""
     if parent is None:
         return
-    if directorate.pk and (parent.pk == directorate.pk or parent.path.startswith(directorate.path)):
+    if directorate.pk and directorate.contains(parent):
         raise ValidationFailed(
             _("A unit cannot be placed under itself or one of its sub-units."),
             errors={"parent": [_("Choose a unit outside this unit's subtree.")]},

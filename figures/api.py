@@ -12,6 +12,7 @@ from rest_framework.response import Response
 
 from core.api import ConditionalWriteMixin, PreconditionFailed, PreconditionRequired, if_match_tags
 from core.errors import NotAllowed
+from core.i18n import language_codes
 from figures import permissions, selectors, services
 from figures.bilan import clean, load_bilan
 from figures.filters import FigureFilter, IndicatorFilter
@@ -142,7 +143,7 @@ class FigureViewSet(ConditionalWriteMixin, mixins.ListModelMixin, mixins.Retriev
             return Response(services.figure_set_many(actor=request.user, rows=data.validated_data["rows"]))
 
 
-LANG = OpenApiParameter("lang", OpenApiTypes.STR, enum=["fr", "ar", "en"], description="language of `name`")
+LANG = OpenApiParameter("lang", OpenApiTypes.STR, enum=language_codes(), description="language of `name`")
 EDITION = OpenApiParameter(
     "edition", OpenApiTypes.STR, enum=["internal", "public"],
     description="`public`: only what is classified public, of a published bilan, for anyone (no login)")

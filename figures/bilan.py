@@ -23,12 +23,11 @@ from decimal import Decimal, localcontext
 
 from django.apps import apps
 from django.db.models import Count, Q, Sum
-from django.utils.translation import get_language
 
+from core.i18n import fields_of, pick
 from directorates.models import Directorate
-from figures.models import DOMAIN_NAMES, DOMAIN_ORDER, UNIT_NAMES, Bilan, Domain, Figure, Indicator, MeasureUnit, Rollup
+from figures.models import DOMAIN_ORDER, UNIT_SHORT_NAMES, Bilan, Domain, Figure, Indicator, Rollup
 
-LANGUAGES = ("fr", "ar", "en")
 HIGHLIGHT_COUNT = 6
 _PRECISION = 50  # digits kept by a division before display rounds
 
@@ -74,11 +73,6 @@ def clean(number):
     return number.normalize()
 
 
-def _name(names, language=None):
-    language = (language or get_language() or "fr")[:2]
-    return names.get(language) or names.get("fr", "")
-
-
 @dataclasses.dataclass
 class Line:
     """One indicator of the bilan."""
@@ -102,12 +96,11 @@ class Line:
 
     @property
     def name(self):
-        return _name(self.names)
+        return pick(self.names)
 
     @property
     def unit_label(self):
-        names = UNIT_NAMES.get(self.unit)
-        return _name(names) if names else MeasureUnit(self.unit).label
+        return str(UNIT_SHORT_NAMES.get(self.unit, self.unit))
 
     @property
     def trend(self):
@@ -125,7 +118,7 @@ class Line:
     def as_json(self, language=None):
         return {
             "code": self.code,
-            "name": _name(self.names, language),
+            "name": pick(self.names, language),
             "names": self.names,
             "domain": self.domain,
             "unit": self.unit,
@@ -157,12 +150,11 @@ class DomainGroup:
 
     @property
     def label(self):
-        names = DOMAIN_NAMES.get(self.domain)
-        return _name(names) if names else Domain(self.domain).label
+        return Domain(self.domain).label
 
     @property
     def body(self):
-        return _name(self.text) if self.text else ""
+        return pick(self.text) if self.text else ""
 
 
 @dataclasses.dataclass
@@ -233,15 +225,15 @@ class BilanData:
 
     @property
     def title_text(self):
-        return _name(self.title)
+        return pick(self.title)
 
     @property
     def introduction_text(self):
-        return _name(self.introduction)
+        return pick(self.introduction)
 
     @property
     def outlook_text(self):
-        return _name(self.outlook)
+        return pick(self.outlook)
 
     def line(self, code):
         return next((line for line in self.lines if line.code == code), None)
@@ -336,11 +328,15 @@ def catalogue():
 
 
 def _names(obj):
-    return {language: getattr(obj, f"name_{language}") for language in LANGUAGES}
+    return fields_of(obj, "name")
 
 
-def compute_bilan(year, *, scope=None, bilan=None):
-    """Compute the bilan of ``year`` (nationally, or for ``scope``'s subtree). Never reads a snapshot."""
+def compute_bilan(year, *, scope=None, bilan=None, objectives=True):
+    """Compute the bilan of ``year`` (nationally, or for ``scope``'s subtree). Never reads a snapshot.
+
+    ``objectives=False`` leaves out next year's roadmap objectives (read from the roadmap's frozen
+    version: megabytes of JSON at national scale) for readers of the figures only.
+    """
     indicators = catalogue()
     values, notes = scope_values(indicators, (year, year - 1), scope)
     lines = [
@@ -356,7 +352,7 @@ def compute_bilan(year, *, scope=None, bilan=None):
     data = BilanData(year=year, lines=lines, scope=scope.code if scope else "")
     if bilan is not None:
         _add_narrative(data, bilan)
-    if scope is None:
+    if scope is None and objectives:
         data.objectives = roadmap_objectives(year + 1)
     return data
 
@@ -364,9 +360,9 @@ def compute_bilan(year, *, scope=None, bilan=None):
 def _add_narrative(data, bilan):
     data.state = bilan.state
     for field in ("title", "introduction", "outlook"):
-        setattr(data, field, {language: getattr(bilan, f"{field}_{language}") for language in LANGUAGES})
+        setattr(data, field, fields_of(bilan, field))
     data.sections = {
-        section.domain: {language: getattr(section, f"body_{language}") for language in LANGUAGES}
+        section.domain: fields_of(section, "body")
         for section in bilan.sections.all()
     }
     data.public_texts = {
@@ -376,12 +372,15 @@ def _add_narrative(data, bilan):
     }
 
 
-def load_bilan(year):
-    """The bilan as readers see it: the frozen snapshot once published, else computed now."""
+def load_bilan(year, *, objectives=True):
+    """The bilan as readers see it: the frozen snapshot once published, else computed now.
+
+    ``objectives=False``: the figures only (the dashboard), without next year's roadmap objectives.
+    """
     bilan = Bilan.objects.filter(year=year).prefetch_related("sections").first()
     if bilan is not None and bilan.is_published:
         return bilan, BilanData.from_json(bilan.snapshot)
-    return bilan, compute_bilan(year, bilan=bilan)
+    return bilan, compute_bilan(year, bilan=bilan, objectives=objectives)
 
 
 # ---------------------------------------------------------------- roadmap hook
@@ -390,22 +389,16 @@ def load_bilan(year):
 def roadmap_objectives(year):
     """Next year's approved roadmap objectives, shown at the end of the bilan.
 
-    Hook for the ``roadmap`` app (built on another branch). When it is installed, it is
-    expected to provide ``roadmap.selectors.bilan_objectives(year)`` returning a list of dicts
-    ``{"title": str, "unit": str (unit code), "domain": str (optional)}`` for the approved roadmap
-    of ``year``. Absent app or function: an empty list, so the bilan never depends on it.
+    Imports point one way (the roadmap app imports figures, never the reverse), so the roadmap's
+    ``roadmap.selectors.bilan_objectives(year)`` is looked up through the app registry: a list of
+    ``{"title": str, "unit": str (unit code), "domain": str (optional)}`` for the approved roadmap of
+    ``year``. Without the roadmap app the bilan simply has no outlook objectives.
     """
     if not apps.is_installed("roadmap"):
         return []
-    try:
-        from importlib import import_module
+    from importlib import import_module
 
-        selector = getattr(import_module("roadmap.selectors"), "bilan_objectives", None)
-    except ImportError:
-        return []
-    if selector is None:
-        return []
-    return [dict(item) for item in selector(year)]
+    return [dict(item) for item in import_module("roadmap.selectors").bilan_objectives(year)]
 
 
 # ---------------------------------------------------------------- per-unit values (dashboards)

@@ -9,63 +9,53 @@ import logging
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+
+from core.cells import formula_safe
+from core.i18n import active_language
 
 from figures import formatting
 
-LANGUAGES = ("fr", "ar", "en")
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)  # one INFO line per layout step
 
 
-# The publication's fixed wording in its three languages. The bilan is a document published in
-# each language as a whole, so, like indicator and chapter names, its wording is content here and
-# does not depend on the state of the interface's translation catalogues.
-PUBLICATION = {
-    "org": {"fr": "Direction générale de la Sûreté nationale", "ar": "المديرية العامة للأمن الوطني",
-            "en": "General Directorate of National Security"},
-    "title": {"fr": "Bilan annuel {year}", "ar": "الحصيلة السنوية {year}", "en": "Annual report {year}"},
-    "published": {"fr": "Édition publiée : les chiffres sont figés.", "ar": "النسخة المنشورة: الأرقام نهائية.",
-                  "en": "Published edition: the figures are frozen."},
-    "draft": {"fr": "Document de travail : les chiffres peuvent encore changer.",
-              "ar": "وثيقة عمل: قد تتغير الأرقام.", "en": "Working draft: figures may still change."},
-    "restricted": {"fr": "Diffusion restreinte — document interne", "ar": "تداول محدود — وثيقة داخلية",
-                   "en": "Restricted — internal document"},
-    "public_edition": {"fr": "Édition publique", "ar": "النسخة العمومية", "en": "Public edition"},
-    "introduction": {"fr": "Introduction", "ar": "تقديم", "en": "Introduction"},
-    "highlights": {"fr": "Faits marquants", "ar": "أبرز المؤشرات", "en": "Highlights"},
-    "indicator": {"fr": "Indicateur", "ar": "المؤشر", "en": "Indicator"},
-    "unit": {"fr": "Unité", "ar": "الوحدة", "en": "Unit"},
-    "domain": {"fr": "Domaine", "ar": "المجال", "en": "Domain"},
-    "code": {"fr": "Code", "ar": "الرمز", "en": "Code"},
-    "change": {"fr": "Variation", "ar": "التغير", "en": "Change"},
-    "change_pct": {"fr": "Variation (%)", "ar": "التغير (%)", "en": "Change (%)"},
-    "note": {"fr": "Note", "ar": "ملاحظة", "en": "Note"},
-    "versus": {"fr": "contre {year} :", "ar": "مقابل {year}:", "en": "vs {year}:"},
-    "outlook": {"fr": "Perspectives {year}", "ar": "آفاق {year}", "en": "Outlook for {year}"},
-    "objective": {"fr": "Objectif", "ar": "هدف", "en": "Objective"},
-    "sources": {"fr": "Sources et notes", "ar": "المصادر والملاحظات", "en": "Sources and notes"},
-    "legend": {"fr": "▲ hausse, ▼ baisse ; en vert une amélioration, en rouge une dégradation.",
-               "ar": "▲ ارتفاع، ▼ انخفاض؛ الأخضر تحسن والأحمر تراجع.",
-               "en": "▲ rise, ▼ fall; green is an improvement, red a deterioration."},
-    "method": {"fr": "Les taux sont calculés à partir des chiffres, jamais saisis. « n/d » : pas de chiffre de "
-                     "l'année précédente ; « nouveau » : le chiffre précédent était nul.",
-               "ar": "تُحسب النسب انطلاقا من الأرقام ولا تُدخل يدويا. «غ/م»: لا يوجد رقم للسنة السابقة؛ "
-                     "«جديد»: كان الرقم السابق منعدما.",
-               "en": "Rates are computed from the figures, never typed. “n/a”: no previous figure to compare "
-                     "with; “new”: the previous figure was zero."},
-    "n/a": {"fr": "n/d", "ar": "غ/م", "en": "n/a"},
-    "new": {"fr": "nouveau", "ar": "جديد", "en": "new"},
-    "figures": {"fr": "Chiffres", "ar": "الأرقام", "en": "Figures"},
-    "narrative": {"fr": "Texte", "ar": "النص", "en": "Narrative"},
-}
+def wording(year):
+    """The publication's fixed wording, in the active language (the callers override it).
 
-
-def wording(language):
-    """{key: text} of the publication's fixed wording in ``language``."""
-    return {key: texts[language] for key, texts in PUBLICATION.items()}
+    The bilan is published in each language as a whole: its wording is in the catalogues like the
+    interface's, under the "bilan publication" context where the same English means something else.
+    """
+    return {
+        "org": pgettext("bilan publication", "General Directorate of National Security"),
+        "title": _("Annual report %(year)s") % {"year": year},
+        "published": _("Published edition: the figures are frozen."),
+        "draft": _("Working draft: figures may still change."),
+        "restricted": _("Restricted — internal document"),
+        "public_edition": _("Public edition"),
+        "introduction": pgettext("bilan publication", "Introduction"),
+        "highlights": _("Highlights"),
+        "indicator": _("Indicator"),
+        "unit": _("Unit"),
+        "domain": _("Domain"),
+        "code": _("Code"),
+        "change": pgettext("bilan publication", "Change"),
+        "change_pct": _("Change (%)"),
+        "note": _("Note"),
+        "versus": _("vs %(year)s:") % {"year": year - 1},
+        "outlook": _("Outlook for %(year)s") % {"year": year + 1},
+        "objective": _("Objective"),
+        "sources": _("Sources and notes"),
+        "legend": _("▲ rise, ▼ fall; green is an improvement, red a deterioration."),
+        "method": _("Rates are computed from the figures, never typed. “n/a”: no previous figure to compare "
+                    "with; “new”: the previous figure was zero."),
+        "figures": _("Figures"),
+        "narrative": pgettext("bilan publication", "Narrative"),
+    }
 
 
 def _language(language):
-    return language if language in LANGUAGES else settings.LANGUAGE_CODE
+    return active_language(language)
 
 
 def _notes(data):
@@ -87,12 +77,12 @@ def render_pdf(data, language):
 
     language = _language(language)
     with translation.override(language):
+        words = wording(data.year)
         numbers, notes = _notes(data)
         html = render_to_string("figures/bilan_pdf.html", {
-            "data": data, "language": language, "rtl": language == "ar", "w": wording(language),
-            "doc_title": data.title_text or PUBLICATION["title"][language].format(year=data.year),
-            "versus": PUBLICATION["versus"][language].format(year=data.previous_year),
-            "outlook_title": PUBLICATION["outlook"][language].format(year=data.year + 1),
+            "data": data, "language": language, "rtl": language == "ar", "w": words,
+            "doc_title": data.title_text or words["title"],
+            "versus": words["versus"], "outlook_title": words["outlook"],
             "note_numbers": numbers, "notes": notes,
         })
     return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
@@ -100,7 +90,6 @@ def render_pdf(data, language):
 
 # ---------------------------------------------------------------- Excel
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 NUMBER_FORMATS = {
     "count": "#,##0", "l": "#,##0", "mad": "#,##0", "hours": "#,##0",
     "kg": "#,##0.000", "t": "#,##0.000", "percent": "0.0",
@@ -108,9 +97,8 @@ NUMBER_FORMATS = {
 
 
 def safe_text(text):
-    """User text for a cell: a leading = + - @ would make a formula, so it is neutralised with '."""
-    text = "" if text is None else str(text)
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+    """User text for a cell, never a formula (core.cells.formula_safe)."""
+    return formula_safe("" if text is None else str(text))
 
 
 def render_xlsx(data, language):
@@ -122,13 +110,13 @@ def render_xlsx(data, language):
     language = _language(language)
     bold = Font(bold=True)
     head_fill = PatternFill("solid", fgColor="DDE3EA")
-    w = wording(language)
     with translation.override(language):
+        w = wording(data.year)
         book = Workbook()
         sheet = book.active
         sheet.title = w["figures"][:31]
         sheet.sheet_view.rightToLeft = language == "ar"
-        sheet.append([safe_text(data.title_text or w["title"].format(year=data.year))])
+        sheet.append([safe_text(data.title_text or w["title"])])
         sheet["A1"].font = Font(bold=True, size=14)
         sheet.append([w["public_edition"] if data.is_public_edition else w["restricted"]])
         sheet["A2"].font = Font(bold=True, color="842029" if not data.is_public_edition else "17663A")
@@ -141,10 +129,10 @@ def render_xlsx(data, language):
         for group in data.reported_groups:
             for line in group.lines:
                 number_format = NUMBER_FORMATS.get(line.unit, "#,##0.####")
-                pct = line.change_pct / 100 if line.change_pct is not None else formatting.format_change_pct(line, w)
+                pct = line.change_pct / 100 if line.change_pct is not None else formatting.format_change_pct(line)
                 sheet.append([
                     str(group.label), line.code, safe_text(line.name), line.unit_label,
-                    line.previous, line.value, line.change if line.change is not None else w["n/a"], pct,
+                    line.previous, line.value, line.change if line.change is not None else _("n/a"), pct,
                     safe_text(line.note),
                 ])
                 row = sheet.max_row
@@ -173,7 +161,7 @@ def render_xlsx(data, language):
         for group in data.reported_groups:
             if group.body:
                 text.append([str(group.label), safe_text(group.body)])
-        text.append([w["outlook"].format(year=data.year + 1), safe_text(data.outlook_text)])
+        text.append([w["outlook"], safe_text(data.outlook_text)])
         for objective in data.objectives:
             text.append([w["objective"], safe_text(objective.get("title", "")), safe_text(objective.get("unit", ""))])
         for row in text.iter_rows():

@@ -2,9 +2,9 @@
 
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from core.i18n import active_language
 from figures.bilan import ChangeStatus
 
 # Decimal places shown per measurement unit.
@@ -17,7 +17,7 @@ SEPARATORS = {"fr": ("\u202f", ","), "ar": ("\u00a0", ","), "en": (",", ".")}
 
 
 def number_format(value, places, **_ignored):
-    thousands, decimal = SEPARATORS.get((get_language() or "fr")[:2], SEPARATORS["fr"])
+    thousands, decimal = SEPARATORS[active_language()]
     text = f"{value:,.{places}f}"
     return text.replace(",", "\x00").replace(".", decimal).replace("\x00", thousands)
 
@@ -38,30 +38,27 @@ def format_number(value, unit="count"):
     return number_format(rounded(value, places), places, use_l10n=True, force_grouping=True)
 
 
-def format_change(line, words=None):
+def format_change(line):
     """The absolute change, signed, in the indicator's unit ("n/a" when it cannot be computed)."""
     if line.change is None:
-        return words["n/a"] if words else _("n/a")
+        return _("n/a")
     text = format_number(abs(line.change), line.unit)
     return ("+" if line.change > 0 else "−" if line.change < 0 else "") + text
 
 
-def format_change_pct(line, words=None):
-    """The relative change, signed, one decimal; "new" against zero, "n/a" without a previous value.
-
-    ``words``: the publication's wording (figures.documents.wording) instead of the interface's.
-    """
+def format_change_pct(line):
+    """The relative change, signed, one decimal; "new" against zero, "n/a" without a previous value."""
     if line.status == ChangeStatus.NEW:
-        return words["new"] if words else _("new")
-    return signed_percent(line.change_pct, words)
+        return _("new")
+    return signed_percent(line.change_pct)
 
 
-def signed_percent(change, words=None):
+def signed_percent(change):
     """A change in percent, signed, one decimal; "new" from zero (an infinite change), "n/a" for None."""
     if change is None:
-        return words["n/a"] if words else _("n/a")
+        return _("n/a")
     if change.is_infinite():
-        return words["new"] if words else _("new")
+        return _("new")
     value = rounded(change, 1)
     sign = "+" if value > 0 else "−" if value < 0 else ""
     return f"{sign}{number_format(abs(value), 1, use_l10n=True, force_grouping=True)} %"

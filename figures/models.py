@@ -7,18 +7,22 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import get_language
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
+
+from core.i18n import field_in
 
 from directorates.models import Directorate
 
 
 class Domain(models.TextChoices):
-    """The chapters of the published annual report, in the order it presents them."""
+    """The chapters of the published annual report, in the order it presents them; the labels are the
+    chapter titles the publication prints (gettext catalogues)."""
 
     STRUCTURES = "structures", _("Security structures")
-    CRIME = "crime", _("Crime")
+    CRIME = "crime", _("Fighting crime")
     DRUGS = "drugs", _("Drugs")
     MIGRATION = "migration", _("Migration and trafficking")
     PANDEMIC = "pandemic", _("Health emergency")
@@ -38,30 +42,6 @@ class Domain(models.TextChoices):
 
 DOMAIN_ORDER = {value: index for index, value in enumerate(Domain.values)}
 
-# The chapter titles of the publication, in its three languages (content, like indicator names).
-DOMAIN_NAMES = {
-    "structures": {"fr": "Structures de sécurité", "ar": "البنيات الأمنية", "en": "Security structures"},
-    "crime": {"fr": "Lutte contre la criminalité", "ar": "مكافحة الجريمة", "en": "Fighting crime"},
-    "drugs": {"fr": "Lutte contre les drogues", "ar": "مكافحة المخدرات", "en": "Drugs"},
-    "migration": {"fr": "Migration et traite des êtres humains", "ar": "الهجرة والاتجار بالبشر",
-                  "en": "Migration and trafficking"},
-    "pandemic": {"fr": "État d'urgence sanitaire", "ar": "حالة الطوارئ الصحية", "en": "Health emergency"},
-    "forensic": {"fr": "Police scientifique et technique", "ar": "الشرطة العلمية والتقنية",
-                 "en": "Forensic science"},
-    "cooperation": {"fr": "Coopération internationale", "ar": "التعاون الدولي", "en": "International cooperation"},
-    "road_safety": {"fr": "Sécurité routière", "ar": "السلامة الطرقية", "en": "Road safety"},
-    "human_resources": {"fr": "Ressources humaines", "ar": "الموارد البشرية", "en": "Human resources"},
-    "training": {"fr": "Formation", "ar": "التكوين", "en": "Training"},
-    "discipline": {"fr": "Discipline et inspection", "ar": "التأديب والتفتيش", "en": "Discipline and inspection"},
-    "social": {"fr": "Œuvres sociales", "ar": "الأعمال الاجتماعية", "en": "Social works"},
-    "health": {"fr": "Services de santé", "ar": "المصالح الصحية", "en": "Health services"},
-    "infrastructure": {"fr": "Infrastructures et équipements", "ar": "البنيات التحتية والتجهيزات",
-                       "en": "Infrastructure and equipment"},
-    "identity": {"fr": "Titres d'identité et services numériques", "ar": "وثائق الهوية والخدمات الرقمية",
-                 "en": "Identity documents and digital services"},
-    "policing": {"fr": "Police administrative", "ar": "الشرطة الإدارية", "en": "Administrative police"},
-    "communication": {"fr": "Communication", "ar": "التواصل", "en": "Communication"},
-}
 
 
 class MeasureUnit(models.TextChoices):
@@ -74,15 +54,15 @@ class MeasureUnit(models.TextChoices):
     HOURS = "hours", _("hours")
 
 
-# Unit names as printed in the publication, in its three languages.
-UNIT_NAMES = {
-    "count": {"fr": "nombre", "ar": "عدد", "en": "count"},
-    "kg": {"fr": "kg", "ar": "كلغ", "en": "kg"},
-    "t": {"fr": "tonnes", "ar": "طن", "en": "tons"},
-    "l": {"fr": "litres", "ar": "لتر", "en": "litres"},
-    "mad": {"fr": "dirhams", "ar": "درهم", "en": "dirhams"},
-    "percent": {"fr": "%", "ar": "%", "en": "%"},
-    "hours": {"fr": "heures", "ar": "ساعة", "en": "hours"},
+# Unit names as printed beside a figure (the choices' labels are the long names of forms).
+UNIT_SHORT_NAMES = {
+    MeasureUnit.COUNT: pgettext_lazy("unit of measure, short", "count"),
+    MeasureUnit.KILOGRAM: pgettext_lazy("unit of measure, short", "kg"),
+    MeasureUnit.TON: pgettext_lazy("unit of measure, short", "tons"),
+    MeasureUnit.LITRE: pgettext_lazy("unit of measure, short", "litres"),
+    MeasureUnit.DIRHAM: pgettext_lazy("unit of measure, short", "dirhams"),
+    MeasureUnit.PERCENT: pgettext_lazy("unit of measure, short", "%"),
+    MeasureUnit.HOURS: pgettext_lazy("unit of measure, short", "hours"),
 }
 
 # Units whose values are whole numbers (a count of 1.5 cases is a typing error).
@@ -174,8 +154,7 @@ class Indicator(models.Model):
 
     @property
     def name(self):
-        language = (get_language() or "fr")[:2]
-        return getattr(self, f"name_{language}", "") or self.name_fr
+        return field_in(self, "name")
 
     @property
     def is_derived(self):
@@ -316,8 +295,26 @@ class Bilan(models.Model):
         return self.state == BilanState.PUBLISHED
 
     def text(self, field, language=None):
-        language = (language or get_language() or "fr")[:2]
-        return getattr(self, f"{field}_{language}", "") or getattr(self, f"{field}_fr", "")
+        return field_in(self, field, language)
+
+
+class BilanEvent(models.Model):
+    """One state change of a bilan: who, when, from what to what (core.transitions)."""
+
+    bilan = models.ForeignKey(Bilan, on_delete=models.CASCADE, related_name="events")
+    old_state = models.CharField(max_length=16, choices=BilanState.choices)
+    new_state = models.CharField(max_length=16, choices=BilanState.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    comment = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("annual report event")
+        verbose_name_plural = _("annual report events")
+
+    def __str__(self):
+        return f"{self.bilan}: {self.old_state} → {self.new_state}"
 
 
 class BilanSection(models.Model):

@@ -5,7 +5,7 @@ spreadsheet imports (``figure_set_many(actor=…, rows=…)`` is their entry poi
 on reviewed reports, the validation and the history rows are the same everywhere.
 """
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
@@ -13,7 +13,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from core import audit
+from core.cells import parse_decimal
 from core.errors import InvalidTransition, NotAllowed, ValidationFailed
+from core.i18n import language_codes
+from core.transitions import StateMachine, move
 from core.text import clean_instance
 from directorates.models import Directorate
 from figures import formatting, permissions
@@ -22,6 +25,7 @@ from figures.models import (
     BILAN_TRANSITIONS,
     WHOLE_UNITS,
     Bilan,
+    BilanEvent,
     BilanSection,
     BilanState,
     Domain,
@@ -43,21 +47,10 @@ def parse_value(raw, indicator):
 
     Accepts numbers and strings ("58785", "58 785", "132.167", "132,167" with a decimal comma).
     """
-    if isinstance(raw, bool):
-        raise ValueError(_("Enter a number."))
-    if isinstance(raw, float):
-        raw = repr(raw)
-    if isinstance(raw, str):
-        text = raw.strip().replace("\u00a0", "").replace("\u202f", "").replace(" ", "")
-        if text.count(",") == 1 and "." not in text:
-            text = text.replace(",", ".")
-        raw = text
     try:
-        value = Decimal(raw)
-    except (InvalidOperation, TypeError, ValueError):
+        value = parse_decimal(raw)
+    except ValueError:
         raise ValueError(_("Enter a number.")) from None
-    if not value.is_finite():
-        raise ValueError(_("Enter a number."))
     if value < 0 and not indicator.allow_negative:
         raise ValueError(_("This figure cannot be negative."))
     if indicator.unit in WHOLE_UNITS and value != value.to_integral_value():
@@ -329,7 +322,7 @@ def report_check_justifications(report):
 # ---------------------------------------------------------------- bilan
 
 TEXT_FIELDS = [
-    f"{field}_{language}" for field in ("title", "introduction", "outlook") for language in ("fr", "ar", "en")
+    f"{field}_{language}" for field in ("title", "introduction", "outlook") for language in language_codes()
 ]
 # Which text blocks go into the public edition (the title always does).
 PUBLIC_FIELDS = ["introduction_public", "outlook_public"]
@@ -374,7 +367,7 @@ def bilan_update(*, actor, bilan, texts=None, sections=None, expected_version=No
         if domain not in Domain.values:
             raise ValidationFailed(_("Unknown domain."), errors={domain: [_("Unknown domain.")]})
         section = existing.get(domain) or BilanSection(bilan=current, domain=domain)
-        new = {f"body_{lang}": (bodies.get(lang) or "").strip() for lang in ("fr", "ar", "en")}
+        new = {f"body_{lang}": (bodies.get(lang) or "").strip() for lang in language_codes()}
         if "public" in bodies:
             new["is_public"] = bool(bodies["public"])
         if section.pk and all(getattr(section, k) == v for k, v in new.items()):
@@ -386,18 +379,19 @@ def bilan_update(*, actor, bilan, texts=None, sections=None, expected_version=No
     return current
 
 
+BILAN_MACHINE = StateMachine(
+    transitions=BILAN_TRANSITIONS,
+    event_model=BilanEvent,
+    subject="bilan",
+    invalid_message=lambda from_state, to_state: _("A %(from)s annual report cannot become %(to)s.") % {
+        "from": BilanState(from_state).label.lower(), "to": BilanState(to_state).label.lower()},
+    stale_message=lambda: _("Someone else changed this annual report first: reload it."),
+)
+
+
 def _move(bilan, actor, to_state, **changes):
-    from_state = BilanState(bilan.state)
-    if to_state not in BILAN_TRANSITIONS[from_state]:
-        raise InvalidTransition(_("A %(from)s annual report cannot become %(to)s.") % {
-            "from": from_state.label.lower(), "to": to_state.label.lower()})
-    claimed = Bilan.objects.filter(pk=bilan.pk, state=from_state).update(
-        state=to_state, updated_at=timezone.now(), version=bilan.version + 1, **changes
-    )
-    if not claimed:
-        raise InvalidTransition(_("Someone else changed this annual report first: reload it."))
-    bilan.refresh_from_db()
-    audit.record_update([bilan], actor=actor, reason=f"{from_state} → {to_state}")
+    """The bilan moves (core.transitions): checked, claimed, its event and history written."""
+    move(BILAN_MACHINE, instance=bilan, actor=actor, to_state=to_state, extra=changes)
     return bilan
 
 

@@ -7,11 +7,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import get_language
+from django.utils.translation import get_language_info
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.errors import DomainError, ValidationFailed
+from core.i18n import language_codes
 from core.filters import BadFilter, valid_filters
 from directorates.permissions import visible_directorates
 from figures import formatting, permissions, selectors, services
@@ -19,18 +20,13 @@ from figures.bilan import load_bilan
 from figures.documents import render_pdf, render_xlsx
 from figures.filters import DashboardFilter, UnitDashboardFilter
 from figures.forms import BilanDocumentForm, BilanTextForm
-from figures.models import DOMAIN_NAMES, Domain
+from figures.models import Domain
 from reviews import selectors as review_selectors
 
 
-def _domain_label(domain):
-    """A domain's name in the page's language (the bilan's own wording), else its catalogue label."""
-    names = DOMAIN_NAMES.get(domain, {})
-    return names.get((get_language() or "fr")[:2]) or names.get("fr") or Domain(domain).label
-
-
-# Each language named in itself, for the document links.
-LANGUAGE_NAMES = [("fr", "Français"), ("ar", "العربية"), ("en", "English")]
+def language_names():
+    """Each language named in itself, for the document links."""
+    return [(code, get_language_info(code)["name_local"]) for code in language_codes()]
 
 # ---------------------------------------------------------------- figure entry
 
@@ -129,7 +125,7 @@ def bilan_detail(request, year):
         "can_reopen": bilan is not None and bilan.state == "approved" and permissions.can_reopen_bilan(user),
         # The units' justifications are internal: the office reads them, the organisation-wide edition does not.
         "show_change_notes": permissions.is_dg_office(user),
-        "languages": LANGUAGE_NAMES,
+        "languages": language_names(),
     })
 
 
@@ -159,8 +155,8 @@ def bilan_edit(request, year):
         "fields": [(field, bilan._meta.get_field(field).verbose_name, getattr(bilan, field))
                    for field in services.TEXT_FIELDS],
         "sections": [{
-            "domain": domain, "label": _domain_label(domain),
-            "bodies": [(lang, getattr(existing.get(domain), f"body_{lang}", "")) for lang in ("fr", "ar", "en")],
+            "domain": domain, "label": Domain(domain).label,
+            "bodies": [(lang, getattr(existing.get(domain), f"body_{lang}", "")) for lang in language_codes()],
             "public": getattr(existing.get(domain), "is_public", False),
         } for domain in domains],
         "public_fields": [(field, bilan._meta.get_field(field).verbose_name, getattr(bilan, field))
@@ -209,7 +205,7 @@ def bilan_public(request, year):
     bilan, data = _published_public_edition(year)
     return render(request, "figures/bilan_detail.html", {
         "bilan": bilan, "data": data, "public": True,
-        "languages": LANGUAGE_NAMES,
+        "languages": language_names(),
     })
 
 
@@ -276,7 +272,7 @@ def dashboard(request):
     domain = params.get("domain") or indicator.domain
     domain_lines, bilan_readable = [], False
     if year:
-        bilan, data = load_bilan(year)
+        bilan, data = load_bilan(year, objectives=False)  # the lines only: not the roadmap's objectives
         bilan_readable = permissions.can_read_bilan(request.user, bilan)
         if bilan_readable:
             domain_lines = [line for line in data.lines if line.domain == domain]
@@ -290,7 +286,7 @@ def dashboard(request):
     return render(request, "figures/dashboard.html", {
         "indicators": indicators, "indicator": indicator, "years": years, "series": series,
         "chart_series": chart_series, "year": year, "all_years": all_years, "domain": domain,
-        "domains": [(d, DOMAIN_NAMES[d]) for d in Domain.values], "domain_lines": domain_lines,
+        "domains": Domain.choices, "domain_lines": domain_lines,
         "bilan_readable": bilan_readable, "chart_domain": chart_domain,
     })
 

@@ -10,10 +10,11 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from core.i18n import pick
 from directorates import permissions as unit_permissions
 from directorates.models import Deliverable, Directorate, Membership
 from notifications import ics
-from notifications.registry import Due, ReminderKind, localized, register, unit_names
+from notifications.registry import Due, ReminderKind, register, unit_names
 from reviews import permissions as review_permissions
 from reviews.models import DeadlineExtension, Report, ReportEvent, ReportState
 
@@ -186,7 +187,7 @@ class OverdueReminder(_UnitKind):
             "Annual report %(year)s of %(unit)s: %(days)s day late",
             "Annual report %(year)s of %(unit)s: %(days)s days late",
             context["days_late"],
-        ) % {"year": context["year"], "unit": localized(context["unit"]), "days": context["days_late"]}
+        ) % {"year": context["year"], "unit": pick(context["unit"]), "days": context["days_late"]}
 
 
 @register
@@ -288,6 +289,7 @@ class _EventKind(ReminderKind):
     """A notice about one report event, sent at once (the signal) or by the next due-check (a missed signal)."""
 
     scheduled = False
+    event_source = "report"
     state = None
 
     def events(self, *, now, event_ids=None):
@@ -338,7 +340,7 @@ class ReportReturnedNotice(_EventKind):
 
     def subject(self, context):
         return _("Annual report %(year)s of %(unit)s returned for corrections") % {
-            "year": context["year"], "unit": localized(context["unit"])}
+            "year": context["year"], "unit": pick(context["unit"])}
 
 
 @register
@@ -353,7 +355,7 @@ class ReportSubmittedNotice(_EventKind):
 
     def subject(self, context):
         return _("Annual report %(year)s of %(unit)s submitted") % {
-            "year": context["year"], "unit": localized(context["unit"])}
+            "year": context["year"], "unit": pick(context["unit"])}
 
 
 @register
@@ -368,7 +370,7 @@ class ReportAcceptedNotice(_EventKind):
 
     def subject(self, context):
         return _("Annual report %(year)s of %(unit)s accepted") % {
-            "year": context["year"], "unit": localized(context["unit"])}
+            "year": context["year"], "unit": pick(context["unit"])}
 
 
 @register
@@ -387,7 +389,7 @@ class ReportReadyNotice(_EventKind):
 
     def subject(self, context):
         return _("Annual report %(year)s of %(unit)s is ready to be submitted") % {
-            "year": context["year"], "unit": localized(context["unit"])}
+            "year": context["year"], "unit": pick(context["unit"])}
 
 
 @register
@@ -426,7 +428,7 @@ class DeadlineExtendedNotice(ReminderKind):
 
     def subject(self, context):
         return _("Annual report %(year)s of %(unit)s: deadline extended to %(date)s") % {
-            "year": context["year"], "unit": localized(context["unit"]), "date": _date(context["deadline"])}
+            "year": context["year"], "unit": pick(context["unit"]), "date": _date(context["deadline"])}
 
 
 def returned_at(cycle):
@@ -490,9 +492,9 @@ class EscalationNotice(ReminderKind):
                 "Escalation: the returned annual report %(year)s of %(unit)s awaits its corrections for %(days)s day",
                 "Escalation: the returned annual report %(year)s of %(unit)s awaits its corrections for %(days)s days",
                 context["days_late"],
-            ) % {"year": context["year"], "unit": localized(context["unit"]), "days": context["days_late"]}
+            ) % {"year": context["year"], "unit": pick(context["unit"]), "days": context["days_late"]}
         return ngettext(
             "Escalation: the annual report %(year)s of %(unit)s is %(days)s day overdue",
             "Escalation: the annual report %(year)s of %(unit)s is %(days)s days overdue",
             context["days_late"],
-        ) % {"year": context["year"], "unit": localized(context["unit"]), "days": context["days_late"]}
+        ) % {"year": context["year"], "unit": pick(context["unit"]), "days": context["days_late"]}

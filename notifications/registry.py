@@ -15,8 +15,7 @@ within the kind (it is the idempotency key, with the recipient).
 
 from dataclasses import dataclass, field
 
-from django.conf import settings
-from django.utils.translation import get_language
+from core.i18n import field_in, language_codes
 
 REGISTRY = {}
 
@@ -31,13 +30,19 @@ class Due:
 
 
 class ReminderKind:
+    """What every kind declares; the machinery reads nothing else of it."""
+
     key = ""
     label = ""
     # Event notices go out as soon as they are due; scheduled reminders wait for the policy's hour.
     scheduled = True
+    # Notices of an event: "report" or "roadmap", the event table whose row ids ``due(event_ids=…)``
+    # takes; sent at once after the event (services.event_notify), and by the due-check if missed.
+    event_source = None
 
-    def due(self, *, today, now, policies):
-        """Yield ``Due`` items for ``today``. ``policies`` maps open cycle id → ReminderPolicy."""
+    def due(self, *, today, now, policies, **selection):
+        """Yield ``Due`` items for ``today``. ``policies`` maps open cycle id → ReminderPolicy;
+        ``selection`` narrows to given rows (``event_ids``, ``extension_ids``) for an immediate notice."""
         return []
 
     def subject(self, context):
@@ -60,14 +65,11 @@ def get(key):
     return REGISTRY.get(key)
 
 
-def localized(names, language=None):
-    """Pick the current language's entry of a {"fr": …, "ar": …, "en": …} dict."""
-    if not isinstance(names, dict):
-        return names or ""
-    language = (language or get_language() or settings.LANGUAGE_CODE)[:2]
-    return names.get(language) or names.get("fr") or next(iter(names.values()), "")
+def event_kinds(source):
+    """The kinds that tell about events of ``source`` ("report" or "roadmap")."""
+    return [kind for kind in REGISTRY.values() if kind.event_source == source]
 
 
 def unit_names(directorate):
-    return {"fr": directorate.name_fr, "ar": directorate.name_ar or directorate.name_fr,
-            "en": directorate.name_en or directorate.name_fr}
+    """The unit's name in every language, for a notification's context (its text is written later)."""
+    return {code: field_in(directorate, "name", code) for code in language_codes()}

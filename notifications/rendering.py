@@ -7,6 +7,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from core.i18n import pick
 from notifications import registry
 
 
@@ -24,9 +25,9 @@ def message_context(delivery, language, *, recipient=None):
     for key in ("deadline", "previous_deadline", "meeting_date", "date"):
         if isinstance(context.get(key), str):
             context[key] = datetime.date.fromisoformat(context[key])
-    context["unit_name"] = registry.localized(context.get("unit"), language)
+    context["unit_name"] = pick(context.get("unit"), language)
     for unit in context.get("units", ()):
-        unit["unit_name"] = registry.localized(unit.get("unit"), language)
+        unit["unit_name"] = pick(unit.get("unit"), language)
         unit["link"] = settings.SITE_URL.rstrip("/") + unit.get("path", "/")
     context["link"] = settings.SITE_URL.rstrip("/") + context.get("path", "/")
     context["recipient"] = recipient

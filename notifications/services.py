@@ -15,7 +15,6 @@ until it goes through.
 
 import datetime
 import logging
-import time
 
 from django.conf import settings
 from django.core.cache import cache
@@ -31,7 +30,7 @@ from notifications import registry
 from notifications.models import Delivery, ReminderPolicy
 from notifications.rendering import build_message
 from reviews import permissions as review_permissions
-from reviews.models import ReportEvent, ReviewCycle
+from reviews.models import ReviewCycle
 
 logger = logging.getLogger(__name__)
 
@@ -135,21 +134,14 @@ def reminders_dispatch(*, now=None):
     return {"created": sum(created.values()), "queued": len(ids)}
 
 
-def report_event_notify(*, event_id, now=None):
-    """The notices of one report event (returned → the unit, submitted → the DG's office), sent at once."""
-    now = now or timezone.now()
-    events = ReportEvent.objects.filter(pk=event_id)
-    kinds = [k for k in registry.REGISTRY.values() if hasattr(k, "matching") and k.matching(events).exists()]
-    return _notify_now(kinds=kinds, occasion=f"event:{event_id}", now=now, event_ids=[event_id])
+def event_notify(*, source, event_id, now=None):
+    """The notices of one event, sent at once: a report's (returned → the unit, submitted → the DG's
+    office …) or the roadmap's (proposed → the approvers; approved, sent back → the proposer).
 
-
-def roadmap_event_notify(*, event_id, now=None):
-    """The notices of one roadmap event (proposed → the approvers; approved, sent back → the proposer), at once.
-
-    Each roadmap kind keeps only the events it is about (its old and new state).
+    Each kind of ``source`` keeps only the events it is about (its states).
     """
-    kinds = [k for k in registry.REGISTRY.values() if getattr(k, "event_source", None) == "roadmap"]
-    return _notify_now(kinds=kinds, occasion=f"event:{event_id}", now=now or timezone.now(), event_ids=[event_id])
+    return _notify_now(kinds=registry.event_kinds(source), occasion=f"event:{event_id}",
+                       now=now or timezone.now(), event_ids=[event_id])
 
 
 def deadline_extension_notify(*, extension_id, now=None):

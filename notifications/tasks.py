@@ -11,23 +11,21 @@ def dispatch_due():
     return services.reminders_dispatch()
 
 
-@shared_task(bind=True, name="notifications.send_deliveries", ignore_result=True, acks_late=True, max_retries=5)
-def send_deliveries(self, ids):
-    """Send a batch of delivery rows. Rows that fail are retried with exponential back-off.
+@shared_task(name="notifications.send_deliveries", ignore_result=True, acks_late=True)
+def send_deliveries(ids):
+    """Send a batch of delivery rows.
 
-    After the last retry they stay ``failed`` and the due-check keeps retrying them (their back-off
-    is recorded on the row), so a message is never lost.
+    One retry path: a row that fails stays ``failed`` with its back-off recorded on it
+    (``next_attempt_at``), and the periodic due-check sends it again once that time has come, until
+    it goes through; nothing is retried by Celery, so a message is never lost with a task.
     """
-    result = services.deliveries_send(ids=ids)
-    if result["failed"] and not self.request.is_eager and self.request.retries < self.max_retries:
-        raise self.retry(args=[result["failed"]], countdown=60 * 2 ** self.request.retries)
-    return result
+    return services.deliveries_send(ids=ids)
 
 
 @shared_task(name="notifications.notify_report_event", ignore_result=True, acks_late=True)
 def notify_report_event(event_id):
     """The immediate notices of a report event (returned, submitted)."""
-    return services.report_event_notify(event_id=event_id)
+    return services.event_notify(source="report", event_id=event_id)
 
 
 @shared_task(name="notifications.notify_deadline_extension", ignore_result=True, acks_late=True)
@@ -39,4 +37,4 @@ def notify_deadline_extension(extension_id):
 @shared_task(name="notifications.notify_roadmap_event", ignore_result=True, acks_late=True)
 def notify_roadmap_event(event_id):
     """The immediate notices of a roadmap event (proposed, approved, sent back)."""
-    return services.roadmap_event_notify(event_id=event_id)
+    return services.event_notify(source="roadmap", event_id=event_id)

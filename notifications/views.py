@@ -15,6 +15,7 @@ from core.filters import valid_filters
 from notifications import registry, selectors, services
 from notifications.filters import DeliveryFilter
 from notifications.models import Delivery
+from notifications.next_steps import next_steps
 from notifications.context_processors import demo_outbox_open
 from notifications.rendering import build_message, title
 from reviews import selectors as review_selectors
@@ -109,3 +110,10 @@ def demo_outbox(request):
         mails.append({"delivery": delivery, "subject": message.subject, "to": ", ".join(message.to),
                       "body": message.body, "attachments": [a[0] for a in message.attachments]})
     return render(request, "notifications/outbox.html", {"mails": mails})
+
+
+@login_required
+def home(request):
+    """What to do next, for this person: each step a link to the page where it is done."""
+    cycle, steps = next_steps(user=request.user)
+    return render(request, "home.html", {"cycle": cycle, "steps": steps})

@@ -5,6 +5,7 @@ import datetime
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -77,15 +78,17 @@ class ReportQuerySet(models.QuerySet):
             directorate=models.OuterRef("directorate"), year=models.OuterRef("cycle__year")
         )
         filled = Outcome.objects.filter(report=models.OuterRef("pk")).exclude(status="")
+        # Coalesce: a unit with no deliverable (or no outcome stated) counts 0, not NULL, so that
+        # Report.completeness does not take the row for one read without the annotation and count again.
         return self.annotate(
-            deliverable_count=models.Subquery(
+            deliverable_count=Coalesce(models.Subquery(
                 deliverables.order_by().values("directorate").annotate(n=models.Count("pk")).values("n")[:1],
                 output_field=models.IntegerField(),
-            ),
-            filled_count=models.Subquery(
+            ), 0),
+            filled_count=Coalesce(models.Subquery(
                 filled.order_by().values("report").annotate(n=models.Count("pk")).values("n")[:1],
                 output_field=models.IntegerField(),
-            ),
+            ), 0),
         )
 
 

@@ -12,6 +12,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from core import audit
+from core.transitions import StateMachine, move
 from core.errors import InvalidTransition, NotAllowed, ValidationFailed
 from directorates.models import Deliverable
 from reviews import permissions
@@ -371,26 +372,20 @@ def _announce(events):
     transaction.on_commit(lambda: [report_state_changed.send(sender=ReportEvent, event_id=pk) for pk in ids])
 
 
+REPORT_MACHINE = StateMachine(
+    transitions=REPORT_TRANSITIONS,
+    event_model=ReportEvent,
+    subject="report",
+    signal=report_state_changed,
+    invalid_message=lambda from_state, to_state: _("A report that is %(state)s cannot be %(target)s.") % {
+        "state": ReportState(from_state).label.lower(), "target": ReportState(to_state).label.lower()},
+    stale_message=lambda: _("Someone else changed this report's state meanwhile. Reload it."),
+)
+
+
 def _transition(*, actor, report, to_state, comment="", extra=None):
-    """Claim the row with a conditional update, record the event and the history, announce on commit."""
-    from_state = ReportState(report.state)
-    if to_state not in REPORT_TRANSITIONS[from_state]:
-        raise InvalidTransition(
-            _("A report that is %(state)s cannot be %(target)s.")
-            % {"state": from_state.label.lower(), "target": ReportState(to_state).label.lower()}
-        )
-    now = timezone.now()
-    updated = Report.objects.filter(pk=report.pk, state=from_state).update(
-        state=to_state, updated_at=now, version=F("version") + 1, **(extra or {})
-    )
-    if not updated:
-        raise InvalidTransition(_("Someone else changed this report's state meanwhile. Reload it."))
-    report.refresh_from_db()
-    event = ReportEvent.objects.create(
-        report=report, old_state=from_state, new_state=to_state, actor=actor, comment=comment, created_at=now
-    )
-    audit.record_update([report], actor=actor, reason=f"{from_state} → {to_state}")
-    _announce([event])
+    """The report moves (core.transitions): checked, claimed, its event and history written, announced."""
+    move(REPORT_MACHINE, instance=report, actor=actor, to_state=to_state, comment=comment, extra=extra)
     return report
 
 

@@ -5,12 +5,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core.errors import DomainError, ValidationFailed
+from core.errors import DomainError, InvalidTransition, ValidationFailed
 from core.filters import BadFilter, valid_filters
 from core.history import HISTORY_PAGE_SIZE, Timeline, timeline
 from directorates.models import Directorate
@@ -31,15 +33,6 @@ from reviews.models import Achievement, Attachment, Outcome, Report, ReportConst
 
 DASHBOARD_PAGE = 100
 REPORTS_PAGE = 100
-
-
-@login_required
-def home(request):
-    if request.user.sees_everything:
-        cycle = selectors.current_cycle()
-        if cycle:
-            return redirect("reviews:dashboard", year=cycle.year)
-    return redirect("reviews:report_list")
 
 
 @login_required
@@ -166,9 +159,15 @@ def _apply_errors(error, outcome_forms, ach_fs, ach_pos, con_fs, con_pos):
 @login_required
 def report_edit(request, pk):
     report = _get_report(request, pk)
+    # The page's script saves the draft in the background (static/js/app.js, "autosave"): same form,
+    # same service and version check, answered in JSON.
+    autosave = request.method == "POST" and request.headers.get("X-Autosave") == "1"
     if not permissions.can_edit_report(request.user, report):
         if not permissions.can_start_report(request.user, report.directorate):
             raise PermissionDenied
+        if autosave:
+            return JsonResponse({"detail": _("This report is %(state)s: it can no longer be changed.")
+                                 % {"state": report.get_state_display().lower()}, "conflict": True}, status=409)
         messages.warning(request, _("This report is %(state)s: it can no longer be changed.")
                          % {"state": report.get_state_display().lower()})
         return redirect("reviews:report_detail", pk=report.pk)
@@ -210,6 +209,8 @@ def report_edit(request, pk):
                                 form.add_error("file", error.message)
                                 raise
             except DomainError as error:
+                if autosave:
+                    return _autosave_refused(error)
                 if isinstance(error, ValidationFailed) and not error.errors.get("file"):
                     _apply_errors(error, outcome_fs.forms, ach_fs, ach_pos, con_fs, con_pos)
                     for message in error.errors.get("summary", []):
@@ -218,11 +219,17 @@ def report_edit(request, pk):
                 if any(f.cleaned_data.get("file") for f in outcome_fs.forms if hasattr(f, "cleaned_data")):
                     messages.warning(request, _("Nothing was saved: attach your files again before saving."))
             else:
+                if autosave:
+                    return _autosaved(report, ((Achievement, "achievements", ach_items, ach_pos),
+                                               (ReportConstraint, "constraints", con_items, con_pos)))
                 messages.success(request, _("Report saved."))
                 if "save_and_view" in request.POST:
                     return redirect("reviews:report_detail", pk=report.pk)
                 return redirect("reviews:report_edit", pk=report.pk)
         else:
+            if autosave:
+                return JsonResponse({"detail": _("The report was not saved: correct the fields marked below.")},
+                                    status=400)
             messages.error(request, _("The report was not saved: correct the fields marked below."))
     else:
         summary_form = ReportSummaryForm(initial={"version": report.version, "summary": report.summary})
@@ -246,6 +253,28 @@ def report_edit(request, pk):
         "con_fs": con_fs,
         "can_submit": ReportState.SUBMITTED in permissions.available_transitions(request.user, report),
     })
+
+
+def _autosaved(report, children):
+    """The background save's answer: the new version, and the ids given to rows added in the page (by form
+    index) so that the next save updates them instead of adding them again."""
+    ids = {}
+    for model, prefix, items, positions in children:
+        known = [item["id"] for item in items if item.get("id")]
+        fresh = model.objects.filter(report=report).exclude(pk__in=known).order_by("pk").values_list("pk", flat=True)
+        added = [position for item, position in zip(items, positions, strict=True) if not item.get("id")]
+        ids[prefix] = {str(position): pk for position, pk in zip(added, fresh, strict=False)}
+    return JsonResponse({
+        "version": report.version, "ids": ids,
+        "detail": _("Draft saved at %(time)s.") % {"time": date_format(timezone.localtime(), "TIME_FORMAT")},
+    })
+
+
+def _autosave_refused(error):
+    """Nothing was saved; a changed version (someone else saved meanwhile) stops the background saves and the
+    page keeps what was typed (409); invalid content waits for the person to correct it (400)."""
+    conflict = isinstance(error, InvalidTransition)
+    return JsonResponse({"detail": error.message, "conflict": conflict}, status=409 if conflict else 400)
 
 
 TRANSITION_SERVICES = {

@@ -115,11 +115,6 @@ class InviteForm(BootstrapForm):
                                     widget=forms.SelectMultiple(attrs={"size": 8}))
 
 
-class AgendaMoveForm(forms.Form):
-    item = forms.IntegerField(min_value=1)
-    direction = forms.ChoiceField(choices=[("up", "up"), ("down", "down")])
-
-
 class MeetingForm(BootstrapForm):
     date = forms.DateField(label=_("Date"), widget=IsoDateInput())
     place = forms.CharField(label=_("Place"), max_length=200, required=False)

@@ -6,9 +6,10 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+
+from core.i18n import field_in
 
 from directorates.models import Deliverable, Directorate
 from reviews.models import Report, ReportConstraint, ReviewCycle
@@ -113,8 +114,7 @@ class Priority(models.Model):
         return f"{self.code} — {self.title}"
 
     def _localised(self, prefix):
-        language = (get_language() or "fr")[:2]
-        return getattr(self, f"{prefix}_{language}", "") or getattr(self, f"{prefix}_fr")
+        return field_in(self, prefix)
 
     @property
     def title(self):

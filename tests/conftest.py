@@ -96,22 +96,13 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture
 def dead_broker():
     """Celery not eager, its broker a closed port (not the shared Redis): every publish fails."""
-    from config.celery import app as celery_app
-    from core import queue
+    from tests.celery_support import celery_using
 
     with socket.socket() as sock:  # a port nobody listens on
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    saved = {k: celery_app.conf[k] for k in ("broker_url", "task_always_eager")}
-    celery_app.conf.update(broker_url=f"redis://127.0.0.1:{port}/0", task_always_eager=False)
-    celery_app._pool = None
-    celery_app.amqp._producer_pool = None
-    queue.reset()
-    yield
-    queue.reset()
-    celery_app.conf.update(**saved)
-    celery_app._pool = None
-    celery_app.amqp._producer_pool = None
+    with celery_using(f"redis://127.0.0.1:{port}/0"):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -11,27 +11,49 @@ from tests.factories import DirectorateFactory
 from tests.helpers import assert_constant_queries
 
 
-def _settings_import(env):
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+SERVICE_VARIABLES = ("DJANGO_", "DATABASE_URL", "REDIS_URL", "CELERY_")
+
+
+def _settings_import(env, show="settings.DEBUG, settings.ALLOWED_HOSTS"):
+    """Imports the production settings in a process of its own, with only `env` of ours set."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(SERVICE_VARIABLES)}
     clean.update(env)
     return subprocess.run(
-        [sys.executable, "-c", "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='config.settings'; "
-                               "from django.conf import settings; print(settings.DEBUG, settings.ALLOWED_HOSTS)"],
+        [sys.executable, "-c", "import os; os.environ['DJANGO_SETTINGS_MODULE']='config.settings.production'; "
+                               f"from django.conf import settings; print({show})"],
         env=clean, capture_output=True, text=True, cwd=os.path.dirname(os.path.dirname(__file__)),
     )
 
 
 def test_production_without_a_secret_key_refuses_to_start():
-    result = _settings_import({"DJANGO_TESTING": "false"})
+    result = _settings_import({"REDIS_URL": "redis://127.0.0.1:6379/0"})
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY" in result.stderr
 
 
 def test_production_settings_come_from_the_environment():
-    result = _settings_import({"DJANGO_TESTING": "false", "DJANGO_SECRET_KEY": "x" * 50,
-                               "DJANGO_ALLOWED_HOSTS": "bilan.dgsn.local"})
+    result = _settings_import({"DJANGO_SECRET_KEY": "x" * 50, "DJANGO_ALLOWED_HOSTS": "bilan.dgsn.local",
+                               "REDIS_URL": "redis://127.0.0.1:6379/0"},
+                              show="settings.DEBUG, settings.ALLOWED_HOSTS, settings.CELERY_TASK_ALWAYS_EAGER")
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "False ['bilan.dgsn.local']"
+    assert result.stdout.strip() == "False ['bilan.dgsn.local'] False"
+
+
+def test_production_without_a_broker_refuses_to_start_unless_eager_tasks_are_asked_for():
+    key = {"DJANGO_SECRET_KEY": "x" * 50}
+    refused = _settings_import(key)
+    assert refused.returncode != 0
+    assert "REDIS_URL" in refused.stderr and "CELERY_TASK_ALWAYS_EAGER=true" in refused.stderr
+
+    asked = _settings_import({**key, "CELERY_TASK_ALWAYS_EAGER": "true"}, show="settings.CELERY_TASK_ALWAYS_EAGER")
+    assert asked.returncode == 0, asked.stderr
+    assert asked.stdout.strip() == "True"
+
+
+def test_the_embedded_default_runs_tasks_eagerly_without_any_environment():
+    result = _settings_import({"DJANGO_DEBUG": "true"}, show="settings.CELERY_TASK_ALWAYS_EAGER, settings.DATABASES['default']['ENGINE']")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "True django.db.backends.sqlite3"
 
 
 def test_admin_creates_a_unit_with_its_path(client, root, region):

@@ -8,7 +8,8 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 APPS = ["core", "directorates", "reviews", "roadmap", "notifications", "figures", "transfers", "templates"]
 TEMPLATE_TAG = re.compile(r'{%\s*translate\s+"([^"\\{}]+)"')
-PY_CALL = re.compile(r'\b(?:_|gettext|gettext_lazy|pgettext_lazy)\(\s*"([^"\\]+)"\s*[,)]')
+PY_CALL = re.compile(r'\b(?:_|gettext|gettext_lazy)\(\s*"([^"\\]+)"\s*[,)]'
+                     r'|\bpgettext(?:_lazy)?\(\s*"[^"\\]+"\s*,\s*"([^"\\]+)"\s*[,)]')
 
 
 def marked_strings():
@@ -22,7 +23,8 @@ def marked_strings():
                 continue
             text = path.read_text(encoding="utf-8")
             pattern = PY_CALL if path.suffix == ".py" else TEMPLATE_TAG
-            found.update(pattern.findall(text))
+            for match in pattern.findall(text):
+                found.update(part for part in (match if isinstance(match, tuple) else (match,)) if part)
     return found
 
 

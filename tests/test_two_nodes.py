@@ -32,7 +32,7 @@ class Node:
         self.log = tmp_path / f"web-{self.port}.log"
         env = {
             **os.environ,
-            "DJANGO_SETTINGS_MODULE": "config.settings", "DJANGO_DEBUG": "true", "DJANGO_TESTING": "true",  # the fast test hasher
+            "DJANGO_SETTINGS_MODULE": "config.settings.test", "DJANGO_DEBUG": "true",  # the fast test hasher
             "DATABASE_URL": database_url(), "REDIS_URL": workers.redis_url, "CELERY_BROKER_URL": workers.redis_url,
             "CELERY_RESULT_BACKEND": workers.redis_url, "CELERY_TASK_ALWAYS_EAGER": "false",
             "CELERY_QUEUE": workers.queue, "MEDIA_ROOT": str(media),
@@ -89,7 +89,7 @@ class Browser:
 
 def _beat(workers, tmp_path, n):
     log = tmp_path / f"beat{n}.log"
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", "DJANGO_TESTING": "true",
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test",
            "DATABASE_URL": database_url(), "REDIS_URL": workers.redis_url, "CELERY_BROKER_URL": workers.redis_url,
            "CELERY_TASK_ALWAYS_EAGER": "false", "CELERY_QUEUE": workers.queue}
     process = subprocess.Popen(

@@ -30,6 +30,12 @@ class Column:
     key: str
     label: str
     required: bool = True
+    # A coded column: callable() -> [(code, label)], the values a cell may hold (its code, or the label
+    # in any site language). Listed in the templates and on the upload page.
+    choices: object = None
+
+    def allowed_values(self):
+        return [(str(code), str(label)) for code, label in self.choices()] if self.choices else []
 
 
 @dataclass(frozen=True)
@@ -65,6 +71,10 @@ class Kind:
     def headers(self):
         return [str(column.label) for column in self.columns]
 
+    def coded_columns(self):
+        """[(column, [(code, label)])] for the columns whose cells take one of a list of values."""
+        return [(column, column.allowed_values()) for column in self.columns if column.choices]
+
 
 REGISTRY = {}
 
@@ -89,7 +99,7 @@ register(Kind(
     label=_("Units"),
     columns=(
         Column("code", _("Code")),
-        Column("kind", _("Kind")),
+        Column("kind", _("Kind"), choices=lambda: Directorate.Kind.choices),
         Column("parent_code", _("Parent unit code"), required=False),
         Column("name_fr", _("Name (French)")),
         Column("name_ar", _("Name (Arabic)")),
@@ -134,7 +144,7 @@ register(Kind(
         Column("year", _("Year")),
         Column("title", _("Title")),
         Column("description", _("Description"), required=False),
-        Column("category", _("Category")),
+        Column("category", _("Category"), choices=lambda: Deliverable.Category.choices),
         Column("target_quantity", _("Target quantity"), required=False),
         Column("target_unit", _("Target unit"), required=False),
         Column("target_date", _("Target date"), required=False),
@@ -164,7 +174,8 @@ register(Kind(
     columns=(
         Column("unit_code", _("Unit code")),
         Column("year", _("Year")),
-        Column("indicator_code", _("Indicator code")),
+        Column("indicator_code", _("Indicator code"),
+               choices=lambda: [(i.code, i.name) for i in figure_selectors.indicator_list()]),
         Column("value", _("Value")),
         Column("source_note", _("Source note"), required=False),
     ),

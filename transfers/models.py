@@ -49,6 +49,9 @@ class ImportJob(models.Model):
     # [{"row", "column", "value", "message"}], capped; error_count holds the true total.
     row_errors = models.JSONField(_("row errors"), default=list, blank=True)
     error_count = models.PositiveIntegerField(_("number of errors"), default=0)
+    # The language the messages above are written in (the page the file was sent from): the import's
+    # page shows them in the reader's language (core.retranslation.retranslate).
+    language = models.CharField(_("language"), max_length=8, blank=True, editable=False)
     message = models.TextField(_("message"), blank=True, help_text=_("Why the file was refused, if it was."))
     progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
     previewed_at = models.DateTimeField(_("previewed at"), null=True, blank=True)

@@ -408,7 +408,7 @@ class UnitResource(FastModelResource):
         if parent is not None:
             if parent.code == code:
                 errors.setdefault("parent", []).append(_("A unit cannot be its own parent."))
-            elif instance.pk and parent.path and parent.path.startswith(instance.path):
+            elif instance.pk and parent.path and instance.contains(parent):
                 errors.setdefault("parent", []).append(
                     _("A unit cannot be placed under itself or one of its sub-units.")
                 )

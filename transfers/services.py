@@ -16,9 +16,11 @@ from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from core.cells import formula_safe
+from core.i18n import active_language
 from core import audit, queue
 from core.errors import InvalidTransition, NotAllowed, ValidationFailed
 from transfers import kinds, readers
@@ -204,6 +206,7 @@ def import_start(*, actor, kind_key, uploaded_file, year=None):
     job = ImportJob(
         kind=kind.key, created_by=actor, created_at=now, original_name=name, file_format=fmt,
         size=uploaded_file.size, year=year or None, queued_at=now, attempts=1,
+        language=(translation.get_language() or actor.language or settings.LANGUAGE_CODE)[:8],
     )
     job.file.save(name, uploaded_file, save=False)
     job.save()
@@ -417,23 +420,58 @@ def import_fail_unexpectedly(*, job_id):
 
 # ---------------------------------------------------------------- export and templates
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# Spreadsheet programs split a .csv on the list separator of their locale: ";" in French (where the comma
+# is the decimal mark), "," in English. The reader accepts either (transfers.readers sniffs the delimiter).
+CSV_DELIMITERS = {"fr": ";"}
 
 
-def neutralise(value):
-    """A text cell that a spreadsheet would run as a formula is prefixed with a quote (kept as text)."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
+def csv_delimiter(language=None):
+    return CSV_DELIMITERS.get(active_language(language), ",")
 
 
 def _render(kind, rows, fmt):
     dataset = tablib.Dataset(headers=kind.headers(), title=str(kind.label)[:31])
     for row in rows:
-        dataset.append([neutralise(value) for value in row])
+        dataset.append([formula_safe(value) for value in row])
     if fmt == "xlsx":
         return dataset.export("xlsx")
-    return ("\ufeff" + dataset.export("csv")).encode("utf-8")  # the BOM makes Excel read UTF-8
+    # the BOM makes Excel read UTF-8
+    return ("\ufeff" + dataset.export("csv", delimiter=csv_delimiter())).encode("utf-8")
+
+
+def _with_allowed_values(kind, content):
+    """The .xlsx template with a sheet listing each coded column's values (code and label in the reader's
+    language), and a drop-down list on those columns (a help, not a lock: labels in any language and
+    codes typed by hand are accepted too)."""
+    import openpyxl
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    coded = kind.coded_columns()
+    if not coded:
+        return content
+    workbook = openpyxl.load_workbook(io.BytesIO(content))
+    data = workbook.worksheets[0]
+    sheet = workbook.create_sheet(str(_("Allowed values"))[:31])
+    quoted = sheet.title.replace("'", "''")
+    for index, (column, values) in enumerate(coded):
+        code_col, label_col = 2 * index + 1, 2 * index + 2
+        sheet.cell(row=1, column=code_col, value=str(column.label))
+        sheet.cell(row=1, column=label_col, value=str(_("Meaning")))
+        for row, (code, label) in enumerate(values, start=2):
+            sheet.cell(row=row, column=code_col, value=code)
+            sheet.cell(row=row, column=label_col, value=label)
+        letter = get_column_letter(code_col)
+        sheet.column_dimensions[letter].width = max([len(code) for code, _label in values] + [12]) + 2
+        sheet.column_dimensions[get_column_letter(label_col)].width = 40
+        validation = DataValidation(type="list", formula1=f"'{quoted}'!${letter}$2:${letter}${len(values) + 1}",
+                                    allow_blank=True, showErrorMessage=False)
+        data.add_data_validation(validation)
+        target = get_column_letter(kind.columns.index(column) + 1)
+        validation.add(f"{target}2:{target}1000")
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
 
 
 def export_file(*, user, kind_key, fmt):
@@ -453,7 +491,8 @@ def template_file(*, kind_key, fmt):
     kind = kinds.get(kind_key)
     if kind is None or not kind.importable or fmt not in readers.FORMATS:
         raise ValidationFailed(_("Unknown template."))
-    return rows_file(kind_key=kind_key, rows=kind.example_rows, fmt=fmt)
+    content = rows_file(kind_key=kind_key, rows=kind.example_rows, fmt=fmt)
+    return _with_allowed_values(kind, content) if fmt == "xlsx" else content
 
 
 def rows_file(*, kind_key, rows, fmt):

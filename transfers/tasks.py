@@ -16,8 +16,9 @@ def _run(service, job_id):
     job = ImportJob.objects.select_related("created_by").filter(pk=job_id).first()
     if job is None:
         return None
-    # Row errors are stored as text: write them in the uploader's language.
-    language = job.created_by.language or translation.get_language() or settings.LANGUAGE_CODE
+    # Row errors are stored as text: written in the language of the page the file was sent from (the
+    # import's page shows them in its reader's language, core.retranslation.retranslate).
+    language = job.language or job.created_by.language or settings.LANGUAGE_CODE
     try:
         with translation.override(language):
             service(job=job)

@@ -1,14 +1,17 @@
 """Web pages of imports and exports. Thin: parse, call a selector or a service, render."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.errors import DomainError, NotAllowed
+from core.retranslation import retranslate
 from reviews.selectors import current_cycle
 from transfers import kinds, selectors, services
 from transfers.forms import ImportForm
@@ -71,8 +74,14 @@ def import_new(request, kind):
 @login_required
 def import_detail(request, pk):
     job = _job_or_404(request, pk)
+    written_in = job.language or job.created_by.language or settings.LANGUAGE_CODE
+    reader = translation.get_language()
     return render(request, "transfers/import_detail.html", {
         "job": job,
+        "message": retranslate(job.message, written_in, reader),
+        "row_errors": [{**error, "message": retranslate(error.get("message", ""), written_in, reader),
+                        "column": retranslate(error.get("column", ""), written_in, reader)}
+                       for error in job.row_errors],
         "kind": kinds.get(job.kind),
         "progress": services.get_progress(job),
         "changes": selectors.import_changes(job=job),

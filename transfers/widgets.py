@@ -11,6 +11,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from import_export import widgets
 
+from core.cells import parse_decimal
 from core.text import clean_text
 
 
@@ -50,20 +51,12 @@ class DecimalWidget(widgets.Widget):
     def clean(self, value, row=None, **kwargs):
         if _blank(value):
             return None
-        if isinstance(value, bool):
-            raise ValueError(_("“%(value)s” is not a number.") % {"value": value})
-        if isinstance(value, (int, Decimal)):
-            return Decimal(value)
         if isinstance(value, float):
-            return Decimal(str(value))
-        text = str(value).strip().replace("\u00a0", "").replace(" ", "").replace(",", ".")
+            value = str(value)  # what the cell shows, not the binary fraction behind it
         try:
-            number = Decimal(text)
-        except InvalidOperation:
+            return parse_decimal(value)
+        except ValueError:
             raise ValueError(_("“%(value)s” is not a number.") % {"value": value}) from None
-        if not number.is_finite():
-            raise ValueError(_("“%(value)s” is not a number.") % {"value": value})
-        return number
 
     def render(self, value, obj=None, **kwargs):
         if value is None:

@@ -11,13 +11,13 @@ def num(value, unit="count"):
 
 
 @register.filter
-def change(line, words=None):
-    return formatting.format_change(line, words)
+def change(line):
+    return formatting.format_change(line)
 
 
 @register.filter
-def change_pct(line, words=None):
-    return formatting.format_change_pct(line, words)
+def change_pct(line):
+    return formatting.format_change_pct(line)
 
 
 @register.filter

@@ -153,3 +153,106 @@
     }
   }, true);
 })();
+
+// Forms that forgive. A form marked data-unsaved-warning asks before the page is left with changes not
+// saved. A form also marked data-autosave saves itself in the background a few seconds after the last
+// change (the same address, header X-Autosave: 1, files left out), with the version it was loaded with:
+// the server answers the new version and the ids of rows added in the page. If someone else saved
+// meanwhile (409), nothing is overwritten: background saving stops, the text stays in the page, the
+// warning before leaving stays on, and the person is told to copy their text and reload.
+(function () {
+  document.querySelectorAll("form[data-unsaved-warning]").forEach(function (form) {
+    var dirty = false, submitting = false, changes = 0, timer = null, inFlight = false, stopped = false;
+    var status = document.getElementById("autosave-status");
+    var delay = parseInt(form.getAttribute("data-autosave-delay"), 10) || 5000;
+    function say(text, level) {
+      if (!status) { return; }
+      status.textContent = text || "";
+      status.className = "small mb-2 " + (level === "error" ? "alert alert-danger" : "text-muted");
+    }
+    function setIds(prefix, ids) {
+      Object.keys(ids || {}).forEach(function (index) {
+        var field = form.querySelector("input[name='" + prefix + "-" + index + "-id']");
+        if (field) { field.value = String(ids[index]); }
+      });
+    }
+    function dropDeleted() {
+      // Rows marked for deletion are gone on the server: a second save must not name them again.
+      form.querySelectorAll("input[type=checkbox][name$='-DELETE']:checked").forEach(function (box) {
+        var row = box.closest(".achievement-row, .constraint-row");
+        if (row) { row.parentNode.removeChild(row); }
+      });
+    }
+    function save() {
+      timer = null;
+      if (stopped || submitting || !dirty) { return; }
+      if (inFlight) { schedule(); return; }
+      inFlight = true;
+      var sent = changes;
+      var data = new FormData(form);
+      Array.prototype.forEach.call(form.querySelectorAll("input[type=file]"), function (input) { data.delete(input.name); });
+      say(form.getAttribute("data-autosave-saving"));
+      fetch(form.action || window.location.href, {
+        method: "POST", body: data, credentials: "same-origin",
+        headers: {"X-Autosave": "1", "Accept": "application/json"}
+      }).then(function (response) {
+        return response.json().then(function (json) { return [response.status, json]; });
+      }).then(function (result) {
+        var code = result[0], json = result[1];
+        if (code === 200) {
+          var version = form.querySelector("input[name=version]");
+          if (version) { version.value = String(json.version); }
+          setIds("achievements", json.ids && json.ids.achievements);
+          setIds("constraints", json.ids && json.ids.constraints);
+          dropDeleted();
+          if (changes === sent) { dirty = false; }
+          say(json.detail);
+        } else if (code === 409) {
+          stopped = true;
+          say(json.detail, "error");
+        } else {
+          say(json.detail, "error");
+        }
+      }).catch(function () {
+        say(form.getAttribute("data-autosave-offline"), "error");
+      }).then(function () {
+        inFlight = false;
+        if (pending) {
+          var button = held;
+          pending = false;
+          held = null;
+          if (button) { form.requestSubmit(button); } else { form.requestSubmit(); }
+          return;
+        }
+        if (dirty && !stopped && changes !== sent) { schedule(); }
+      });
+    }
+    function schedule() {
+      if (!form.hasAttribute("data-autosave") || stopped) { return; }
+      if (timer) { window.clearTimeout(timer); }
+      timer = window.setTimeout(save, delay);
+    }
+    function changed(event) {
+      if (event.target && event.target.type === "file") { dirty = true; return; }  // files go with "Save"
+      dirty = true;
+      changes += 1;
+      schedule();
+    }
+    form.addEventListener("input", changed);
+    form.addEventListener("change", changed);
+    var pending = false, held = null;  // a "Save" clicked while a background save runs waits for its version
+    document.addEventListener("submit", function (event) {
+      if (event.target === form && inFlight) {
+        event.preventDefault();
+        pending = true;
+        held = event.submitter || null;
+        return;
+      }
+      submitting = true;
+      if (timer) { window.clearTimeout(timer); }
+    });
+    window.addEventListener("beforeunload", function (event) {
+      if (dirty && !submitting) { event.preventDefault(); event.returnValue = ""; return ""; }
+    });
+  });
+})();

@@ -19,12 +19,13 @@ PRODUCTION_ENV = {
     "DJANGO_ALLOWED_HOSTS": "bilan.dgsn.local",
     "DJANGO_CSRF_TRUSTED_ORIGINS": "https://bilan.dgsn.local",
     "DJANGO_TRUSTED_PROXIES": "127.0.0.1",
+    "REDIS_URL": "redis://127.0.0.1:6379/0",
 }
 
 
 def run_manage(*args, env):
     clean = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
-    clean.update({"DJANGO_TESTING": "false", **env})
+    clean.update({"DJANGO_SETTINGS_MODULE": "config.settings.production", **env})
     return subprocess.run([sys.executable, "manage.py", *args], env=clean, capture_output=True, text=True, cwd=ROOT)
 
 
@@ -73,7 +74,8 @@ def test_x_forwarded_proto_is_ignored_unless_a_trusted_proxy_sends_it(client, db
 
 def test_the_proxy_header_is_configured_only_with_a_trusted_proxy():
     code = "from django.conf import settings; print(getattr(settings, 'SECURE_PROXY_SSL_HEADER', None))"
-    base = {"DJANGO_SECRET_KEY": PRODUCTION_ENV["DJANGO_SECRET_KEY"], "DJANGO_ALLOWED_HOSTS": "x"}
+    base = {"DJANGO_SECRET_KEY": PRODUCTION_ENV["DJANGO_SECRET_KEY"], "DJANGO_ALLOWED_HOSTS": "x",
+            "REDIS_URL": PRODUCTION_ENV["REDIS_URL"]}
     for env, expected in ((base, "None"), ({**base, "DJANGO_TRUSTED_PROXIES": "127.0.0.1"},
                                           "('HTTP_X_FORWARDED_PROTO', 'https')")):
         result = run_manage("shell", "--no-imports", "-c", code, env=env)

@@ -21,7 +21,7 @@ def test_the_second_factor_is_on_unless_the_environment_says_otherwise():
     base = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
     for env, expected in (({}, "True"), ({"DJANGO_TWO_FACTOR_REQUIRED": "false"}, "False")):
         result = subprocess.run(
-            [sys.executable, "-c", f"import django, os; os.environ['DJANGO_SETTINGS_MODULE']='config.settings'; {code}"],
+            [sys.executable, "-c", f"import django, os; os.environ['DJANGO_SETTINGS_MODULE']='config.settings.production'; {code}"],
             env={**base, "DJANGO_DEBUG": "true", **env}, capture_output=True, text=True, check=True)
         assert result.stdout.strip() == expected
 

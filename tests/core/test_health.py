@@ -51,17 +51,10 @@ def test_beat_is_unhealthy_when_its_last_run_is_old(client, dead_broker, setting
 def test_with_redis_and_a_real_worker_everything_is_healthy(client):
     from celery.contrib.testing.worker import start_worker
 
-    from config.celery import app
+    from tests.celery_support import celery_using
 
-    url = os.environ["REDIS_URL"]
-    saved = {k: app.conf[k] for k in ("broker_url", "task_always_eager", "result_backend")}
-    app.conf.update(task_always_eager=False, broker_url=url, result_backend=None)
-    app._pool = None
     _periodic_task(last_run_at=timezone.now())
-    try:
+    with celery_using(os.environ["REDIS_URL"]) as app:
         with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
             status, body = _health(client)
-        assert status == 200, body
-    finally:
-        app.conf.update(**saved)
-        app._pool = None
+    assert status == 200, body

@@ -159,3 +159,27 @@ def test_member_of_a_sub_unit_does_not_see_the_parent(api, unit_a, region, figur
     user = MembershipFactory(user=UserFactory(username="sub"), directorate=unit_a, role="head").user
     api.force_authenticate(user)
     assert ("WS-R", 2022) not in _codes(api.get("/api/v1/figures/"))
+
+
+def test_every_move_of_the_bilan_leaves_an_event_and_a_new_version(olga, dino, figures):
+    bilan = services.bilan_start(actor=olga, year=2022)
+    first = bilan.version
+    bilan = services.bilan_approve(actor=dino, bilan=bilan)
+    bilan = services.bilan_reopen(actor=dino, bilan=bilan)
+    bilan = services.bilan_approve(actor=dino, bilan=bilan)
+    moves = list(bilan.events.values_list("old_state", "new_state", "actor__username"))
+    assert moves == [("draft", "approved", dino.username), ("approved", "draft", dino.username),
+                     ("draft", "approved", dino.username)]
+    assert bilan.version == first + 3
+
+
+def test_a_bilan_moved_by_someone_else_meanwhile_is_not_moved_twice(olga, dino, figures):
+    from core.errors import InvalidTransition
+    from figures.models import Bilan
+
+    bilan = services.bilan_start(actor=olga, year=2022)
+    stale = Bilan.objects.get(pk=bilan.pk)
+    services.bilan_approve(actor=dino, bilan=bilan)
+    with pytest.raises(InvalidTransition):
+        services.bilan_approve(actor=dino, bilan=stale)  # it still says "draft"
+    assert bilan.events.count() == 1

@@ -191,6 +191,20 @@ def test_dashboards_render_with_data_tables(client, olga, bob, figures):
     assert client.get("/units/WS-B/figures/").status_code == 404
 
 
+def test_the_dashboard_does_not_read_next_years_roadmap(client, olga, figures, monkeypatch):
+    """The per-domain chart needs the bilan's lines only: the roadmap's objectives (read from its frozen
+    version, megabytes at national scale) are left out; the bilan page still lists them."""
+    from figures import bilan
+
+    calls = []
+    monkeypatch.setattr(bilan, "roadmap_objectives", lambda year: calls.append(year) or [])
+    client.force_login(olga)
+    assert client.get("/figures/?indicator=cases_handled&year=2022&domain=crime").status_code == 200
+    assert calls == []
+    bilan.load_bilan(2022)  # what the bilan page reads
+    assert calls == [2023]
+
+
 def test_a_unit_sees_no_single_peer_value(client, bob, alice, unit_a, region, root, catalogue):
     from figures.selectors import peer_comparison
 

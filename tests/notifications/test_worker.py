@@ -25,12 +25,12 @@ from django.db import connection
 from django.utils import timezone
 
 from config.celery import app as celery_app
-from core import queue as core_queue
 from directorates.models import Membership
 from notifications import services, tasks
 from notifications.models import Delivery, ReminderPolicy
 from reviews import services as review_services
 from reviews.models import ReviewCycle
+from tests.celery_support import celery_using, configure
 from tests.factories import DeliverableFactory, DirectorateFactory, MembershipFactory, UserFactory, office_user
 
 pytestmark = [
@@ -67,9 +67,7 @@ def free_port():
 
 def use_broker(url, queue):
     """Point this process's Celery app at ``url`` (publishing for real, not eagerly)."""
-    celery_app.conf.update(broker_url=url, task_always_eager=False, task_default_queue=queue)
-    celery_app._pool = None  # kombu keeps one pool per broker URL; the app picks the new URL's
-    celery_app.amqp._producer_pool = None
+    configure(broker_url=url, task_always_eager=False, task_default_queue=queue)
 
 
 class Workers:
@@ -84,8 +82,7 @@ class Workers:
         log = self.tmp_path / f"{name}.log"
         env = {
             **os.environ,
-            "DJANGO_SETTINGS_MODULE": "config.settings",
-            "DJANGO_TESTING": "true",
+            "DJANGO_SETTINGS_MODULE": "config.settings.test",
             "DATABASE_URL": database_url(),
             "REDIS_URL": redis_url or self.redis_url,
             "CELERY_BROKER_URL": redis_url or self.redis_url,
@@ -139,15 +136,10 @@ def queue():
 @pytest.fixture
 def workers(tmp_path, queue):
     url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15")
-    saved = {k: celery_app.conf[k] for k in ("broker_url", "task_always_eager", "task_default_queue")}
-    use_broker(url, queue)
-    core_queue.reset()
-    pool = Workers(tmp_path, url, queue)
-    yield pool
-    core_queue.reset()
-    pool.stop_all()
-    use_broker(saved["broker_url"], saved["task_default_queue"])
-    celery_app.conf.task_always_eager = saved["task_always_eager"]
+    with celery_using(url, queue=queue):
+        pool = Workers(tmp_path, url, queue)
+        yield pool
+        pool.stop_all()
     client = redis.Redis.from_url(url)
     client.delete(queue)
     # Messages a killed worker held unacknowledged: drop ours so no other worker restores them.

@@ -170,9 +170,13 @@ def test_reminder_hook_query_count_is_fixed(approved, django_assert_num_queries)
 def test_status_as_of_a_past_date_ignores_progress_recorded_later(objective_a, alice):
     record(alice, objective_a, 0, 50, "2023-06-01")
     record(alice, objective_a, 1, 100, "2023-06-01")
-    assert status_on(objective_a, "2023-06-02") == ObjectiveStatus.DONE
-    assert status_on(objective_a, "2023-05-31") == ObjectiveStatus.ON_TRACK  # nothing recorded yet, 30 days left
-    assert status_on(objective_a, "2023-06-20") == ObjectiveStatus.DONE
+    # Asked later (progress is never recorded for a future date): the dates asked are in the past.
+    with time_machine.travel("2023-07-01 12:00 +01:00", tick=False):
+        assert status_on(objective_a, "2023-06-02") == ObjectiveStatus.DONE
+        assert status_on(objective_a, "2023-05-31") == ObjectiveStatus.ON_TRACK  # nothing recorded yet, 30 days left
+        assert status_on(objective_a, "2023-06-20") == ObjectiveStatus.DONE
+        # As of today or later, the progress stored on each milestone is the latest: the same answer.
+        assert status_on(objective_a, "2023-07-01") == ObjectiveStatus.DONE
 
 
 def test_reminder_hook_query_count_does_not_grow(approved, olga, dino, django_assert_num_queries):
@@ -204,3 +208,32 @@ def test_each_milestone_keeps_its_latest_progress_for_todays_statuses(objective_
     assert (milestone.progress_value, milestone.progress_on) == (10, datetime.date(2023, 5, 20))
     assert status_on(objective_a, "2023-06-20") == ObjectiveStatus.AT_RISK  # 10 < half of 50, due in 10 days
     assert status_on(objective_a, "2023-05-10") == ObjectiveStatus.ON_TRACK  # as of then: 45 recorded on 2 May
+
+
+@pytest.mark.parametrize("today, as_of", [
+    ("2023-03-01", None), ("2023-06-20", None), ("2023-07-05", None), ("2024-01-05", None),
+    ("2024-01-05", "2023-06-20"), ("2024-01-05", "2023-05-31"),
+])
+def test_status_filter_and_counts_agree_with_each_objectives_status(approved, unit_a, olga, alice, today, as_of):
+    """The status filter (a semi-join on the milestones grouped by objective) and the national counts
+    (milestones grouped by objective, joined) give what each objective's own status says, on every date."""
+    from collections import Counter
+
+    from tests.factories import DirectorateFactory
+
+    mine = approved.objectives.filter(owner=unit_a, state="active").order_by("ref")
+    record(alice, mine[0], 0, 50, "2023-06-01")
+    record(alice, mine[0], 1, 100, "2023-06-01")  # done from 1 June
+    record(alice, mine[1], 0, 10, "2023-06-10")  # phase 1 below half its target: at risk, then late
+    services.roadmap_new_version(actor=olga, roadmap=approved)
+    services.objective_create(actor=olga, roadmap=approved, owner=DirectorateFactory(), title="Sans jalon")
+    as_of = datetime.date.fromisoformat(as_of) if as_of else None
+    with time_machine.travel(f"{today} 12:00 +01:00", tick=False):
+        statuses = {o.pk: o.status for o in selectors.objective_list(user=olga, year=2023, as_of=as_of)}
+        assert len(set(statuses.values())) >= 2, statuses  # the dates chosen mix statuses
+        for status in ObjectiveStatus.values:
+            filtered = selectors.objective_list(user=olga, year=2023, as_of=as_of, status=status)
+            assert {o.pk for o in filtered} == {pk for pk, s in statuses.items() if s == status}, status
+        summary = selectors.tracking_summary(selectors.objective_list(user=olga, year=2023, as_of=as_of), as_of)
+        assert summary["by_status"] == {**dict.fromkeys(ObjectiveStatus.values, 0), **Counter(statuses.values())}
+        assert sum(row["total"] for row in summary["by_unit"]) == len(statuses)

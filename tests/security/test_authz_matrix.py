@@ -175,6 +175,7 @@ API_PRIORITY = {"-": lambda w: {"id": w.priority.pk}}
 
 WEB_ROWS = [
     Row("home", "GET", everyone),
+    Row("search", "GET", everyone, query="q=a"),  # scoped by the selectors: tests/ux/test_search.py
     Row("login", "GET", public, anon="any"),
     Row("logout", "POST", public, anon="any"),
     Row("set_language", "POST", public, anon="any"),

@@ -2,6 +2,7 @@
 work queued before a Redis restart is delivered after it; an upload during the gap is saved and
 marked, then queued by the sweeper; a Redis that lost its data (no persistence) loses no import."""
 
+import contextlib
 import datetime
 import shutil
 import socket
@@ -73,23 +74,10 @@ def own_redis(tmp_path):
 
 @pytest.fixture
 def broker():
-    from config.celery import app
+    from tests.celery_support import celery_using
 
-    saved = {k: app.conf[k] for k in ("broker_url", "task_always_eager", "task_default_queue", "result_backend")}
-
-    def use(url):
-        app.conf.update(task_always_eager=False, broker_url=url, result_backend=None,
-                        task_default_queue=f"faults-{uuid.uuid4().hex[:6]}")
-        app._pool = None
-        app.amqp._producer_pool = None
-        queue.reset()
-        return app
-
-    yield use
-    app.conf.update(**saved)
-    app._pool = None
-    app.amqp._producer_pool = None
-    queue.reset()
+    with contextlib.ExitStack() as stack:
+        yield lambda url: stack.enter_context(celery_using(url, queue=f"faults-{uuid.uuid4().hex[:6]}"))
 
 
 def _olga():
@@ -116,7 +104,7 @@ def test_work_queued_before_a_redis_restart_is_delivered_after_and_the_gap_loses
     during.refresh_from_db()
     assert during.state == ImportJob.State.PENDING and during.queued_at is None
     server.start()  # restarted with its append-only file
-    queue.reset()
+    queue.reset(app.conf.broker_url)  # known to be back: try it at once
     assert services.import_sweep()["requeued"] == [during.pk]
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30,
                       queues=[app.conf.task_default_queue]):

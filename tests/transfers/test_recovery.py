@@ -52,7 +52,6 @@ def test_the_sweeper_queues_the_job_once_the_broker_is_back(
     from config.celery import app
 
     app.conf.task_always_eager = True  # the broker is back (eager: the task runs at once)
-    queue.reset()
     with django_capture_on_commit_callbacks(execute=True):
         assert services.import_sweep()["requeued"] == [job.pk]
     job.refresh_from_db()

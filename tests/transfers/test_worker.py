@@ -1,6 +1,8 @@
 """A large import runs in a real Celery worker on Redis; the page shows its progress and result."""
 
+import contextlib
 import time
+import uuid
 
 import pytest
 from django.urls import reverse
@@ -29,13 +31,12 @@ def test_import_runs_in_a_real_worker(settings, client):
 
     from celery.contrib.testing.worker import start_worker
 
-    from config.celery import app
+    from tests.celery_support import celery_using
     from tests.factories import DirectorateFactory, office_user
 
     olga = office_user(username="olga-worker")
     DirectorateFactory(code="SP-A")
-    app.conf.update(task_always_eager=False, broker_url=os.environ["REDIS_URL"], result_backend=None)
-    try:
+    with celery_using(os.environ["REDIS_URL"], queue=f"test-transfers-{uuid.uuid4().hex[:8]}") as app:
         with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
             rows = [deliverable_row(title=f"W{i}") for i in range(2000)]
             job = services.import_start(actor=olga, kind_key="deliverables",
@@ -45,8 +46,6 @@ def test_import_runs_in_a_real_worker(settings, client):
             services.import_confirm(actor=olga, job=job)
             job = _wait(job, {ImportJob.State.APPLIED, ImportJob.State.FAILED})
             assert job.state == ImportJob.State.APPLIED, (job.message, job.row_errors[:3])
-    finally:
-        app.conf.update(task_always_eager=True)
     assert Deliverable.objects.filter(title__startswith="W").count() == 2000
     client.force_login(olga)
     status = client.get(reverse("transfers:import_status", args=[job.pk])).json()
@@ -66,20 +65,15 @@ def test_a_job_lost_with_the_brokers_data_is_queued_again_by_the_sweeper():
     from celery.contrib.testing.worker import start_worker
     from django.utils import timezone
 
-    from config.celery import app
-    from core import queue
+    from tests.celery_support import celery_using
     from tests.factories import DirectorateFactory, office_user
 
     url = os.environ["REDIS_URL"]
     name = f"test-transfers-{uuid.uuid4().hex[:8]}"
     olga = office_user(username="olga-sweep")
     DirectorateFactory(code="SP-A")
-    saved = {k: app.conf[k] for k in ("broker_url", "task_always_eager", "task_default_queue", "result_backend")}
-    app.conf.update(task_always_eager=False, broker_url=url, result_backend=None, task_default_queue=name)
-    app._pool = None
-    queue.reset()
     client = redis.Redis.from_url(url)
-    try:
+    with celery_using(url, queue=name) as app, contextlib.closing(client):
         job = services.import_start(actor=olga, kind_key="deliverables",
                                     uploaded_file=upload(DELIVERABLE_HEADERS, [deliverable_row()]))
         assert client.llen(name) == 1
@@ -90,7 +84,4 @@ def test_a_job_lost_with_the_brokers_data_is_queued_again_by_the_sweeper():
         with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30, queues=[name]):
             job = _wait(job, {ImportJob.State.PREVIEW, ImportJob.State.FAILED})
         assert job.state == ImportJob.State.PREVIEW and job.counts["new"] == 1 and job.attempts == 2
-    finally:
         client.delete(name)
-        app.conf.update(**saved)
-        app._pool = None

@@ -13,6 +13,7 @@ Chromium visits the main pages separately (tests/browser/test_main_pages.py).
 
 import re
 from collections import Counter
+from html.parser import HTMLParser
 
 import pytest
 from django.conf import settings
@@ -93,13 +94,9 @@ PARAMETERS = {
     "figures:unit_dashboard": _code,
     "figures:unit_figures": lambda w, s: {"code": w.units[s].code, "year": 2022},
     "figures:bilan_download": lambda w, s: [{"year": 2022, "fmt": "pdf"}, {"year": 2022, "fmt": "xlsx"}],
-    "figures:bilan_public_download": lambda w, s: [{"year": 2022, "fmt": "pdf"}, {"year": 2020, "fmt": "xlsx"}],
     "figures:bilan_action": lambda w, s: [{"year": 2022, "action": a} for a in ("start", "approve")],
     "figures:bilan_public_download": lambda w, s: [{"year": 2022, "fmt": "pdf"}, {"year": 2022, "fmt": "xlsx"}],
-    "reviews:report_extend": lambda w, s: {"pk": w.reports[s].pk},
-    "roadmap:compstat_unit": lambda w, s: {"year": 2022, "code": w.units[s].code},
     "transfers:import_retry": lambda w, s: {"pk": w.imports[s].pk},
-    "report-extension": lambda w, s: {"pk": w.reports[s].pk},
     "api-token-detail": lambda w, s: {"token_id": "0123456789abcdef"},
     "reviews:report_detail": lambda w, s: {"pk": w.reports[s].pk},
     "reviews:report_edit": lambda w, s: {"pk": w.reports[s].pk},
@@ -232,7 +229,7 @@ def world(approved, accepted_report, unit_a, unit_b, alice, bob, charlie, olga, 
                                            uploaded_file=SimpleUploadedFile("cahier.csv", rows.encode()))
     with django_capture_on_commit_callbacks(execute=True):
         for event in ReportEvent.objects.all():
-            notification_services.report_event_notify(event_id=event.pk)
+            notification_services.event_notify(source="report", event_id=event.pk)
     return World(unit_a=unit_a, unit_b=unit_b, alice=alice, bob=bob, charlie=charlie, olga=olga, dino=dino)
 
 
@@ -259,10 +256,67 @@ def quiet_request_log():
     logger.setLevel(level)
 
 
+class _VisibleText(HTMLParser):
+    """The text a reader sees or hears in a page's body: text nodes and the labelling attributes."""
+
+    HIDDEN = {"head", "title", "script", "style", "template"}
+    VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.stack, self.texts = [], set()
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        hidden = tag in self.HIDDEN or bool(attrs.get("lang"))  # lang="fr": a name written in its own language
+        for name in ("placeholder", "aria-label", "title", "alt"):
+            if attrs.get(name) and not hidden and not any(h for _, h in self.stack):
+                self.texts.add(attrs[name].strip())
+        if tag not in self.VOID:
+            self.stack.append((tag, hidden))
+
+    def handle_endtag(self, tag):
+        for index in range(len(self.stack) - 1, -1, -1):
+            if self.stack[index][0] == tag:
+                del self.stack[index:]
+                return
+
+    def handle_data(self, data):
+        if data.strip() and not any(hidden for _, hidden in self.stack):
+            self.texts.add(" ".join(data.split()))
+
+
+def _untranslated_catalogue():
+    """Texts that must not appear as such in an Arabic page: each plain message of the project's catalogue
+    whose Arabic differs, in English (its msgid) and in French — what a page would show had it not been
+    translated, or been written in French (a stored message, a string formatted in the wrong language).
+    Read from the compiled catalogues with the standard library's gettext."""
+    import gettext
+
+    def catalogue(language):
+        with open(settings.LOCALE_PATHS[0] / language / "LC_MESSAGES" / "django.mo", "rb") as handle:
+            return {k: v for k, v in gettext.GNUTranslations(handle)._catalog.items() if isinstance(k, str) and k}
+
+    french, arabic = catalogue("fr"), catalogue("ar")
+    wrong = {}
+    for msgid, translated in arabic.items():
+        if "%" in msgid or "{" in msgid:
+            continue
+        text = " ".join(msgid.split())
+        if len(text) < 4 or not re.search(r"[A-Za-z]{3}", text):
+            continue
+        for candidate in (text, " ".join(french.get(msgid, "").split())):
+            if candidate and candidate != " ".join(translated.split()):
+                wrong[candidate] = msgid
+    return wrong
+
+
 def test_every_url_answers_every_role_in_every_language_without_a_server_error(world, request, frozen_2023,
                                                                                  quiet_request_log):
     targets = _targets(world)
     failures, statuses, visits = [], Counter(), 0
+    # No text left untranslated: every Arabic HTML page is read for English or French interface messages.
+    wrong, untranslated, read = _untranslated_catalogue(), set(), 0
     for role in ROLES:
         clients = {language: _client(role, request, language) for language in LANGUAGES}
         for name, side, url in targets:
@@ -274,6 +328,13 @@ def test_every_url_answers_every_role_in_every_language_without_a_server_error(w
                 statuses[response.status_code // 100] += 1
                 if response.status_code >= 500:
                     failures.append(f"GET {url} as {role} in {language}: {response.status_code}")
+                if (language == "ar" and response.status_code == 200
+                        and response.get("Content-Type", "").startswith("text/html")
+                        and not getattr(response, "streaming", False)):
+                    parser = _VisibleText()
+                    parser.feed(response.content.decode())
+                    read += 1
+                    untranslated |= {f"{name}: {text!r}" for text in parser.texts if text in wrong}
             # The worst a form can send: nothing. Rolled back so the next visit sees the same world.
             with transaction.atomic():
                 response = clients["fr"].post(url, {})
@@ -284,6 +345,9 @@ def test_every_url_answers_every_role_in_every_language_without_a_server_error(w
     print(f"\ncrawler: {len(targets)} URLs × {len(ROLES)} roles × {len(LANGUAGES)} languages (+ POST): "
           f"{visits} requests, by status class {dict(sorted(statuses.items()))}")
     assert not failures, "\n".join(failures[:40])
+    print(f"crawler: {read} Arabic pages read for untranslated text")
+    assert read > 50
+    assert not untranslated, "English or French interface text in Arabic pages:\n" + "\n".join(sorted(untranslated))
 
 
 def test_the_admin_answers_every_role(world, request, frozen_2023, quiet_request_log):
@@ -361,3 +425,18 @@ def test_a_pattern_the_crawler_cannot_fill_fails(world):
     finally:
         PARAMETERS["roadmap:progress"] = saved
 
+
+
+def test_the_untranslated_text_check_sees_english_and_french_interface_text():
+    """The guard itself: an interface message left in English or written in French is caught, Arabic is not."""
+    from django.utils import translation
+
+    wrong = _untranslated_catalogue()
+    with translation.override("fr"):
+        french = translation.gettext("Save draft")
+    with translation.override("ar"):
+        arabic = translation.gettext("Save draft")
+    parser = _VisibleText()
+    parser.feed(f'<html><head><title>Save draft</title></head><body><button>Save draft</button><p>{french}</p>'
+                f'<span>{arabic}</span><input placeholder="Search"><option lang="fr">Français</option></body></html>')
+    assert {text for text in parser.texts if text in wrong} == {"Save draft", french, "Search"}

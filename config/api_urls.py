@@ -1,25 +1,14 @@
-"""The /api/v1/ router: every app registers its viewsets here."""
+"""The /api/v1/ router: every app's viewsets, registered where the project is put together."""
 
 from django.urls import include, path, re_path
-from rest_framework.routers import DefaultRouter
 
 from accounts.api import TokenDetailView, TokenListView, TokenView
+from core.api import Router
 from directorates.api import DeliverableViewSet, DirectorateViewSet
-from reviews.api import AttachmentViewSet, CycleViewSet, ReportViewSet
-from roadmap.api import MilestoneViewSet, ObjectiveViewSet, PriorityViewSet, RoadmapViewSet
 from figures.api import BilanViewSet, FigureViewSet, IndicatorViewSet
 from notifications.api import DeliveryViewSet, NotificationViewSet
-
-
-
-class Router(DefaultRouter):
-    """Ids in paths are digits that fit the id column: ``/reports/abc/`` and ``/reports/1e99/`` are 404."""
-
-    def get_lookup_regex(self, viewset, lookup_prefix=""):
-        if getattr(viewset, "lookup_field", "pk") == "pk" and not getattr(viewset, "lookup_value_regex", None):
-            return f"(?P<{lookup_prefix}pk>[0-9]{{1,18}})"
-        return super().get_lookup_regex(viewset, lookup_prefix)
-
+from reviews.api import AttachmentViewSet, CycleViewSet, ReportViewSet
+from roadmap.api import MilestoneViewSet, ObjectiveViewSet, PriorityViewSet, RoadmapViewSet
 
 # No ".json" suffix URLs: the API speaks JSON by its Accept header, and several actions take no `format`
 # argument (a suffix URL answered 500; found by tests/ux/test_crawler.py).

@@ -1,37 +1,29 @@
-"""One settings module, driven by environment variables (django-environ).
+"""What every setting is, read from environment variables (django-environ).
 
-With no environment at all the project runs on its embedded default: SQLite,
-Celery tasks executed eagerly, local-memory cache, e-mails on the console.
-Production sets DATABASE_URL, REDIS_URL, SECRET_KEY, ALLOWED_HOSTS and e-mail.
+Not used alone: `config.settings.production` (web, worker, beat, `make demo`) adds the refusals
+that keep an insecure or half-configured server from starting; `config.settings.test` adds what
+the test suite needs.
 """
 
-import sys
 from datetime import timedelta
 from pathlib import Path
 
 import environ
-from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env()
 if (BASE_DIR / ".env").exists():
     environ.Env.read_env(BASE_DIR / ".env")
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
-TESTING = env.bool("DJANGO_TESTING", default="pytest" in sys.modules)
+# Not DEBUG: HTTPS, HSTS and secure cookies are on unless the environment turns them off.
+PRODUCTION = not DEBUG
 
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="")
-if not SECRET_KEY:
-    if not (DEBUG or TESTING):
-        raise ImproperlyConfigured("Set DJANGO_SECRET_KEY (or DJANGO_DEBUG=true for local use).")
-    # Local use and tests only (refused above in production); bandit B105 accepted in docs/security.md.
-    SECRET_KEY = "insecure-local-development-key-never-used-in-production"  # nosec B105
 
-ALLOWED_HOSTS = env.list(
-    "DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"] if DEBUG or TESTING else []
-)
+ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
@@ -115,6 +107,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env.bool("DATABASE_JIT_OFF", default=True):
+    # PostgreSQL's JIT compiles a query whose *estimated* cost is high; the status subqueries
+    # (roadmap.status) are estimated far above what they cost, and compiling them took 1.5 s of a
+    # 1.7 s query on the national roadmap page (docs/performance.md). Short queries only here: off.
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options["options"] = f"{_options.get('options', '')} -c jit=off".strip()
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "directorates.User"
@@ -150,7 +148,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        if not DEBUG and not TESTING
+        if not DEBUG
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
@@ -171,11 +169,12 @@ if REDIS_URL:
     # sent markers fall back to sending without them).
     CACHES["default"]["OPTIONS"] = {"socket_connect_timeout": 2, "socket_timeout": 2}
 
-# Celery: eager unless a broker is configured (the embedded default needs no Redis).
+# Celery: a broker from the environment; without one, tasks run inside the request (eagerly), which
+# the embedded default (DEBUG) does on its own and production only when asked (settings/production.py).
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "memory://")
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=REDIS_URL or None)
-# Tests run tasks eagerly unless a test starts a real worker (tests/*/test_*worker*).
-CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL or TESTING)
+BROKER_CONFIGURED = bool(env("CELERY_BROKER_URL", default=REDIS_URL))
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=DEBUG and not BROKER_CONFIGURED)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
@@ -259,8 +258,6 @@ SPECTACULAR_SETTINGS = {
 DEMO_LOGINS_ENABLED = DEBUG
 
 # --- Logins, tokens, sessions and HTTPS (docs/security.md) -----------------------------------
-PRODUCTION = not (DEBUG or TESTING)
-
 # Lock-out (django-axes): after AXES_FAILURE_LIMIT failed logins an account, and separately an
 # address, is refused for AXES_COOLOFF_TIME, on /login/, /admin/login/ and the API token endpoint.
 AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=10)
@@ -320,9 +317,6 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     },
 }
-
-if TESTING:
-    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 LOGGING = {
     "version": 1,
