@@ -92,8 +92,21 @@ def _resolve(rows):
             "source_note": (row.get("source_note") or "").strip(),
             # None keeps the figure's justification: only the pages that show it send it.
             "justification": None if row.get("justification") is None else str(row["justification"]).strip(),
+            **({"read": row.get("read") or ""} if "read" in row else {}),
         })
     return out
+
+
+def figure_version(figure):
+    """The version of a figure a writer read (its last change), "" for a figure that does not exist."""
+    return figure.updated_at.isoformat() if figure is not None else ""
+
+
+def _changed_meanwhile(figure):
+    if figure is None:
+        return _("Someone else cleared this figure meanwhile: check the value and save again.")
+    return _("Someone else changed this figure meanwhile (now %(value)s, by %(who)s): check the value and save "
+             "again.") % {"value": figure.value.normalize(), "who": figure.entered_by}
 
 
 def _check_row(row, actor, reports, seen, pair_problems, cycle_years=None):
@@ -231,7 +244,10 @@ def figure_set_many(*, actor, rows, reason=""):
 
     ``rows``: mappings with ``directorate`` (a Directorate or its code), ``indicator`` (an Indicator
     or its code), ``year``, ``value`` (number or string; None or "" clears the figure) and optional
-    ``source_note`` and ``justification`` (of a change past the indicator's threshold; absent keeps it). Every row is checked (permission and report lock, catalogue, value) before
+    ``source_note`` and ``justification`` (of a change past the indicator's threshold; absent keeps it), and
+    ``read``: the version of the figure the writer read (``figure_version``; "" when there was none), so that a
+    change made meanwhile is refused rather than overwritten (optimistic concurrency: the web form sends it
+    on every row; the API checks If-Match itself; imports have no "read"). Every row is checked (permission and report lock, catalogue, value) before
     anything is written; any problem raises ValidationFailed with ``errors`` keyed by row index.
     Writes are bulk, and every created, changed or cleared figure leaves a history row.
     Queries do not grow with the number of rows (except one per cleared figure).
@@ -251,6 +267,14 @@ def figure_set_many(*, actor, rows, reason=""):
             year__in=years,
         )
     } if rows else {}
+    stale = {}
+    for index, row in enumerate(rows):
+        figure = existing.get((row["directorate"].pk, row["indicator"].pk, row["year"]))
+        if "read" in row and row["read"] != figure_version(figure):
+            stale[str(index)] = {"value": [_changed_meanwhile(figure)]}
+    if stale:
+        raise ValidationFailed(_("Someone else changed some figures meanwhile: nothing was saved. Check the "
+                                 "figures marked and save again."), errors=stale)
     now = timezone.now()
     to_create, to_update, to_clear, unchanged = [], [], [], 0
     for row in rows:

@@ -60,6 +60,8 @@ def _entry(request, directorate, year, report):
             "value": request.POST.get(f"value-{row['indicator'].code}", "").strip(),
             "source_note": request.POST.get(f"note-{row['indicator'].code}", ""),
             "justification": request.POST.get(f"justification-{row['indicator'].code}"),
+            # The version of the figure the page showed: a change made meanwhile is refused, not overwritten.
+            "read": request.POST.get(f"read-{row['indicator'].code}", ""),
         } for row in submitted]
         try:
             result = services.figure_set_many(actor=request.user, rows=data)
@@ -86,7 +88,9 @@ def _entry(request, directorate, year, report):
         row["flag"] = figure_flags.get(row["figure"].pk) if row.get("figure") else None
         row["locked"] = bool(flags) and row["flag"] is None
         row["errors"] = errors.get(code, [])
-        if row["indicator"] in posted:
+        row["read"] = services.figure_version(row["figure"])
+        if row["indicator"] in posted:  # nothing typed is lost when the form comes back with errors
+            row["posted"] = True
             row["posted_value"] = posted[row["indicator"]]["value"]
             row["posted_note"] = posted[row["indicator"]]["source_note"]
             row["posted_justification"] = posted[row["indicator"]]["justification"]

@@ -10,7 +10,7 @@ import uuid
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import F, Max, OuterRef, Subquery
+from django.db.models import F, Max, OuterRef, Prefetch, Subquery
 from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -300,6 +300,7 @@ def roadmap_compile(*, actor, cycle):
             continue
         objective.source_key = key
         objective.ref = next(refs)
+        objective.is_draft = roadmap.redrafting
         new.append(objective)
     audit.bulk_create(Objective, new, actor=actor, reason="compiled", batch_size=None)
     now = timezone.now()
@@ -315,19 +316,28 @@ OBJECTIVE_FIELDS = ("title", "description", "category", "target", "target_quanti
                     "achieved_so_far", "owner", "priority")
 
 
-def _check_editable(actor, roadmap):
-    """Refuse unless the actor is the office and the roadmap is a draft *now*.
+def _check_editable(actor, roadmap, *objectives):
+    """Refuse unless the actor is the office and the roadmap is a draft *now*; return ``objectives`` as rows
+    of the version being drafted: while a next version is drafted after an approval, an approved objective
+    stands for its draft copy, so that no edit ever touches the approved rows units read.
 
     The roadmap row is locked for the rest of the transaction: an edit cannot slip in while someone
     proposes it, and new references are numbered one writer at a time.
     """
     _require_preparer(actor, _("Only the DG's office may edit the roadmap."))
-    roadmap.state = Roadmap.objects.select_for_update().values_list("state", flat=True).get(pk=roadmap.pk)
+    roadmap.state, roadmap.version, roadmap.approved_version = (
+        Roadmap.objects.select_for_update().values_list("state", "version", "approved_version").get(pk=roadmap.pk)
+    )
     if roadmap.state != RoadmapState.DRAFT:
         raise InvalidTransition(
             _("The roadmap is %(state)s: it can be changed only in a new draft version.")
             % {"state": roadmap.get_state_display().lower()}
         )
+    if not roadmap.redrafting:
+        return objectives
+    approved = [o.pk for o in objectives if not o.is_draft]
+    copies = {c.draft_of_id: c for c in Objective.objects.select_related("roadmap").filter(draft_of_id__in=approved)}
+    return [copies.get(o.pk, o) if not o.is_draft else o for o in objectives]
 
 
 def _validate_objective(roadmap, data):
@@ -362,7 +372,7 @@ def objective_create(*, actor, roadmap, milestones=None, **data):
     _validate_objective(roadmap, data)
     existing = Objective.objects.filter(roadmap=roadmap).values_list("ref", flat=True)
     objective = Objective(roadmap=roadmap, source_kind=SourceKind.NEW, source_key=f"new:{uuid.uuid4().hex}",
-                          ref=next(_next_refs(roadmap, existing)), edited=True)
+                          ref=next(_next_refs(roadmap, existing)), edited=True, is_draft=roadmap.redrafting)
     for field in OBJECTIVE_FIELDS:
         if field in data:
             setattr(objective, field, data[field] if data[field] is not None or field in ("owner", "priority",
@@ -377,7 +387,7 @@ def objective_create(*, actor, roadmap, milestones=None, **data):
 @transaction.atomic
 def objective_update(*, actor, objective, milestones=None, **data):
     """Change an objective's fields (and, when given, replace its milestones)."""
-    _check_editable(actor, objective.roadmap)
+    objective, = _check_editable(actor, objective.roadmap, objective)
     merged = {field: data.get(field, getattr(objective, field)) for field in OBJECTIVE_FIELDS}
     _validate_objective(objective.roadmap, merged)
     for field, value in merged.items():
@@ -395,7 +405,7 @@ def objective_update(*, actor, objective, milestones=None, **data):
 @transaction.atomic
 def objective_drop(*, actor, objective, reason):
     """Drop an objective, saying why. Compiling again will not bring it back."""
-    _check_editable(actor, objective.roadmap)
+    objective, = _check_editable(actor, objective.roadmap, objective)
     if not (reason or "").strip():
         raise ValidationFailed(_("Say why the objective is dropped."),
                                errors={"drop_reason": [_("A reason is required to drop an objective.")]})
@@ -407,7 +417,7 @@ def objective_drop(*, actor, objective, reason):
 
 @transaction.atomic
 def objective_restore(*, actor, objective):
-    _check_editable(actor, objective.roadmap)
+    objective, = _check_editable(actor, objective.roadmap, objective)
     objective.state = Objective.State.ACTIVE
     objective.drop_reason = ""
     objective.merged_into = None
@@ -418,13 +428,13 @@ def objective_restore(*, actor, objective):
 @transaction.atomic
 def objective_merge(*, actor, into, others):
     """Merge ``others`` into ``into``: they stay on record as merged, pointing to it."""
-    _check_editable(actor, into.roadmap)
+    into, *others = _check_editable(actor, into.roadmap, into, *others)
     others = [o for o in others if o.pk != into.pk]
     if into.state != Objective.State.ACTIVE:
         raise ValidationFailed(_("Merge into an active objective."))
     errors = {}
     for other in others:
-        if other.roadmap_id != into.roadmap_id:
+        if other.roadmap_id != into.roadmap_id or other.is_draft != into.is_draft:
             errors[other.ref] = [_("Not an objective of this roadmap.")]
         elif other.state != Objective.State.ACTIVE:
             errors[other.ref] = [_("Only active objectives can be merged.")]
@@ -445,7 +455,7 @@ def objective_merge(*, actor, into, others):
 @transaction.atomic
 def objective_split(*, actor, objective, titles):
     """Split an objective: it keeps the first title, a new objective (same source and owner) is made per other."""
-    _check_editable(actor, objective.roadmap)
+    objective, = _check_editable(actor, objective.roadmap, objective)
     titles = [t.strip() for t in titles if (t or "").strip()]
     if len(titles) < 2:
         raise ValidationFailed(_("Give at least two titles to split an objective."),
@@ -463,7 +473,7 @@ def objective_split(*, actor, objective, titles):
             target_unit=objective.target_unit, achieved_so_far=objective.achieved_so_far,
             source_kind=objective.source_kind, source_key=f"split:{objective.pk}:{uuid.uuid4().hex[:12]}",
             source_deliverable_id=objective.source_deliverable_id,
-            source_constraint_id=objective.source_constraint_id, edited=True,
+            source_constraint_id=objective.source_constraint_id, edited=True, is_draft=objective.is_draft,
         )
         parts.append(_save(part, actor))
     return parts
@@ -476,12 +486,16 @@ def milestones_set(*, actor, objective, milestones):
     Each has a title, a quarter (1–4, due at its end) or a due date within the roadmap's year, and a
     target (> 0). A milestone with progress recorded cannot be removed.
     """
-    _check_editable(actor, objective.roadmap)
+    objective, = _check_editable(actor, objective.roadmap, objective)
     year = objective.roadmap.year
-    current = {m.pk: m for m in objective.milestones.prefetch_related("progress")}
+    # A draft copy's milestone keeps the progress of the approved milestone it copies (draft_of).
+    current = {m.pk: m for m in objective.milestones.select_related("draft_of")
+               .prefetch_related("progress", "draft_of__progress")}
+    copied = {m.draft_of_id: m.pk for m in current.values() if m.draft_of_id}  # approved id → its copy
     errors, keep, to_save = {}, set(), []
     for index, item in enumerate(milestones):
         pk = item.get("id")
+        pk = copied.get(pk, pk) if pk not in current else pk
         if pk is not None and pk not in current:
             errors[str(index)] = {"id": [_("Unknown milestone for this objective.")]}
             continue
@@ -515,7 +529,7 @@ def milestones_set(*, actor, objective, milestones):
             keep.add(pk)
     removed = [m for pk, m in current.items() if pk not in keep]
     for m in removed:
-        if list(m.progress.all()):
+        if list(m.progress.all()) or (m.draft_of is not None and list(m.draft_of.progress.all())):
             errors.setdefault("removed", {})[str(m.pk)] = [_("Progress was recorded on this milestone: keep it.")]
     if errors:
         raise ValidationFailed(_("The milestones were not saved: correct the fields marked."),
@@ -573,7 +587,7 @@ def roadmap_propose(*, actor, roadmap, comment=""):
     if not permissions.can_prepare(actor):
         raise NotAllowed(_("Only the DG's office may propose the roadmap."))
     _require_state(roadmap, RoadmapState.DRAFT, _("proposed"))
-    if not Objective.objects.active().filter(roadmap=roadmap).exists():
+    if not Objective.objects.active().filter(roadmap=roadmap, is_draft=roadmap.redrafting).exists():
         raise ValidationFailed(_("The roadmap has no objective: compile it or add objectives first."))
     return _transition(actor=actor, roadmap=roadmap, to_state=RoadmapState.PROPOSED, comment=comment)
 
@@ -604,6 +618,7 @@ def roadmap_approve(*, actor, roadmap, comment=""):
     proposal = permissions.proposal_event(roadmap)
     roadmap = _transition(actor=actor, roadmap=roadmap, to_state=RoadmapState.APPROVED, comment=comment,
                           extra={"approved_version": F("version")})
+    _draft_apply(actor=actor, roadmap=roadmap)
     RoadmapVersion.objects.create(
         roadmap=roadmap, number=roadmap.version, approved_by=actor, approved_at=timezone.now(), comment=comment,
         proposed_by_id=proposal.actor_id if proposal else None, proposed_at=proposal.created_at if proposal else None,
@@ -619,8 +634,89 @@ def roadmap_new_version(*, actor, roadmap, comment=""):
     if not permissions.can_prepare(actor):
         raise NotAllowed(_("Only the DG's office may start a new version of the roadmap."))
     _require_state(roadmap, RoadmapState.APPROVED, _("reopened as a new version"))
-    return _transition(actor=actor, roadmap=roadmap, to_state=RoadmapState.DRAFT, comment=comment,
-                       extra={"version": F("version") + 1})
+    roadmap = _transition(actor=actor, roadmap=roadmap, to_state=RoadmapState.DRAFT, comment=comment,
+                          extra={"version": F("version") + 1})
+    _draft_open(actor=actor, roadmap=roadmap)
+    return roadmap
+
+
+# The fields a draft copy carries over to the approved objective when its version is approved.
+DRAFTED_FIELDS = ("owner", "priority", "title", "description", "category", "target", "target_quantity",
+                  "target_unit", "achieved_so_far", "state", "drop_reason", "edited")
+MILESTONE_FIELDS = ("title", "quarter", "due_date", "target_value", "position")
+
+
+def _draft_open(*, actor, roadmap):
+    """Copy the approved objectives and milestones as the draft of the next version. The office edits the
+    copies; units keep reading and tracking the approved rows until the draft is approved. A fixed number
+    of queries whatever the number of objectives."""
+    approved = list(Objective.objects.filter(roadmap=roadmap, is_draft=False).prefetch_related("milestones")
+                    .order_by("pk"))
+    skip = {"id", "is_draft", "draft_of", "merged_into", "created_at", "updated_at"}
+    names = [f.attname for f in Objective._meta.concrete_fields if f.name not in skip]
+    copies = audit.bulk_create(Objective, [
+        Objective(is_draft=True, draft_of_id=o.pk, **{name: getattr(o, name) for name in names}) for o in approved
+    ], actor=actor, reason=f"draft of version {roadmap.version}", batch_size=None)
+    copy_of = {o.pk: c for o, c in zip(approved, copies, strict=True)}
+    merged = []
+    for o in approved:
+        if o.merged_into_id:
+            copy_of[o.pk].merged_into_id = copy_of[o.merged_into_id].pk
+            merged.append(copy_of[o.pk])
+    Objective.objects.bulk_update(merged, ["merged_into"])
+    audit.bulk_create(Milestone, [
+        Milestone(objective=copy_of[o.pk], draft_of=m, progress_value=m.progress_value, progress_on=m.progress_on,
+                  **{f: getattr(m, f) for f in MILESTONE_FIELDS})
+        for o in approved for m in o.milestones.all()
+    ], actor=actor, reason=f"draft of version {roadmap.version}", batch_size=None)
+
+
+def _draft_apply(*, actor, roadmap):
+    """On approval, write the draft copies onto the approved objectives (new ones simply become approved),
+    keep the progress recorded on milestones that stay, and delete the copies. Nothing to do for a first
+    version (it has no copies)."""
+    drafts = list(
+        Objective.objects.filter(roadmap=roadmap, is_draft=True).select_related("draft_of")
+        .prefetch_related(Prefetch("milestones", queryset=Milestone.objects.order_by("pk"))).order_by("pk")
+    )
+    if not drafts:
+        return
+    reason = f"version {roadmap.version} approved"
+    approved_of = {d.pk: (d.draft_of_id or d.pk) for d in drafts}
+    changed = []
+    for d in drafts:
+        target = d.draft_of or d
+        if d.draft_of is not None:
+            for field in DRAFTED_FIELDS:
+                setattr(target, field, getattr(d, field))
+        target.merged_into_id = approved_of.get(d.merged_into_id, d.merged_into_id)
+        target.is_draft = False
+        target.updated_at = timezone.now()
+        changed.append(target)
+    copies = [d for d in drafts if d.draft_of is not None]
+    old_milestones = {m.pk: m for m in Milestone.objects.filter(objective__in=[d.draft_of_id for d in copies])
+                      .prefetch_related("progress")}
+    kept, to_update, to_create = set(), [], []
+    for d in copies:
+        for dm in d.milestones.all():
+            m = old_milestones.get(dm.draft_of_id) or Milestone(objective_id=d.draft_of_id)
+            for field in MILESTONE_FIELDS:
+                setattr(m, field, getattr(dm, field))
+            (to_update if m.pk else to_create).append(m)
+            kept.add(m.pk)
+    # A milestone removed in the draft goes, unless the unit recorded progress on it meanwhile.
+    removed = [m for pk, m in old_milestones.items() if pk not in kept and not list(m.progress.all())]
+    for d in copies:  # deletions go through the model's signals: simple-history records them
+        d._history_user = actor
+        d.delete()  # and its milestones (cascade)
+    Objective.objects.bulk_update(changed, [*DRAFTED_FIELDS, "merged_into", "is_draft", "updated_at"])
+    audit.record_update(changed, actor=actor, reason=reason)
+    Milestone.objects.bulk_update(to_update, list(MILESTONE_FIELDS))
+    audit.record_update(to_update, actor=actor, reason=reason)
+    audit.bulk_create(Milestone, to_create, actor=actor, reason=reason, batch_size=None)
+    for m in removed:
+        m._history_user = actor
+        m.delete()
 
 
 # ---------------------------------------------------------------- versions
@@ -633,7 +729,7 @@ def _decimal(value):
 def snapshot(roadmap):
     """The roadmap's objectives and milestones as plain JSON (three queries)."""
     objectives = (
-        Objective.objects.filter(roadmap=roadmap)
+        Objective.objects.filter(roadmap=roadmap, is_draft=roadmap.redrafting)
         .select_related("owner", "priority", "merged_into")
         .prefetch_related("milestones")
         .order_by("ref")
@@ -714,7 +810,7 @@ def handover_to_cahier_des_charges(*, actor, roadmap):
         Report.objects.filter(cycle__year=year).exclude(state__in=EDITABLE_STATES).values_list("directorate_id",
                                                                                              flat=True)
     )
-    objectives = [o for o in Objective.objects.filter(roadmap=roadmap).prefetch_related("milestones")
+    objectives = [o for o in Objective.objects.filter(roadmap=roadmap, is_draft=False).prefetch_related("milestones")
                   if o.owner_id not in frozen_units]
     existing = list(Deliverable.objects.filter(year=year, directorate__in={o.owner_id for o in objectives}))
     by_ref = {d.origin_reference: d for d in existing if d.origin == Deliverable.Origin.ROADMAP}
@@ -773,7 +869,7 @@ def progress_record(*, actor, milestone, value, comment="", evidence="", recorde
     objective = milestone.objective
     if not permissions.can_record_progress(actor, objective):
         raise NotAllowed(_("Only the head of the unit that owns this objective may record its progress."))
-    if not objective.roadmap.is_in_force:
+    if not objective.roadmap.is_in_force or objective.is_draft:
         raise InvalidTransition(_("Progress is recorded once the roadmap is approved."))
     if objective.state != Objective.State.ACTIVE:
         raise InvalidTransition(_("This objective is no longer active."))
@@ -790,6 +886,10 @@ def progress_record(*, actor, milestone, value, comment="", evidence="", recorde
                             evidence=(evidence or "").strip(), recorded_on=recorded_on, recorded_by=actor)
     _save(update, actor)
     milestones_keep_latest_progress(Milestone.objects.filter(pk=milestone.pk))
+    # A draft copy of the milestone (a next version being drafted) shows the same latest progress.
+    Milestone.objects.filter(draft_of=milestone.pk).update(
+        progress_value=Subquery(Milestone.objects.filter(pk=milestone.pk).values("progress_value")[:1]),
+        progress_on=Subquery(Milestone.objects.filter(pk=milestone.pk).values("progress_on")[:1]))
     return update
 
 
