@@ -9,7 +9,15 @@ from directorates.demo_data import ACHIEVEMENTS_2022, CONSTRAINTS_2022
 from directorates.models import Directorate, User
 from directorates import permissions as unit_permissions
 from reviews import permissions, services
-from reviews.models import DeadlineExtension, Outcome, Report, ReportEvent, ReviewCycle
+from reviews.models import (
+    DeadlineExtension,
+    Outcome,
+    Report,
+    ReportEvent,
+    ReviewCycle,
+    ReviewItem,
+    ReviewItemComment,
+)
 
 # Which units' reports end in which state. The rest have not started: late, as on a real dashboard.
 PLAN = {
@@ -75,6 +83,11 @@ def _backdate(report, when):
                                                submitted_late=when.date() > report.cycle.submission_deadline)
     for offset, event in enumerate(report.events.order_by("id")):
         ReportEvent.objects.filter(pk=event.pk).update(created_at=when + datetime.timedelta(days=offset))
+    # Flags carry the date of the return that raised them; the unit answers the next morning.
+    for item in ReviewItem.objects.filter(report=report).select_related("return_event"):
+        returned = item.return_event.created_at
+        ReviewItem.objects.filter(pk=item.pk).update(created_at=returned)
+        ReviewItemComment.objects.filter(item=item).update(created_at=returned + datetime.timedelta(hours=22))
 
 
 def load(stdout):
