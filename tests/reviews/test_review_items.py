@@ -263,9 +263,14 @@ def test_api_patch_of_an_unflagged_item_is_409_and_a_flagged_one_is_saved(api, f
 
 
 def test_api_figure_write_to_an_unflagged_figure_is_409(api, flagged, bob):
+    from figures.models import Figure
+    from tests.helpers import if_match
+
     api.force_authenticate(bob)
+    figure = Figure.objects.get(directorate=flagged.directorate, indicator__code="arrests", year=2022)
     response = api.post("/api/v1/figures/", {"directorate": flagged.directorate.code, "indicator": "arrests",
-                                             "year": 2022, "value": 9}, format="json")
+                                             "year": 2022, "value": 9}, format="json",
+                        **if_match(api, f"/api/v1/figures/{figure.pk}/"))  # read first: only the flag refuses
     assert response.status_code == 409, response.content
 
 

@@ -8,6 +8,7 @@ from django.utils import translation
 
 from reviews import services
 from reviews.models import ReportState, ReviewItem
+from tests.helpers import figure_versions
 from tests.reviews.test_review_items import _first_deliverable, _last_deliverable, flagged, parts, submitted  # noqa: F401
 
 
@@ -160,12 +161,13 @@ def test_the_figures_page_leaves_only_flagged_figures_editable(client, submitted
     assert "Vérifier ce chiffre" in html
     assert '<input disabled class="form-control form-control-sm" inputmode="decimal" id="value-arrests"' in html
     assert '<input class="form-control form-control-sm" inputmode="decimal" id="value-cases_handled"' in html
-    response = client.post(url, {"value-cases_handled": "150", "note-cases_handled": "",
+    read = figure_versions(html)  # the versions the page showed (a concurrent change is refused otherwise)
+    response = client.post(url, {**read, "value-cases_handled": "150", "note-cases_handled": "",
                                  "justification-cases_handled": "Première année"})
     assert response.status_code == 302
     parts["figure"].refresh_from_db()
     assert parts["figure"].value == 150
-    response = client.post(url, {"value-arrests": "9", "note-arrests": ""}, follow=True)  # forged: refused
+    response = client.post(url, {**read, "value-arrests": "9", "note-arrests": ""}, follow=True)  # forged: refused
     assert "arrests" in response.content.decode()
     parts["other_figure"].refresh_from_db()
     assert parts["other_figure"].value == 7
