@@ -72,6 +72,13 @@ DATABASE_ERRORS = (OperationalError, InterfaceError)
 RETRY_AFTER_SECONDS = 30
 
 
+def _wants_json(request):
+    """The API, and the report page's background save (static/js/app.js shows the JSON's ``detail``)."""
+    accept = request.headers.get("Accept", "")
+    return (request.path.startswith("/api/") or request.headers.get("X-Autosave") == "1"
+            or accept.split(",")[0].strip().startswith("application/json"))
+
+
 def database_unavailable_response(request):
     """The answer while the database cannot be reached (restarted, failed over, network cut): 503 with
     Retry-After, saying that nothing was saved, never a traceback. The request's transaction (ATOMIC_REQUESTS)
@@ -80,7 +87,7 @@ def database_unavailable_response(request):
     language = getattr(request, "LANGUAGE_CODE", None) or translation.get_language_from_request(request)
     with translation.override(language):
         message = _("The database cannot be reached for a moment. Nothing was saved: try again in a minute.")
-        if request.path.startswith("/api/"):
+        if _wants_json(request):
             response = JsonResponse({"detail": message, "errors": {}}, status=503)
         else:
             response = HttpResponse(render_to_string("503.html", {"message": message}), status=503)

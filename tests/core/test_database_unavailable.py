@@ -59,6 +59,13 @@ def test_an_api_save_when_the_database_drops_is_the_api_error_json(api, report_a
     assert Report.objects.get(pk=report_a.pk).summary != "Perdu"
 
 
+def test_the_page_background_save_gets_json_it_can_show(client, report_a, bob, dropped_mid_save):
+    client.force_login(bob)
+    response = client.post(reverse("reviews:report_edit", args=[report_a.pk]), edit_payload(report_a),
+                           HTTP_X_AUTOSAVE="1", HTTP_ACCEPT="application/json", HTTP_ACCEPT_LANGUAGE="ar")
+    assert response.status_code == 503 and response.json()["detail"].startswith(MESSAGES["ar"])
+
+
 def test_the_session_unreadable_before_any_view_is_a_503_too(report_a, bob, monkeypatch):
     """The first query of a request is often the session's, in a middleware: Django has already made it a 500
     when it comes back up the chain; the middleware makes it the same 503."""
