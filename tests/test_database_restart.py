@@ -32,7 +32,18 @@ from tests.notifications.test_worker import ROOT, free_port, wait_for
 
 pytestmark = [pytest.mark.postgres]
 
-PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
+
+
+def _server_binaries():
+    """PG_BIN if set, else the newest Debian PostgreSQL install (/usr/lib/postgresql/<version>/bin)."""
+    if os.environ.get("PG_BIN"):
+        return Path(os.environ["PG_BIN"])
+    installed = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), key=lambda p: int(p.parts[-3])
+                       if p.parts[-3].isdigit() else 0)
+    return installed[-1].parent if installed else Path("/usr/lib/postgresql/15/bin")
+
+
+PG_BIN = _server_binaries()
 PG_USER = "postgres"
 
 
