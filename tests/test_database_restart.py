@@ -19,6 +19,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -223,29 +224,51 @@ def test_postgresql_restarted_during_saves_loses_no_acknowledged_save(own_postgr
         editor.log_in("editor-pg", "restart-me")
 
         def save_round(count, *, expect):
+            """``expect``: "saved", "refused" (the gap) or "either" (PostgreSQL stopping meanwhile)."""
             nonlocal version, n
             for _ in range(count):
                 way, summary = WAYS[n % len(WAYS)], f"save {n}"
                 n += 1
                 new_version, status, headers, body = editor.save(way, report, version, summary)
-                if expect == "saved":
-                    assert new_version == version + 1, (way, status, body[:2000], log.read_text()[-3000:])
+                if new_version is not None and expect != "refused":
+                    assert new_version == version + 1, (way, status, body[:2000])
                     acknowledged.append(summary)
                     version = new_version
-                else:  # the gap: a clean 503, in the caller's language, nothing saved
-                    assert status == 503, (way, status, body[:2000])
-                    assert headers.get("Retry-After") == "30"
-                    if way == "form":
-                        text = html.unescape(body)
-                    else:  # the API's error JSON; the page's background save shows its detail
-                        answer = json.loads(body)
-                        assert set(answer) == {"detail", "errors"}, answer
-                        text = answer["detail"]
-                    assert "Rien n'a été enregistré" in text and "Traceback" not in body
-                    refused.append(summary)
+                    continue
+                assert expect != "saved", (way, status, body[:2000], log.read_text()[-3000:])
+                # Refused: a clean 503, in the caller's language, saying nothing was saved.
+                assert status == 503, (way, status, body[:2000])
+                assert headers.get("Retry-After") == "30"
+                if way == "form":
+                    text = html.unescape(body)
+                else:  # the API's error JSON; the page's background save shows its detail
+                    answer = json.loads(body)
+                    assert set(answer) == {"detail", "errors"}, answer
+                    text = answer["detail"]
+                assert "Rien n'a été enregistré" in text and "Traceback" not in body
+                refused.append(summary)
 
-        save_round(6, expect="saved")
-        own_postgres.stop()
+        save_round(3, expect="saved")
+        # Saves back to back, and PostgreSQL stopped while they run: a save may be cut in the middle.
+        stop_saving, failures = threading.Event(), []
+
+        def keep_saving():
+            try:
+                while not stop_saving.is_set():
+                    save_round(1, expect="either")
+            except BaseException as error:  # noqa: BLE001 - reported by the test below
+                failures.append(error)
+
+        saver = threading.Thread(target=keep_saving)
+        saver.start()
+        try:
+            wait_for(lambda: len(acknowledged) >= 6 or failures, "saves before the stop", 60)
+            own_postgres.stop()
+            wait_for(lambda: len(refused) >= 3 or failures, "saves refused during the gap", 60)
+        finally:
+            stop_saving.set()
+            saver.join(timeout=60)
+        assert not failures, failures
         save_round(6, expect="refused")
         status, headers, page = editor.request("GET", f"/reports/{report}/")  # a page: the session is unreadable
         assert status == 503 and "Momentanément indisponible" in page and 'lang="fr"' in page, page[:2000]
@@ -265,6 +288,7 @@ def test_postgresql_restarted_during_saves_loses_no_acknowledged_save(own_postgr
             "SELECT summary, version FROM reviews_report WHERE id = %s", [report]).fetchone()
         saved = {row[0] for row in connection.execute(
             "SELECT summary FROM reviews_historicalreport WHERE id = %s AND summary LIKE 'save %%'", [report])}
-    assert len(acknowledged) == 18 and len(refused) == 6
+    print(f"saves acknowledged: {len(acknowledged)}, refused: {len(refused)}")  # shown with -s
+    assert len(acknowledged) >= 18 and len(refused) >= 9
     assert saved == set(acknowledged)  # every acknowledged save is in the history; no refused one is
     assert summary == acknowledged[-1] and final_version == version
