@@ -107,6 +107,28 @@ def _note_database_error(sender, request=None, **kwargs):
 got_request_exception.connect(_note_database_error, dispatch_uid="core.middleware.database_unavailable")
 
 
+class DatabaseErrorLogFilter(logging.Filter):
+    """On ``django.request``: a database error answered 503 is one warning line in the log, not an "Internal
+    Server Error" with a traceback per request while PostgreSQL restarts (LOGGING in config/settings/base.py)."""
+
+    def filter(self, record):
+        error = record.exc_info[1] if record.exc_info else None
+        request = getattr(record, "request", None)
+        if getattr(record, "status_code", None) == 503 and getattr(request, "database_unavailable", False):
+            return False  # Django's "Service Unavailable" for our own answer: already said above
+        if isinstance(error, DATABASE_ERRORS):
+            record.msg, record.args = "Database unreachable, answered 503: %s %s: %s", (
+                getattr(request, "method", ""), getattr(request, "path", ""), _first_line(error))
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+            record.exc_info = record.exc_text = None
+        return True
+
+
+def _first_line(error):
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
+
+
 class DatabaseUnavailableMiddleware:
     """Database errors become a clean 503 (web page or the API's error JSON), with Retry-After.
 
@@ -127,7 +149,8 @@ class DatabaseUnavailableMiddleware:
 
     def process_exception(self, request, exception):
         if isinstance(exception, DATABASE_ERRORS):
+            request.database_unavailable = True
             logger.warning("Database unreachable, answered 503: %s %s: %s", request.method, request.path,
-                           str(exception).strip().splitlines()[0] if str(exception).strip() else type(exception))
+                           _first_line(exception))
             return database_unavailable_response(request)
         return None

@@ -4,8 +4,9 @@ The test runs a PostgreSQL server of its own (so stopping it disturbs nobody els
 starts one real gunicorn web process against it with persistent connections (CONN_MAX_AGE > 0, as in
 production). A unit editor logs in with a session and saves the report again and again, in the three ways the
 app saves it: the API's PATCH with the version read, the page's background save and the form's submit.
-PostgreSQL is stopped (``pg_ctl stop -m fast``) in the middle: every save is then answered 503 with Retry-After
-and a message saying nothing was saved (never a 500); it is started again and the saves succeed again without
+PostgreSQL is stopped (``pg_ctl stop -m fast``) while saves run back to back (one may be cut mid-request): every
+save is then acknowledged or answered 503 with Retry-After and a message saying nothing was saved (never a 500,
+and one warning line in the server's log, no traceback); it is started again and the saves succeed again without
 restarting gunicorn, including right after a restart nobody noticed (the kept connection is dead:
 CONN_HEALTH_CHECKS). At the end, every save that was acknowledged is in the database and none that failed is.
 """
@@ -292,3 +293,5 @@ def test_postgresql_restarted_during_saves_loses_no_acknowledged_save(own_postgr
     assert len(acknowledged) >= 18 and len(refused) >= 9
     assert saved == set(acknowledged)  # every acknowledged save is in the history; no refused one is
     assert summary == acknowledged[-1] and final_version == version
+    server_log = log.read_text()  # for the operator: one warning line per refused request, no traceback
+    assert "Database unreachable, answered 503" in server_log and "Traceback" not in server_log, server_log[-3000:]

@@ -330,7 +330,12 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     # Eager tasks would log a line per task into the web console; a real worker keeps its own log.
-    "loggers": {"celery.app.trace": {"level": "WARNING" if CELERY_TASK_ALWAYS_EAGER else "INFO"}},
+    "filters": {"database_unavailable": {"()": "core.middleware.DatabaseErrorLogFilter"}},
+    "loggers": {
+        "celery.app.trace": {"level": "WARNING" if CELERY_TASK_ALWAYS_EAGER else "INFO"},
+        # While PostgreSQL restarts, one warning line per request answered 503, not a traceback.
+        "django.request": {"filters": ["database_unavailable"]},
+    },
 }
 
 # Spreadsheet imports (transfers): refused above these limits, with a clear message.

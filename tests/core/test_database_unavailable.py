@@ -93,3 +93,18 @@ def test_other_errors_stay_errors(client, report_a, bob, monkeypatch):
     monkeypatch.setattr(services, "report_update", bug)
     response = client.post(reverse("reviews:report_edit", args=[report_a.pk]), edit_payload(report_a))
     assert response.status_code == 500 and not response.has_header("Retry-After")
+
+
+def test_the_log_says_database_unreachable_in_one_line_not_a_traceback(report_a, bob, monkeypatch, caplog):
+    client = Client(raise_request_exception=False)
+    client.force_login(bob)
+
+    def unreachable(self):
+        raise OperationalError("connection to server at \"127.0.0.1\", port 5432 failed: Connection refused")
+
+    monkeypatch.setattr(SessionStore, "load", unreachable)
+    with caplog.at_level("WARNING", logger="django.request"):
+        assert client.get(reverse("reviews:report_list")).status_code == 503
+    records = [r for r in caplog.records if r.name == "django.request"]
+    assert records and all(r.levelname == "WARNING" and not r.exc_info for r in records)
+    assert "Database unreachable, answered 503: GET /reports/: connection to server" in records[0].getMessage()
