@@ -63,6 +63,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Database errors (PostgreSQL restarted) answered 503 with Retry-After, not 500; before the session's.
+    "core.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "core.middleware.UserLanguageMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -107,6 +109,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
+    # A kept connection is checked before a request uses it: after PostgreSQL restarts, the first request
+    # opens a fresh one instead of failing on the dead one (tests/test_database_restart.py).
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env.bool("DATABASE_JIT_OFF", default=True):
     # PostgreSQL's JIT compiles a query whose *estimated* cost is high; the status subqueries
     # (roadmap.status) are estimated far above what they cost, and compiling them took 1.5 s of a
@@ -325,7 +330,12 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     # Eager tasks would log a line per task into the web console; a real worker keeps its own log.
-    "loggers": {"celery.app.trace": {"level": "WARNING" if CELERY_TASK_ALWAYS_EAGER else "INFO"}},
+    "filters": {"database_unavailable": {"()": "core.middleware.DatabaseErrorLogFilter"}},
+    "loggers": {
+        "celery.app.trace": {"level": "WARNING" if CELERY_TASK_ALWAYS_EAGER else "INFO"},
+        # While PostgreSQL restarts, one warning line per request answered 503, not a traceback.
+        "django.request": {"filters": ["database_unavailable"]},
+    },
 }
 
 # Spreadsheet imports (transfers): refused above these limits, with a clear message.

@@ -22,4 +22,4 @@ CSRF_COOKIE_SECURE = False
 
 # Tasks run inside the test unless a test starts a real worker (tests/*/test_*worker*).
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
-LOGGING = {**LOGGING, "loggers": {"celery.app.trace": {"level": "WARNING"}}}
+LOGGING = {**LOGGING, "loggers": {**LOGGING["loggers"], "celery.app.trace": {"level": "WARNING"}}}
