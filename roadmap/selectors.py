@@ -222,6 +222,37 @@ def milestones_overdue(on_date):
     return _reminder_candidates(Milestone.objects.filter(due_date__lt=on_date), on_date)
 
 
+OverdueUnit = namedtuple("OverdueUnit", "unit heads milestones")
+
+
+def milestones_overdue_by_unit(on_date):
+    """The milestones of ``milestones_overdue(on_date)`` grouped by owner unit, as plain rows for a weekly
+    digest: a list of ``OverdueUnit(unit, heads, milestones)`` where each milestone is a dict with
+    ``title``, ``objective_id``, ``objective``, ``due_date`` and ``days_late``, the oldest due date first.
+    Three queries (milestones, units, heads); no model instance per milestone (12,946 at national scale)."""
+    rows = (
+        Milestone.objects.filter(due_date__lt=on_date, objective__state=Objective.State.ACTIVE,
+                                 objective__roadmap__approved_version__isnull=False)
+        .annotate(**milestone_annotations(on_date))
+        .exclude(status=ObjectiveStatus.DONE)
+        .order_by("due_date", "id")
+        .values_list("objective__owner_id", "title", "objective_id", "objective__title", "due_date")
+    )
+    by_unit = defaultdict(list)
+    for owner_id, title, objective_id, objective_title, due_date in rows:
+        by_unit[owner_id].append({"title": title, "objective_id": objective_id, "objective": objective_title,
+                                  "due_date": due_date, "days_late": (on_date - due_date).days})
+    if not by_unit:
+        return []
+    units = Directorate.objects.in_bulk(list(by_unit))
+    heads = defaultdict(list)
+    for membership in Membership.objects.filter(
+        role=Membership.Role.HEAD, directorate__in=list(by_unit)
+    ).select_related("user"):
+        heads[membership.directorate_id].append(membership.user)
+    return [OverdueUnit(units[unit_id], heads[unit_id], milestones) for unit_id, milestones in by_unit.items()]
+
+
 # ---------------------------------------------------------------- meeting and priorities
 
 
