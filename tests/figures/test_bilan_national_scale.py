@@ -114,7 +114,7 @@ def test_the_bilan_page_counts_the_outlook_and_the_documents_list_it(client, nex
     client.force_login(olga)
     html = client.get(reverse("figures:bilan_detail", args=[2022])).content.decode()
     assert 'id="outlook-objectives"' in html
-    assert "4 objectives in next year" in html and reverse("roadmap:detail", args=[2023]) in html
+    assert 'data-total="4" data-units="2"' in html and reverse("roadmap:detail", args=[2023]) in html
     assert "Objectif R2" not in html  # the titles are on the roadmap page, not on the bilan page
     workbook = render_xlsx(load_bilan(2022)[1], "fr")
     from io import BytesIO
@@ -131,7 +131,7 @@ def test_the_bilan_page_shows_a_page_of_notes_with_the_counts(client, many_chang
     client.force_login(olga)
     html = client.get(reverse("figures:bilan_detail", args=[2022])).content.decode()
     assert 'id="change-notes-domains"' in html and 'data-domain="road_safety"' in html
-    assert "5 figures changed past their indicator" in html
+    assert 'data-total="5" data-unjustified="4"' in html
     assert html.count('<tr data-indicator=') == 5
     assert client.get(reverse("figures:bilan_detail", args=[2022]) + "?notes_page=99").status_code == 200
 
@@ -155,5 +155,5 @@ def test_the_bilan_page_queries_do_not_grow_with_the_country(client, many_change
     roadmap_version.save()
     with django_assert_num_queries(PAGE_QUERIES):
         html = client.get(url).content.decode()
-    assert "65 figures changed past their indicator" in html and html.count('<tr data-indicator=') == 50
-    assert "64 objectives in next year" in html
+    assert 'data-total="65" data-unjustified="64"' in html and html.count('<tr data-indicator=') == 50
+    assert 'data-total="64" data-units="62"' in html
