@@ -9,7 +9,7 @@ import io
 import openpyxl
 
 from bench.import_comparison import compare, import_with_default_resource, with_media
-from directorates.models import Deliverable, Directorate, User
+from directorates.models import Deliverable, Directorate
 from transfers import kinds
 from bench.default_resources import DefaultDeliverableResource
 from tests.factories import office_user

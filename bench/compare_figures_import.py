@@ -14,7 +14,7 @@ import io
 import openpyxl
 
 from bench.import_comparison import compare, import_with_default_resource, with_media
-from directorates.models import Directorate, User
+from directorates.models import Directorate
 from figures.models import Figure, Indicator
 from reviews.models import ReviewCycle
 from transfers import kinds

@@ -1,5 +1,6 @@
 """API for the indicator catalogue, yearly figures and the bilan. Writes call figures.services."""
 
+from django.db import transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -9,6 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
+from core.api import ConditionalWriteMixin, PreconditionFailed, PreconditionRequired, if_match_tags
 from core.errors import NotAllowed
 from core.i18n import language_codes
 from figures import permissions, selectors, services
@@ -78,9 +80,14 @@ class FigureBulkInput(serializers.Serializer):
     rows = FigureInput(many=True, max_length=5000)
 
 
-class FigureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
-                    viewsets.GenericViewSet):
-    """Yearly figures of the units the caller may see; POST enters or changes one."""
+class FigureViewSet(ConditionalWriteMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                    mixins.CreateModelMixin, viewsets.GenericViewSet):
+    """Yearly figures of the units the caller may see; POST enters or changes one.
+
+    Changing (or clearing) a figure that exists names the version read: ``If-Match`` with the ETag of its
+    GET (several, comma-separated, for a bulk write), else 428; 412 when it changed meanwhile. Entering a
+    figure that does not exist yet needs none.
+    """
 
     serializer_class = FigureSerializer
     filterset_class = FigureFilter
@@ -88,12 +95,37 @@ class FigureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
     def get_queryset(self):
         return selectors.figure_list(user=self.request.user)
 
+    def _require_versions(self, rows, *, single=False):
+        """Within the write's transaction: the existing figures the rows address, locked, must be the ones
+        the caller read (the mechanism of ``ConditionalWriteMixin``). Rows the service would refuse anyway
+        (rights, catalogue, value) get its 400 first."""
+        if services.figure_check_many(actor=self.request.user, rows=rows)[1]:
+            return
+        keys = {(row["directorate"], row["indicator"], int(row["year"])) for row in rows}
+        addressed = [
+            figure for figure in self.get_queryset().select_for_update(of=("self",)).filter(
+                directorate__code__in={k[0] for k in keys}, indicator__code__in={k[1] for k in keys},
+                year__in={k[2] for k in keys})
+            if (figure.directorate.code, figure.indicator.code, figure.year) in keys
+        ]
+        tags = if_match_tags(self.request)
+        if not addressed:
+            if single and tags and "*" not in tags:
+                raise PreconditionFailed()  # the figure read was cleared meanwhile
+            return
+        if not tags:
+            raise PreconditionRequired()
+        if "*" not in tags and any(self.etag(figure) not in tags for figure in addressed):
+            raise PreconditionFailed()
+
     @extend_schema(request=FigureInput, responses={201: FigureSerializer})
     def create(self, request, *args, **kwargs):
         data = FigureInput(data=request.data)
         data.is_valid(raise_exception=True)
-        figure = services.figure_set(actor=request.user, **data.validated_data)
-        return Response(FigureSerializer(figure).data, status=status.HTTP_201_CREATED)
+        with transaction.atomic():
+            self._require_versions([data.validated_data], single=True)
+            figure = services.figure_set(actor=request.user, **data.validated_data)
+        return self.with_etag(Response(FigureSerializer(figure).data, status=status.HTTP_201_CREATED))
 
     @extend_schema(
         request=FigureBulkInput,
@@ -106,7 +138,9 @@ class FigureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
         """Enter many figures at once, all or nothing (errors keyed by row index)."""
         data = FigureBulkInput(data=request.data)
         data.is_valid(raise_exception=True)
-        return Response(services.figure_set_many(actor=request.user, rows=data.validated_data["rows"]))
+        with transaction.atomic():
+            self._require_versions(data.validated_data["rows"])
+            return Response(services.figure_set_many(actor=request.user, rows=data.validated_data["rows"]))
 
 
 LANG = OpenApiParameter("lang", OpenApiTypes.STR, enum=language_codes(), description="language of `name`")

@@ -8,7 +8,9 @@ class FiguresConfig(AppConfig):
     verbose_name = _("Yearly figures and annual report (bilan)")
 
     def ready(self):
-        from figures.services import report_check_justifications
+        from figures.services import figure_review_kind, report_check_justifications
+        from reviews.items import register_item_kind
         from reviews.services import register_submission_check
 
         register_submission_check(report_check_justifications)
+        register_item_kind(figure_review_kind())

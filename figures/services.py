@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.utils.translation import ngettext
 
 from core import audit
@@ -33,7 +34,7 @@ from figures.models import (
     Indicator,
     MeasureUnit,
 )
-from reviews.models import Report, ReviewCycle
+from reviews.models import Report, ReportState, ReviewCycle, ReviewItem
 
 MAX_DECIMALS = 4
 MAX_INTEGER_DIGITS = 16
@@ -91,8 +92,21 @@ def _resolve(rows):
             "source_note": (row.get("source_note") or "").strip(),
             # None keeps the figure's justification: only the pages that show it send it.
             "justification": None if row.get("justification") is None else str(row["justification"]).strip(),
+            **({"read": row.get("read") or ""} if "read" in row else {}),
         })
     return out
+
+
+def figure_version(figure):
+    """The version of a figure a writer read (its last change), "" for a figure that does not exist."""
+    return figure.updated_at.isoformat() if figure is not None else ""
+
+
+def _changed_meanwhile(figure):
+    if figure is None:
+        return _("Someone else cleared this figure meanwhile: check the value and save again.")
+    return _("Someone else changed this figure meanwhile (now %(value)s, by %(who)s): check the value and save "
+             "again.") % {"value": figure.value.normalize(), "who": figure.entered_by}
 
 
 def _check_row(row, actor, reports, seen, pair_problems, cycle_years=None):
@@ -154,7 +168,7 @@ def _years_of(rows):
     return years
 
 
-def figure_check_many(*, actor, rows, require_cycle=False, lock=False):
+def figure_check_many(*, actor, rows, require_cycle=False, lock=False, check_flags=False):
     """Check figure rows without writing anything; return ``(rows, errors)``.
 
     ``rows`` come back normalised (objects instead of codes, ``year`` an int, ``value`` a Decimal or
@@ -182,7 +196,46 @@ def figure_check_many(*, actor, rows, require_cycle=False, lock=False):
         row_errors = _check_row(row, actor, reports, seen, pair_problems, cycle_years)
         if row_errors:
             errors[str(index)] = row_errors
+    if check_flags:
+        errors.update(_unflagged_row_errors(rows, errors))
     return rows, errors
+
+
+def _unflagged_row_errors(rows, errors):
+    """Row errors for figures a spreadsheet would change while their report is returned with other items
+    flagged (the preview says so per row; ``figure_set_many`` refuses them anyway). Two queries."""
+    valid = [(index, row) for index, row in enumerate(rows) if str(index) not in errors]
+    if not valid:
+        return {}
+    flags = {}
+    for unit, year, kind, item_id in ReviewItem.objects.filter(
+        report__directorate__in={row["directorate"].pk for _i, row in valid},
+        report__cycle__year__in={row["year"] for _i, row in valid},
+        report__state=ReportState.RETURNED, resolved_at__isnull=True,
+    ).values_list("report__directorate_id", "report__cycle__year", "kind", "item_id"):
+        flags.setdefault((unit, year), set())
+        if kind == ReviewItem.Kind.FIGURE:
+            flags[(unit, year)].add(item_id)
+    if not flags:
+        return {}
+    restricted = [(index, row) for index, row in valid if (row["directorate"].pk, row["year"]) in flags]
+    existing = {
+        (f.directorate_id, f.indicator_id, f.year): f
+        for f in Figure.objects.filter(directorate__in={row["directorate"].pk for _i, row in restricted},
+                                       indicator__in={row["indicator"].pk for _i, row in restricted},
+                                       year__in={row["year"] for _i, row in restricted})
+    }
+    out = {}
+    for index, row in restricted:
+        figure = existing.get((row["directorate"].pk, row["indicator"].pk, row["year"]))
+        unchanged = figure is not None and figure.value == row["value"] and figure.source_note == row["source_note"]
+        if figure is None and row["value"] is None:
+            unchanged = True
+        if not unchanged and (figure is None or figure.pk not in flags[(row["directorate"].pk, row["year"])]):
+            out[str(index)] = {"indicator": [
+                _("The DG's office returned this report with flagged items: only those items can be changed until "
+                  "it is resubmitted.")]}
+    return out
 
 
 @transaction.atomic
@@ -191,7 +244,10 @@ def figure_set_many(*, actor, rows, reason=""):
 
     ``rows``: mappings with ``directorate`` (a Directorate or its code), ``indicator`` (an Indicator
     or its code), ``year``, ``value`` (number or string; None or "" clears the figure) and optional
-    ``source_note`` and ``justification`` (of a change past the indicator's threshold; absent keeps it). Every row is checked (permission and report lock, catalogue, value) before
+    ``source_note`` and ``justification`` (of a change past the indicator's threshold; absent keeps it), and
+    ``read``: the version of the figure the writer read (``figure_version``; "" when there was none), so that a
+    change made meanwhile is refused rather than overwritten (optimistic concurrency: the web form sends it
+    on every row; the API checks If-Match itself; imports have no "read"). Every row is checked (permission and report lock, catalogue, value) before
     anything is written; any problem raises ValidationFailed with ``errors`` keyed by row index.
     Writes are bulk, and every created, changed or cleared figure leaves a history row.
     Queries do not grow with the number of rows (except one per cleared figure).
@@ -211,6 +267,14 @@ def figure_set_many(*, actor, rows, reason=""):
             year__in=years,
         )
     } if rows else {}
+    stale = {}
+    for index, row in enumerate(rows):
+        figure = existing.get((row["directorate"].pk, row["indicator"].pk, row["year"]))
+        if "read" in row and row["read"] != figure_version(figure):
+            stale[str(index)] = {"value": [_changed_meanwhile(figure)]}
+    if stale:
+        raise ValidationFailed(_("Someone else changed some figures meanwhile: nothing was saved. Check the "
+                                 "figures marked and save again."), errors=stale)
     now = timezone.now()
     to_create, to_update, to_clear, unchanged = [], [], [], 0
     for row in rows:
@@ -236,6 +300,7 @@ def figure_set_many(*, actor, rows, reason=""):
             to_update.append(figure)
         else:
             unchanged += 1
+    _refuse_unflagged_figures(to_create + to_update + to_clear)
     if to_create:
         audit.bulk_create(Figure, to_create, actor=actor, reason=reason or "figures entered")
     if to_update:
@@ -249,6 +314,50 @@ def figure_set_many(*, actor, rows, reason=""):
         figure.delete()  # simple_history records the deletion through its signal
     return {"created": len(to_create), "updated": len(to_update), "unchanged": unchanged,
             "cleared": len(to_clear)}
+
+
+def _refuse_unflagged_figures(figures):
+    """While a unit's report is returned with flagged items, only its flagged figures may change (409).
+
+    One query, whatever the number of figures.
+    """
+    if not figures:
+        return
+    flags = {}
+    for unit, year, kind, item_id in ReviewItem.objects.filter(
+        report__directorate__in={f.directorate_id for f in figures}, report__cycle__year__in={f.year for f in figures},
+        report__state=ReportState.RETURNED, resolved_at__isnull=True,
+    ).values_list("report__directorate_id", "report__cycle__year", "kind", "item_id"):
+        flags.setdefault((unit, year), set())
+        if kind == ReviewItem.Kind.FIGURE:
+            flags[(unit, year)].add(item_id)
+    refused = [f for f in figures if (f.directorate_id, f.year) in flags and f.pk not in flags[(f.directorate_id, f.year)]]
+    if refused:
+        raise InvalidTransition(
+            _("The DG's office returned this report with flagged items: only those items can be changed until "
+              "it is resubmitted."),
+            errors={"figures": [_("%(code)s was not flagged by the DG's office.") % {"code": f.indicator.code}
+                                for f in refused]},
+        )
+
+
+def figure_review_kind():
+    """The ``figure`` kind of item the DG's office may flag in a report (reviews.items)."""
+    from reviews.items import ItemKind
+
+    def read(report, ids=None):
+        rows = Figure.objects.filter(directorate_id=report.directorate_id, year=report.cycle.year).select_related(
+            "indicator")
+        if ids is not None:
+            rows = rows.filter(pk__in=ids)
+        return {f.pk: (f"{f.indicator.name} ({f.indicator.code})",
+                       {"value": format(f.value.normalize(), "f"), "source_note": f.source_note,
+                        "justification": f.justification})
+                for f in rows}
+
+    return ItemKind(ReviewItem.Kind.FIGURE, read=read, fields={
+        "value": gettext_lazy("value"), "source_note": gettext_lazy("source note"),
+        "justification": gettext_lazy("justification of the change")})
 
 
 def figure_set(*, actor, directorate, indicator, year, value, source_note="", justification=None):

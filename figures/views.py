@@ -11,7 +11,7 @@ from django.utils.translation import get_language_info
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core.errors import DomainError, ValidationFailed
+from core.errors import DomainError, InvalidTransition, ValidationFailed
 from core.i18n import language_codes
 from core.filters import BadFilter, valid_filters
 from directorates.permissions import visible_directorates
@@ -60,9 +60,16 @@ def _entry(request, directorate, year, report):
             "value": request.POST.get(f"value-{row['indicator'].code}", "").strip(),
             "source_note": request.POST.get(f"note-{row['indicator'].code}", ""),
             "justification": request.POST.get(f"justification-{row['indicator'].code}"),
+            # The version of the figure the page showed: a change made meanwhile is refused, not overwritten.
+            "read": request.POST.get(f"read-{row['indicator'].code}", ""),
         } for row in submitted]
         try:
             result = services.figure_set_many(actor=request.user, rows=data)
+        except InvalidTransition as error:
+            messages.error(request, error.message)
+            for problem_ in error.errors.get("figures", [])[:10]:
+                messages.info(request, problem_)
+            return redirect(request.path)
         except ValidationFailed as error:
             for index, row_errors in error.errors.items():
                 code = submitted[int(index)]["indicator"].code
@@ -73,10 +80,17 @@ def _entry(request, directorate, year, report):
             messages.success(request, _("Figures saved: %(created)s new, %(updated)s changed, %(cleared)s cleared.")
                              % result)
             return redirect(request.path)
+    # While the report is returned with flagged items, only the flagged figures can change.
+    flags = review_selectors.review_items_by_kind(report) if report is not None else {}
+    figure_flags = flags.get("figure", {})
     for row in rows:
         code = row["indicator"].code
+        row["flag"] = figure_flags.get(row["figure"].pk) if row.get("figure") else None
+        row["locked"] = bool(flags) and row["flag"] is None
         row["errors"] = errors.get(code, [])
-        if row["indicator"] in posted:
+        row["read"] = services.figure_version(row["figure"])
+        if row["indicator"] in posted:  # nothing typed is lost when the form comes back with errors
+            row["posted"] = True
             row["posted_value"] = posted[row["indicator"]]["value"]
             row["posted_note"] = posted[row["indicator"]]["source_note"]
             row["posted_justification"] = posted[row["indicator"]]["justification"]

@@ -28,6 +28,8 @@ from reviews.models import (
     ReportConstraint,
     ReportEvent,
     ReviewCycle,
+    ReviewItem,
+    ReviewItemComment,
 )
 
 
@@ -103,6 +105,29 @@ class ExtensionSerializer(serializers.ModelSerializer):
         fields = ["previous_deadline", "until", "reason", "granted_by", "granted_at"]
 
 
+class ReviewItemCommentSerializer(serializers.ModelSerializer):
+    author = serializers.CharField(source="author.username")
+
+    class Meta:
+        model = ReviewItemComment
+        fields = ["author", "text", "created_at"]
+
+
+class ReviewItemSerializer(serializers.ModelSerializer):
+    flag = serializers.IntegerField(source="pk", help_text="This flag's own id (to post to its thread).")
+    id = serializers.IntegerField(source="item_id", help_text="The item as the report names it: the deliverable "
+                                                                "for an outcome, else the figure, achievement or "
+                                                                "constraint.")
+    resolved = serializers.BooleanField()
+    flagged_by = serializers.CharField(source="flagged_by.username")
+    comments = ReviewItemCommentSerializer(many=True)
+
+    class Meta:
+        model = ReviewItem
+        fields = ["flag", "kind", "id", "label", "comment", "resolved", "resolved_at", "flagged_by", "created_at",
+                  "before", "after", "comments"]
+
+
 class ReportSerializer(serializers.ModelSerializer):
     directorate = serializers.CharField(source="directorate.code")
     year = serializers.IntegerField(source="cycle.year")
@@ -114,6 +139,7 @@ class ReportSerializer(serializers.ModelSerializer):
     constraints = ConstraintSerializer(many=True)
     events = EventSerializer(many=True)
     extensions = ExtensionSerializer(many=True)
+    review_items = ReviewItemSerializer(many=True)
 
     class Meta:
         model = Report
@@ -135,6 +161,7 @@ class ReportSerializer(serializers.ModelSerializer):
             "constraints",
             "events",
             "extensions",
+            "review_items",
         ]
 
     def get_late(self, obj) -> bool:
@@ -216,6 +243,25 @@ class ReportListRows:
             extensions[report_id].append({"previous_deadline": self._date(previous), "until": self._date(until),
                                           "reason": reason, "granted_by": granted_by,
                                           "granted_at": self._dt(granted_at)})
+        comments = defaultdict(list)
+        for item_id, author, text, created_at in (
+            ReviewItemComment.objects.filter(item__report__in=ids).order_by("created_at", "id")
+            .values_list("item_id", "author__username", "text", "created_at")
+        ):
+            comments[item_id].append({"author": author, "text": text, "created_at": self._dt(created_at)})
+        review_items = defaultdict(list)
+        for (pk, report_id, kind, item_id, label, comment, resolved_at, flagged_by, created_at, before,
+             after) in (
+            ReviewItem.objects.filter(report__in=ids).order_by("created_at", "id")
+            .values_list("pk", "report_id", "kind", "item_id", "label", "comment", "resolved_at",
+                         "flagged_by__username", "created_at", "before", "after")
+        ):
+            review_items[report_id].append({
+                "flag": pk, "kind": kind, "id": item_id, "label": label, "comment": comment,
+                "resolved": resolved_at is not None, "resolved_at": self._dt(resolved_at), "flagged_by": flagged_by,
+                "created_at": self._dt(created_at), "before": before, "after": after,
+                "comments": comments.get(pk, []),
+            })
         today = timezone.localdate()
         return [
             {
@@ -236,6 +282,7 @@ class ReportListRows:
                 "constraints": constraints.get(r.pk, []),
                 "events": events.get(r.pk, []),
                 "extensions": extensions.get(r.pk, []),
+                "review_items": review_items.get(r.pk, []),
             }
             for r in reports
         ]
@@ -275,6 +322,25 @@ class ExtensionInputSerializer(serializers.Serializer):
 
 class CommentSerializer(serializers.Serializer):
     comment = serializers.CharField(allow_blank=True, required=False, default="")
+
+
+class ReturnItemSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=ReviewItem.Kind.choices)
+    id = serializers.IntegerField(min_value=1, max_value=2**63 - 1,
+                                  help_text="As the report's detail names it: the deliverable for an outcome.")
+    comment = serializers.CharField(max_length=settings.REPORT_MAX_TEXT_CHARS,
+                                    help_text="What must be corrected in this item.")
+
+
+class ReturnSerializer(serializers.Serializer):
+    comment = serializers.CharField(allow_blank=True, required=False, default="")
+    items = ReturnItemSerializer(many=True, required=False, default=list, max_length=settings.REPORT_MAX_ITEMS,
+                                 help_text="Items flagged for correction; only they (and the summary) can then "
+                                           "change until the unit resubmits.")
+
+
+class ItemCommentInputSerializer(serializers.Serializer):
+    text = serializers.CharField(max_length=settings.REPORT_MAX_TEXT_CHARS)
 
 
 class AttachmentUpload(serializers.Serializer):
@@ -368,12 +434,28 @@ class ReportViewSet(ConditionalWriteMixin, mixins.CreateModelMixin, mixins.Updat
         data.is_valid(raise_exception=True)
         return self._transition(request, services.report_submit, comment=data.validated_data["comment"])
 
-    @extend_schema(request=CommentSerializer, responses=ReportSerializer)
+    @extend_schema(request=ReturnSerializer, responses=ReportSerializer)
     @action(detail=True, methods=["post"], url_path="return")
     def return_(self, request, pk=None):
-        data = CommentSerializer(data=request.data)
+        """The DG's office returns the report with its comment and, optionally, flagged items."""
+        data = ReturnSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        return self._transition(request, services.report_return, comment=data.validated_data["comment"])
+        return self._transition(request, services.report_return, comment=data.validated_data["comment"],
+                                items=[dict(item) for item in data.validated_data["items"]])
+
+    @extend_schema(request=ItemCommentInputSerializer, responses={201: ReviewItemCommentSerializer})
+    @action(detail=True, methods=["post"], url_path=r"review-items/(?P<flag>\d{1,18})/comments")
+    def review_item_comments(self, request, pk=None, flag=None):
+        """Answer a flagged item (the unit) or answer back (the DG's office)."""
+        report = self.get_object()
+        item = get_object_or_404(ReviewItem.objects.select_related("report__cycle", "report__directorate"),
+                                 pk=flag, report=report)
+        if not permissions.is_thread_party(request.user, report):  # who may, before what is sent
+            raise NotAllowed(_("Only the unit's people and the DG's office may discuss this item."))
+        data = ItemCommentInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        comment = services.review_item_comment(actor=request.user, item=item, text=data.validated_data["text"])
+        return Response(ReviewItemCommentSerializer(comment).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=CommentSerializer, responses=ReportSerializer)
     @action(detail=True, methods=["post"])

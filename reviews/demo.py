@@ -9,7 +9,15 @@ from directorates.demo_data import ACHIEVEMENTS_2022, CONSTRAINTS_2022
 from directorates.models import Directorate, User
 from directorates import permissions as unit_permissions
 from reviews import permissions, services
-from reviews.models import DeadlineExtension, Outcome, Report, ReportEvent, ReviewCycle
+from reviews.models import (
+    DeadlineExtension,
+    Outcome,
+    Report,
+    ReportEvent,
+    ReviewCycle,
+    ReviewItem,
+    ReviewItemComment,
+)
 
 # Which units' reports end in which state. The rest have not started: late, as on a real dashboard.
 PLAN = {
@@ -48,12 +56,38 @@ def _fill(report, actor, complete=True):
     )
 
 
+# The returned report the office sent back with flagged items (item-level review, docs/beyond.md).
+FLAGGED = "FM6"
+
+
+def _flags(report):
+    """Two items to correct: an outcome not fully done, and a challenge or an achievement of the report."""
+    outcome = report.outcomes.exclude(status=Outcome.Status.DONE).order_by("deliverable_id").first() or (
+        report.outcomes.order_by("deliverable_id").first())
+    items = [{"kind": "outcome", "id": outcome.deliverable_id,
+              "comment": "Taux d'avancement à justifier : joindre le procès-verbal de l'état des travaux."}]
+    constraint = report.constraints.order_by("id").first()
+    achievement = report.achievements.order_by("id").first()
+    if constraint is not None:
+        items.append({"kind": "constraint", "id": constraint.pk,
+                      "comment": "Chiffrer le besoin (effectifs, crédits) pour l'inscrire à la feuille de route."})
+    elif achievement is not None:
+        items.append({"kind": "achievement", "id": achievement.pk,
+                      "comment": "Préciser les résultats obtenus (chiffres de l'année)."})
+    return items
+
+
 def _backdate(report, when):
     """Give demo events realistic 2022 dates (they are created today)."""
     Report.objects.filter(pk=report.pk).update(first_submitted_at=when, submitted_at=when,
                                                submitted_late=when.date() > report.cycle.submission_deadline)
     for offset, event in enumerate(report.events.order_by("id")):
         ReportEvent.objects.filter(pk=event.pk).update(created_at=when + datetime.timedelta(days=offset))
+    # Flags carry the date of the return that raised them; the unit answers the next morning.
+    for item in ReviewItem.objects.filter(report=report).select_related("return_event"):
+        returned = item.return_event.created_at
+        ReviewItem.objects.filter(pk=item.pk).update(created_at=returned)
+        ReviewItemComment.objects.filter(item=item).update(created_at=returned + datetime.timedelta(hours=22))
 
 
 def load(stdout):
@@ -76,7 +110,13 @@ def load(stdout):
             if state == "returned" or (state == "accepted" and i % 3 == 0):
                 report = services.report_return(
                     actor=office, report=report,
-                    comment="Merci de préciser les indicateurs chiffrés et de joindre les justificatifs.")
+                    comment="Merci de préciser les indicateurs chiffrés et de joindre les justificatifs.",
+                    items=_flags(report) if code == FLAGGED else None)
+                if code == FLAGGED:
+                    head_answer = report.review_items.order_by("id").first()
+                    services.review_item_comment(actor=head, item=head_answer, text=(
+                        "Le procès-verbal de réception est en cours de signature ; il sera joint avant le 16 "
+                        "décembre."))
                 if state == "accepted":
                     report = services.report_submit(actor=head, report=report)
             if state == "accepted":

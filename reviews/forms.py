@@ -49,6 +49,9 @@ class ConstraintForm(forms.Form):
 OutcomeFormSet = forms.formset_factory(OutcomeForm, extra=0)
 AchievementFormSet = forms.formset_factory(AchievementForm, extra=1, can_delete=True)
 ConstraintFormSet = forms.formset_factory(ConstraintForm, extra=1, can_delete=True)
+# While a report is returned with flagged items no item can be added: no blank row.
+FlaggedAchievementFormSet = forms.formset_factory(AchievementForm, extra=0, can_delete=True)
+FlaggedConstraintFormSet = forms.formset_factory(ConstraintForm, extra=0, can_delete=True)
 
 
 class ExtensionForm(forms.Form):
@@ -64,6 +67,11 @@ class ExtensionForm(forms.Form):
 
 class CommentForm(forms.Form):
     comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ItemCommentForm(forms.Form):
+    text = forms.CharField(label=_("Your answer"), max_length=20000, widget=forms.Textarea(attrs={"rows": 2}))
+    back = forms.CharField(required=False, widget=forms.HiddenInput)
 
 
 class DashboardFilterForm(forms.Form):

@@ -339,3 +339,72 @@ class ReportEvent(models.Model):
     def marks_ready(self):
         """An editor said the report is ready for the head to submit (reviews.services.report_mark_ready)."""
         return self.old_state == self.new_state
+
+
+class ReviewItem(models.Model):
+    """One item of a report that the DG's office flagged when returning it (point à corriger), with why.
+
+    ``item_id`` identifies the item as the report's detail does: the deliverable for an outcome, the
+    figure, the achievement or the constraint. ``before`` is the item as it was when the report was
+    returned, ``after`` as it was when the unit resubmitted it; the flag is resolved at that
+    resubmission (reviews.services.report_submit).
+    """
+
+    class Kind(models.TextChoices):
+        OUTCOME = "outcome", _("Deliverable outcome")
+        FIGURE = "figure", _("Figure")
+        ACHIEVEMENT = "achievement", _("Achievement")
+        CONSTRAINT = "constraint", _("Challenge or constraint")
+
+    report = models.ForeignKey(Report, verbose_name=_("report"), on_delete=models.CASCADE,
+                               related_name="review_items")
+    return_event = models.ForeignKey(ReportEvent, verbose_name=_("return"), on_delete=models.PROTECT,
+                                     related_name="review_items")
+    kind = models.CharField(_("kind of item"), max_length=16, choices=Kind.choices)
+    item_id = models.PositiveBigIntegerField(_("item number"))
+    label = models.CharField(_("item"), max_length=300)
+    comment = models.TextField(_("comment"))
+    before = models.JSONField(_("before the return"), default=dict)
+    after = models.JSONField(_("at resubmission"), null=True, blank=True)
+    flagged_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("flagged by"),
+                                   on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("flagged at"), default=timezone.now)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("resolved by"), null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="+")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("flagged item")
+        verbose_name_plural = _("flagged items")
+        constraints = [
+            models.UniqueConstraint(fields=["return_event", "kind", "item_id"], name="one_flag_per_item_and_return"),
+        ]
+
+    def __str__(self):
+        return f"{self.report}: {self.kind} {self.item_id}"
+
+    @property
+    def resolved(self):
+        return self.resolved_at is not None
+
+
+class ReviewItemComment(models.Model):
+    """One message of a flagged item's thread: the unit answers, the DG's office answers back."""
+
+    item = models.ForeignKey(ReviewItem, verbose_name=_("flagged item"), on_delete=models.CASCADE,
+                             related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("author"), on_delete=models.PROTECT,
+                               related_name="+")
+    text = models.TextField(_("comment"))
+    created_at = models.DateTimeField(_("written at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("comment on a flagged item")
+        verbose_name_plural = _("comments on flagged items")
+
+    def __str__(self):
+        return f"{self.item}: {self.text[:60]}"

@@ -67,3 +67,17 @@ def available_transitions(user, report):
         for state in (ReportState.SUBMITTED, ReportState.RETURNED, ReportState.ACCEPTED)
         if may_move(user, report, state)
     ]
+
+
+def can_discuss_item(user, report):
+    """The thread of a flagged item: the unit's head and editors answer, the DG's office answers back,
+    while the review goes on (the report returned or resubmitted, the cycle open)."""
+    if not report.cycle.is_open or report.state not in (ReportState.RETURNED, ReportState.SUBMITTED):
+        return False
+    return is_thread_party(user, report)
+
+
+def is_thread_party(user, report):
+    """Who writes in the threads of a report's flagged items, whatever the report's state: the unit's head
+    and editors, and the DG's office's people who review reports."""
+    return can_review(user) or unit_permissions.can_edit_unit_content(user, report.directorate)

@@ -5,7 +5,16 @@ from django.utils import timezone
 
 from directorates.models import Deliverable, Directorate
 from directorates.permissions import visible_directorates_q
-from reviews.models import Attachment, DeadlineExtension, Outcome, Report, ReportEvent, ReviewCycle
+from reviews.models import (
+    Attachment,
+    DeadlineExtension,
+    Outcome,
+    Report,
+    ReportEvent,
+    ReviewCycle,
+    ReviewItem,
+    ReviewItemComment,
+)
 
 
 def cycle_list():
@@ -54,8 +63,33 @@ def report_detail_queryset(*, user):
             "constraints",
             Prefetch("events", queryset=ReportEvent.objects.select_related("actor")),
             Prefetch("extensions", queryset=DeadlineExtension.objects.select_related("granted_by")),
+            Prefetch("review_items", queryset=ReviewItem.objects.select_related("flagged_by").prefetch_related(
+                Prefetch("comments", queryset=ReviewItemComment.objects.select_related("author")))),
         )
     )
+
+
+def review_items_by_kind(report, *, latest_only=False):
+    """The report's flagged items as {kind: {item id: ReviewItem}}, from its prefetched ``review_items``.
+
+    Open flags (a returned report) or, with ``latest_only``, the flags of the latest return (what a
+    resubmitted report was asked to change): the page shows each next to its item. Reads the prefetched
+    ``review_items`` and ``events`` (reviews.selectors.report_detail_queryset): no query.
+    """
+    items = list(report.review_items.all())
+    if not items:
+        return {}
+    if report.state == Report.State.RETURNED:
+        items = [item for item in items if not item.resolved]
+    elif latest_only:
+        # The latest return's flags only: a later return without flags has none to show.
+        last = max((e.pk for e in report.events.all() if e.new_state == Report.State.RETURNED and not e.marks_ready),
+                   default=None)
+        items = [item for item in items if item.return_event_id == last]
+    by_kind = {}
+    for item in items:
+        by_kind.setdefault(item.kind, {})[item.item_id] = item
+    return by_kind
 
 
 def attachment_for_user(*, user, pk):

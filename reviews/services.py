@@ -15,6 +15,7 @@ from core import audit
 from core.transitions import StateMachine, move
 from core.errors import InvalidTransition, NotAllowed, ValidationFailed
 from directorates.models import Deliverable
+from reviews import items as report_items
 from reviews import permissions
 from reviews.attachments import check_upload
 from reviews.models import (
@@ -29,6 +30,8 @@ from reviews.models import (
     ReportEvent,
     ReportState,
     ReviewCycle,
+    ReviewItem,
+    ReviewItemComment,
 )
 
 # Sent after the transaction commits, once per state change: notifications hook in here.
@@ -315,6 +318,7 @@ def report_update(*, actor, report, expected_version=None, summary=None, outcome
                              % {"max": max_text(), "length": len(summary)}]
     if errors:
         raise ValidationFailed(_("The report was not saved: correct the fields marked below."), errors=errors)
+    _refuse_unflagged_changes(report, changed_outcomes, child_changes)
 
     if summary is not None:
         report.summary = summary
@@ -326,11 +330,62 @@ def report_update(*, actor, report, expected_version=None, summary=None, outcome
     return report
 
 
+def open_flags(report):
+    """While ``report`` is returned with flagged items: {kind: {item id}} of the flags not yet resolved.
+
+    Empty when the report is not returned or was returned without flags: then everything is editable.
+    """
+    if report.state != ReportState.RETURNED:
+        return {}
+    flags = {}
+    for kind, item_id in ReviewItem.objects.filter(report=report, resolved_at__isnull=True).values_list(
+        "kind", "item_id"
+    ):
+        flags.setdefault(kind, set()).add(item_id)
+    return flags
+
+
+def _only_flagged_message():
+    return _("The DG's office returned this report with flagged items: only those items and the summary "
+             "can be changed until it is resubmitted.")
+
+
+def _refuse_unflagged_changes(report, changed_outcomes, child_changes):
+    """While the report is returned with flags, a change to any item that was not flagged is refused (409)."""
+    flags = open_flags(report)
+    if not flags:
+        return
+    errors = {}
+    for outcome in changed_outcomes:
+        if outcome.deliverable_id not in flags.get(ReviewItem.Kind.OUTCOME, set()):
+            errors.setdefault("outcomes", {})[str(outcome.deliverable_id)] = {
+                "deliverable": [_("This outcome was not flagged by the DG's office.")]}
+    for model, _fields, (new, changed, removed) in child_changes:
+        key, kind = (("achievements", ReviewItem.Kind.ACHIEVEMENT) if model is Achievement
+                     else ("constraints", ReviewItem.Kind.CONSTRAINT))
+        flagged = flags.get(kind, set())
+        if new:
+            errors.setdefault(key, {})["new"] = [_("No item can be added while only flagged items may change.")]
+        for obj in changed + removed:
+            if obj.pk not in flagged:
+                errors.setdefault(key, {})[str(obj.pk)] = [_("This item was not flagged by the DG's office.")]
+    if errors:
+        raise InvalidTransition(_only_flagged_message(), errors=errors)
+
+
+def _check_outcome_flagged(outcome):
+    flags = open_flags(outcome.report)
+    if flags and outcome.deliverable_id not in flags.get(ReviewItem.Kind.OUTCOME, set()):
+        raise InvalidTransition(_only_flagged_message(),
+                                errors={"deliverable": [_("This outcome was not flagged by the DG's office.")]})
+
+
 @transaction.atomic
 def attachment_add(*, actor, outcome, uploaded_file):
     report = outcome.report
     if not permissions.can_edit_report(actor, report):
         raise NotAllowed(_("Evidence can be added only while the unit's report is being written."))
+    _check_outcome_flagged(outcome)
     original_name, stored_name, content_type = check_upload(uploaded_file)
     attachment = Attachment(
         outcome=outcome,
@@ -350,6 +405,7 @@ def attachment_add(*, actor, outcome, uploaded_file):
 def attachment_remove(*, actor, attachment):
     if not permissions.can_edit_report(actor, attachment.outcome.report):
         raise NotAllowed(_("Evidence can be removed only while the unit's report is being written."))
+    _check_outcome_flagged(attachment.outcome)
     attachment._history_user = actor
     attachment.delete()  # the file stays on disk: the history row still points to it
 
@@ -385,7 +441,8 @@ REPORT_MACHINE = StateMachine(
 
 def _transition(*, actor, report, to_state, comment="", extra=None):
     """The report moves (core.transitions): checked, claimed, its event and history written, announced."""
-    move(REPORT_MACHINE, instance=report, actor=actor, to_state=to_state, comment=comment, extra=extra)
+    report.last_event = move(REPORT_MACHINE, instance=report, actor=actor, to_state=to_state, comment=comment,
+                             extra=extra)
     return report
 
 
@@ -422,22 +479,120 @@ def report_submit(*, actor, report, comment=""):
     if report.first_submitted_at is None:
         extra["first_submitted_at"] = now
         extra["submitted_late"] = report.is_past_deadline(timezone.localdate(now))
-    return _transition(actor=actor, report=report, to_state=ReportState.SUBMITTED, comment=comment, extra=extra)
+    was_returned = report.state == ReportState.RETURNED
+    report = _transition(actor=actor, report=report, to_state=ReportState.SUBMITTED, comment=comment, extra=extra)
+    if was_returned:
+        _resolve_flags(report, actor)
+    return report
+
+
+def _resolve_flags(report, actor):
+    """At resubmission each open flag keeps the item as it now is (its "after") and is resolved."""
+    items = list(ReviewItem.objects.filter(report=report, resolved_at__isnull=True))
+    if not items:
+        return
+    by_kind = {}
+    for item in items:
+        by_kind.setdefault(item.kind, set()).add(item.item_id)
+    current = {kind: report_items.read(report, kind, ids) for kind, ids in by_kind.items()}
+    now = timezone.now()
+    for item in items:
+        found = current[item.kind].get(item.item_id)
+        item.after = _jsonable(found[1]) if found else {"_removed": True}
+        item.resolved_at, item.resolved_by = now, actor
+    ReviewItem.objects.bulk_update(items, ["after", "resolved_at", "resolved_by"])
+    audit.record_update(items, actor=actor, reason="resolved: report resubmitted")
+
+
+def _jsonable(values):
+    return {field: value if value is None or isinstance(value, (bool, int, str)) else str(value)
+            for field, value in values.items()}
+
+
+def _check_flags(report, items):
+    """Field errors of the items the office flags (kind known, item of this report, comment given, once each).
+
+    Returns ``(errors, rows)`` with rows ``(kind, id, label, before, comment)``. One query per kind flagged.
+    """
+    errors, wanted = {}, {}
+    for index, item in enumerate(items):
+        kind, item_id, text = item.get("kind"), item.get("id"), (item.get("comment") or "").strip()
+        problems = {}
+        if kind not in report_items.ITEM_KINDS:
+            problems["kind"] = [_("Choose outcome, figure, achievement or constraint.")]
+        if not isinstance(item_id, int) or isinstance(item_id, bool):
+            problems["id"] = [_("Give the item's id.")]
+        if not text:
+            problems["comment"] = [_("Say what must be corrected in this item.")]
+        elif len(text) > max_text():
+            problems["comment"] = [_("At most %(max)s characters (this one has %(length)s).")
+                                   % {"max": max_text(), "length": len(text)}]
+        if problems:
+            errors[str(index)] = problems
+        else:
+            wanted.setdefault(kind, {})[index] = (item_id, text)
+    rows, seen = [], set()
+    for kind, by_index in wanted.items():
+        found = report_items.read(report, kind, {item_id for item_id, _text in by_index.values()})
+        for index, (item_id, text) in by_index.items():
+            if item_id not in found:
+                errors[str(index)] = {"id": [_("There is no such %(kind)s in this report.")
+                                             % {"kind": ReviewItem.Kind(kind).label.lower()}]}
+            elif (kind, item_id) in seen:
+                errors[str(index)] = {"id": [_("This item is flagged twice.")]}
+            else:
+                seen.add((kind, item_id))
+                label, values = found[item_id]
+                rows.append((index, kind, item_id, label, _jsonable(values), text))
+    rows.sort()
+    return ({"items": errors} if errors else {}), [row[1:] for row in rows]
 
 
 @transaction.atomic
-def report_return(*, actor, report, comment):
+def report_return(*, actor, report, comment, items=None):
+    """Return the report to the unit with the office's comment and, optionally, flagged items.
+
+    ``items``: [{"kind": "outcome|figure|achievement|constraint", "id": …, "comment": …}], each an item of
+    this report (the deliverable's id for an outcome). With flags, only the flagged items and the summary
+    can change until the unit resubmits; each flag keeps the item as it was, to show what changed.
+    """
     if not permissions.can_review(actor):
         raise NotAllowed(_("Only the DG's office may return a report."))
+    errors = {}
     if not (comment or "").strip():
-        raise ValidationFailed(
-            _("Say what must be corrected."), errors={"comment": [_("A comment is required to return a report.")]}
-        )
+        errors["comment"] = [_("A comment is required to return a report.")]
+    flag_errors, rows = _check_flags(report, items or [])
+    errors.update(flag_errors)
+    if errors:
+        raise ValidationFailed(_("Say what must be corrected."), errors=errors)
     if not permissions.may_move(actor, report, ReportState.RETURNED):
         raise InvalidTransition(
             _("A report that is %(state)s cannot be returned.") % {"state": report.get_state_display().lower()}
         )
-    return _transition(actor=actor, report=report, to_state=ReportState.RETURNED, comment=comment.strip())
+    report = _transition(actor=actor, report=report, to_state=ReportState.RETURNED, comment=comment.strip())
+    audit.bulk_create(ReviewItem, [
+        ReviewItem(report=report, return_event=report.last_event, kind=kind, item_id=item_id, label=label[:300],
+                   comment=text, before=before, flagged_by=actor, created_at=report.last_event.created_at)
+        for kind, item_id, label, before, text in rows
+    ], actor=actor, reason="flagged on return")
+    return report
+
+
+@transaction.atomic
+def review_item_comment(*, actor, item, text):
+    """Add a message to a flagged item's thread: the unit answers the office, the office answers back."""
+    report = item.report
+    if not permissions.is_thread_party(actor, report):
+        raise NotAllowed(_("Only the unit's people and the DG's office may discuss this item."))
+    if not permissions.can_discuss_item(actor, report):
+        raise InvalidTransition(_("This report's review is over: its flagged items can no longer be discussed."))
+    text = (text or "").strip()
+    if not text:
+        raise ValidationFailed(_("The comment was not added."), errors={"text": [_("Write your comment.")]})
+    if len(text) > max_text():
+        raise ValidationFailed(_("The comment was not added."), errors={"text": [
+            _("At most %(max)s characters (this one has %(length)s).") % {"max": max_text(), "length": len(text)}]})
+    return ReviewItemComment.objects.create(item=item, author=actor, text=text)
 
 
 @transaction.atomic

@@ -11,6 +11,7 @@ urlpatterns = [
     path("reports/<id:pk>/history/", views.report_history, name="report_history"),
     re_path(r"^reports/(?P<pk>\d{1,18})/(?P<action>submit|return|accept|ready)/$", views.report_transition,
             name="report_transition"),
+    path("reports/<id:pk>/flags/<id:flag>/comment/", views.review_item_comment, name="review_item_comment"),
     path("reports/<id:pk>/extension/", views.report_extend, name="report_extend"),
     path("units/<slug:code>/reports/<year:year>/start/", views.report_start, name="report_start"),
     path("attachments/<id:pk>/", views.attachment_download, name="attachment_download"),

@@ -7,28 +7,42 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core.errors import DomainError, InvalidTransition, ValidationFailed
+from core.errors import DomainError, InvalidTransition, NotAllowed, ValidationFailed
 from core.filters import BadFilter, valid_filters
-from core.history import HISTORY_PAGE_SIZE, Timeline, timeline
+from core.history import HISTORY_PAGE_SIZE, Timeline
 from directorates.models import Directorate
 from directorates.permissions import visible_directorates
+from reviews import items as report_items
 from reviews import permissions, selectors, services
 from reviews.filters import ReportFilter
 from reviews.forms import (
     AchievementFormSet,
     CommentForm,
     ConstraintFormSet,
+    FlaggedAchievementFormSet,
+    FlaggedConstraintFormSet,
+    ItemCommentForm,
     DashboardFilterForm,
     ExtensionForm,
     OutcomeFormSet,
     ReportSummaryForm,
 )
-from reviews.models import Achievement, Attachment, Outcome, Report, ReportConstraint, ReportState, ReviewCycle
+from reviews.models import (
+    Achievement,
+    Attachment,
+    Outcome,
+    Report,
+    ReportConstraint,
+    ReportState,
+    ReviewCycle,
+    ReviewItem,
+)
 
 
 DASHBOARD_PAGE = 100
@@ -80,8 +94,25 @@ def report_detail(request, pk, extension_form=None):
     can_edit = permissions.can_edit_report(request.user, report)
     if extension_form is None and permissions.can_extend_deadline(request.user, report):
         extension_form = ExtensionForm()
+    flags = selectors.review_items_by_kind(report, latest_only=True)
+    flaggable = []
+    if ReportState.RETURNED in transitions:
+        # The checklist the office ticks to flag items when it returns the report: one query per kind.
+        flaggable = [(kind, label, sorted(report_items.read(report, kind).items(), key=lambda pair: pair[1][0]))
+                     for kind, label in ReviewItem.Kind.choices]
+    changes = []
+    if report.state in (ReportState.SUBMITTED, ReportState.ACCEPTED, ReportState.LOCKED):
+        changes = [(flag, report_items.compare(flag)) for by_id in flags.values() for flag in by_id.values()
+                   if flag.after is not None]
+        changes.sort(key=lambda pair: pair[0].pk)
     return render(request, "reviews/report_detail.html", {
         "report": report,
+        "flags": flags,
+        "flag_list": sorted((flag for by_id in flags.values() for flag in by_id.values()), key=lambda f: f.pk),
+        "flaggable": flaggable,
+        "changes": changes,
+        "can_discuss": permissions.can_discuss_item(request.user, report),
+        "item_comment_form": ItemCommentForm(),
         "can_edit": can_edit,
         "transitions": transitions,
         "can_mark_ready": can_edit and ReportState.SUBMITTED not in transitions,
@@ -156,6 +187,26 @@ def _apply_errors(error, outcome_forms, ach_fs, ach_pos, con_fs, con_pos):
                 form.add_error(field if field in form.fields else None, field_messages)
 
 
+def _lock_unflagged(flags, outcome_fs, ach_fs, con_fs):
+    """While the report is returned with flags, the forms of the items not flagged are disabled."""
+    if not flags:
+        return
+    for formset, kind, key in ((outcome_fs, ReviewItem.Kind.OUTCOME, "deliverable"),
+                               (ach_fs, ReviewItem.Kind.ACHIEVEMENT, "id"),
+                               (con_fs, ReviewItem.Kind.CONSTRAINT, "id")):
+        flagged = flags.get(kind, {})
+        for form in formset.forms:
+            if form.initial.get(key) not in flagged:
+                form.locked = True
+                for field in form.fields.values():
+                    field.disabled = True
+
+
+def _rows(formset, flagged):
+    return [{"form": form, "flag": flagged.get(form.initial.get("id")), "locked": getattr(form, "locked", False)}
+            for form in formset.forms]
+
+
 @login_required
 def report_edit(request, pk):
     report = _get_report(request, pk)
@@ -174,11 +225,23 @@ def report_edit(request, pk):
     outcomes = list(report.outcomes.all())
     achievements = list(report.achievements.all())
     constraints = list(report.constraints.all())
+    flags = selectors.review_items_by_kind(report)  # open flags: only these items (and the summary) may change
+    ach_initial = [{"id": a.pk, "title": a.title, "description": a.description} for a in achievements]
+    con_initial = [{"id": c.pk, "category": c.category, "description": c.description, "remedy": c.remedy,
+                    "needs_action": c.needs_action} for c in constraints]
+    ach_class, con_class = ((FlaggedAchievementFormSet, FlaggedConstraintFormSet) if flags
+                            else (AchievementFormSet, ConstraintFormSet))
     if request.method == "POST":
         summary_form = ReportSummaryForm(request.POST)
         outcome_fs = OutcomeFormSet(request.POST, request.FILES, prefix="outcomes", initial=_outcome_initial(outcomes))
-        ach_fs = AchievementFormSet(request.POST, prefix="achievements")
-        con_fs = ConstraintFormSet(request.POST, prefix="constraints")
+        if flags:
+            # Unflagged items are shown disabled: their values come from the report, not from the browser.
+            ach_fs = ach_class(request.POST, prefix="achievements", initial=ach_initial)
+            con_fs = con_class(request.POST, prefix="constraints", initial=con_initial)
+        else:
+            ach_fs = ach_class(request.POST, prefix="achievements")
+            con_fs = con_class(request.POST, prefix="constraints")
+        _lock_unflagged(flags, outcome_fs, ach_fs, con_fs)
         if all(f.is_valid() for f in (summary_form, outcome_fs, ach_fs, con_fs)):
             ach_items, ach_pos = _children_from(ach_fs, ("title", "description"))
             con_items, con_pos = _children_from(con_fs, ("category", "description", "remedy", "needs_action"))
@@ -234,18 +297,22 @@ def report_edit(request, pk):
     else:
         summary_form = ReportSummaryForm(initial={"version": report.version, "summary": report.summary})
         outcome_fs = OutcomeFormSet(prefix="outcomes", initial=_outcome_initial(outcomes))
-        ach_fs = AchievementFormSet(prefix="achievements", initial=[
-            {"id": a.pk, "title": a.title, "description": a.description} for a in achievements])
-        con_fs = ConstraintFormSet(prefix="constraints", initial=[
-            {"id": c.pk, "category": c.category, "description": c.description, "remedy": c.remedy,
-             "needs_action": c.needs_action} for c in constraints])
+        ach_fs = ach_class(prefix="achievements", initial=ach_initial)
+        con_fs = con_class(prefix="constraints", initial=con_initial)
+        _lock_unflagged(flags, outcome_fs, ach_fs, con_fs)
     outcome_by_deliverable = {o.deliverable_id: o for o in outcomes}
     outcome_rows = []
     for form in outcome_fs.forms:
         deliverable_id = form.initial.get("deliverable")
-        outcome_rows.append({"form": form, "outcome": outcome_by_deliverable.get(deliverable_id)})
+        outcome_rows.append({"form": form, "outcome": outcome_by_deliverable.get(deliverable_id),
+                             "flag": flags.get(ReviewItem.Kind.OUTCOME, {}).get(deliverable_id),
+                             "locked": getattr(form, "locked", False)})
     return render(request, "reviews/report_edit.html", {
         "report": report,
+        "flags": flags,
+        "flag_list": sorted((flag for by_id in flags.values() for flag in by_id.values()), key=lambda f: f.pk),
+        "ach_rows": _rows(ach_fs, flags.get(ReviewItem.Kind.ACHIEVEMENT, {})),
+        "con_rows": _rows(con_fs, flags.get(ReviewItem.Kind.CONSTRAINT, {})),
         "summary_form": summary_form,
         "outcome_fs": outcome_fs,
         "outcome_rows": outcome_rows,
@@ -294,10 +361,17 @@ def report_transition(request, pk, action):
         raise Http404
     form = CommentForm(request.POST)
     form.is_valid()
+    extra = {"items": _flagged_items(request.POST)} if action == "return" else {}
     try:
-        service(actor=request.user, report=report, comment=form.cleaned_data.get("comment", ""))
+        service(actor=request.user, report=report, comment=form.cleaned_data.get("comment", ""), **extra)
     except DomainError as error:
         messages.error(request, error.message)
+        for index, fields in (error.errors.get("items") or {}).items():
+            item = extra["items"][int(index)]
+            for field_messages in fields.values():
+                for message in field_messages:
+                    kind = ReviewItem.Kind(item["kind"]).label if item["kind"] in ReviewItem.Kind.values else "?"
+                    messages.info(request, f"{kind} {item['id'] or ''}: {message}")
         if isinstance(error.errors.get("outcomes"), list):
             for title in error.errors["outcomes"][:10]:
                 messages.info(request, _("Missing outcome: %(title)s") % {"title": title})
@@ -310,11 +384,48 @@ def report_transition(request, pk, action):
     return redirect("reviews:report_detail", pk=report.pk)
 
 
+def _flagged_items(data):
+    """The items ticked on the return form (``flag`` = "kind:id"), each with its comment; the service checks them."""
+    items = []
+    for value in data.getlist("flag")[:1000]:
+        kind, _sep, item_id = value.partition(":")
+        items.append({"kind": kind, "id": int(item_id) if item_id.isdigit() and len(item_id) < 19 else None,
+                      "comment": data.get(f"flag-comment-{kind}-{item_id}", "")})
+    return items
+
+
+@login_required
+@require_POST
+def review_item_comment(request, pk, flag):
+    """Add a message to a flagged item's thread, from the report's page or its edit page."""
+    report = _get_report(request, pk)
+    item = get_object_or_404(ReviewItem, pk=flag, report=report)
+    item.report = report
+    if not permissions.is_thread_party(request.user, report):
+        raise PermissionDenied
+    form = ItemCommentForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("The comment was not added."))
+    else:
+        try:
+            services.review_item_comment(actor=request.user, item=item, text=form.cleaned_data["text"])
+        except DomainError as error:
+            if isinstance(error, NotAllowed):
+                raise PermissionDenied from None
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Your comment was added to the thread."))
+    target = "reviews:report_edit" if form.data.get("back") == "edit" and permissions.can_edit_report(
+        request.user, report) else "reviews:report_detail"
+    return redirect(reverse(target, args=[report.pk]) + f"#flag-{item.pk}")
+
+
 def _history_label(row, report):
     """What a history row is about: an outcome names its deliverable, an attachment its file."""
     if getattr(row, "deliverable_id", None):
         return row.deliverable.title
-    return getattr(row, "title", None) or getattr(row, "original_name", None) or str(report)
+    return (getattr(row, "title", None) or getattr(row, "original_name", None) or getattr(row, "label", None)
+            or str(report))
 
 
 @login_required
@@ -328,6 +439,7 @@ def report_history(request, pk):
         Achievement.history.filter(report_id=report.pk),
         ReportConstraint.history.filter(report_id=report.pk),
         Attachment.history.filter(outcome__report_id=report.pk),
+        ReviewItem.history.filter(report_id=report.pk),
         label=lambda row: _history_label(row, report),
     ), HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "reviews/report_history.html",

@@ -2,7 +2,6 @@
 
 from decimal import Decimal
 
-from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -122,7 +121,7 @@ class MilestoneSerializer(serializers.ModelSerializer):
     target_value = serializers.DecimalField(max_digits=14, decimal_places=2, required=False)
     latest_value = serializers.SerializerMethodField()
     status = serializers.SerializerMethodField()
-    progress = ProgressSerializer(many=True, read_only=True)
+    progress = ProgressSerializer(many=True, read_only=True, source="tracked_progress")
 
     class Meta:
         model = Milestone
@@ -217,7 +216,7 @@ class ObjectiveViewSet(ConditionalWriteMixin, mixins.CreateModelMixin, mixins.Up
         return selectors.objective_queryset(user=self.request.user)
 
     def get_object(self):
-        return get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
+        return get_object_or_404(selectors.objective_by_id(user=self.request.user, pk=self.kwargs["pk"]))
 
     def _year(self, year=None):
         if year:
@@ -281,7 +280,8 @@ class ObjectiveViewSet(ConditionalWriteMixin, mixins.CreateModelMixin, mixins.Up
         data = MergeInput(data=request.data)
         data.is_valid(raise_exception=True)
         into = self.get_object()
-        others = list(Objective.objects.filter(roadmap=into.roadmap, ref__in=data.validated_data["objectives"]))
+        others = list(Objective.objects.filter(roadmap=into.roadmap, is_draft=into.is_draft,
+                                             ref__in=data.validated_data["objectives"]))
         services.objective_merge(actor=request.user, into=into, others=others)
         return Response(self.get_serializer(self.get_object()).data)
 

@@ -184,6 +184,12 @@ class Roadmap(models.Model):
         """Once approved, the objectives are tracked, even while a next version is drafted."""
         return self.approved_version is not None
 
+    @property
+    def redrafting(self):
+        """A next version is being worked on after an approval: the office edits draft copies of the
+        objectives (``Objective.is_draft``) while units keep reading and tracking the approved rows."""
+        return self.approved_version is not None and self.version != self.approved_version
+
 
 class RoadmapEvent(models.Model):
     """One state change of a roadmap: who, when, from what to what, at which version, and why."""
@@ -293,6 +299,14 @@ class Objective(models.Model):
     merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
                                     related_name="merged_from")
     edited = models.BooleanField(default=False, editable=False)
+    # While a next version is drafted after an approval (Roadmap.redrafting), the office edits draft copies:
+    # ``is_draft`` rows, each pointing to the approved row it will replace (``draft_of``; none for an
+    # objective new in the draft). Units read and track only the approved rows, so nothing of the draft
+    # reaches them before it is approved (roadmap.permissions.readable_objectives_q); the approval writes
+    # the drafts onto the approved rows and deletes them (roadmap.services.roadmap_approve).
+    is_draft = models.BooleanField(default=False, editable=False)
+    draft_of = models.OneToOneField("self", null=True, blank=True, editable=False, on_delete=models.CASCADE,
+                                    related_name="draft")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -304,8 +318,8 @@ class Objective(models.Model):
         verbose_name = _("objective")
         verbose_name_plural = _("objectives")
         constraints = [
-            models.UniqueConstraint(fields=["roadmap", "source_key"], name="objective_unique_source"),
-            models.UniqueConstraint(fields=["roadmap", "ref"], name="objective_unique_ref"),
+            models.UniqueConstraint(fields=["roadmap", "source_key", "is_draft"], name="objective_unique_source"),
+            models.UniqueConstraint(fields=["roadmap", "ref", "is_draft"], name="objective_unique_ref"),
             models.CheckConstraint(condition=~Q(state="dropped") | ~Q(drop_reason=""),
                                    name="dropped_objective_has_reason"),
         ]
@@ -334,6 +348,9 @@ class Milestone(models.Model):
     # statuses as of today read two columns instead of searching the progress updates (roadmap.status).
     progress_value = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True, editable=False)
     progress_on = models.DateField(null=True, blank=True, editable=False)
+    # On a draft objective's milestone: the approved milestone it will replace (keeps its progress).
+    draft_of = models.ForeignKey("self", null=True, blank=True, editable=False, on_delete=models.CASCADE,
+                                 related_name="+")
 
     history = HistoricalRecords(excluded_fields=["progress_value", "progress_on"])  # derived from ProgressUpdate
 
@@ -347,6 +364,15 @@ class Milestone(models.Model):
 
     def __str__(self):
         return f"{self.title} ({self.due_date})"
+
+    @property
+    def tracked_progress(self):
+        """The progress recorded on this milestone, or, for a draft copy, on the approved milestone it copies
+        (units record progress on the approved one while a next version is drafted) when the page loaded it
+        (``roadmap.selectors.objective_by_id``): lists keep their fixed number of queries."""
+        if self.draft_of_id and Milestone.draft_of.is_cached(self):
+            return self.draft_of.progress.all()
+        return self.progress.all()
 
 
 class ProgressUpdate(models.Model):

@@ -15,6 +15,7 @@ approve it; someone else holding the approval right must.
 """
 
 from django.conf import settings
+from django.db.models import F, Q
 from django.utils.translation import gettext as _
 
 from directorates import permissions as unit_permissions
@@ -39,6 +40,23 @@ def can_read_drafts(user):
     """Drafts, proposals, the events and comments of a roadmap and the diffs between versions: the DG's
     office, the DG and administrators. Everyone else reads approved versions only."""
     return bool(user.is_authenticated and user.is_active and user.sees_everything)
+
+
+def readable_objectives_q(user, prefix="", roadmap_prefix=None):
+    """The one rule for which objective rows ``user`` reads (``prefix`` leads from the queried model to the
+    objective; ``roadmap_prefix`` to its roadmap, by default through the objective).
+
+    - The DG's office, the DG and administrators read the version being worked on: the draft copies while a
+      next version is drafted after an approval, otherwise the rows themselves.
+    - Everyone else reads the last approved version only, and of it only their units' objectives: the
+      approved rows (never a draft copy: title, milestones, owner, state as approved), once approved.
+    """
+    roadmap_prefix = f"{prefix}roadmap__" if roadmap_prefix is None else roadmap_prefix
+    if can_read_drafts(user):
+        return (Q(**{f"{prefix}is_draft": True}) | Q(**{f"{roadmap_prefix}approved_version__isnull": True})
+                | Q(**{f"{roadmap_prefix}approved_version": F(f"{roadmap_prefix}version")}))
+    return (Q(**{f"{prefix}is_draft": False, f"{roadmap_prefix}approved_version__isnull": False})
+            & unit_permissions.visible_directorates_q(user, f"{prefix}owner__"))
 
 
 def can_record_priorities(user):

@@ -29,7 +29,7 @@ from roadmap.models import (
     RoadmapState,
     RoadmapVersion,
 )
-from roadmap.permissions import can_read_drafts
+from roadmap.permissions import can_read_drafts, readable_objectives_q
 from roadmap.status import (
     milestone_annotations,
     milestones_with_status,
@@ -51,7 +51,7 @@ def roadmap_list(*, user):
                                                                                     "approved_by")),
                           "events__actor")
         .annotate(objective_count=Count("objectives", filter=Q(objectives__state=Objective.State.ACTIVE)
-                                        & visible_directorates_q(user, "objectives__owner__")))
+                                        & readable_objectives_q(user, "objectives__", roadmap_prefix="")))
         .order_by("-year")
     )
     if not can_read_drafts(user):
@@ -88,10 +88,16 @@ def objective_queryset(*, user, as_of=None):
     return _visible(qs, user)
 
 
+def objective_by_id(*, user, pk):
+    """``objective_queryset`` narrowed to one objective. While a next version is drafted, an approved
+    objective's id leads the DG's office to its draft copy (the row it edits), and units to the approved row."""
+    return objective_queryset(user=user).filter(Q(pk=pk) | Q(draft_of_id=pk)).prefetch_related(
+        # A draft copy's milestones show the progress recorded on the approved ones (Milestone.tracked_progress).
+        Prefetch("milestones__draft_of__progress", queryset=ProgressUpdate.objects.select_related("recorded_by")))
+
+
 def _visible(qs, user):
-    if not (user.is_authenticated and user.sees_everything):
-        qs = qs.filter(visible_directorates_q(user, "owner__"), roadmap__approved_version__isnull=False)
-    return qs
+    return qs.filter(readable_objectives_q(user))
 
 
 def objective_list(*, user, year, owner=None, priority=None, status=None, source=None, state="active",
@@ -125,7 +131,7 @@ def milestone_queryset(*, user, as_of=None):
 
 def roadmap_units(*, user, year):
     """The units that own objectives of the year's roadmap and that the user may see (filter choices)."""
-    owners = Objective.objects.filter(roadmap__year=year).values("owner_id")
+    owners = _visible(Objective.objects.filter(roadmap__year=year), user).values("owner_id")
     return (
         Directorate.objects.filter(visible_directorates_q(user), pk__in=owners)
         .only("id", "code", "path", "name_fr", "name_ar", "name_en").order_by("path")
@@ -138,7 +144,7 @@ SET_ASIDE_LISTED = 100
 def objectives_set_aside(roadmap):
     """The first dropped or merged objectives of the roadmap (the office's view), without their milestones."""
     return list(
-        Objective.objects.filter(roadmap=roadmap).exclude(state=Objective.State.ACTIVE)
+        Objective.objects.filter(roadmap=roadmap, is_draft=roadmap.redrafting).exclude(state=Objective.State.ACTIVE)
         .select_related("merged_into").order_by("ref")[:SET_ASIDE_LISTED]
     )
 
@@ -183,7 +189,8 @@ MilestoneReminder = namedtuple(
 def _reminder_candidates(qs, on_date):
     """Milestones not reached on ``on_date`` (decided in the database), with their unit's heads."""
     qs = (
-        qs.filter(objective__state=Objective.State.ACTIVE, objective__roadmap__approved_version__isnull=False)
+        qs.filter(objective__state=Objective.State.ACTIVE, objective__roadmap__approved_version__isnull=False,
+                  objective__is_draft=False)
         .annotate(**milestone_annotations(on_date))
         .exclude(status=ObjectiveStatus.DONE)
         .select_related("objective__owner")
@@ -412,7 +419,8 @@ def compstat_unit(*, user, cycle, code):
     report = (
         Report.objects.filter(pk=item.report_id).select_related("cycle", "directorate").with_completeness()
         .prefetch_related(
-            Prefetch("events", queryset=ReportEvent.objects.select_related("actor")),
+            # each return with the items it flagged (item-level review)
+            Prefetch("events", queryset=ReportEvent.objects.select_related("actor").prefetch_related("review_items")),
             Prefetch("extensions", queryset=DeadlineExtension.objects.select_related("granted_by")),
         ).first()
     )

@@ -14,8 +14,6 @@ from django.views.decorators.http import require_POST
 
 from core.errors import DomainError, ValidationFailed
 from core.filters import BadFilter, valid_filters
-from directorates import permissions as unit_permissions
-from directorates.models import Directorate
 from reviews.forms import CommentForm
 from roadmap import permissions, selectors, services
 from roadmap.api import _diff_pair
@@ -35,7 +33,7 @@ from roadmap.forms import (
     RoadmapFilterForm,
     SplitForm,
 )
-from roadmap.models import AgendaItem, Meeting, Milestone, Objective, Priority, Roadmap
+from roadmap.models import AgendaItem, Meeting, Objective, Priority, Roadmap
 
 
 def _valid_or_400(form):
@@ -238,7 +236,7 @@ def objective_new(request, year):
 
 @login_required
 def objective_edit(request, pk):
-    objective = get_object_or_404(selectors.objective_queryset(user=request.user), pk=pk)
+    objective = get_object_or_404(selectors.objective_by_id(user=request.user, pk=pk))
     if not permissions.can_prepare(request.user):
         return redirect("roadmap:objective_detail", pk=pk)
     return _objective_page(request, objective.roadmap, objective)
@@ -246,7 +244,7 @@ def objective_edit(request, pk):
 
 @login_required
 def objective_detail(request, pk):
-    objective = get_object_or_404(selectors.objective_queryset(user=request.user), pk=pk)
+    objective = get_object_or_404(selectors.objective_by_id(user=request.user, pk=pk))
     rows = [{"milestone": m, "latest": m.latest_value, "status": m.status} for m in objective.milestones.all()]
     return render(request, "roadmap/objective_detail.html", {
         "objective": objective, "rows": rows,
@@ -258,7 +256,7 @@ def objective_detail(request, pk):
 @login_required
 @require_POST
 def objective_action(request, pk, action):
-    objective = get_object_or_404(selectors.objective_queryset(user=request.user), pk=pk)
+    objective = get_object_or_404(selectors.objective_by_id(user=request.user, pk=pk))
     try:
         if action == "drop":
             form = DropForm(request.POST)
@@ -270,7 +268,8 @@ def objective_action(request, pk, action):
             messages.success(request, _("Objective restored."))
         elif action == "merge":
             refs = [r.strip() for r in request.POST.get("refs", "").replace(";", ",").split(",") if r.strip()]
-            others = list(Objective.objects.filter(roadmap=objective.roadmap, ref__in=refs))
+            others = list(Objective.objects.filter(roadmap=objective.roadmap, is_draft=objective.is_draft,
+                                                   ref__in=refs))
             if len(others) != len(set(refs)):
                 raise ValidationFailed(_("Some references are not objectives of this roadmap."))
             services.objective_merge(actor=request.user, into=objective, others=others)

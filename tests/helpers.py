@@ -36,3 +36,10 @@ def if_match(api, url):
     response = api.get(url)
     assert response.status_code == 200, response.content[:300]
     return {"HTTP_IF_MATCH": response["ETag"]}
+
+
+def figure_versions(html):
+    """The hidden ``read-<indicator>`` fields of a figures entry page: the versions a browser sends back."""
+    import re
+
+    return dict(re.findall(r'name="(read-[\w-]+)" value="([^"]*)"', html))

@@ -27,7 +27,7 @@ from core import audit
 from core.errors import DomainError
 from directorates import services as directorate_services
 from directorates.models import Deliverable, Directorate
-from figures.models import Figure, Indicator
+from figures.models import Figure
 from reviews.models import Outcome, Report
 from roadmap.models import Objective, ObjectiveStatus
 from transfers import widgets
@@ -561,7 +561,8 @@ class FigureResource(FastModelResource):
                 strict=True,
             )
         ]
-        checked, errors = figure_services.figure_check_many(actor=self.actor, rows=raw, require_cycle=True)
+        checked, errors = figure_services.figure_check_many(actor=self.actor, rows=raw, require_cycle=True,
+                                                            check_flags=True)
         self.checked = dict(zip(numbers, checked, strict=True))
         self.errors_of = {numbers[int(index)]: row_errors for index, row_errors in errors.items()}
         for number, source, row in zip(numbers, raw, checked, strict=True):

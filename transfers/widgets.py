@@ -4,7 +4,6 @@ They never query the database: foreign keys are looked up in dicts the resource 
 """
 
 import datetime
-from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.utils import translation

@@ -251,6 +251,7 @@ SPECTACULAR_SETTINGS = {
         "ObjectiveStatusEnum": "roadmap.models.ObjectiveStatus",
         "RoadmapStateEnum": "roadmap.models.RoadmapState",
         "ObjectiveStateEnum": "roadmap.models.Objective.State",
+        "ReviewItemKindEnum": "reviews.models.ReviewItem.Kind",
     },
 }
 

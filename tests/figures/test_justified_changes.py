@@ -13,6 +13,7 @@ from figures.services import figure_set, figure_set_many
 from reviews import services as review_services
 from reviews.models import ReportState
 from tests.conftest import fill
+from tests.helpers import figure_versions, if_match
 
 pytestmark = pytest.mark.django_db
 
@@ -100,8 +101,10 @@ def test_api_submit_answers_400_naming_each_unjustified_figure(api, ready_report
 
 def test_api_takes_and_shows_the_justification(api, ready_report, bob):
     api.force_authenticate(bob)
+    figure = Figure.objects.get(directorate__code="SP-A", indicator__code="cases_handled", year=2022)
     response = api.post("/api/v1/figures/", {"directorate": "SP-A", "indicator": "cases_handled", "year": 2022,
-                                             "value": "1450", "justification": "Brigade créée."}, format="json")
+                                             "value": "1450", "justification": "Brigade créée."}, format="json",
+                        **if_match(api, f"/api/v1/figures/{figure.pk}/"))
     assert response.status_code == 201, response.json()
     assert response.json()["justification"] == "Brigade créée."
 
@@ -115,6 +118,7 @@ def test_the_entry_page_shows_the_change_and_asks_for_a_justification(client, re
     assert "past-threshold" in html
 
     response = client.post(reverse("figures:report_figures", args=[ready_report.pk]), {
+        **figure_versions(html),
         "value-cases_handled": "1450", "justification-cases_handled": "Brigade créée.",
         "value-road_accidents": "180", "value-cocaine_seized": "5",
     })

@@ -239,8 +239,11 @@ def test_report_list_rows_are_exactly_what_the_report_serializer_gives(api, cycl
                            achievements=[{"title": "a", "description": "d"}],
                            constraints=[{"category": "budget", "description": "c", "needs_action": True}])
     services.report_submit(actor=alice, report=fill(report_a, bob))
-    services.report_return(actor=olga, report=report_a, comment="À revoir")
     deliverable = report_a.outcomes.first().deliverable_id
+    services.report_return(actor=olga, report=report_a, comment="À revoir", items=[
+        {"kind": "outcome", "id": deliverable, "comment": "Preuve"},
+        {"kind": "achievement", "id": report_a.achievements.get().pk, "comment": "Préciser"}])
+    services.review_item_comment(actor=bob, item=report_a.review_items.first(), text="Jointe")
     upload = SimpleUploadedFile("preuve.pdf", PDF, content_type="application/pdf")
     assert login(api, bob).post(f"/api/v1/reports/{report_a.pk}/attachments/",
                                 {"deliverable": deliverable, "file": upload}, format="multipart").status_code == 201

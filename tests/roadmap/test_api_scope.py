@@ -59,7 +59,7 @@ def test_a_unit_reads_the_approved_roadmap_without_drafts_events_or_comments(api
         assert body["events"] == [] and body["actions"] == []
         assert [v["comment"] for v in body["versions"]] == [""]
         assert body["objective_count"] == Objective.objects.filter(
-            roadmap=approved, owner__code=own, state="active").count()
+            roadmap=approved, owner__code=own, state="active", is_draft=False).count()
         listed = api.get("/api/v1/roadmaps/").json()["results"]
         assert listed == [body]
         assert "Revoir B" not in str(listed)

@@ -106,3 +106,21 @@ def test_the_screen_reads_in_every_language(client, meeting, olga, language, wor
     html = client.get(reverse("roadmap:compstat_unit", args=[2022, "SP-A"]),
                       HTTP_ACCEPT_LANGUAGE=language).content.decode()
     assert word in html
+
+
+def test_the_screen_lists_the_items_flagged_at_each_return(client, accepted_report, olga, alice, root, frozen):
+    """A report returned with flagged items, then resubmitted and accepted: the screen names each item."""
+    report = accepted_report
+    from reviews.models import Report, ReportEvent, ReviewItem
+
+    event = ReportEvent.objects.create(report=report, old_state="submitted", new_state="returned", actor=olga,
+                                       comment="Deux points")
+    ReviewItem.objects.create(report=report, return_event=event, kind="constraint", item_id=1,
+                              label="Parc automobile vieillissant", comment="Chiffrer le besoin", flagged_by=olga,
+                              resolved_at=event.created_at, resolved_by=alice)
+    assert Report.objects.get(pk=report.pk).state == ReportState.ACCEPTED
+    services.meeting_build(actor=olga, cycle=report.cycle)
+    client.force_login(olga)
+    html = client.get(reverse("roadmap:compstat_unit", args=[2022, "SP-A"])).content.decode()
+    notes = html[html.index('id="review-notes"'):]
+    assert "Chiffrer le besoin" in notes and "Parc automobile vieillissant" in notes

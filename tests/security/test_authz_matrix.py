@@ -71,6 +71,12 @@ def unit_write(r, o):  # visible, then the service decides (message, 400, 409...
     return "allowed" if r in SEES[unit(o)] else "404"
 
 
+def discuss(r, o):  # reviews.permissions.can_discuss_item, behind the report's visibility
+    if r not in SEES[unit(o)]:
+        return "404"
+    return "allowed" if r in EDITORS[unit(o)] | {"office"} else "403"
+
+
 def objective_write(r, o):
     return ("allowed" if r in OFFICE else "404") if o.endswith("-draft") else unit_write(r, o)
 
@@ -172,6 +178,8 @@ API_IDS = {name: {key: (lambda get: lambda w: {"id": get(w)["pk"]})(get) for key
 API_DELIVERABLE = A_B(lambda w, k: {"id": w.deliverables[k].pk})
 API_FIGURE = A_B(lambda w, k: {"id": w.figures[k].pk})
 API_PRIORITY = {"-": lambda w: {"id": w.priority.pk}}
+FLAG = {"A": lambda w: {"pk": w.reports["A"].pk, "flag": w.flags["A"].pk}}
+API_FLAG = {"A": lambda w: {"id": w.reports["A"].pk, "flag": w.flags["A"].pk}}
 
 WEB_ROWS = [
     Row("home", "GET", everyone),
@@ -211,6 +219,9 @@ WEB_ROWS = [
     Row("reviews:report_start", "POST", unit_write, CODE_YEAR),
     Row("reviews:report_extend", "POST", lambda r, o: "404" if r not in SEES[o] else
         ("allowed" if r == "office" else "403"), REPORT),
+    # A flag's thread: the unit's people and the DG's office's reviewers write in it (A's report is
+    # accepted, so they are refused with a message); others who see the report are 403.
+    Row("reviews:review_item_comment", "POST", discuss, FLAG),
     Row("reviews:attachment_download", "GET", unit_read, ATTACHMENT),
     Row("reviews:attachment_delete", "POST", unit_write, ATTACHMENT),
     Row("reviews:dashboard", "GET", office_only, YEAR_2022),
@@ -333,6 +344,7 @@ API_ROWS = [
     *[Row(f"POST /api/v1/reports/{{id}}/{a}/", "POST", lambda r, o: "404" if r not in SEES[o] else
           ("allowed" if r == "office" else "403"), API_IDS["report"]) for a in ("return", "accept")],
     Row("POST /api/v1/reports/{id}/attachments/", "POST", unit_write, API_IDS["report"]),
+    Row("POST /api/v1/reports/{id}/review-items/{flag}/comments/", "POST", discuss, API_FLAG),
     Row("POST /api/v1/reports/{id}/extension/", "POST", lambda r, o: "404" if r not in SEES[o] else
         ("allowed" if r == "office" else "403"), API_IDS["report"]),
     Row("GET /api/v1/roadmaps/", "GET", everyone),

@@ -111,6 +111,12 @@ def build():
         constraints=[{"category": "equipment", "description": "Véhicules", "remedy": "Renouveler",
                       "needs_action": True}])
     review_services.report_submit(actor=alice, report=report_a)
+    # returned once with a flagged item, answered, resubmitted: A's report carries a flag with its thread
+    review_services.report_return(actor=olga, report=report_a, comment="Préciser", items=[
+        {"kind": "constraint", "id": report_a.constraints.get().pk, "comment": "Chiffrer le besoin"}])
+    flag_a = report_a.review_items.get()
+    review_services.review_item_comment(actor=alice, item=flag_a, text="Chiffré")
+    review_services.report_submit(actor=alice, report=report_a)
     reports["A"] = review_services.report_accept(actor=olga, report=report_a)
 
     priority = roadmap_services.priority_create(actor=dino, cycle=cycle, code="P1", title_fr="Fausses nouvelles",
@@ -142,6 +148,6 @@ def build():
         milestones={key: o.milestones.first() for key, o in objectives.items()},
         draft_milestones={key: o.milestones.first() for key, o in draft_objectives.items()},
         deliveries={"A": _delivery(bob, cycle, unit_a), "B": _delivery(charlie, cycle, unit_b)},
-        imports={"A": _import_job(bob), "B": _import_job(charlie)}, bilan=bilan,
+        imports={"A": _import_job(bob), "B": _import_job(charlie)}, bilan=bilan, flags={"A": flag_a},
         today=datetime.date(2022, 11, 15),
     )

@@ -319,3 +319,22 @@ def test_a_file_without_the_source_note_column_keeps_the_notes(import_figures, s
     assert dict(Figure.objects.values_list("indicator__code", "source_note")) == {"cases_handled": "registre",
                                                                                    "arrests": ""}
     assert Figure.objects.get(indicator__code="arrests").value == 8
+
+
+def test_while_the_report_is_returned_with_flags_only_flagged_figures_import(import_figures, start, alice, bob, olga,
+                                                                             cycle, indicators, report_a):
+    """The preview marks each unflagged figure the file would change; the flagged one goes through."""
+    from reviews import services as review_services
+    from tests.conftest import fill
+
+    import_figures(alice, [figure_row(value=10), figure_row(indicator="arrests", value=5)])
+    review_services.report_submit(actor=alice, report=fill(report_a, bob))
+    handled = Figure.objects.get(indicator__code="cases_handled")
+    review_services.report_return(actor=olga, report=report_a, comment="x",
+                                  items=[{"kind": "figure", "id": handled.pk, "comment": "Vérifier"}])
+    job = start(alice, "figures", upload(HEADERS, [figure_row(value=11), figure_row(indicator="arrests", value=6)]))
+    assert job.error_count == 1 and not job.can_confirm
+    assert "flagged" in str(job.row_errors) or "signal" in str(job.row_errors)
+    job = import_figures(alice, [figure_row(value=11), figure_row(indicator="arrests", value=5)])
+    assert job.state == ImportJob.State.APPLIED
+    assert Figure.objects.get(indicator__code="cases_handled").value == 11

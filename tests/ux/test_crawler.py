@@ -26,7 +26,7 @@ from figures import services as figure_services
 from notifications import services as notification_services
 from notifications.models import Delivery
 from reviews import services as review_services
-from reviews.models import Attachment, Report, ReportEvent
+from reviews.models import Attachment, Report, ReportEvent, ReviewItem
 from roadmap import services as roadmap_services
 from roadmap.models import Milestone, Objective
 from transfers import services as transfer_services
@@ -60,6 +60,7 @@ class World:
 
     def __init__(self, *, unit_a, unit_b, alice, bob, charlie, olga, dino):
         self.units = {"own": unit_a, "other": unit_b}
+        self.flag = ReviewItem.objects.get(report__directorate=unit_b)
         self.reports = {"own": Report.objects.get(directorate=unit_a, cycle__year=2022),
                         "other": Report.objects.get(directorate=unit_b, cycle__year=2022)}
         self.deliverables = {k: Deliverable.objects.filter(directorate=u).order_by("year", "pk").first()
@@ -97,6 +98,7 @@ PARAMETERS = {
     "figures:bilan_action": lambda w, s: [{"year": 2022, "action": a} for a in ("start", "approve")],
     "figures:bilan_public_download": lambda w, s: [{"year": 2022, "fmt": "pdf"}, {"year": 2022, "fmt": "xlsx"}],
     "transfers:import_retry": lambda w, s: {"pk": w.imports[s].pk},
+    "report-review-item-comments": lambda w, s: {"pk": w.reports[s].pk, "flag": w.flag.pk},
     "api-token-detail": lambda w, s: {"token_id": "0123456789abcdef"},
     "reviews:report_detail": lambda w, s: {"pk": w.reports[s].pk},
     "reviews:report_edit": lambda w, s: {"pk": w.reports[s].pk},
@@ -106,6 +108,7 @@ PARAMETERS = {
     "reviews:report_extend": lambda w, s: {"pk": w.reports[s].pk},
     "reviews:report_start": lambda w, s: {"code": w.units[s].code, "year": 2022},
     "reviews:attachment_download": lambda w, s: {"pk": w.attachments[s].pk},
+    "reviews:review_item_comment": lambda w, s: {"pk": w.reports[s].pk, "flag": w.flag.pk},
     "reviews:attachment_delete": lambda w, s: {"pk": w.attachments[s].pk},
     "roadmap:detail": lambda w, s: [{"year": 2023}, {"year": 2024}],
     "roadmap:diff": lambda w, s: {"year": 2023},
@@ -209,6 +212,10 @@ def world(approved, accepted_report, unit_a, unit_b, alice, bob, charlie, olga, 
         review_services.report_update(actor=charlie, report=report_b,
                                       outcomes={o.deliverable_id: {"status": "done"} for o in report_b.outcomes.all()})
         review_services.report_submit(actor=charlie, report=report_b)
+        # B's report comes back with a flagged outcome and an answer: its pages show the checklist and thread
+        review_services.report_return(actor=olga, report=report_b, comment="À revoir", items=[
+            {"kind": "outcome", "id": report_b.outcomes.first().deliverable_id, "comment": "Preuve manquante"}])
+        review_services.review_item_comment(actor=charlie, item=report_b.review_items.get(), text="Jointe")
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from reviews.models import Outcome
