@@ -186,13 +186,21 @@ MilestoneReminder = namedtuple(
 )
 
 
-def _reminder_candidates(qs, on_date):
-    """Milestones not reached on ``on_date`` (decided in the database), with their unit's heads."""
-    qs = (
+def _not_reached(qs, on_date):
+    """The milestones of ``qs`` in approved roadmaps (not a redraft's copies) not reached on ``on_date``,
+    decided in the database."""
+    return (
         qs.filter(objective__state=Objective.State.ACTIVE, objective__roadmap__approved_version__isnull=False,
                   objective__is_draft=False)
         .annotate(**milestone_annotations(on_date))
         .exclude(status=ObjectiveStatus.DONE)
+    )
+
+
+def _reminder_candidates(qs, on_date):
+    """Milestones not reached on ``on_date`` (decided in the database), with their unit's heads."""
+    qs = (
+        _not_reached(qs, on_date)
         .select_related("objective__owner")
         .only("id", "title", "due_date", "target_value", "objective__id", "objective__title",
               "objective__owner__id", "objective__owner__code", "objective__owner__name_fr",
@@ -238,10 +246,7 @@ def milestones_overdue_by_unit(on_date):
     ``title``, ``objective_id``, ``objective``, ``due_date`` and ``days_late``, the oldest due date first.
     Three queries (milestones, units, heads); no model instance per milestone (12,946 at national scale)."""
     rows = (
-        Milestone.objects.filter(due_date__lt=on_date, objective__state=Objective.State.ACTIVE,
-                                 objective__roadmap__approved_version__isnull=False)
-        .annotate(**milestone_annotations(on_date))
-        .exclude(status=ObjectiveStatus.DONE)
+        _not_reached(Milestone.objects.filter(due_date__lt=on_date), on_date)
         .order_by("due_date", "id")
         .values_list("objective__owner_id", "title", "objective_id", "objective__title", "due_date")
     )
