@@ -25,6 +25,9 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
 
 RUNS = int(os.environ.get("BENCH_RUNS", "5"))
 SIZES = [int(n) for n in os.environ.get("BENCH_UNITS", "60,546").split(",")]
+# BENCH_ONLY="bilan,reminders": only the measures whose name contains one of these words (the table is
+# printed, bench/results.json is left as it is).
+ONLY = [word.strip() for word in os.environ.get("BENCH_ONLY", "").split(",") if word.strip()]
 
 
 class QueryCounter:
@@ -137,6 +140,8 @@ def main():
             print(f"   ({time.perf_counter() - t:.0f} s)")
             last = index == len(SIZES) - 1
             for measure in measures.all_measures(data):
+                if ONLY and not any(word in measure.name for word in ONLY):
+                    continue
                 queries = count_queries(measure)
                 row = results.setdefault(measure.name, {"measure": measure.name, "median_ms": None, "queries": [],
                                                         "floor_ms": None, "ratio": None})
@@ -151,6 +156,9 @@ def main():
         connection.creation.destroy_test_db(old_name, verbosity=0)
     rows = list(results.values())
     _print_table(rows)
+    if ONLY:
+        print(f"\nBENCH_ONLY: bench/results.json left as it is ({time.perf_counter() - started:.0f} s in all)")
+        return
     (ROOT / "bench" / "results.json").write_text(json.dumps(rows, indent=2, ensure_ascii=False) + "\n")
     print(f"\nwritten to bench/results.json ({time.perf_counter() - started:.0f} s in all)")
 

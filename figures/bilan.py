@@ -401,6 +401,66 @@ def roadmap_objectives(year):
     return [dict(item) for item in import_module("roadmap.selectors").bilan_objectives(year)]
 
 
+def roadmap_objective_counts(year):
+    """Next year's approved roadmap objectives counted by unit and domain, without reading them:
+    ``roadmap.selectors.bilan_objective_counts(year)`` (a list of ``{"unit", "domain", "count"}``), looked
+    up like ``roadmap_objectives``. One query."""
+    if not apps.is_installed("roadmap"):
+        return []
+    from importlib import import_module
+
+    return list(import_module("roadmap.selectors").bilan_objective_counts(year))
+
+
+@dataclasses.dataclass
+class OutlookDomain:
+    domain: str
+    objectives: int
+    units: int
+
+    @property
+    def label(self):
+        from directorates.models import Deliverable
+
+        try:
+            return Deliverable.Category(self.domain).label
+        except ValueError:
+            return self.domain or "—"
+
+
+@dataclasses.dataclass
+class Outlook:
+    """Next year's roadmap objectives as the bilan page shows them at national scale: counted by domain
+    (objectives, units carrying them), the objectives themselves on the roadmap page and in the documents."""
+
+    year: int
+    total: int
+    units: int
+    domains: list
+
+
+def outlook_summary(data):
+    """The outlook of ``data`` (a national bilan): counted from the frozen snapshot's objectives once
+    published, else by the database in the roadmap's approved version (``roadmap_objective_counts``)."""
+    if data.frozen or data.objectives:
+        counts = {}
+        for objective in data.objectives:
+            key = (objective.get("unit", ""), objective.get("domain", "") or "")
+            counts[key] = counts.get(key, 0) + 1
+        rows = [{"unit": unit, "domain": domain, "count": n} for (unit, domain), n in counts.items()]
+    else:
+        rows = roadmap_objective_counts(data.year + 1)
+    by_domain, units = {}, set()
+    for row in rows:
+        entry = by_domain.setdefault(row["domain"] or "", [0, set()])
+        entry[0] += row["count"]
+        entry[1].add(row["unit"])
+        units.add(row["unit"])
+    domains = [OutlookDomain(domain, n, len(owners)) for domain, (n, owners) in by_domain.items()]
+    domains.sort(key=lambda d: (-d.objectives, d.domain))
+    return Outlook(year=data.year + 1, total=sum(d.objectives for d in domains), units=len(units), domains=domains)
+
+
 # ---------------------------------------------------------------- per-unit values (dashboards)
 
 
@@ -445,5 +505,6 @@ def national_root():
 
 __all__ = [
     "BilanData", "ChangeStatus", "DomainGroup", "Line", "change_between", "compute_bilan", "load_bilan",
-    "ratio", "roadmap_objectives", "scope_values", "unit_values",
+    "Outlook", "outlook_summary", "ratio", "roadmap_objective_counts", "roadmap_objectives", "scope_values",
+    "unit_values",
 ]

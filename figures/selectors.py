@@ -2,10 +2,14 @@
 
 from decimal import Decimal
 
+from django.core.paginator import Paginator
+from django.db.models import Count, DecimalField, ExpressionWrapper, F, FilteredRelation, Q
+from django.db.models.functions import Abs
+
 from directorates.models import Directorate
 from directorates.permissions import visible_directorates_q
 from figures.bilan import catalogue, scope_values, unit_values
-from figures.models import Bilan, Figure, Indicator
+from figures.models import DOMAIN_ORDER, Bilan, Domain, Figure, Indicator
 from reviews.models import Report
 
 
@@ -60,6 +64,61 @@ def changes_past_threshold(*, directorate_ids, year):
         if is_past_threshold(figure.indicator, change):
             rows.append({"figure": figure, "previous": before, "change": change})
     return rows
+
+
+def changes_past_threshold_query(*, year, directorate_ids=None):
+    """The same changes as ``changes_past_threshold``, decided by the database: the figures of ``year`` with
+    ``previous`` (last year's value of the same unit and indicator) annotated, kept when the change passes
+    the indicator's threshold — |value − previous| × 100 > threshold × |previous|, or any change from
+    zero ("new", an infinite rise) — ordered by unit and indicator. A queryset: count it, group it, page it."""
+    # Last year's figure joined once (a correlated subquery would be repeated at each use in the SQL).
+    last_year = FilteredRelation("directorate__figures", condition=Q(
+        directorate__figures__year=year - 1, directorate__figures__indicator=F("indicator")))
+    decimal = DecimalField(max_digits=20, decimal_places=4)
+    figures = Figure.objects.filter(year=year, indicator__change_threshold__isnull=False)
+    if directorate_ids is not None:
+        figures = figures.filter(directorate__in=directorate_ids)
+    return (
+        figures
+        .annotate(last_year=last_year, previous=F("last_year__value"))
+        .alias(
+            gap=ExpressionWrapper(Abs(F("value") - F("previous")) * 100, output_field=decimal),
+            allowed=ExpressionWrapper(F("indicator__change_threshold") * Abs(F("previous")), output_field=decimal),
+        )
+        .filter(previous__isnull=False)
+        .filter(Q(previous=0, value__gt=0) | Q(previous=0, value__lt=0) | (~Q(previous=0) & Q(gap__gt=F("allowed"))))
+        .order_by("directorate__path", "indicator__position", "indicator__code")
+    )
+
+
+def national_change_notes(*, year, page=None, per_page=50):
+    """The bilan's notes at national scale: every unit's changes past their threshold counted by domain
+    (changes, justified), and one page of them with the units' justifications. Three queries whatever the
+    number of units and figures: the counts, the page's count, the page."""
+    changes = changes_past_threshold_query(year=year)
+    counts = {
+        row["indicator__domain"]: row
+        for row in changes.order_by().values("indicator__domain").annotate(
+            changes=Count("pk"), justified=Count("pk", filter=~Q(justification="")))
+    }
+    domains = [
+        {"domain": domain, "label": Domain(domain).label, "changes": counts[domain]["changes"],
+         "justified": counts[domain]["justified"],
+         "unjustified": counts[domain]["changes"] - counts[domain]["justified"]}
+        for domain in sorted(counts, key=lambda d: DOMAIN_ORDER.get(d, 999))
+    ]
+    rows = changes.select_related("indicator", "directorate")
+    page = Paginator(rows, per_page).get_page(page)
+    page.object_list = list(page.object_list)
+    for figure in page.object_list:
+        figure.change = year_over_year_change(figure.value, figure.previous)
+    return {
+        "domains": domains,
+        "total": sum(d["changes"] for d in domains),
+        "unjustified": sum(d["unjustified"] for d in domains),
+        "page": page,
+        "rows": [{"figure": f, "previous": f.previous, "change": f.change} for f in page.object_list],
+    }
 
 
 def unit_series(*, directorate_id, years):

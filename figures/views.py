@@ -16,7 +16,7 @@ from core.i18n import language_codes
 from core.filters import BadFilter, valid_filters
 from directorates.permissions import visible_directorates
 from figures import formatting, permissions, selectors, services
-from figures.bilan import load_bilan
+from figures.bilan import load_bilan, outlook_summary
 from figures.documents import render_pdf, render_xlsx
 from figures.filters import DashboardFilter, UnitDashboardFilter
 from figures.forms import BilanDocumentForm, BilanTextForm
@@ -124,17 +124,28 @@ def _readable(request, year):
 
 @login_required
 def bilan_detail(request, year):
-    bilan, data = _readable(request, year)
+    # National scale: the page shows next year's objectives counted by domain (the list is on the roadmap
+    # page and in the documents) and the units' change notes counted by domain, a page at a time.
+    bilan, data = load_bilan(year, objectives=False)
     user = request.user
+    if not permissions.can_read_bilan(user, bilan):
+        raise Http404
+    show_change_notes = permissions.is_dg_office(user)
+    notes_query = request.GET.copy()
+    notes_query.pop("notes_page", None)
     return render(request, "figures/bilan_detail.html", {
         "bilan": bilan, "data": data,
+        "outlook": outlook_summary(data),
+        "change_notes": selectors.national_change_notes(year=year, page=request.GET.get("notes_page"))
+        if show_change_notes else None,
+        "notes_query": notes_query.urlencode(),
         "can_edit": bilan is not None and bilan.state == "draft" and permissions.can_edit_bilan(user),
         "can_start": bilan is None and permissions.can_edit_bilan(user),
         "can_approve": bilan is not None and bilan.state == "draft" and permissions.can_approve_bilan(user),
         "can_publish": bilan is not None and bilan.state == "approved" and permissions.can_publish_bilan(user),
         "can_reopen": bilan is not None and bilan.state == "approved" and permissions.can_reopen_bilan(user),
         # The units' justifications are internal: the office reads them, the organisation-wide edition does not.
-        "show_change_notes": permissions.is_dg_office(user),
+        "show_change_notes": show_change_notes,
         "languages": language_names(),
     })
 

@@ -29,6 +29,8 @@ def message_context(delivery, language, *, recipient=None):
     for unit in context.get("units", ()):
         unit["unit_name"] = pick(unit.get("unit"), language)
         unit["link"] = settings.SITE_URL.rstrip("/") + unit.get("path", "/")
+    for item in context.get("milestones", ()):
+        item["link"] = settings.SITE_URL.rstrip("/") + item.get("path", "/")
     context["link"] = settings.SITE_URL.rstrip("/") + context.get("path", "/")
     context["recipient"] = recipient
     context["language"] = language

@@ -13,7 +13,7 @@ import datetime
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from notifications.registry import Due, ReminderKind, register, unit_names
 from roadmap import permissions, selectors
@@ -51,20 +51,48 @@ class MilestoneDueReminder(ReminderKind):
         return _("Roadmap milestone due on %(due)s: %(title)s") % context
 
 
+# An overdue digest lists at most this many milestones (the most overdue first); it gives the total.
+OVERDUE_LISTED = 30
+_PLACEHOLDER = 987654321
+
+
 @register
 class MilestoneOverdueReminder(ReminderKind):
+    """One weekly digest per unit and head while milestones of the unit are overdue, listing them — not
+    one message per milestone (12,946 at national scale, where a head would get dozens a week)."""
+
     key = "milestone_overdue"
-    label = gettext_lazy("Roadmap milestone overdue")
+    label = gettext_lazy("Roadmap milestones overdue")
 
     def due(self, *, today, now, policies):
-        for item in selectors.milestones_overdue(today):
-            week = (-item.days - 1) // 7  # one reminder per week of delay
-            for head in item.heads:
-                yield Due(head.pk, f"milestone:{item.milestone.pk}/late-w{week}", _context(item),
-                          directorate_id=item.unit.pk)
+        iso_year, iso_week, _weekday = today.isocalendar()
+        # One reverse() for every link (it costs more than the rest of a milestone's entry).
+        objective_path = reverse("roadmap:objective_detail", args=[_PLACEHOLDER]).replace(str(_PLACEHOLDER), "{}")
+        for entry in selectors.milestones_overdue_by_unit(today):
+            if not entry.heads:
+                continue
+            context = {
+                "unit": unit_names(entry.unit),
+                "unit_code": entry.unit.code,
+                "count": len(entry.milestones),
+                "more": max(len(entry.milestones) - OVERDUE_LISTED, 0),
+                "milestones": [
+                    {"title": m["title"], "objective": m["objective"], "due": m["due_date"].isoformat(),
+                     "days_late": m["days_late"], "path": objective_path.format(m["objective_id"])}
+                    for m in entry.milestones[:OVERDUE_LISTED]  # the oldest due date first
+                ],
+                "path": reverse("roadmap:home"),
+            }
+            occasion = f"milestones-late:{entry.unit.pk}/{iso_year}-w{iso_week:02d}"  # once a week per unit and head
+            for head in entry.heads:
+                yield Due(head.pk, occasion, context, directorate_id=entry.unit.pk)
 
     def subject(self, context):
-        return _("Roadmap milestone overdue since %(due)s: %(title)s") % context
+        return ngettext(
+            "%(count)s roadmap milestone overdue: %(unit_name)s",
+            "%(count)s roadmap milestones overdue: %(unit_name)s",
+            context["count"],
+        ) % context
 
 
 class _RoadmapEventKind(ReminderKind):

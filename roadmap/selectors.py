@@ -8,6 +8,7 @@ Statuses are computed by the database (roadmap.status): lists filter, count and 
 import datetime
 from collections import Counter, defaultdict, namedtuple
 
+from django.db import connection
 from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 
@@ -185,13 +186,21 @@ MilestoneReminder = namedtuple(
 )
 
 
-def _reminder_candidates(qs, on_date):
-    """Milestones not reached on ``on_date`` (decided in the database), with their unit's heads."""
-    qs = (
+def _not_reached(qs, on_date):
+    """The milestones of ``qs`` in approved roadmaps (not a redraft's copies) not reached on ``on_date``,
+    decided in the database."""
+    return (
         qs.filter(objective__state=Objective.State.ACTIVE, objective__roadmap__approved_version__isnull=False,
                   objective__is_draft=False)
         .annotate(**milestone_annotations(on_date))
         .exclude(status=ObjectiveStatus.DONE)
+    )
+
+
+def _reminder_candidates(qs, on_date):
+    """Milestones not reached on ``on_date`` (decided in the database), with their unit's heads."""
+    qs = (
+        _not_reached(qs, on_date)
         .select_related("objective__owner")
         .only("id", "title", "due_date", "target_value", "objective__id", "objective__title",
               "objective__owner__id", "objective__owner__code", "objective__owner__name_fr",
@@ -226,6 +235,34 @@ def milestones_due(on_date, within_days=14):
 def milestones_overdue(on_date):
     """Milestones of approved roadmaps whose due date is before ``on_date`` and not reached (days < 0)."""
     return _reminder_candidates(Milestone.objects.filter(due_date__lt=on_date), on_date)
+
+
+OverdueUnit = namedtuple("OverdueUnit", "unit heads milestones")
+
+
+def milestones_overdue_by_unit(on_date):
+    """The milestones of ``milestones_overdue(on_date)`` grouped by owner unit, as plain rows for a weekly
+    digest: a list of ``OverdueUnit(unit, heads, milestones)`` where each milestone is a dict with
+    ``title``, ``objective_id``, ``objective``, ``due_date`` and ``days_late``, the oldest due date first.
+    Three queries (milestones, units, heads); no model instance per milestone (12,946 at national scale)."""
+    rows = (
+        _not_reached(Milestone.objects.filter(due_date__lt=on_date), on_date)
+        .order_by("due_date", "id")
+        .values_list("objective__owner_id", "title", "objective_id", "objective__title", "due_date")
+    )
+    by_unit = defaultdict(list)
+    for owner_id, title, objective_id, objective_title, due_date in rows:
+        by_unit[owner_id].append({"title": title, "objective_id": objective_id, "objective": objective_title,
+                                  "due_date": due_date, "days_late": (on_date - due_date).days})
+    if not by_unit:
+        return []
+    units = Directorate.objects.in_bulk(list(by_unit))
+    heads = defaultdict(list)
+    for membership in Membership.objects.filter(
+        role=Membership.Role.HEAD, directorate__in=list(by_unit)
+    ).select_related("user"):
+        heads[membership.directorate_id].append(membership.user)
+    return [OverdueUnit(units[unit_id], heads[unit_id], milestones) for unit_id, milestones in by_unit.items()]
 
 
 # ---------------------------------------------------------------- meeting and priorities
@@ -345,6 +382,31 @@ def bilan_objectives(year):
         for o in version.snapshot["objectives"]
         if o.get("state") == "active"
     ]
+
+
+def bilan_objective_counts(year):
+    """The approved roadmap of ``year`` counted by unit and category (hook read by figures.bilan): a list of
+    ``{"unit": code, "domain": category, "count": n}``, from the same last approved version as
+    ``bilan_objectives`` but counted by the database inside the frozen JSON, never decoded here (the
+    national version is megabytes). One query."""
+    version = RoadmapVersion.objects.filter(roadmap__year=year).order_by("-number").values("pk")[:1]
+    sql, params = version.query.sql_with_params()
+    table = RoadmapVersion._meta.db_table
+    if connection.vendor == "postgresql":
+        query = (
+            f"SELECT o->>'owner', COALESCE(o->>'category', ''), COUNT(*) FROM {table} v "
+            f"CROSS JOIN LATERAL jsonb_array_elements(v.snapshot->'objectives') o "
+            f"WHERE v.id = ({sql}) AND o->>'state' = 'active' GROUP BY 1, 2"
+        )
+    else:  # SQLite's JSON1, built into Python's sqlite3
+        query = (
+            f"SELECT json_extract(o.value, '$.owner'), COALESCE(json_extract(o.value, '$.category'), ''), "
+            f"COUNT(*) FROM {table} v, json_each(v.snapshot, '$.objectives') o "
+            f"WHERE v.id = ({sql}) AND json_extract(o.value, '$.state') = 'active' GROUP BY 1, 2"
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(query, params)
+        return [{"unit": unit, "domain": domain, "count": count} for unit, domain, count in cursor.fetchall()]
 
 
 def compstat_unit(*, user, cycle, code):
