@@ -91,8 +91,9 @@ def backup(path):
         if _is_postgres():
             dump = pathlib.Path(work) / "database.pgdump"
             env, args = _pg_env_and_args()
-            done = subprocess.run(["pg_dump",  # nosec B603 B607: the operator's PostgreSQL tools, no shell "--format=custom", "--no-owner", "--no-privileges", *args,
-                                   "--file", str(dump)], env=env, capture_output=True, text=True)
+            command = ["pg_dump", "--format=custom", "--no-owner", "--no-privileges", *args, "--file", str(dump)]
+            # The operator's PostgreSQL tools, a fixed argument list, no shell (docs/security.md).
+            done = subprocess.run(command, env=env, capture_output=True, text=True)  # nosec B603 B607
             if done.returncode:
                 raise BackupError(f"pg_dump failed: {done.stderr.strip()}")
         else:
@@ -134,9 +135,10 @@ def restore(path, *, force=False):
             archive.extract("database.pgdump", work, filter="data")
             env, args = _pg_env_and_args()
             connection.close()
-            done = subprocess.run(["pg_restore",  # nosec B603 B607: the operator's PostgreSQL tools, no shell "--clean", "--if-exists", "--no-owner", "--no-privileges",
-                                   "--single-transaction", *args, str(pathlib.Path(work) / "database.pgdump")],
-                                  env=env, capture_output=True, text=True)
+            command = ["pg_restore", "--clean", "--if-exists", "--no-owner", "--no-privileges", "--single-transaction",
+                       *args, str(pathlib.Path(work) / "database.pgdump")]
+            # The operator's PostgreSQL tools, a fixed argument list, no shell (docs/security.md).
+            done = subprocess.run(command, env=env, capture_output=True, text=True)  # nosec B603 B607
             if done.returncode:
                 raise BackupError(f"pg_restore failed: {done.stderr.strip()[:2000]}")
         else:
