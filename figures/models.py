@@ -7,12 +7,12 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from core.i18n import field_in
+from core.models import TransitionEvent
 
 from directorates.models import Directorate
 
@@ -298,23 +298,17 @@ class Bilan(models.Model):
         return field_in(self, field, language)
 
 
-class BilanEvent(models.Model):
+class BilanEvent(TransitionEvent):
     """One state change of a bilan: who, when, from what to what (core.transitions)."""
 
+    subject = "bilan"
     bilan = models.ForeignKey(Bilan, on_delete=models.CASCADE, related_name="events")
     old_state = models.CharField(max_length=16, choices=BilanState.choices)
     new_state = models.CharField(max_length=16, choices=BilanState.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    comment = models.TextField(blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
 
-    class Meta:
-        ordering = ["created_at", "id"]
+    class Meta(TransitionEvent.Meta):
         verbose_name = _("annual report event")
         verbose_name_plural = _("annual report events")
-
-    def __str__(self):
-        return f"{self.bilan}: {self.old_state} → {self.new_state}"
 
 
 class BilanSection(models.Model):

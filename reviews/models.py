@@ -10,6 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.models import TransitionEvent
+
 from directorates.models import Deliverable, Directorate
 
 
@@ -317,23 +319,17 @@ class DeadlineExtension(models.Model):
         return f"{self.report}: {self.previous_deadline} → {self.until}"
 
 
-class ReportEvent(models.Model):
+class ReportEvent(TransitionEvent):
     """One state change of a report: who, when, from what to what, and why."""
 
+    subject = "report"
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="events")
     old_state = models.CharField(max_length=16, choices=ReportState.choices)
     new_state = models.CharField(max_length=16, choices=ReportState.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    comment = models.TextField(blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
 
-    class Meta:
-        ordering = ["created_at", "id"]
+    class Meta(TransitionEvent.Meta):
         verbose_name = _("report event")
         verbose_name_plural = _("report events")
-
-    def __str__(self):
-        return f"{self.report}: {self.old_state} → {self.new_state}"
 
     @property
     def marks_ready(self):

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.i18n import field_in
+from core.models import TransitionEvent
 
 from directorates.models import Deliverable, Directorate
 from reviews.models import Report, ReportConstraint, ReviewCycle
@@ -191,24 +192,18 @@ class Roadmap(models.Model):
         return self.approved_version is not None and self.version != self.approved_version
 
 
-class RoadmapEvent(models.Model):
+class RoadmapEvent(TransitionEvent):
     """One state change of a roadmap: who, when, from what to what, at which version, and why."""
 
+    subject = "roadmap"
     roadmap = models.ForeignKey(Roadmap, on_delete=models.CASCADE, related_name="events")
     old_state = models.CharField(max_length=16, choices=RoadmapState.choices)
     new_state = models.CharField(max_length=16, choices=RoadmapState.choices)
     version = models.PositiveIntegerField()
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    comment = models.TextField(blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
 
-    class Meta:
-        ordering = ["created_at", "id"]
+    class Meta(TransitionEvent.Meta):
         verbose_name = _("roadmap event")
         verbose_name_plural = _("roadmap events")
-
-    def __str__(self):
-        return f"{self.roadmap}: {self.old_state} → {self.new_state}"
 
 
 class RoadmapVersion(models.Model):
