@@ -119,6 +119,8 @@ def test_the_whole_year_through_the_pages(page, year_ahead, deliverables, unit_a
     assert RETURN_REASON in page.inner_text("#return-reason")
     page.goto(f"{report_url}edit/")
     assert RETURN_REASON in page.inner_text("#return-reason")
+    # At the top: above the first thing to correct.
+    assert page.locator("#return-reason").bounding_box()["y"] < page.locator("textarea[name=summary]").bounding_box()["y"]
     page.fill("input[name=outcomes-1-percent_done]", "60")
     page.fill("textarea[name=outcomes-1-comment]", "Locaux livrés, équipement en cours")
     page.click("button[name=save]")
@@ -130,11 +132,15 @@ def test_the_whole_year_through_the_pages(page, year_ahead, deliverables, unit_a
     page.goto(report_url)
     assert RETURN_REASON in page.content()
     page.click("button[value=submit]")
+    assert said(language, "Report submitted to the DG's office.") in messages(page)
     assert badge(page).get_attribute("data-state") == "submitted"
 
-    # 6. The office accepts.
+    # 6. The office accepts; the minutes the editor attached are there to open.
     log_in(page, "olga")
     page.goto(report_url)
+    attachment = page.locator("a[href*='/attachments/']", has_text="pv-reception.pdf")
+    assert attachment.count() == 1
+    assert page.request.get(attachment.get_attribute("href")).body() == b"%PDF-1.4\n%%EOF\n"
     page.click("button[value=accept]")
     assert said(language, "Report accepted.") in messages(page)
     assert badge(page).get_attribute("data-state") == "accepted"
@@ -185,6 +191,7 @@ def test_the_whole_year_through_the_pages(page, year_ahead, deliverables, unit_a
     page.fill("#id_comment", "Projet de feuille de route 2023")
     with page.expect_navigation():
         page.click("button[formaction$='/propose/']")
+    assert said(language, "Roadmap proposed for approval: the approvers are notified.") in messages(page)
     assert page.locator('#roadmap-state[data-state="proposed"]').count() == 1
     assert page.inner_text("#roadmap-state") == label(language, RoadmapState.PROPOSED)
 
@@ -195,6 +202,8 @@ def test_the_whole_year_through_the_pages(page, year_ahead, deliverables, unit_a
     page.fill("#id_comment", "Approuvée")
     with page.expect_navigation():
         page.click("button[formaction$='/approve/']")
+    assert said(language, "Roadmap approved: each unit's objectives are now its cahier des charges.") \
+        in messages(page)
     assert page.locator('#roadmap-state[data-state="approved"]').count() == 1
     assert page.inner_text("#roadmap-state") == label(language, RoadmapState.APPROVED)
     assert Roadmap.objects.get(year=2023).state == RoadmapState.APPROVED
