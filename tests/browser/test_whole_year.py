@@ -78,6 +78,7 @@ def test_the_whole_year_through_the_pages(page, year_ahead, deliverables, unit_a
     report = year_ahead
     report_url = f"/reports/{report.pk}/"
     first, second = deliverables
+    page.set_default_timeout(10_000)  # a step that broke fails in seconds, not after Playwright's 30 s
 
     # 1. The editor fills the report, with the minutes of the first deliverable attached.
     log_in(page, "bob")
