@@ -392,15 +392,16 @@ def bilan_objective_counts(year):
     version = RoadmapVersion.objects.filter(roadmap__year=year).order_by("-number").values("pk")[:1]
     sql, params = version.query.sql_with_params()
     table = RoadmapVersion._meta.db_table
+    # The table name is the model's and the subquery the ORM's; every value is a parameter.
     if connection.vendor == "postgresql":
         query = (
-            f"SELECT o->>'owner', COALESCE(o->>'category', ''), COUNT(*) FROM {table} v "
+            f"SELECT o->>'owner', COALESCE(o->>'category', ''), COUNT(*) FROM {table} v "  # nosec B608
             f"CROSS JOIN LATERAL jsonb_array_elements(v.snapshot->'objectives') o "
             f"WHERE v.id = ({sql}) AND o->>'state' = 'active' GROUP BY 1, 2"
         )
     else:  # SQLite's JSON1, built into Python's sqlite3
         query = (
-            f"SELECT json_extract(o.value, '$.owner'), COALESCE(json_extract(o.value, '$.category'), ''), "
+            f"SELECT json_extract(o.value, '$.owner'), COALESCE(json_extract(o.value, '$.category'), ''), "  # nosec B608
             f"COUNT(*) FROM {table} v, json_each(v.snapshot, '$.objectives') o "
             f"WHERE v.id = ({sql}) AND json_extract(o.value, '$.state') = 'active' GROUP BY 1, 2"
         )

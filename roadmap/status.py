@@ -149,8 +149,9 @@ def status_counts(objectives, as_of, fields=("owner_id", "priority_id")):
     codes_sql, codes_params = codes.query.sql_with_params()
     columns = ", ".join(f"o.{quote(field)}" for field in fields)
     positions = ", ".join(str(i) for i in range(1, len(fields) + 2))
-    sql = (  # nosec B608: the column names are the model's, quoted; every value is a parameter
-        f"SELECT {columns}, COALESCE(SUBSTR(w.code, 2), %s) AS status, COUNT(*) "
+    # The column names are the model's, quoted; the subqueries are the ORM's; every value is a parameter.
+    sql = (
+        f"SELECT {columns}, COALESCE(SUBSTR(w.code, 2), %s) AS status, COUNT(*) "  # nosec B608
         f"FROM ({objective_sql}) o LEFT JOIN ({codes_sql}) w ON w.objective_id = o.pk GROUP BY {positions}"
     )
     with connection.cursor() as cursor:
