@@ -8,7 +8,7 @@ PORT ?= 8000
 export DJANGO_SETTINGS_MODULE := config.settings.production
 export PYTHON VENV
 
-.PHONY: lint lint-all typecheck demo test bench bench-imports load install install-dev migrate messages run worker beat production check-ci clean backup restore wheelhouse install-offline
+.PHONY: lint typecheck demo test bench bench-imports load install install-dev migrate messages run worker beat production check-ci clean backup restore wheelhouse install-offline
 
 # Always run: the script is quick when nothing changed, and it notices a venv
 # made by another Python or a changed requirements file.
@@ -34,14 +34,10 @@ demo: install
 test: install-dev
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest $(PYTEST_ARGS)
 
-## make lint: ruff with the enforced rules (pyproject.toml), as .ci/run does
+## make lint: ruff's rules (pyproject.toml) and its formatter, as .ci/run does
 lint: install-dev
 	$(VENV)/bin/ruff check .
-
-## make lint-all: the wider rule set and the formatter, not yet enforced (what is left to clean)
-lint-all: install-dev
-	-$(VENV)/bin/ruff check --select E,W,F,I,B,UP,DJ,C4 --statistics .
-	-$(VENV)/bin/ruff format --check . | tail -n 1
+	$(VENV)/bin/ruff format --check .
 
 ## make typecheck: mypy with django-stubs (docs/architecture.md)
 typecheck: install-dev

@@ -32,7 +32,9 @@ class TokenRequestSerializer(serializers.Serializer):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(max_length=4096, trim_whitespace=False, style={"input_type": "password"})
     otp_token = serializers.CharField(
-        max_length=16, required=False, allow_blank=True,
+        max_length=16,
+        required=False,
+        allow_blank=True,
         help_text="Authenticator or recovery code: required for the DG, the DG's office and administrators.",
     )
 
@@ -56,8 +58,12 @@ def _refused(errors):
 
 
 def _token_row(token, current=None):
-    return {"id": services.token_public_id(token), "created": token.created, "expiry": token.expiry,
-            "current": current is not None and token.pk == current.pk}
+    return {
+        "id": services.token_public_id(token),
+        "created": token.created,
+        "expiry": token.expiry,
+        "current": current is not None and token.pk == current.pk,
+    }
 
 
 class TokenView(APIView):
@@ -87,8 +93,9 @@ class TokenView(APIView):
         if not data.is_valid():
             return _refused(data.errors)
         # Django's request, so that django-axes counts the failure and its middleware can lock out.
-        user = authenticate(request._request, username=data.validated_data["username"],
-                            password=data.validated_data["password"])
+        user = authenticate(
+            request._request, username=data.validated_data["username"], password=data.validated_data["password"]
+        )
         if user is None:
             return _refused({"non_field_errors": [_("Unable to log in with these credentials.")]})
         if second_factor_required(user):

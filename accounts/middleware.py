@@ -66,8 +66,9 @@ class SecondFactorMiddleware:
             second_factor_required(user)
             and not user.is_verified()
             and request.path not in self.open_paths()
-            and not request.path.startswith(settings.STATIC_URL if settings.STATIC_URL.startswith("/")
-                                            else "/" + settings.STATIC_URL)
+            and not request.path.startswith(
+                settings.STATIC_URL if settings.STATIC_URL.startswith("/") else "/" + settings.STATIC_URL
+            )
         ):
             if request.path.startswith("/api/"):
                 return JsonResponse(

@@ -52,8 +52,9 @@ def token_revoke(*, actor, token):
     """Revoke one token: its owner or an administrator."""
     if token.user_id != actor.pk and not actor.is_superuser:
         raise NotAllowed(_("You may only revoke your own tokens."))
-    log.info("API token %s of %s revoked by %s", token_public_id(token), token.user.get_username(),
-             actor.get_username())
+    log.info(
+        "API token %s of %s revoked by %s", token_public_id(token), token.user.get_username(), actor.get_username()
+    )
     token.delete()
 
 
@@ -98,8 +99,10 @@ def totp_setup_confirm(*, user, code):
     fresh recovery codes (shown once)."""
     device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=False).first()
     if device is None or not device.verify_token(code):
-        raise ValidationFailed(_("This code is not right. Check the time on your phone and try again."),
-                               errors={"code": [_("Wrong code.")]})
+        raise ValidationFailed(
+            _("This code is not right. Check the time on your phone and try again."),
+            errors={"code": [_("Wrong code.")]},
+        )
     TOTPDevice.objects.filter(user=user, confirmed=True).delete()
     device.confirmed = True
     device.save(update_fields=["confirmed"])

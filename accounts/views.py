@@ -28,8 +28,7 @@ class LoginView(auth_views.LoginView):
 
 def _next_url(request):
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                       require_https=request.is_secure()):
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         return target
     return "/"
 
@@ -47,12 +46,19 @@ def two_factor_verify(request):
         if device is not None:
             otp_login(request, device)
             if device.name == services.RECOVERY_DEVICE_NAME:
-                messages.warning(request, _("You used a recovery code: %(left)d left. Make new ones on your "
-                                            "security page if you run short.")
-                                 % {"left": services.recovery_codes_left(user=request.user)})
+                messages.warning(
+                    request,
+                    _("You used a recovery code: %(left)d left. Make new ones on your security page if you run short.")
+                    % {"left": services.recovery_codes_left(user=request.user)},
+                )
             return redirect(_next_url(request))
-        form.add_error("code", _("This code is not right, or was already used. Wait for the next code and try "
-                                 "again; after several wrong codes each new try must wait longer."))
+        form.add_error(
+            "code",
+            _(
+                "This code is not right, or was already used. Wait for the next code and try "
+                "again; after several wrong codes each new try must wait longer."
+            ),
+        )
     return render(request, "accounts/two_factor_verify.html", {"form": form, "next": _next_url(request)})
 
 
@@ -76,23 +82,31 @@ def two_factor_setup(request):
     from base64 import b32encode
 
     qr = segno.make(device.config_url, error="m")
-    return render(request, "accounts/two_factor_setup.html", {
-        "form": form,
-        "qr_svg": qr.svg_inline(scale=5, dark="#000", light="#fff", omitsize=False),
-        "secret": b32encode(device.bin_key).decode(),
-        "next": _next_url(request),
-    })
+    return render(
+        request,
+        "accounts/two_factor_setup.html",
+        {
+            "form": form,
+            "qr_svg": qr.svg_inline(scale=5, dark="#000", light="#fff", omitsize=False),
+            "secret": b32encode(device.bin_key).decode(),
+            "next": _next_url(request),
+        },
+    )
 
 
 @login_required
 def security(request):
     """One's own login security: second factor, recovery codes, API tokens."""
-    return render(request, "accounts/security.html", {
-        "second_factor_required": second_factor_required(request.user),
-        "has_second_factor": services.has_second_factor(request.user),
-        "recovery_codes_left": services.recovery_codes_left(user=request.user),
-        "tokens": [(services.token_public_id(token), token) for token in services.token_list(user=request.user)],
-    })
+    return render(
+        request,
+        "accounts/security.html",
+        {
+            "second_factor_required": second_factor_required(request.user),
+            "has_second_factor": services.has_second_factor(request.user),
+            "recovery_codes_left": services.recovery_codes_left(user=request.user),
+            "tokens": [(services.token_public_id(token), token) for token in services.token_list(user=request.user)],
+        },
+    )
 
 
 @login_required
@@ -101,8 +115,11 @@ def recovery_codes(request):
     if not services.has_second_factor(request.user) or not request.user.is_verified():
         messages.error(request, _("Set up an authenticator and log in with it first."))
         return redirect("accounts:security")
-    return render(request, "accounts/recovery_codes.html", {
-        "codes": services.recovery_codes_regenerate(user=request.user), "next": ""})
+    return render(
+        request,
+        "accounts/recovery_codes.html",
+        {"codes": services.recovery_codes_regenerate(user=request.user), "next": ""},
+    )
 
 
 @login_required

@@ -42,7 +42,8 @@ tracemalloc.start()
 read()
 peak = tracemalloc.get_traced_memory()[1]
 tracemalloc.stop()
-print(json.dumps({{"outcome": outcome, "rss_kb": after - before, "rss_peak_kb": after, "traced": peak, "seconds": elapsed}}))
+print(json.dumps({{"outcome": outcome, "rss_kb": after - before, "rss_peak_kb": after, "traced": peak,
+                  "seconds": elapsed}}))
 """
 
 
@@ -52,8 +53,9 @@ def _normal(rows=10_000):
     sheet.title = "Deliverables"
     sheet.append(hostile.HEADERS)
     for i in range(rows):
-        sheet.append([f"SP-{i % 50}", 2023, f"Livrable {i}", "Description", "operations", i, "unités", None,
-                      "2023-12-31"])
+        sheet.append(
+            [f"SP-{i % 50}", 2023, f"Livrable {i}", "Description", "operations", i, "unités", None, "2023-12-31"]
+        )
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -70,9 +72,16 @@ def run():
             path = pathlib.Path(folder) / "file.xlsx"
             path.write_bytes(content)
             env = {"DJANGO_SETTINGS_MODULE": "config.settings.test", "PATH": "/usr/bin:/bin"}
-            done = subprocess.run([sys.executable, "-c", CHILD.format(root=str(ROOT)), str(path)],
-                                  capture_output=True, text=True, env=env, check=True)
+            done = subprocess.run(
+                [sys.executable, "-c", CHILD.format(root=str(ROOT)), str(path)],
+                capture_output=True,
+                text=True,
+                env=env,
+                check=True,
+            )
             figures = json.loads(done.stdout.strip().splitlines()[-1])
-            print(f"   {name:<28}{len(content) / 1024:>7.1f}KB{figures['rss_peak_kb'] / 1024:>8.1f}MB"
-                  f"{figures['rss_kb'] / 1024:>7.1f}MB{figures['traced'] / 1048576:>7.1f}MB"
-                  f"{figures['seconds']:>7.2f}s  {figures['outcome'][:60]}")
+            print(
+                f"   {name:<28}{len(content) / 1024:>7.1f}KB{figures['rss_peak_kb'] / 1024:>8.1f}MB"
+                f"{figures['rss_kb'] / 1024:>7.1f}MB{figures['traced'] / 1048576:>7.1f}MB"
+                f"{figures['seconds']:>7.2f}s  {figures['outcome'][:60]}"
+            )

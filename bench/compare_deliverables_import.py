@@ -8,15 +8,24 @@ import io
 
 import openpyxl
 
+from bench.default_resources import DefaultDeliverableResource
 from bench.import_comparison import compare, import_with_default_resource, with_media
 from directorates.models import Deliverable, Directorate
-from transfers import kinds
-from bench.default_resources import DefaultDeliverableResource
 from tests.factories import office_user
+from transfers import kinds
 
 ROWS = 10_000
-HEADERS = ["unit_code", "year", "title", "description", "category", "target_quantity", "target_unit",
-           "target_date", "due_date"]
+HEADERS = [
+    "unit_code",
+    "year",
+    "title",
+    "description",
+    "category",
+    "target_quantity",
+    "target_unit",
+    "target_date",
+    "due_date",
+]
 UNITS = 50
 YEAR = 2023
 
@@ -30,9 +39,19 @@ def _xlsx(units):
     categories = [c for c, _ in Deliverable.Category.choices]
     for i in range(ROWS):
         unit = units[i % len(units)]
-        sheet.append([unit.code, YEAR, f"Livrable n° {i} de {unit.code}", "Description du livrable",
-                      categories[i % len(categories)], i % 40 + 1, "unités", None,
-                      datetime.date(YEAR, 1 + i % 12, 28)])
+        sheet.append(
+            [
+                unit.code,
+                YEAR,
+                f"Livrable n° {i} de {unit.code}",
+                "Description du livrable",
+                categories[i % len(categories)],
+                i % 40 + 1,
+                "unités",
+                None,
+                datetime.date(YEAR, 1 + i % 12, 28),
+            ]
+        )
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -43,16 +62,34 @@ def run():
 
 
 def _run():
-    region = Directorate.objects.create(code="BENCH-R", kind=Directorate.Kind.SECURITY_PREFECTURE,
-                                        name_fr="R", name_ar="R", name_en="R")
-    units = [Directorate(code=f"BENCH-{i:03d}", kind=Directorate.Kind.PROVINCIAL_SECURITY, parent=region,
-                         name_fr=f"U{i}", name_ar=f"U{i}", name_en=f"U{i}", path=f"BENCH-R/BENCH-{i:03d}/")
-             for i in range(UNITS)]
+    region = Directorate.objects.create(
+        code="BENCH-R", kind=Directorate.Kind.SECURITY_PREFECTURE, name_fr="R", name_ar="R", name_en="R"
+    )
+    units = [
+        Directorate(
+            code=f"BENCH-{i:03d}",
+            kind=Directorate.Kind.PROVINCIAL_SECURITY,
+            parent=region,
+            name_fr=f"U{i}",
+            name_ar=f"U{i}",
+            name_en=f"U{i}",
+            path=f"BENCH-R/BENCH-{i:03d}/",
+        )
+        for i in range(UNITS)
+    ]
     Directorate.objects.bulk_create(units)
     office = office_user(username="bench-office")
     content = _xlsx(units)
     print(f"   file: {ROWS} deliverable rows, {UNITS} units, {len(content) / 1024:.0f} KB .xlsx")
 
-    compare(kind="deliverables", noun="deliverables", model=Deliverable, year=YEAR, actor=office, content=content,
-            default_import=lambda dry_run: import_with_default_resource(
-                DefaultDeliverableResource(), HEADERS, content, dry_run=dry_run))
+    compare(
+        kind="deliverables",
+        noun="deliverables",
+        model=Deliverable,
+        year=YEAR,
+        actor=office,
+        content=content,
+        default_import=lambda dry_run: import_with_default_resource(
+            DefaultDeliverableResource(), HEADERS, content, dry_run=dry_run
+        ),
+    )

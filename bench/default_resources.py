@@ -13,14 +13,24 @@ class DefaultDeliverableResource(resources.ModelResource):
     a query per row for the unit, one for the instance, a savepoint and a save per row."""
 
     directorate = fields.Field(
-        attribute="directorate", column_name="unit_code",
+        attribute="directorate",
+        column_name="unit_code",
         widget=ForeignKeyWidget(Directorate, "code"),
     )
 
     class Meta:
         model = Deliverable
-        fields = ("directorate", "year", "title", "description", "category", "target_quantity", "target_unit",
-                  "target_date", "due_date")
+        fields = (
+            "directorate",
+            "year",
+            "title",
+            "description",
+            "category",
+            "target_quantity",
+            "target_unit",
+            "target_date",
+            "due_date",
+        )
         import_id_fields = ("directorate", "year", "title")
 
 
@@ -30,10 +40,14 @@ class DefaultFigureResource(resources.ModelResource):
     (with its history row). It checks nothing of figures' rules."""
 
     directorate = fields.Field(
-        attribute="directorate", column_name="unit_code", widget=ForeignKeyWidget(Directorate, "code"),
+        attribute="directorate",
+        column_name="unit_code",
+        widget=ForeignKeyWidget(Directorate, "code"),
     )
     indicator = fields.Field(
-        attribute="indicator", column_name="indicator_code", widget=ForeignKeyWidget(Indicator, "code"),
+        attribute="indicator",
+        column_name="indicator_code",
+        widget=ForeignKeyWidget(Indicator, "code"),
     )
 
     class Meta:

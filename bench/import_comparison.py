@@ -66,8 +66,14 @@ def with_media(func):
 
 
 def record_job(kind, actor, content):
-    job = ImportJob(kind=kind, created_by=actor, created_at=timezone.now(), original_name="bench.xlsx",
-                    file_format="xlsx", size=len(content))
+    job = ImportJob(
+        kind=kind,
+        created_by=actor,
+        created_at=timezone.now(),
+        original_name="bench.xlsx",
+        file_format="xlsx",
+        size=len(content),
+    )
     job.file.save("bench.xlsx", SimpleUploadedFile("bench.xlsx", content), save=False)
     job.save()
     return job
@@ -101,27 +107,36 @@ def compare(*, kind, noun, model, year, actor, content, default_import):
         _job, preview_m, apply_m = _fast(kind, actor, content, trace=True)
         transaction.set_rollback(True)
     fast_seconds, fast_cpu = preview.seconds + apply_.seconds, preview.cpu + apply_.cpu
-    print(f"   fast preview : {preview.seconds:6.2f} s (CPU {preview.cpu:.2f} s), peak {preview_m.peak_mb}, "
-          f"{preview.queries}")
-    print(f"   fast confirm : {apply_.seconds:6.2f} s (CPU {apply_.cpu:.2f} s), peak {apply_m.peak_mb}, "
-          f"{apply_.queries}")
-    print(f"   fast total   : {fast_seconds:6.2f} s (CPU {fast_cpu:.2f} s)  ({created} {noun} created, "
-          f"{history} history rows; every row validated)")
+    print(
+        f"   fast preview : {preview.seconds:6.2f} s (CPU {preview.cpu:.2f} s), peak {preview_m.peak_mb}, "
+        f"{preview.queries}"
+    )
+    print(
+        f"   fast confirm : {apply_.seconds:6.2f} s (CPU {apply_.cpu:.2f} s), peak {apply_m.peak_mb}, {apply_.queries}"
+    )
+    print(
+        f"   fast total   : {fast_seconds:6.2f} s (CPU {fast_cpu:.2f} s)  ({created} {noun} created, "
+        f"{history} history rows; every row validated)"
+    )
     counts = again.result.counts
-    print(f"   re-import    : {again.seconds:6.2f} s, {counts['skip']} unchanged, {counts['new']} new, "
-          f"{counts['update']} updated, {again.queries}")
+    print(
+        f"   re-import    : {again.seconds:6.2f} s, {counts['skip']} unchanged, {counts['new']} new, "
+        f"{counts['update']} updated, {again.queries}"
+    )
 
     runs = []
     for dry_run in (True, False):
         with transaction.atomic():
-            runs.append(Measure(lambda: default_import(dry_run=dry_run)))
+            runs.append(Measure(lambda dry_run=dry_run: default_import(dry_run=dry_run)))
             transaction.set_rollback(True)
     dry, real = runs
     print(f"   default preview (dry run): {dry.seconds:6.2f} s (CPU {dry.cpu:.2f} s), {dry.queries}")
     print(f"   default import           : {real.seconds:6.2f} s (CPU {real.cpu:.2f} s), {real.queries}")
     default_seconds, default_cpu = dry.seconds + real.seconds, dry.cpu + real.cpu
-    print(f"   default total: {default_seconds:6.2f} s -> fast path is {default_seconds / fast_seconds:.1f}x faster "
-          f"(CPU: {default_cpu / fast_cpu:.1f}x; aim: < 3 s and >= 5x)")
+    print(
+        f"   default total: {default_seconds:6.2f} s -> fast path is {default_seconds / fast_seconds:.1f}x faster "
+        f"(CPU: {default_cpu / fast_cpu:.1f}x; aim: < 3 s and >= 5x)"
+    )
 
 
 def import_with_default_resource(resource, headers, content, *, dry_run):
@@ -132,5 +147,8 @@ def import_with_default_resource(resource, headers, content, *, dry_run):
     dataset.headers = list(headers)
     result = resource.import_data(dataset, dry_run=dry_run, use_transactions=True)
     assert not result.has_errors() and not result.has_validation_errors(), (
-        result.base_errors[:1], result.invalid_rows[:1], list(result.row_errors())[:1])
+        result.base_errors[:1],
+        result.invalid_rows[:1],
+        list(result.row_errors())[:1],
+    )
     return result

@@ -63,18 +63,28 @@ def build(env):
     call_command("flush", interactive=False, verbosity=0)
     print(f"== building {UNITS} units")
     data = national.build(units=UNITS)
-    editable = {r.directorate_id: r.pk for r in Report.objects.filter(
-        cycle=data["cycle"], state__in=[Report.State.DRAFT, Report.State.RETURNED])}
+    editable = {
+        r.directorate_id: r.pk
+        for r in Report.objects.filter(cycle=data["cycle"], state__in=[Report.State.DRAFT, Report.State.RETURNED])
+    }
     from directorates.models import Membership
 
     people = {"editor": [], "head": []}
     for m in Membership.objects.filter(directorate_id__in=editable).select_related("user").order_by("id"):
         kind = "head" if m.role == Membership.Role.HEAD else "editor"
         people[kind].append({"username": m.user.username, "report": editable[m.directorate_id]})
-    PEOPLE.write_text(json.dumps({
-        **people, "office": "office", "password": national.PASSWORD, "year": data["cycle"].year,
-        "roadmap_year": data["roadmap"].year, "bilan_year": data["last_cycle"].year,
-    }))
+    PEOPLE.write_text(
+        json.dumps(
+            {
+                **people,
+                "office": "office",
+                "password": national.PASSWORD,
+                "year": data["cycle"].year,
+                "roadmap_year": data["roadmap"].year,
+                "bilan_year": data["last_cycle"].year,
+            }
+        )
+    )
     from django.db import connections
 
     connections.close_all()
@@ -96,18 +106,55 @@ def _wait_for(url, seconds=60):
 def run_load(env):
     ACKS.unlink(missing_ok=True)
     servers = [
-        subprocess.Popen([str(VENV / "gunicorn"), "config.wsgi", "--workers", WORKERS, "--bind",
-                          f"127.0.0.1:{PORT}", "--timeout", "60", "--log-level", "warning"], cwd=ROOT, env=env),
-        subprocess.Popen([str(VENV / "celery"), "-A", "config", "worker", "--concurrency", "1", "--loglevel",
-                          "warning"], cwd=ROOT, env=env),
+        subprocess.Popen(
+            [
+                str(VENV / "gunicorn"),
+                "config.wsgi",
+                "--workers",
+                WORKERS,
+                "--bind",
+                f"127.0.0.1:{PORT}",
+                "--timeout",
+                "60",
+                "--log-level",
+                "warning",
+            ],
+            cwd=ROOT,
+            env=env,
+        ),
+        subprocess.Popen(
+            [str(VENV / "celery"), "-A", "config", "worker", "--concurrency", "1", "--loglevel", "warning"],
+            cwd=ROOT,
+            env=env,
+        ),
     ]
     try:
         _wait_for(f"http://127.0.0.1:{PORT}/login/")
         locust_env = {**env, "LOAD_ACKS": str(ACKS), "LOAD_PEOPLE": str(PEOPLE)}
-        subprocess.run([str(VENV / "locust"), "-f", str(ROOT / "bench" / "locustfile.py"), "--headless",
-                        "--users", str(USERS), "--spawn-rate", "10", "--run-time", RUN_TIME,
-                        "--host", f"http://127.0.0.1:{PORT}", "--csv", str(STATS), "--only-summary",
-                        "--loglevel", "WARNING"], cwd=ROOT, env=locust_env, check=False)
+        subprocess.run(
+            [
+                str(VENV / "locust"),
+                "-f",
+                str(ROOT / "bench" / "locustfile.py"),
+                "--headless",
+                "--users",
+                str(USERS),
+                "--spawn-rate",
+                "10",
+                "--run-time",
+                RUN_TIME,
+                "--host",
+                f"http://127.0.0.1:{PORT}",
+                "--csv",
+                str(STATS),
+                "--only-summary",
+                "--loglevel",
+                "WARNING",
+            ],
+            cwd=ROOT,
+            env=locust_env,
+            check=False,
+        )
     finally:
         for process in servers:
             process.send_signal(signal.SIGTERM)
@@ -133,20 +180,37 @@ def report(acked, lost):
     print(f"\n{'endpoint':36} {'requests':>8} {'fails':>6} {'rps':>6} {'p50':>6} {'p95':>6} {'p99':>6}  (ms)")
     for row in rows:
         entry = {
-            "endpoint": row["Name"], "requests": int(row["Request Count"]), "errors": int(row["Failure Count"]),
-            "rps": round(float(row["Requests/s"]), 2), "p50_ms": _num(row["50%"]), "p95_ms": _num(row["95%"]),
+            "endpoint": row["Name"],
+            "requests": int(row["Request Count"]),
+            "errors": int(row["Failure Count"]),
+            "rps": round(float(row["Requests/s"]), 2),
+            "p50_ms": _num(row["50%"]),
+            "p95_ms": _num(row["95%"]),
             "p99_ms": _num(row["99%"]),
         }
         endpoints.append(entry)
-        print(f"{entry['endpoint'][:36]:36} {entry['requests']:>8} {entry['errors']:>6} {entry['rps']:>6} "
-              f"{entry['p50_ms']:>6} {entry['p95_ms']:>6} {entry['p99_ms']:>6}")
+        print(
+            f"{entry['endpoint'][:36]:36} {entry['requests']:>8} {entry['errors']:>6} {entry['rps']:>6} "
+            f"{entry['p50_ms']:>6} {entry['p95_ms']:>6} {entry['p99_ms']:>6}"
+        )
     total = next((e for e in endpoints if e["endpoint"] == "Aggregated"), {})
-    result = {"users": USERS, "run_time": RUN_TIME, "units": UNITS, "workers": int(WORKERS),
-              "p95_ms": total.get("p95_ms"), "errors": total.get("errors"), "rps": total.get("rps"),
-              "acknowledged_saves": acked, "lost": len(lost), "endpoints": endpoints}
+    result = {
+        "users": USERS,
+        "run_time": RUN_TIME,
+        "units": UNITS,
+        "workers": int(WORKERS),
+        "p95_ms": total.get("p95_ms"),
+        "errors": total.get("errors"),
+        "rps": total.get("rps"),
+        "acknowledged_saves": acked,
+        "lost": len(lost),
+        "endpoints": endpoints,
+    }
     (ROOT / "bench" / "load.json").write_text(json.dumps(result, indent=2) + "\n")
-    print(f"\naggregated: {total.get('rps')} requests/s, p95 {total.get('p95_ms')} ms, {total.get('errors')} errors; "
-          f"{acked} saves acknowledged, {len(lost)} lost -> bench/load.json")
+    print(
+        f"\naggregated: {total.get('rps')} requests/s, p95 {total.get('p95_ms')} ms, {total.get('errors')} errors; "
+        f"{acked} saves acknowledged, {len(lost)} lost -> bench/load.json"
+    )
     return result
 
 

@@ -82,8 +82,12 @@ class _Person(HttpUser):
     def _login(self, username):
         page = self.client.get("/login/", name="login page")
         token = page.cookies.get("csrftoken") or self.client.cookies.get("csrftoken")
-        self.client.post("/login/", {"username": username, "password": PASSWORD, "csrfmiddlewaretoken": token},
-                         name="login", allow_redirects=False)
+        self.client.post(
+            "/login/",
+            {"username": username, "password": PASSWORD, "csrfmiddlewaretoken": token},
+            name="login",
+            allow_redirects=False,
+        )
 
     def _csrf(self):
         return self.client.cookies.get("csrftoken", "")
@@ -95,8 +99,15 @@ class Editor(_Person):
     def on_start(self):
         self.person = _take("editor")
         # The token first: once the session cookie is set, DRF checks CSRF on this POST.
-        self.api_token = self.client.post("/api/v1/auth/token/", json={
-            "username": self.person["username"], "password": PASSWORD}, name="api token").json().get("token")
+        self.api_token = (
+            self.client.post(
+                "/api/v1/auth/token/",
+                json={"username": self.person["username"], "password": PASSWORD},
+                name="api token",
+            )
+            .json()
+            .get("token")
+        )
         self._login(self.person["username"])
 
     @task(3)
@@ -109,8 +120,13 @@ class Editor(_Person):
         form.feed(page.text)
         token = f"web-{uuid.uuid4().hex}"
         fields = [[n, token if n == "summary" else v] for n, v in form.fields]
-        with self.client.post(f"/reports/{report}/edit/", data=fields, name="report save (web form)",
-                              allow_redirects=False, catch_response=True) as response:
+        with self.client.post(
+            f"/reports/{report}/edit/",
+            data=fields,
+            name="report save (web form)",
+            allow_redirects=False,
+            catch_response=True,
+        ) as response:
             if response.status_code == 302:
                 _ack(report, token, "web")
                 response.success()
@@ -125,11 +141,17 @@ class Editor(_Person):
         if body.get("state") not in ("draft", "returned"):
             return
         token = f"api-{uuid.uuid4().hex}"
-        outcomes = [{"deliverable": o["deliverable"], "status": random.choice(["done", "not_done"])}
-                    for o in body.get("outcomes", [])[:30]]
-        with self.client.patch(f"/api/v1/reports/{report}/", headers=headers, name="API report PATCH",
-                               json={"version": body["version"], "summary": token, "outcomes": outcomes},
-                               catch_response=True) as response:
+        outcomes = [
+            {"deliverable": o["deliverable"], "status": random.choice(["done", "not_done"])}
+            for o in body.get("outcomes", [])[:30]
+        ]
+        with self.client.patch(
+            f"/api/v1/reports/{report}/",
+            headers=headers,
+            name="API report PATCH",
+            json={"version": body["version"], "summary": token, "outcomes": outcomes},
+            catch_response=True,
+        ) as response:
             if response.status_code == 200:
                 _ack(report, token, "api")
             elif response.status_code == 409:  # a colleague saved first: refused, not lost
@@ -154,8 +176,13 @@ class Head(_Person):
     @task(1)
     def submit(self):
         report = self.person["report"]
-        with self.client.post(f"/reports/{report}/submit/", data={"csrfmiddlewaretoken": self._csrf()},
-                              name="report submit", allow_redirects=False, catch_response=True) as response:
+        with self.client.post(
+            f"/reports/{report}/submit/",
+            data={"csrfmiddlewaretoken": self._csrf()},
+            name="report submit",
+            allow_redirects=False,
+            catch_response=True,
+        ) as response:
             if response.status_code in (302, 303, 409, 400):
                 response.success()
 

@@ -116,6 +116,7 @@ def main():
     django.setup()
     from django.core.management import call_command
     from django.db import connection
+
     from bench import measures, national
 
     # Not setup_test_environment(): its instrumented template rendering copies every context for the
@@ -143,8 +144,10 @@ def main():
                 if ONLY and not any(word in measure.name for word in ONLY):
                     continue
                 queries = count_queries(measure)
-                row = results.setdefault(measure.name, {"measure": measure.name, "median_ms": None, "queries": [],
-                                                        "floor_ms": None, "ratio": None})
+                row = results.setdefault(
+                    measure.name,
+                    {"measure": measure.name, "median_ms": None, "queries": [], "floor_ms": None, "ratio": None},
+                )
                 row["queries"].append(queries)
                 if last:
                     row["median_ms"] = round(median_ms(measure.prepared(), measure.runs), 1)

@@ -67,8 +67,12 @@ def search(*, user, text):
         .filter(_text_q(words, ("title", "directorate__code", *[f"directorate__{n}" for n in NAMES])))
         .order_by("-year", "directorate__path", "due_date")[:LIMIT]
     )
-    return {"units": list(units), "reports": list(reports), "objectives": list(objectives),
-            "deliverables": list(deliverables)}
+    return {
+        "units": list(units),
+        "reports": list(reports),
+        "objectives": list(objectives),
+        "deliverables": list(deliverables),
+    }
 
 
 @login_required
@@ -77,6 +81,8 @@ def search_page(request):
     if not form.is_valid():
         raise BadFilter(form.errors)
     text = form.cleaned_data["q"].strip()
-    return render(request, "search.html", {"form": form, "text": text, "results": search(user=request.user,
-                                                                                         text=text),
-                                           "limit": LIMIT})
+    return render(
+        request,
+        "search.html",
+        {"form": form, "text": text, "results": search(user=request.user, text=text), "limit": LIMIT},
+    )

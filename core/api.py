@@ -49,11 +49,14 @@ def exception_handler(exc, context):
             status=exc.status_code,
         )
     if isinstance(exc, RequestDataTooBig):
-        return Response({"detail": str(_("The request body is too large.")), "errors": {}},
-                        status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
+        return Response(
+            {"detail": str(_("The request body is too large.")), "errors": {}},
+            status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        )
     if isinstance(exc, SuspiciousOperation):
-        return Response({"detail": str(_("The request was refused.")), "errors": {}},
-                        status=status.HTTP_400_BAD_REQUEST)
+        return Response(
+            {"detail": str(_("The request was refused.")), "errors": {}}, status=status.HTTP_400_BAD_REQUEST
+        )
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
@@ -76,8 +79,10 @@ def exception_handler(exc, context):
 
 class PreconditionRequired(exceptions.APIException):
     status_code = 428
-    default_detail = _("Send the version you read: the If-Match header with the ETag of your GET "
-                       "(or the report's \"version\"). Without it a change made meanwhile would be overwritten.")
+    default_detail = _(
+        "Send the version you read: the If-Match header with the ETag of your GET "
+        '(or the report\'s "version"). Without it a change made meanwhile would be overwritten.'
+    )
     default_code = "precondition_required"
 
 
@@ -90,7 +95,7 @@ class PreconditionFailed(exceptions.APIException):
 def representation_etag(data):
     """A strong ETag of what a GET returns: any change to the object changes it."""
     text = json.dumps(data, sort_keys=True, cls=DjangoJSONEncoder, ensure_ascii=False)
-    return '"%s"' % hashlib.sha256(text.encode()).hexdigest()[:32]
+    return f'"{hashlib.sha256(text.encode()).hexdigest()[:32]}"'
 
 
 def if_match_tags(request):

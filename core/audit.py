@@ -30,8 +30,9 @@ def record(instances, *, history_type, actor, reason=""):
     instances = list(instances)
     if not instances:
         return 0
-    return record_rows(type(instances[0]), [i.pk for i in instances], history_type=history_type, actor=actor,
-                       reason=reason)
+    return record_rows(
+        type(instances[0]), [i.pk for i in instances], history_type=history_type, actor=actor, reason=reason
+    )
 
 
 def record_rows(model, ids, *, history_type, actor, reason=""):

@@ -79,14 +79,17 @@ def backup(path):
     path = pathlib.Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     manifest = {
-        "created_at": datetime.datetime.now(datetime.timezone.utc).isoformat(),
+        "created_at": datetime.datetime.now(datetime.UTC).isoformat(),
         "format": "pg_dump" if _is_postgres() else "dumpdata",
         "counts": counts(),
         "files": _media_files(),
     }
     # Counts that restore cannot bring back (rebuilt or deliberately left out) are not compared.
-    manifest["counts"] = {k: v for k, v in manifest["counts"].items()
-                          if k not in ("contenttypes.contenttype", "auth.permission", "admin.logentry")}
+    manifest["counts"] = {
+        k: v
+        for k, v in manifest["counts"].items()
+        if k not in ("contenttypes.contenttype", "auth.permission", "admin.logentry")
+    }
     with tempfile.TemporaryDirectory() as work, tarfile.open(path, "w:gz") as archive:
         if _is_postgres():
             dump = pathlib.Path(work) / "database.pgdump"
@@ -135,8 +138,16 @@ def restore(path, *, force=False):
             archive.extract("database.pgdump", work, filter="data")
             env, args = _pg_env_and_args()
             connection.close()
-            command = ["pg_restore", "--clean", "--if-exists", "--no-owner", "--no-privileges", "--single-transaction",
-                       *args, str(pathlib.Path(work) / "database.pgdump")]
+            command = [
+                "pg_restore",
+                "--clean",
+                "--if-exists",
+                "--no-owner",
+                "--no-privileges",
+                "--single-transaction",
+                *args,
+                str(pathlib.Path(work) / "database.pgdump"),
+            ]
             # The operator's PostgreSQL tools, a fixed argument list, no shell (docs/security.md).
             done = subprocess.run(command, env=env, capture_output=True, text=True)  # nosec B603 B607
             if done.returncode:
@@ -150,7 +161,7 @@ def restore(path, *, force=False):
                 call_command("loaddata", str(pathlib.Path(work) / "database.json"), verbosity=0)
         root = pathlib.Path(settings.MEDIA_ROOT)
         for member in _safe_members(archive, "media/"):
-            target = root / member.name[len("media/"):]
+            target = root / member.name[len("media/") :]
             target.parent.mkdir(parents=True, exist_ok=True)
             with archive.extractfile(member) as source, open(target, "wb") as out:
                 shutil.copyfileobj(source, out)
@@ -161,7 +172,8 @@ def compare(manifest):
     """What differs between this install and a manifest: {"counts": {...}, "files": [...]}."""
     now = counts()
     files = _media_files()
-    count_diff = {label: {"backup": n, "now": now.get(label)} for label, n in manifest["counts"].items()
-                  if now.get(label) != n}
+    count_diff = {
+        label: {"backup": n, "now": now.get(label)} for label, n in manifest["counts"].items() if now.get(label) != n
+    }
     file_diff = sorted(name for name, digest in manifest["files"].items() if files.get(name) != digest)
     return {k: v for k, v in (("counts", count_diff), ("files", file_diff)) if v}

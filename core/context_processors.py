@@ -2,16 +2,22 @@ from django.utils.translation import get_language_bidi
 
 # Which navbar menu a page belongs to, from its URL name (no query): the menu is highlighted.
 NAV_SECTIONS = {
-    "reviews": "review", "directorates": "review",
+    "reviews": "review",
+    "directorates": "review",
     "roadmap": "roadmap",
     "figures": "figures",
-    "transfers": "tools", "admin": "tools",
+    "transfers": "tools",
+    "admin": "tools",
     "notifications": "notifications",
 }
 NAV_SECTION_BY_URL = {
-    "roadmap:meeting": "review", "roadmap:meeting_home": "review", "roadmap:briefing": "review",
-    "notifications:delivery_log": "tools", "notifications:delivery_log_current": "tools",
-    "figures:report_figures": "review", "figures:unit_figures": "review",
+    "roadmap:meeting": "review",
+    "roadmap:meeting_home": "review",
+    "roadmap:briefing": "review",
+    "notifications:delivery_log": "tools",
+    "notifications:delivery_log_current": "tools",
+    "figures:report_figures": "review",
+    "figures:unit_figures": "review",
     "api-docs": "tools",
 }
 

@@ -12,7 +12,6 @@ import datetime
 from concurrent.futures import ThreadPoolExecutor
 
 from asgiref.sync import async_to_sync
-
 from celery.app import app_or_default
 from django.conf import settings
 from django.db import transaction
@@ -67,8 +66,12 @@ class Beat(HealthCheck):
             return
         from django_celery_beat.models import PeriodicTask
 
-        last = (PeriodicTask.objects.filter(enabled=True, last_run_at__isnull=False)
-                .order_by("-last_run_at").values_list("last_run_at", flat=True).first())
+        last = (
+            PeriodicTask.objects.filter(enabled=True, last_run_at__isnull=False)
+            .order_by("-last_run_at")
+            .values_list("last_run_at", flat=True)
+            .first()
+        )
         limit = datetime.timedelta(minutes=settings.HEALTH_BEAT_MAX_AGE_MINUTES)
         if last is None:
             raise ServiceUnavailable("beat has never run a periodic task")

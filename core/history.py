@@ -43,14 +43,22 @@ def _entry(row, before, label):
             field = fields.get(change.field)
             if change.field in HIDDEN_FIELDS or (field is not None and field.name in HIDDEN_FIELDS):
                 continue
-            changes.append({"field": _label(field, change.field), "old": _display(field, change.old),
-                            "new": _display(field, change.new)})
+            changes.append(
+                {
+                    "field": _label(field, change.field),
+                    "old": _display(field, change.old),
+                    "new": _display(field, change.new),
+                }
+            )
     elif row.history_type == "+":
         changes = [
             {"field": _label(f, f.attname), "old": None, "new": _display(f, getattr(row, f.attname))}
             for f in row.instance_type._meta.concrete_fields
             # Links to the parent object repeat what the entry's title says: left out.
-            if f.editable and not f.is_relation and f.attname != "id" and f.name not in HIDDEN_FIELDS
+            if f.editable
+            and not f.is_relation
+            and f.attname != "id"
+            and f.name not in HIDDEN_FIELDS
             and getattr(row, f.attname, None) not in (None, "")
         ]
     reason = reason_display(row.history_change_reason or "", fields.get("state"))
@@ -108,7 +116,7 @@ class Timeline:
 
     def __getitem__(self, key):
         if not isinstance(key, slice):
-            return self[key:key + 1][0]
+            return self[key : key + 1][0]
         start, stop = key.start or 0, key.stop
         rows = []
         for qs in self.querysets:
@@ -122,8 +130,11 @@ class Timeline:
                 continue
             manager = model._default_manager
             before = manager.filter(id=OuterRef("id"), history_id__lt=OuterRef("history_id")).order_by("-history_id")
-            pairs = dict(manager.filter(history_id__in=changed).annotate(
-                previous_id=Subquery(before.values("history_id")[:1])).values_list("history_id", "previous_id"))
+            pairs = dict(
+                manager.filter(history_id__in=changed)
+                .annotate(previous_id=Subquery(before.values("history_id")[:1]))
+                .values_list("history_id", "previous_id")
+            )
             olders = {row.history_id: row for row in manager.filter(history_id__in=[p for p in pairs.values() if p])}
             for history_id, previous_id in pairs.items():
                 previous[(model, history_id)] = olders.get(previous_id)
@@ -171,8 +182,9 @@ def _display(field, value):
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     if isinstance(value, datetime.datetime):
-        return formats.date_format(timezone.localtime(value) if timezone.is_aware(value) else value,
-                                   "SHORT_DATETIME_FORMAT")
+        return formats.date_format(
+            timezone.localtime(value) if timezone.is_aware(value) else value, "SHORT_DATETIME_FORMAT"
+        )
     if isinstance(value, datetime.date):
         return formats.date_format(value, "SHORT_DATE_FORMAT")
     return value

@@ -24,14 +24,18 @@ def pick(texts, language=None):
     """The entry of a {language: text} dict in ``language`` (default: the active language)."""
     if not isinstance(texts, dict):
         return texts or ""
-    return (texts.get(active_language(language)) or texts.get(settings.LANGUAGE_CODE)
-            or next((text for text in texts.values() if text), ""))
+    return (
+        texts.get(active_language(language))
+        or texts.get(settings.LANGUAGE_CODE)
+        or next((text for text in texts.values() if text), "")
+    )
 
 
 def field_in(instance, prefix, language=None):
     """``instance.<prefix>_<language>``, or the default language's when that one is empty."""
-    return (getattr(instance, f"{prefix}_{active_language(language)}", "")
-            or getattr(instance, f"{prefix}_{settings.LANGUAGE_CODE}", ""))
+    return getattr(instance, f"{prefix}_{active_language(language)}", "") or getattr(
+        instance, f"{prefix}_{settings.LANGUAGE_CODE}", ""
+    )
 
 
 def fields_of(instance, prefix):

@@ -75,8 +75,11 @@ RETRY_AFTER_SECONDS = 30
 def _wants_json(request):
     """The API, and the report page's background save (static/js/app.js shows the JSON's ``detail``)."""
     accept = request.headers.get("Accept", "")
-    return (request.path.startswith("/api/") or request.headers.get("X-Autosave") == "1"
-            or accept.split(",")[0].strip().startswith("application/json"))
+    return (
+        request.path.startswith("/api/")
+        or request.headers.get("X-Autosave") == "1"
+        or accept.split(",")[0].strip().startswith("application/json")
+    )
 
 
 def database_unavailable_response(request):
@@ -117,8 +120,10 @@ class DatabaseErrorLogFilter(logging.Filter):
         if getattr(record, "status_code", None) == 503 and getattr(request, "database_unavailable", False):
             return False  # Django's "Service Unavailable" for our own answer: already said above
         if isinstance(error, DATABASE_ERRORS):
-            record.msg, record.args = "Database unreachable, answered 503: %s %s: %s", (
-                getattr(request, "method", ""), getattr(request, "path", ""), _first_line(error))
+            record.msg, record.args = (
+                "Database unreachable, answered 503: %s %s: %s",
+                (getattr(request, "method", ""), getattr(request, "path", ""), _first_line(error)),
+            )
             record.levelno, record.levelname = logging.WARNING, "WARNING"
             record.exc_info = record.exc_text = None
         return True
@@ -150,7 +155,8 @@ class DatabaseUnavailableMiddleware:
     def process_exception(self, request, exception):
         if isinstance(exception, DATABASE_ERRORS):
             request.database_unavailable = True
-            logger.warning("Database unreachable, answered 503: %s %s: %s", request.method, request.path,
-                           _first_line(exception))
+            logger.warning(
+                "Database unreachable, answered 503: %s %s: %s", request.method, request.path, _first_line(exception)
+            )
             return database_unavailable_response(request)
         return None

@@ -49,7 +49,7 @@ def _pattern(text):
     """A regex matching ``text`` with each %(name)s as a group; None when ``text`` has no placeholder."""
     parts, names, position = [], [], 0
     for match in PLACEHOLDER.finditer(text):
-        parts.append(re.escape(text[position:match.start()]))
+        parts.append(re.escape(text[position : match.start()]))
         if match.group(0) == "%%":
             parts.append("%")
         elif match.group(1) in names:

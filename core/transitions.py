@@ -55,8 +55,13 @@ def move(machine, *, instance, actor, to_state, comment="", extra=None):
         raise InvalidTransition(machine.stale_message())
     instance.refresh_from_db()
     event = machine.event_model.objects.create(
-        **{machine.subject: instance}, old_state=from_state, new_state=to_state, actor=actor, comment=comment,
-        created_at=now, **machine.event_fields(instance),
+        **{machine.subject: instance},
+        old_state=from_state,
+        new_state=to_state,
+        actor=actor,
+        comment=comment,
+        created_at=now,
+        **machine.event_fields(instance),
     )
     # QuerySet.update() bypasses simple-history's signals: the history row is written here.
     audit.record_update([instance], actor=actor, reason=f"{from_state} → {to_state}")

@@ -2,8 +2,8 @@ from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
-from core.admin import HistoryAdmin
 
+from core.admin import HistoryAdmin
 from core.errors import DomainError
 from directorates import services
 from directorates.models import Deliverable, Directorate, Membership, User
@@ -30,8 +30,9 @@ class UserAdmin(BaseUserAdmin, HistoryAdmin):
     @admin.action(description=_("Deactivate the selected people (they can no longer log in)"))
     def deactivate(self, request, queryset):
         count = services.user_deactivate(actor=request.user, users=queryset)
-        self.message_user(request, _("%(count)s people deactivated. Their history keeps their name.")
-                          % {"count": count})
+        self.message_user(
+            request, _("%(count)s people deactivated. Their history keeps their name.") % {"count": count}
+        )
 
 
 @admin.register(Directorate)
@@ -61,8 +62,14 @@ class DeliverableAdminForm(forms.ModelForm):
         directorate, year = data.get("directorate"), data.get("year")
         if directorate and year and not self.errors:
             try:
-                services.deliverable_check(actor=self.actor, directorate=directorate, year=year, data=data,
-                                           instance=self.instance, reason=data.get("reason", ""))
+                services.deliverable_check(
+                    actor=self.actor,
+                    directorate=directorate,
+                    year=year,
+                    data=data,
+                    instance=self.instance,
+                    reason=data.get("reason", ""),
+                )
             except DomainError as error:
                 for field, field_errors in error.errors.items():
                     self.add_error(field if field in self.fields else None, field_errors)
@@ -90,8 +97,9 @@ class DeliverableAdmin(HistoryAdmin):
         if change:
             # ``obj`` already holds the form's values: the rule is checked against what is stored.
             stored = Deliverable.objects.get(pk=obj.pk)
-            services.deliverable_update(actor=request.user, deliverable=stored,
-                                        reason=form.cleaned_data.get("reason", ""), **data)
+            services.deliverable_update(
+                actor=request.user, deliverable=stored, reason=form.cleaned_data.get("reason", ""), **data
+            )
         else:
             created = services.deliverable_create(
                 actor=request.user, directorate=obj.directorate, year=obj.year, **data

@@ -33,7 +33,10 @@ class DirectorateViewSet(viewsets.ReadOnlyModelViewSet):
 class DeliverableSerializer(serializers.ModelSerializer):
     directorate = serializers.SlugRelatedField(slug_field="code", queryset=Directorate.objects.all())
     reason = serializers.CharField(
-        write_only=True, required=False, allow_blank=True, max_length=100,
+        write_only=True,
+        required=False,
+        allow_blank=True,
+        max_length=100,
         help_text="Why the DG's office changes by hand a deliverable handed over from the approved roadmap.",
     )
 

@@ -26,41 +26,79 @@ def demo_email(login):
 
 def load(stdout):
     password = make_password(DEMO_PASSWORD)  # hashed once: ~100 accounts share it
-    admin = User.objects.create(username="admin", password=password, is_superuser=True, is_staff=True,
-                                is_demo=True, first_name="Administrateur", language="fr", email=demo_email("admin"))
-    User.objects.create(username="dg", password=password, is_demo=True, org_role=User.OrgRole.APPROVER,
-                        email=demo_email("dg"),
-                        first_name="Directeur général", language="fr")
-    office = User.objects.create(username="dg.office", password=password, is_demo=True,
-                                 org_role=User.OrgRole.REVIEWER, email=demo_email("dg.office"),
-                                 first_name="Cabinet du DG", language="fr")
+    admin = User.objects.create(
+        username="admin",
+        password=password,
+        is_superuser=True,
+        is_staff=True,
+        is_demo=True,
+        first_name="Administrateur",
+        language="fr",
+        email=demo_email("admin"),
+    )
+    User.objects.create(
+        username="dg",
+        password=password,
+        is_demo=True,
+        org_role=User.OrgRole.APPROVER,
+        email=demo_email("dg"),
+        first_name="Directeur général",
+        language="fr",
+    )
+    office = User.objects.create(
+        username="dg.office",
+        password=password,
+        is_demo=True,
+        org_role=User.OrgRole.REVIEWER,
+        email=demo_email("dg.office"),
+        first_name="Cabinet du DG",
+        language="fr",
+    )
     # Rights per person: each app's demo gives the office and the DG the groups of its own rights.
     permissions.join(office, permissions.GROUPS)
     units = {}
     for row in UNITS:  # parents come before children in the data
         unit = Directorate(
-            code=row["code"], kind=row["kind"], parent=units.get(row["parent"]),
-            name_fr=row["name_fr"], name_ar=row["name_ar"], name_en=row["name_en"],
+            code=row["code"],
+            kind=row["kind"],
+            parent=units.get(row["parent"]),
+            name_fr=row["name_fr"],
+            name_ar=row["name_ar"],
+            name_en=row["name_en"],
         )
         unit._history_user = admin
         unit.save()
         units[unit.code] = unit
         for role in (Membership.Role.HEAD, Membership.Role.EDITOR):
             login = username(role, unit.code)
-            user = User.objects.create(username=login, password=password, is_demo=True, email=demo_email(login),
-                                       first_name=f"{role.label} {unit.code}", language="fr")
+            user = User.objects.create(
+                username=login,
+                password=password,
+                is_demo=True,
+                email=demo_email(login),
+                first_name=f"{role.label} {unit.code}",
+                language="fr",
+            )
             Membership.objects.create(user=user, directorate=unit, role=role)
-    audit.bulk_create(Deliverable, [
-        Deliverable(
-            directorate=units[row["unit"]], year=2022, title=row["title"], description=row["description"],
-            category=row["category"],
-            target_quantity=Decimal(str(row["target_quantity"])) if row["target_quantity"] is not None else None,
-            target_unit=row["target_unit"] or "",
-            target_date=datetime.date.fromisoformat(row["target_date"]) if row["target_date"] else None,
-            due_date=datetime.date.fromisoformat(row["due_date"]),
-        )
-        for row in DELIVERABLES_2022
-    ], actor=admin, reason="demo")
+    audit.bulk_create(
+        Deliverable,
+        [
+            Deliverable(
+                directorate=units[row["unit"]],
+                year=2022,
+                title=row["title"],
+                description=row["description"],
+                category=row["category"],
+                target_quantity=Decimal(str(row["target_quantity"])) if row["target_quantity"] is not None else None,
+                target_unit=row["target_unit"] or "",
+                target_date=datetime.date.fromisoformat(row["target_date"]) if row["target_date"] else None,
+                due_date=datetime.date.fromisoformat(row["due_date"]),
+            )
+            for row in DELIVERABLES_2022
+        ],
+        actor=admin,
+        reason="demo",
+    )
     stdout.write(f"  {len(units)} units, {len(DELIVERABLES_2022)} deliverables for 2022")
 
 

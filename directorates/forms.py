@@ -33,6 +33,8 @@ class ReasonForm(forms.Form):
     """Why the DG's office changes by hand a deliverable handed over from the approved roadmap."""
 
     reason = forms.CharField(
-        label=_("Why is this deliverable of the approved roadmap changed by hand?"), max_length=100, required=False,
+        label=_("Why is this deliverable of the approved roadmap changed by hand?"),
+        max_length=100,
+        required=False,
         help_text=_("Kept in the deliverable's history."),
     )

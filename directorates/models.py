@@ -21,9 +21,14 @@ class User(AbstractUser):
         APPROVER = "approver", _("Director-General")
 
     org_role = models.CharField(
-        _("organisation-wide role"), max_length=16, choices=OrgRole.choices, blank=True,
-        help_text=_("The DG's office and the DG see every unit. What a person may do (review reports, prepare "
-                    "or approve the roadmap, approve the bilan…) is given by their groups and permissions."),
+        _("organisation-wide role"),
+        max_length=16,
+        choices=OrgRole.choices,
+        blank=True,
+        help_text=_(
+            "The DG's office and the DG see every unit. What a person may do (review reports, prepare "
+            "or approve the roadmap, approve the bilan…) is given by their groups and permissions."
+        ),
     )
     language = models.CharField(
         _("language"), max_length=8, blank=True, choices=[("fr", "Français"), ("ar", "العربية"), ("en", "English")]
@@ -91,6 +96,16 @@ class Directorate(models.Model):
     def __str__(self):
         return f"{self.code} — {self.name}"
 
+    def save(self, *args, **kwargs):
+        # The path is derived data: keep it (and the subtree's) consistent on every save.
+        old_path = self.path
+        self.path = self.computed_path()
+        if self.pk and old_path and old_path != self.path and self.path.startswith(old_path):
+            raise ValueError("A unit cannot be moved under one of its own sub-units.")
+        super().save(*args, **kwargs)
+        if old_path and old_path != self.path:
+            self._move_subtree(old_path)
+
     @property
     def name(self):
         return field_in(self, "name")
@@ -106,25 +121,22 @@ class Directorate(models.Model):
     def computed_path(self):
         return f"{self.parent.path if self.parent_id else ''}{self.code}/"
 
-    def save(self, *args, **kwargs):
-        # The path is derived data: keep it (and the subtree's) consistent on every save.
-        old_path = self.path
-        self.path = self.computed_path()
-        if self.pk and old_path and old_path != self.path and self.path.startswith(old_path):
-            raise ValueError("A unit cannot be moved under one of its own sub-units.")
-        super().save(*args, **kwargs)
-        if old_path and old_path != self.path:
-            self._move_subtree(old_path)
-
     def _move_subtree(self, old_path):
         """Re-root every unit under this one in one UPDATE, with one history row each (one INSERT)."""
         from core import audit
 
         moved = Directorate.objects.filter(path__startswith=old_path).exclude(pk=self.pk)
         if moved.update(path=Concat(Value(self.path), Substr("path", len(old_path) + 1))):
-            ids = Directorate.objects.filter(path__startswith=self.path).exclude(pk=self.pk).values_list("pk", flat=True)
-            audit.record_rows(Directorate, ids, history_type=audit.CHANGED, actor=getattr(self, "_history_user", None),
-                              reason="moved with its parent unit")
+            ids = (
+                Directorate.objects.filter(path__startswith=self.path).exclude(pk=self.pk).values_list("pk", flat=True)
+            )
+            audit.record_rows(
+                Directorate,
+                ids,
+                history_type=audit.CHANGED,
+                actor=getattr(self, "_history_user", None),
+                reason="moved with its parent unit",
+            )
 
 
 class Membership(models.Model):
@@ -182,9 +194,7 @@ class Deliverable(models.Model):
     title = models.CharField(_("title"), max_length=300)
     description = models.TextField(_("description"), blank=True)
     category = models.CharField(_("category"), max_length=32, choices=Category.choices)
-    target_quantity = models.DecimalField(
-        _("target quantity"), max_digits=14, decimal_places=2, null=True, blank=True
-    )
+    target_quantity = models.DecimalField(_("target quantity"), max_digits=14, decimal_places=2, null=True, blank=True)
     target_unit = models.CharField(_("target unit"), max_length=50, blank=True)
     target_date = models.DateField(_("target date"), null=True, blank=True)
     due_date = models.DateField(_("due date"))

@@ -42,7 +42,8 @@ def _rights(user):
         cached = {
             f"{app}.{codename}"
             for app, codename in Permission.objects.filter(Q(user=user) | Q(group__user=user))
-            .values_list("content_type__app_label", "codename").distinct()
+            .values_list("content_type__app_label", "codename")
+            .distinct()
         }
         user._rights_cache = cached
     return cached
@@ -69,8 +70,9 @@ def holders_of(right):
     An administrator is included only if granted the right explicitly, like anyone else.
     """
     # The model backend holds the grants (another backend in the list, django-axes, holds none).
-    return User.objects.with_perm(right, is_active=True, include_superusers=False,
-                                  backend="directorates.auth.DemoAwareModelBackend")
+    return User.objects.with_perm(
+        right, is_active=True, include_superusers=False, backend="directorates.auth.DemoAwareModelBackend"
+    )
 
 
 def office_members():

@@ -28,7 +28,9 @@ def deliverable_years(*, user, code):
     """The years a visible unit has deliverables for, latest first (one query)."""
     return list(
         Deliverable.objects.filter(visible_directorates_q(user, "directorate__"), directorate__code=code)
-        .order_by("-year").values_list("year", flat=True).distinct()
+        .order_by("-year")
+        .values_list("year", flat=True)
+        .distinct()
     )
 
 

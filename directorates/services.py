@@ -28,6 +28,7 @@ def deliverables_added(*, deliverables, actor):
         for hook in DELIVERABLE_ADDED_HOOKS:
             hook(deliverables=deliverables, actor=actor)
 
+
 _CATEGORIES = frozenset(Deliverable.Category.values)  # built once: imports validate thousands of rows
 
 DELIVERABLE_FIELDS = (
@@ -79,8 +80,11 @@ def check_roadmap_deliverable_change(*, actor, deliverable, reason=""):
         return
     if deliverable_locked_for(actor, deliverable):
         raise NotAllowed(
-            _("This deliverable comes from the approved roadmap (objective %(ref)s): it changes through the "
-              "roadmap, or the DG's office corrects it with a reason.") % {"ref": deliverable.origin_reference},
+            _(
+                "This deliverable comes from the approved roadmap (objective %(ref)s): it changes through the "
+                "roadmap, or the DG's office corrects it with a reason."
+            )
+            % {"ref": deliverable.origin_reference},
             errors={"origin": [_("Handed over from the approved roadmap.")]},
         )
     if not (reason or "").strip():
@@ -131,8 +135,10 @@ def deliverable_check(*, actor, directorate, year, data, instance=None, reason="
     if instance is not None and instance.pk:
         check_roadmap_deliverable_change(actor=actor, deliverable=instance, reason=reason)
     if data.get("origin") == Deliverable.Origin.ROADMAP and not deliverable_from_roadmap(instance):
-        raise ValidationFailed(_("Only an approved roadmap hands deliverables over."),
-                               errors={"origin": [_("Only an approved roadmap hands deliverables over.")]})
+        raise ValidationFailed(
+            _("Only an approved roadmap hands deliverables over."),
+            errors={"origin": [_("Only an approved roadmap hands deliverables over.")]},
+        )
     _validate_deliverable(year=year, data=data)
     duplicate = Deliverable.objects.filter(directorate=directorate, year=year, title=(data.get("title") or "").strip())
     if instance is not None and instance.pk:
@@ -166,7 +172,11 @@ def deliverable_update(*, actor, deliverable, reason="", **data):
     if deliverable_from_roadmap(deliverable):  # it stays tied to its objective
         merged["origin"], merged["origin_reference"] = deliverable.origin, deliverable.origin_reference
     deliverable_check(
-        actor=actor, directorate=deliverable.directorate, year=deliverable.year, data=merged, instance=deliverable,
+        actor=actor,
+        directorate=deliverable.directorate,
+        year=deliverable.year,
+        data=merged,
+        instance=deliverable,
         reason=reason,
     )
     for field, value in merged.items():
@@ -197,7 +207,6 @@ def directorate_save(*, actor, directorate):
     directorate._history_user = actor
     directorate.save()
     return directorate
-
 
 
 @transaction.atomic

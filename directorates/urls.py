@@ -10,7 +10,10 @@ urlpatterns = [
     path("units/<slug:code>/deliverables/<year:year>/", views.cahier, name="cahier_year"),
     path("units/<slug:code>/deliverables/<year:year>/new/", views.deliverable_edit, name="deliverable_add"),
     path("units/<slug:code>/deliverables/<year:year>/<id:pk>/", views.deliverable_edit, name="deliverable_edit"),
-    path("units/<slug:code>/deliverables/<year:year>/<id:pk>/delete/", views.deliverable_delete,
-         name="deliverable_delete"),
+    path(
+        "units/<slug:code>/deliverables/<year:year>/<id:pk>/delete/",
+        views.deliverable_delete,
+        name="deliverable_delete",
+    ),
     path("units/<slug:code>/history/", views.unit_history, name="unit_history"),
 ]

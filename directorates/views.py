@@ -32,15 +32,19 @@ def cahier(request, code, year=None):
     unit = selectors.directorate_with_deliverables(user=request.user, code=code, year=year)
     if unit is None:
         raise Http404
-    return render(request, "directorates/cahier.html", {
-        "unit": unit,
-        "year": year,
-        "deliverables": unit.deliverables.all(),
-        "years": sorted(set(with_deliverables) | set(range(year - 1, year + 2))),
-        "years_with_deliverables": with_deliverables,
-        "can_manage": services.can_manage_deliverables(request.user, unit),
-        "office_may_correct": permissions.can_manage_deliverables_anywhere(request.user),
-    })
+    return render(
+        request,
+        "directorates/cahier.html",
+        {
+            "unit": unit,
+            "year": year,
+            "deliverables": unit.deliverables.all(),
+            "years": sorted(set(with_deliverables) | set(range(year - 1, year + 2))),
+            "years_with_deliverables": with_deliverables,
+            "can_manage": services.can_manage_deliverables(request.user, unit),
+            "office_may_correct": permissions.can_manage_deliverables_anywhere(request.user),
+        },
+    )
 
 
 def _show_errors(form, error):
@@ -57,11 +61,19 @@ def deliverable_edit(request, code, year, pk=None):
         raise PermissionDenied
     deliverable = get_object_or_404(Deliverable, pk=pk, directorate=unit, year=year) if pk else None
     if services.deliverable_locked_for(request.user, deliverable):
-        messages.error(request, _("This deliverable comes from the approved roadmap: it changes through the "
-                                  "roadmap, or the DG's office corrects it with a reason."))
+        messages.error(
+            request,
+            _(
+                "This deliverable comes from the approved roadmap: it changes through the "
+                "roadmap, or the DG's office corrects it with a reason."
+            ),
+        )
         return redirect("directorates:cahier_year", code=unit.code, year=year)
-    form = DeliverableForm(request.POST or None, instance=deliverable,
-                           needs_reason=services.deliverable_change_needs_reason(request.user, deliverable))
+    form = DeliverableForm(
+        request.POST or None,
+        instance=deliverable,
+        needs_reason=services.deliverable_change_needs_reason(request.user, deliverable),
+    )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         reason = data.pop("reason", "")
@@ -75,8 +87,11 @@ def deliverable_edit(request, code, year, pk=None):
         else:
             messages.success(request, _("Deliverable saved."))
             return redirect("directorates:cahier_year", code=unit.code, year=year)
-    return render(request, "directorates/deliverable_form.html",
-                  {"unit": unit, "year": year, "form": form, "deliverable": deliverable})
+    return render(
+        request,
+        "directorates/deliverable_form.html",
+        {"unit": unit, "year": year, "form": form, "deliverable": deliverable},
+    )
 
 
 @login_required
@@ -104,10 +119,12 @@ def unit_history(request, code):
     unit = selectors.directorate_list(user=request.user).filter(code=code).first()
     if unit is None:
         raise Http404
-    page = Paginator(Timeline(
-        Directorate.history.filter(id=unit.pk),
-        Deliverable.history.filter(directorate_id=unit.pk),
-        label=lambda row: getattr(row, "title", None) or row.code,
-    ), HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "directorates/unit_history.html",
-                  {"unit": unit, "entries": page.object_list, "page": page})
+    page = Paginator(
+        Timeline(
+            Directorate.history.filter(id=unit.pk),
+            Deliverable.history.filter(directorate_id=unit.pk),
+            label=lambda row: getattr(row, "title", None) or row.code,
+        ),
+        HISTORY_PAGE_SIZE,
+    ).get_page(request.GET.get("page"))
+    return render(request, "directorates/unit_history.html", {"unit": unit, "entries": page.object_list, "page": page})

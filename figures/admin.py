@@ -1,6 +1,6 @@
 from django.contrib import admin
-from core.admin import HistoryAdmin
 
+from core.admin import HistoryAdmin
 from figures.models import Bilan, BilanSection, Figure, Indicator
 
 
@@ -8,8 +8,18 @@ from figures.models import Bilan, BilanSection, Figure, Indicator
 class IndicatorAdmin(HistoryAdmin):
     """The catalogue is kept by administrators here; model.clean() checks derived definitions."""
 
-    list_display = ["code", "name_fr", "domain", "unit", "rollup", "national_only", "is_derived", "is_active",
-                    "is_public", "change_threshold"]
+    list_display = [
+        "code",
+        "name_fr",
+        "domain",
+        "unit",
+        "rollup",
+        "national_only",
+        "is_derived",
+        "is_active",
+        "is_public",
+        "change_threshold",
+    ]
     list_filter = ["domain", "unit", "rollup", "national_only", "is_active", "is_public"]
     list_editable = ["is_public", "change_threshold"]
     search_fields = ["code", "name_fr", "name_ar", "name_en"]

@@ -27,8 +27,22 @@ class IndicatorSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Indicator
-        fields = ["code", "name_fr", "name_ar", "name_en", "domain", "unit", "higher_is_better", "rollup",
-                   "national_only", "unit_kinds", "derived", "numerator", "denominator", "multiplier"]
+        fields = [
+            "code",
+            "name_fr",
+            "name_ar",
+            "name_en",
+            "domain",
+            "unit",
+            "higher_is_better",
+            "rollup",
+            "national_only",
+            "unit_kinds",
+            "derived",
+            "numerator",
+            "denominator",
+            "multiplier",
+        ]
 
 
 class IndicatorViewSet(viewsets.ReadOnlyModelViewSet):
@@ -50,8 +64,18 @@ class FigureSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Figure
-        fields = ["id", "directorate", "indicator", "year", "value", "source_note", "justification", "entered_by",
-                  "entered_at", "updated_at"]
+        fields = [
+            "id",
+            "directorate",
+            "indicator",
+            "year",
+            "value",
+            "source_note",
+            "justification",
+            "entered_by",
+            "entered_at",
+            "updated_at",
+        ]
 
     def get_value(self, obj) -> str:
         return str(clean(obj.value))
@@ -64,24 +88,34 @@ class FigureInput(serializers.Serializer):
     value = serializers.CharField(allow_null=True, help_text="a number (string to keep it exact); null clears")
     source_note = serializers.CharField(required=False, allow_blank=True, default="")
     justification = serializers.CharField(
-        required=False, allow_blank=True, max_length=5000,
-        help_text="why the figure changed past its indicator's threshold from the year before; absent keeps it")
+        required=False,
+        allow_blank=True,
+        max_length=5000,
+        help_text="why the figure changed past its indicator's threshold from the year before; absent keeps it",
+    )
 
     def to_internal_value(self, data):
         # Numbers arrive as JSON numbers or strings: keep their text, the service parses and checks them.
-        if isinstance(data, dict) and isinstance(data.get("value"), (int, float)) and not isinstance(
-                data.get("value"), bool):
+        if (
+            isinstance(data, dict)
+            and isinstance(data.get("value"), (int, float))
+            and not isinstance(data.get("value"), bool)
+        ):
             data = {**data, "value": str(data["value"])}
         return super().to_internal_value(data)
-
 
 
 class FigureBulkInput(serializers.Serializer):
     rows = FigureInput(many=True, max_length=5000)
 
 
-class FigureViewSet(ConditionalWriteMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                    mixins.CreateModelMixin, viewsets.GenericViewSet):
+class FigureViewSet(
+    ConditionalWriteMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
     """Yearly figures of the units the caller may see; POST enters or changes one.
 
     Changing (or clearing) a figure that exists names the version read: ``If-Match`` with the ETag of its
@@ -103,9 +137,14 @@ class FigureViewSet(ConditionalWriteMixin, mixins.ListModelMixin, mixins.Retriev
             return
         keys = {(row["directorate"], row["indicator"], int(row["year"])) for row in rows}
         addressed = [
-            figure for figure in self.get_queryset().select_for_update(of=("self",)).filter(
-                directorate__code__in={k[0] for k in keys}, indicator__code__in={k[1] for k in keys},
-                year__in={k[2] for k in keys})
+            figure
+            for figure in self.get_queryset()
+            .select_for_update(of=("self",))
+            .filter(
+                directorate__code__in={k[0] for k in keys},
+                indicator__code__in={k[1] for k in keys},
+                year__in={k[2] for k in keys},
+            )
             if (figure.directorate.code, figure.indicator.code, figure.year) in keys
         ]
         tags = if_match_tags(self.request)
@@ -129,9 +168,17 @@ class FigureViewSet(ConditionalWriteMixin, mixins.ListModelMixin, mixins.Retriev
 
     @extend_schema(
         request=FigureBulkInput,
-        responses={200: inline_serializer("FigureBulkResult", {
-            "created": serializers.IntegerField(), "updated": serializers.IntegerField(),
-            "unchanged": serializers.IntegerField(), "cleared": serializers.IntegerField()})},
+        responses={
+            200: inline_serializer(
+                "FigureBulkResult",
+                {
+                    "created": serializers.IntegerField(),
+                    "updated": serializers.IntegerField(),
+                    "unchanged": serializers.IntegerField(),
+                    "cleared": serializers.IntegerField(),
+                },
+            )
+        },
     )
     @action(detail=False, methods=["post"])
     def bulk(self, request):
@@ -145,8 +192,11 @@ class FigureViewSet(ConditionalWriteMixin, mixins.ListModelMixin, mixins.Retriev
 
 LANG = OpenApiParameter("lang", OpenApiTypes.STR, enum=language_codes(), description="language of `name`")
 EDITION = OpenApiParameter(
-    "edition", OpenApiTypes.STR, enum=["internal", "public"],
-    description="`public`: only what is classified public, of a published bilan, for anyone (no login)")
+    "edition",
+    OpenApiTypes.STR,
+    enum=["internal", "public"],
+    description="`public`: only what is classified public, of a published bilan, for anyone (no login)",
+)
 
 
 class BilanViewSet(viewsets.GenericViewSet):

@@ -110,7 +110,7 @@ class Line:
 
     @property
     def assessment(self):
-        """"good", "bad" or "neutral": the direction of the change read with higher_is_better."""
+        """ "good", "bad" or "neutral": the direction of the change read with higher_is_better."""
         if self.higher_is_better is None or self.trend == "flat":
             return "neutral"
         return "good" if (self.trend == "up") == self.higher_is_better else "bad"
@@ -260,17 +260,30 @@ class BilanData:
     def from_json(cls, data):
         lines = [
             Line(
-                code=row["code"], names=row["names"], domain=row["domain"], unit=row["unit"],
-                higher_is_better=row["higher_is_better"], derived=row["derived"],
-                value=_dec(row["value"]), previous=_dec(row["previous"]), note=row.get("note", ""),
+                code=row["code"],
+                names=row["names"],
+                domain=row["domain"],
+                unit=row["unit"],
+                higher_is_better=row["higher_is_better"],
+                derived=row["derived"],
+                value=_dec(row["value"]),
+                previous=_dec(row["previous"]),
+                note=row.get("note", ""),
                 public=row.get("public", False),
             )
             for row in data["indicators"]
         ]
         return cls(
-            year=data["year"], lines=lines, state=data.get("state", "published"), scope=data.get("scope", ""),
-            title=data.get("title", {}), introduction=data.get("introduction", {}), outlook=data.get("outlook", {}),
-            sections=data.get("sections", {}), objectives=data.get("objectives", []), frozen=True,
+            year=data["year"],
+            lines=lines,
+            state=data.get("state", "published"),
+            scope=data.get("scope", ""),
+            title=data.get("title", {}),
+            introduction=data.get("introduction", {}),
+            outlook=data.get("outlook", {}),
+            sections=data.get("sections", {}),
+            objectives=data.get("objectives", []),
+            frozen=True,
             public_texts=data.get("public_texts", {}),
         )
 
@@ -341,10 +354,16 @@ def compute_bilan(year, *, scope=None, bilan=None, objectives=True):
     values, notes = scope_values(indicators, (year, year - 1), scope)
     lines = [
         Line(
-            code=indicator.code, names=_names(indicator), domain=indicator.domain, unit=indicator.unit,
-            higher_is_better=indicator.higher_is_better, derived=indicator.is_derived,
-            value=values.get((indicator.pk, year)), previous=values.get((indicator.pk, year - 1)),
-            note=notes.get((indicator.pk, year), ""), public=indicator.is_public,
+            code=indicator.code,
+            names=_names(indicator),
+            domain=indicator.domain,
+            unit=indicator.unit,
+            higher_is_better=indicator.higher_is_better,
+            derived=indicator.is_derived,
+            value=values.get((indicator.pk, year)),
+            previous=values.get((indicator.pk, year - 1)),
+            note=notes.get((indicator.pk, year), ""),
+            public=indicator.is_public,
         )
         for indicator in indicators
         if scope is None or not indicator.national_only
@@ -361,10 +380,7 @@ def _add_narrative(data, bilan):
     data.state = bilan.state
     for field in ("title", "introduction", "outlook"):
         setattr(data, field, fields_of(bilan, field))
-    data.sections = {
-        section.domain: fields_of(section, "body")
-        for section in bilan.sections.all()
-    }
+    data.sections = {section.domain: fields_of(section, "body") for section in bilan.sections.all()}
     data.public_texts = {
         "introduction": bilan.introduction_public,
         "outlook": bilan.outlook_public,
@@ -472,9 +488,11 @@ def unit_values(indicators, years, units):
     """
     units = list(units)
     by_code = {unit.code: unit.pk for unit in units}
-    indicator_ids = {i.pk for i in indicators} | {i.numerator_id for i in indicators if i.is_derived} | {
-        i.denominator_id for i in indicators if i.is_derived
-    }
+    indicator_ids = (
+        {i.pk for i in indicators}
+        | {i.numerator_id for i in indicators if i.is_derived}
+        | {i.denominator_id for i in indicators if i.is_derived}
+    )
     values = {}
     rows = Figure.objects.filter(year__in=list(years), indicator__in=indicator_ids).values_list(
         "directorate__path", "directorate_id", "indicator_id", "indicator__rollup", "year", "value"
@@ -504,7 +522,18 @@ def national_root():
 
 
 __all__ = [
-    "BilanData", "ChangeStatus", "DomainGroup", "Line", "change_between", "compute_bilan", "load_bilan",
-    "Outlook", "outlook_summary", "ratio", "roadmap_objective_counts", "roadmap_objectives", "scope_values",
+    "BilanData",
+    "ChangeStatus",
+    "DomainGroup",
+    "Line",
+    "change_between",
+    "compute_bilan",
+    "load_bilan",
+    "Outlook",
+    "outlook_summary",
+    "ratio",
+    "roadmap_objective_counts",
+    "roadmap_objectives",
+    "scope_values",
     "unit_values",
 ]

@@ -14,7 +14,6 @@ from django.utils.translation import pgettext
 
 from core.cells import formula_safe
 from core.i18n import active_language
-
 from figures import formatting
 
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)  # one INFO line per layout step
@@ -47,8 +46,10 @@ def wording(year):
         "objective": _("Objective"),
         "sources": _("Sources and notes"),
         "legend": _("▲ rise, ▼ fall; green is an improvement, red a deterioration."),
-        "method": _("Rates are computed from the figures, never typed. “n/a”: no previous figure to compare "
-                    "with; “new”: the previous figure was zero."),
+        "method": _(
+            "Rates are computed from the figures, never typed. “n/a”: no previous figure to compare "
+            "with; “new”: the previous figure was zero."
+        ),
         "figures": _("Figures"),
         "narrative": pgettext("bilan publication", "Narrative"),
     }
@@ -79,20 +80,33 @@ def render_pdf(data, language):
     with translation.override(language):
         words = wording(data.year)
         numbers, notes = _notes(data)
-        html = render_to_string("figures/bilan_pdf.html", {
-            "data": data, "language": language, "rtl": language == "ar", "w": words,
-            "doc_title": data.title_text or words["title"],
-            "versus": words["versus"], "outlook_title": words["outlook"],
-            "note_numbers": numbers, "notes": notes,
-        })
+        html = render_to_string(
+            "figures/bilan_pdf.html",
+            {
+                "data": data,
+                "language": language,
+                "rtl": language == "ar",
+                "w": words,
+                "doc_title": data.title_text or words["title"],
+                "versus": words["versus"],
+                "outlook_title": words["outlook"],
+                "note_numbers": numbers,
+                "notes": notes,
+            },
+        )
     return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
 
 
 # ---------------------------------------------------------------- Excel
 
 NUMBER_FORMATS = {
-    "count": "#,##0", "l": "#,##0", "mad": "#,##0", "hours": "#,##0",
-    "kg": "#,##0.000", "t": "#,##0.000", "percent": "0.0",
+    "count": "#,##0",
+    "l": "#,##0",
+    "mad": "#,##0",
+    "hours": "#,##0",
+    "kg": "#,##0.000",
+    "t": "#,##0.000",
+    "percent": "0.0",
 }
 
 
@@ -120,8 +134,17 @@ def render_xlsx(data, language):
         sheet["A1"].font = Font(bold=True, size=14)
         sheet.append([w["public_edition"] if data.is_public_edition else w["restricted"]])
         sheet["A2"].font = Font(bold=True, color="842029" if not data.is_public_edition else "17663A")
-        headers = [w["domain"], w["code"], w["indicator"], w["unit"], str(data.previous_year), str(data.year),
-                   w["change"], w["change_pct"], w["note"]]
+        headers = [
+            w["domain"],
+            w["code"],
+            w["indicator"],
+            w["unit"],
+            str(data.previous_year),
+            str(data.year),
+            w["change"],
+            w["change_pct"],
+            w["note"],
+        ]
         sheet.append(headers)
         for cell in sheet[3]:
             cell.font, cell.fill = bold, head_fill
@@ -130,11 +153,19 @@ def render_xlsx(data, language):
             for line in group.lines:
                 number_format = NUMBER_FORMATS.get(line.unit, "#,##0.####")
                 pct = line.change_pct / 100 if line.change_pct is not None else formatting.format_change_pct(line)
-                sheet.append([
-                    str(group.label), line.code, safe_text(line.name), line.unit_label,
-                    line.previous, line.value, line.change if line.change is not None else _("n/a"), pct,
-                    safe_text(line.note),
-                ])
+                sheet.append(
+                    [
+                        str(group.label),
+                        line.code,
+                        safe_text(line.name),
+                        line.unit_label,
+                        line.previous,
+                        line.value,
+                        line.change if line.change is not None else _("n/a"),
+                        pct,
+                        safe_text(line.note),
+                    ]
+                )
                 row = sheet.max_row
                 for column in (5, 6, 7):
                     sheet.cell(row=row, column=column).number_format = number_format

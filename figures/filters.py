@@ -51,4 +51,3 @@ class UnitDashboardFilter(django_filters.FilterSet):
     class Meta:
         model = Figure
         fields = ["year"]
-

@@ -43,7 +43,10 @@ class BilanTextForm(forms.Form):
         return {field: self.cleaned_data.get(field) for field in [*services.TEXT_FIELDS, *services.PUBLIC_FIELDS]}
 
     def sections(self):
-        return {domain: {**{lang: self.cleaned_data.get(f"section-{domain}-{lang}", "")
-                            for lang, _name in settings.LANGUAGES},
-                         "public": self.cleaned_data.get(f"section-{domain}-public", False)}
-                for domain in self.domains}
+        return {
+            domain: {
+                **{lang: self.cleaned_data.get(f"section-{domain}-{lang}", "") for lang, _name in settings.LANGUAGES},
+                "public": self.cleaned_data.get(f"section-{domain}-public", False),
+            }
+            for domain in self.domains
+        }

@@ -13,7 +13,6 @@ from simple_history.models import HistoricalRecords
 
 from core.i18n import field_in
 from core.models import TransitionEvent
-
 from directorates.models import Directorate
 
 
@@ -41,7 +40,6 @@ class Domain(models.TextChoices):
 
 
 DOMAIN_ORDER = {value: index for index, value in enumerate(Domain.values)}
-
 
 
 class MeasureUnit(models.TextChoices):
@@ -97,7 +95,9 @@ class Indicator(models.Model):
     domain = models.CharField(_("domain"), max_length=32, choices=Domain.choices)
     unit = models.CharField(_("unit"), max_length=16, choices=MeasureUnit.choices, default=MeasureUnit.COUNT)
     higher_is_better = models.BooleanField(
-        _("higher is better"), null=True, blank=True,
+        _("higher is better"),
+        null=True,
+        blank=True,
         help_text=_("Leave empty when a rise is neither good nor bad (e.g. staff numbers)."),
     )
     rollup = models.CharField(_("roll-up"), max_length=8, choices=Rollup.choices, default=Rollup.SUM)
@@ -106,7 +106,9 @@ class Indicator(models.Model):
     )
     allow_negative = models.BooleanField(_("may be negative"), default=False)
     unit_kinds = models.JSONField(
-        _("unit kinds"), default=list, blank=True,
+        _("unit kinds"),
+        default=list,
+        blank=True,
         help_text=_("Kinds of units that report it; empty means every kind."),
     )
     # Derived indicators: value = numerator / denominator × multiplier, computed, never typed.
@@ -118,16 +120,23 @@ class Indicator(models.Model):
     )
     multiplier = models.DecimalField(_("multiplier"), max_digits=12, decimal_places=4, default=1)
     change_threshold = models.DecimalField(
-        _("change needing a justification (%)"), max_digits=6, decimal_places=2, null=True, blank=True,
+        _("change needing a justification (%)"),
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
         default=DEFAULT_CHANGE_THRESHOLD,
-        help_text=_("A unit's figure that changes by more than this share from the year before cannot be "
-                    "submitted without a written justification. Empty: never asked."),
+        help_text=_(
+            "A unit's figure that changes by more than this share from the year before cannot be "
+            "submitted without a written justification. Empty: never asked."
+        ),
     )
     position = models.PositiveIntegerField(_("position"), default=0)
     is_active = models.BooleanField(_("active"), default=True)
     # Internal unless classified otherwise: only public indicators appear in the public edition of the bilan.
     is_public = models.BooleanField(
-        _("public"), default=False, help_text=_("Shown in the public edition of the published bilan."))
+        _("public"), default=False, help_text=_("Shown in the public edition of the published bilan.")
+    )
 
     history = HistoricalRecords()
     objects = IndicatorQuerySet.as_manager()
@@ -193,13 +202,15 @@ class Figure(models.Model):
     directorate = models.ForeignKey(
         Directorate, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="figures"
     )
-    indicator = models.ForeignKey(Indicator, verbose_name=_("indicator"), on_delete=models.PROTECT,
-                                  related_name="figures")
+    indicator = models.ForeignKey(
+        Indicator, verbose_name=_("indicator"), on_delete=models.PROTECT, related_name="figures"
+    )
     year = models.PositiveSmallIntegerField(_("year"))
     value = models.DecimalField(_("value"), max_digits=20, decimal_places=4)
     source_note = models.TextField(_("source note"), blank=True)
     justification = models.TextField(
-        _("justification of the change"), blank=True,
+        _("justification of the change"),
+        blank=True,
         help_text=_("Why the figure changed so much from the year before (asked past the indicator's threshold)."),
     )
     entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

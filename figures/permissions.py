@@ -35,7 +35,9 @@ def figure_write_problem(user, directorate, report):
         return _("Log in to enter figures.")
     if report is not None and report.state not in EDITABLE_STATES:
         return _("The %(year)s report of %(unit)s is %(state)s: its figures are locked.") % {
-            "year": report.cycle.year, "unit": directorate.code, "state": report.get_state_display().lower(),
+            "year": report.cycle.year,
+            "unit": directorate.code,
+            "state": report.get_state_display().lower(),
         }
     if unit_permissions.can_edit_unit_content(user, directorate):
         return None

@@ -41,18 +41,16 @@ def is_past_threshold(indicator, change):
 
 
 def changes_past_threshold(*, directorate_ids, year):
-    """The figures of ``year`` of these units (None: every unit) whose change from the year before passes their indicator's
-    threshold, justified or not: dicts with ``figure``, ``previous`` (value) and ``change`` (percent).
+    """The figures of ``year`` of these units (None: every unit) whose change from the year before passes their
+    indicator's threshold, justified or not: dicts with ``figure``, ``previous`` (value) and ``change`` (percent).
 
     One query whatever the number of units and figures.
     """
     figures = Figure.objects.filter(year__in=[year, year - 1], indicator__change_threshold__isnull=False)
     if directorate_ids is not None:
         figures = figures.filter(directorate__in=directorate_ids)
-    figures = (
-        figures
-        .select_related("indicator", "directorate")
-        .order_by("directorate__path", "indicator__position", "indicator__code", "year")
+    figures = figures.select_related("indicator", "directorate").order_by(
+        "directorate__path", "indicator__position", "indicator__code", "year"
     )
     previous, rows = {}, []
     for figure in figures:
@@ -72,15 +70,16 @@ def changes_past_threshold_query(*, year, directorate_ids=None):
     the indicator's threshold — |value − previous| × 100 > threshold × |previous|, or any change from
     zero ("new", an infinite rise) — ordered by unit and indicator. A queryset: count it, group it, page it."""
     # Last year's figure joined once (a correlated subquery would be repeated at each use in the SQL).
-    last_year = FilteredRelation("directorate__figures", condition=Q(
-        directorate__figures__year=year - 1, directorate__figures__indicator=F("indicator")))
+    last_year = FilteredRelation(
+        "directorate__figures",
+        condition=Q(directorate__figures__year=year - 1, directorate__figures__indicator=F("indicator")),
+    )
     decimal = DecimalField(max_digits=20, decimal_places=4)
     figures = Figure.objects.filter(year=year, indicator__change_threshold__isnull=False)
     if directorate_ids is not None:
         figures = figures.filter(directorate__in=directorate_ids)
     return (
-        figures
-        .annotate(last_year=last_year, previous=F("last_year__value"))
+        figures.annotate(last_year=last_year, previous=F("last_year__value"))
         .alias(
             gap=ExpressionWrapper(Abs(F("value") - F("previous")) * 100, output_field=decimal),
             allowed=ExpressionWrapper(F("indicator__change_threshold") * Abs(F("previous")), output_field=decimal),
@@ -98,13 +97,18 @@ def national_change_notes(*, year, page=None, per_page=50):
     changes = changes_past_threshold_query(year=year)
     counts = {
         row["indicator__domain"]: row
-        for row in changes.order_by().values("indicator__domain").annotate(
-            changes=Count("pk"), justified=Count("pk", filter=~Q(justification="")))
+        for row in changes.order_by()
+        .values("indicator__domain")
+        .annotate(changes=Count("pk"), justified=Count("pk", filter=~Q(justification="")))
     }
     domains = [
-        {"domain": domain, "label": Domain(domain).label, "changes": counts[domain]["changes"],
-         "justified": counts[domain]["justified"],
-         "unjustified": counts[domain]["changes"] - counts[domain]["justified"]}
+        {
+            "domain": domain,
+            "label": Domain(domain).label,
+            "changes": counts[domain]["changes"],
+            "justified": counts[domain]["justified"],
+            "unjustified": counts[domain]["changes"] - counts[domain]["justified"],
+        }
         for domain in sorted(counts, key=lambda d: DOMAIN_ORDER.get(d, 999))
     ]
     rows = changes.select_related("indicator", "directorate")
@@ -126,7 +130,8 @@ def unit_series(*, directorate_id, years):
     the change of the last year from the one before and whether it passes the threshold. One query."""
     rows = {}
     figures = (
-        Figure.objects.filter(directorate_id=directorate_id, year__in=years).select_related("indicator")
+        Figure.objects.filter(directorate_id=directorate_id, year__in=years)
+        .select_related("indicator")
         .order_by("indicator__position", "indicator__code", "year")
     )
     for figure in figures:
@@ -150,19 +155,26 @@ def entry_rows(*, directorate, year):
 
     Two queries: the catalogue, and this year's and last year's figures of the unit.
     """
-    indicators = [i for i in Indicator.objects.active().enterable().order_by("position", "code")
-                  if i.applies_to(directorate)]
+    indicators = [
+        i for i in Indicator.objects.active().enterable().order_by("position", "code") if i.applies_to(directorate)
+    ]
     figures = {
         (f.indicator_id, f.year): f
-        for f in Figure.objects.filter(directorate=directorate, year__in=[year, year - 1]).select_related(
-            "entered_by")
+        for f in Figure.objects.filter(directorate=directorate, year__in=[year, year - 1]).select_related("entered_by")
     }
     rows = []
     for indicator in indicators:
         figure, previous = figures.get((indicator.pk, year)), figures.get((indicator.pk, year - 1))
         change = year_over_year_change(figure and figure.value, previous and previous.value)
-        rows.append({"indicator": indicator, "figure": figure, "previous": previous, "change": change,
-                     "past_threshold": is_past_threshold(indicator, change)})
+        rows.append(
+            {
+                "indicator": indicator,
+                "figure": figure,
+                "previous": previous,
+                "change": change,
+                "past_threshold": is_past_threshold(indicator, change),
+            }
+        )
     return rows
 
 
@@ -227,8 +239,9 @@ def peer_comparison(*, user, directorate, year):
         if indicator.national_only:
             continue
         own = values.get((directorate.pk, indicator.pk, year))
-        others = sorted(v for p in peers if p.pk != directorate.pk
-                        and (v := values.get((p.pk, indicator.pk, year))) is not None)
+        others = sorted(
+            v for p in peers if p.pk != directorate.pk and (v := values.get((p.pk, indicator.pk, year))) is not None
+        )
         if own is None and not others:
             continue
         median = None
@@ -237,13 +250,15 @@ def peer_comparison(*, user, directorate, year):
             median = others[middle] if len(others) % 2 else (others[middle - 1] + others[middle]) / 2
         if not named and len(others) < MIN_PEERS_FOR_MEDIAN:
             median = None
-        rows.append({
-            "indicator": indicator,
-            "own": own,
-            "median": median,
-            "low": others[0] if others and named else None,
-            "high": others[-1] if others and named else None,
-            "count": len(others),
-            "peers": [(p, values.get((p.pk, indicator.pk, year))) for p in peers] if named else None,
-        })
+        rows.append(
+            {
+                "indicator": indicator,
+                "own": own,
+                "median": median,
+                "low": others[0] if others and named else None,
+                "high": others[-1] if others and named else None,
+                "count": len(others),
+                "peers": [(p, values.get((p.pk, indicator.pk, year))) for p in peers] if named else None,
+            }
+        )
     return rows

@@ -10,15 +10,14 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from core import audit
 from core.cells import parse_decimal
 from core.errors import InvalidTransition, NotAllowed, ValidationFailed
 from core.i18n import language_codes
-from core.transitions import StateMachine, move
 from core.text import clean_instance
+from core.transitions import StateMachine, move
 from directorates.models import Directorate
 from figures import formatting, permissions
 from figures.bilan import compute_bilan
@@ -56,8 +55,9 @@ def parse_value(raw, indicator):
         raise ValueError(_("This figure cannot be negative."))
     if indicator.unit in WHOLE_UNITS and value != value.to_integral_value():
         raise ValueError(_("This figure is a count: enter a whole number."))
-    if indicator.unit == MeasureUnit.PERCENT and not (-100 <= value <= 100 if indicator.allow_negative
-                                                      else 0 <= value <= 100):
+    if indicator.unit == MeasureUnit.PERCENT and not (
+        -100 <= value <= 100 if indicator.allow_negative else 0 <= value <= 100
+    ):
         raise ValueError(_("A percentage lies between 0 and 100."))
     sign, digits, exponent = value.normalize().as_tuple() if value else (0, (0,), 0)
     if exponent < -MAX_DECIMALS:
@@ -75,25 +75,25 @@ def _resolve(rows):
     unit_codes = {row["directorate"] for row in rows if isinstance(row.get("directorate"), str)}
     indicator_codes = {row["indicator"] for row in rows if isinstance(row.get("indicator"), str)}
     units = {u.code: u for u in Directorate.objects.filter(code__in=unit_codes)} if unit_codes else {}
-    indicators = (
-        {i.code: i for i in Indicator.objects.filter(code__in=indicator_codes)} if indicator_codes else {}
-    )
+    indicators = {i.code: i for i in Indicator.objects.filter(code__in=indicator_codes)} if indicator_codes else {}
     out = []
     for row in rows:
         unit = row.get("directorate")
         indicator = row.get("indicator")
-        out.append({
-            "directorate": units.get(unit) if isinstance(unit, str) else unit,
-            "directorate_code": unit if isinstance(unit, str) else getattr(unit, "code", ""),
-            "indicator": indicators.get(indicator) if isinstance(indicator, str) else indicator,
-            "indicator_code": indicator if isinstance(indicator, str) else getattr(indicator, "code", ""),
-            "year": row.get("year"),
-            "value": row.get("value"),
-            "source_note": (row.get("source_note") or "").strip(),
-            # None keeps the figure's justification: only the pages that show it send it.
-            "justification": None if row.get("justification") is None else str(row["justification"]).strip(),
-            **({"read": row.get("read") or ""} if "read" in row else {}),
-        })
+        out.append(
+            {
+                "directorate": units.get(unit) if isinstance(unit, str) else unit,
+                "directorate_code": unit if isinstance(unit, str) else getattr(unit, "code", ""),
+                "indicator": indicators.get(indicator) if isinstance(indicator, str) else indicator,
+                "indicator_code": indicator if isinstance(indicator, str) else getattr(indicator, "code", ""),
+                "year": row.get("year"),
+                "value": row.get("value"),
+                "source_note": (row.get("source_note") or "").strip(),
+                # None keeps the figure's justification: only the pages that show it send it.
+                "justification": None if row.get("justification") is None else str(row["justification"]).strip(),
+                **({"read": row.get("read") or ""} if "read" in row else {}),
+            }
+        )
     return out
 
 
@@ -105,8 +105,9 @@ def figure_version(figure):
 def _changed_meanwhile(figure):
     if figure is None:
         return _("Someone else cleared this figure meanwhile: check the value and save again.")
-    return _("Someone else changed this figure meanwhile (now %(value)s, by %(who)s): check the value and save "
-             "again.") % {"value": figure.value.normalize(), "who": figure.entered_by}
+    return _(
+        "Someone else changed this figure meanwhile (now %(value)s, by %(who)s): check the value and save again."
+    ) % {"value": figure.value.normalize(), "who": figure.entered_by}
 
 
 def _check_row(row, actor, reports, seen, pair_problems, cycle_years=None):
@@ -129,13 +130,15 @@ def _check_row(row, actor, reports, seen, pair_problems, cycle_years=None):
     if errors:
         return errors
     if indicator.is_derived:
-        return {"indicator": [_("“%(code)s” is computed from other figures, never typed.") % {
-            "code": indicator.code}]}
+        return {"indicator": [_("“%(code)s” is computed from other figures, never typed.") % {"code": indicator.code}]}
     if not indicator.is_active:
         return {"indicator": [_("“%(code)s” is no longer in use.") % {"code": indicator.code}]}
     if indicator.national_only and unit.parent_id is not None:
-        return {"indicator": [_("“%(code)s” is a national figure, entered only at national level.") % {
-            "code": indicator.code}]}
+        return {
+            "indicator": [
+                _("“%(code)s” is a national figure, entered only at national level.") % {"code": indicator.code}
+            ]
+        }
     if not indicator.applies_to(unit):
         return {"indicator": [_("“%(code)s” does not apply to this kind of unit.") % {"code": indicator.code}]}
     key = (unit.pk, indicator.pk, year)
@@ -211,7 +214,8 @@ def _unflagged_row_errors(rows, errors):
     for unit, year, kind, item_id in ReviewItem.objects.filter(
         report__directorate__in={row["directorate"].pk for _i, row in valid},
         report__cycle__year__in={row["year"] for _i, row in valid},
-        report__state=ReportState.RETURNED, resolved_at__isnull=True,
+        report__state=ReportState.RETURNED,
+        resolved_at__isnull=True,
     ).values_list("report__directorate_id", "report__cycle__year", "kind", "item_id"):
         flags.setdefault((unit, year), set())
         if kind == ReviewItem.Kind.FIGURE:
@@ -221,9 +225,11 @@ def _unflagged_row_errors(rows, errors):
     restricted = [(index, row) for index, row in valid if (row["directorate"].pk, row["year"]) in flags]
     existing = {
         (f.directorate_id, f.indicator_id, f.year): f
-        for f in Figure.objects.filter(directorate__in={row["directorate"].pk for _i, row in restricted},
-                                       indicator__in={row["indicator"].pk for _i, row in restricted},
-                                       year__in={row["year"] for _i, row in restricted})
+        for f in Figure.objects.filter(
+            directorate__in={row["directorate"].pk for _i, row in restricted},
+            indicator__in={row["indicator"].pk for _i, row in restricted},
+            year__in={row["year"] for _i, row in restricted},
+        )
     }
     out = {}
     for index, row in restricted:
@@ -232,9 +238,14 @@ def _unflagged_row_errors(rows, errors):
         if figure is None and row["value"] is None:
             unchanged = True
         if not unchanged and (figure is None or figure.pk not in flags[(row["directorate"].pk, row["year"])]):
-            out[str(index)] = {"indicator": [
-                _("The DG's office returned this report with flagged items: only those items can be changed until "
-                  "it is resubmitted.")]}
+            out[str(index)] = {
+                "indicator": [
+                    _(
+                        "The DG's office returned this report with flagged items: only those items can be changed "
+                        "until it is resubmitted."
+                    )
+                ]
+            }
     return out
 
 
@@ -247,8 +258,9 @@ def figure_set_many(*, actor, rows, reason=""):
     ``source_note`` and ``justification`` (of a change past the indicator's threshold; absent keeps it), and
     ``read``: the version of the figure the writer read (``figure_version``; "" when there was none), so that a
     change made meanwhile is refused rather than overwritten (optimistic concurrency: the web form sends it
-    on every row; the API checks If-Match itself; imports have no "read"). Every row is checked (permission and report lock, catalogue, value) before
-    anything is written; any problem raises ValidationFailed with ``errors`` keyed by row index.
+    on every row; the API checks If-Match itself; imports have no "read"). Every row is checked (permission and
+    report lock, catalogue, value) before anything is written; any problem raises ValidationFailed with ``errors``
+    keyed by row index.
     Writes are bulk, and every created, changed or cleared figure leaves a history row.
     Queries do not grow with the number of rows (except one per cleared figure).
     Returns ``{"created": n, "updated": n, "unchanged": n, "cleared": n}``.
@@ -259,22 +271,31 @@ def figure_set_many(*, actor, rows, reason=""):
     unit_ids = {row["directorate"].pk for row in rows}
     years = {row["year"] for row in rows}
 
-    existing = {
-        (f.directorate_id, f.indicator_id, f.year): f
-        for f in Figure.objects.select_for_update().filter(
-            directorate__in=unit_ids,
-            indicator__in={row["indicator"].pk for row in rows},
-            year__in=years,
-        )
-    } if rows else {}
+    existing = (
+        {
+            (f.directorate_id, f.indicator_id, f.year): f
+            for f in Figure.objects.select_for_update().filter(
+                directorate__in=unit_ids,
+                indicator__in={row["indicator"].pk for row in rows},
+                year__in=years,
+            )
+        }
+        if rows
+        else {}
+    )
     stale = {}
     for index, row in enumerate(rows):
         figure = existing.get((row["directorate"].pk, row["indicator"].pk, row["year"]))
         if "read" in row and row["read"] != figure_version(figure):
             stale[str(index)] = {"value": [_changed_meanwhile(figure)]}
     if stale:
-        raise ValidationFailed(_("Someone else changed some figures meanwhile: nothing was saved. Check the "
-                                 "figures marked and save again."), errors=stale)
+        raise ValidationFailed(
+            _(
+                "Someone else changed some figures meanwhile: nothing was saved. Check the "
+                "figures marked and save again."
+            ),
+            errors=stale,
+        )
     now = timezone.now()
     to_create, to_update, to_clear, unchanged = [], [], [], 0
     for row in rows:
@@ -286,13 +307,22 @@ def figure_set_many(*, actor, rows, reason=""):
             continue
         justification = row["justification"]
         if figure is None:
-            to_create.append(Figure(
-                directorate=row["directorate"], indicator=row["indicator"], year=row["year"],
-                value=row["value"], source_note=row["source_note"], justification=justification or "",
-                entered_by=actor,
-            ))
-        elif (figure.value != row["value"] or figure.source_note != row["source_note"]
-              or (justification is not None and figure.justification != justification)):
+            to_create.append(
+                Figure(
+                    directorate=row["directorate"],
+                    indicator=row["indicator"],
+                    year=row["year"],
+                    value=row["value"],
+                    source_note=row["source_note"],
+                    justification=justification or "",
+                    entered_by=actor,
+                )
+            )
+        elif (
+            figure.value != row["value"]
+            or figure.source_note != row["source_note"]
+            or (justification is not None and figure.justification != justification)
+        ):
             figure.value, figure.source_note = row["value"], row["source_note"]
             if justification is not None:
                 figure.justification = justification
@@ -305,15 +335,16 @@ def figure_set_many(*, actor, rows, reason=""):
         audit.bulk_create(Figure, to_create, actor=actor, reason=reason or "figures entered")
     if to_update:
         Figure.objects.bulk_update(
-            [clean_instance(f) for f in to_update], ["value", "source_note", "justification", "entered_by",
-                                                     "updated_at"], batch_size=500)
+            [clean_instance(f) for f in to_update],
+            ["value", "source_note", "justification", "entered_by", "updated_at"],
+            batch_size=500,
+        )
         audit.record_update(to_update, actor=actor, reason=reason or "figures changed")
     for figure in to_clear:
         figure._history_user = actor
         figure._change_reason = reason or "figure cleared"
         figure.delete()  # simple_history records the deletion through its signal
-    return {"created": len(to_create), "updated": len(to_update), "unchanged": unchanged,
-            "cleared": len(to_clear)}
+    return {"created": len(to_create), "updated": len(to_update), "unchanged": unchanged, "cleared": len(to_clear)}
 
 
 def _refuse_unflagged_figures(figures):
@@ -325,19 +356,28 @@ def _refuse_unflagged_figures(figures):
         return
     flags = {}
     for unit, year, kind, item_id in ReviewItem.objects.filter(
-        report__directorate__in={f.directorate_id for f in figures}, report__cycle__year__in={f.year for f in figures},
-        report__state=ReportState.RETURNED, resolved_at__isnull=True,
+        report__directorate__in={f.directorate_id for f in figures},
+        report__cycle__year__in={f.year for f in figures},
+        report__state=ReportState.RETURNED,
+        resolved_at__isnull=True,
     ).values_list("report__directorate_id", "report__cycle__year", "kind", "item_id"):
         flags.setdefault((unit, year), set())
         if kind == ReviewItem.Kind.FIGURE:
             flags[(unit, year)].add(item_id)
-    refused = [f for f in figures if (f.directorate_id, f.year) in flags and f.pk not in flags[(f.directorate_id, f.year)]]
+    refused = [
+        f for f in figures if (f.directorate_id, f.year) in flags and f.pk not in flags[(f.directorate_id, f.year)]
+    ]
     if refused:
         raise InvalidTransition(
-            _("The DG's office returned this report with flagged items: only those items can be changed until "
-              "it is resubmitted."),
-            errors={"figures": [_("%(code)s was not flagged by the DG's office.") % {"code": f.indicator.code}
-                                for f in refused]},
+            _(
+                "The DG's office returned this report with flagged items: only those items can be changed until "
+                "it is resubmitted."
+            ),
+            errors={
+                "figures": [
+                    _("%(code)s was not flagged by the DG's office.") % {"code": f.indicator.code} for f in refused
+                ]
+            },
         )
 
 
@@ -347,26 +387,49 @@ def figure_review_kind():
 
     def read(report, ids=None):
         rows = Figure.objects.filter(directorate_id=report.directorate_id, year=report.cycle.year).select_related(
-            "indicator")
+            "indicator"
+        )
         if ids is not None:
             rows = rows.filter(pk__in=ids)
-        return {f.pk: (f"{f.indicator.name} ({f.indicator.code})",
-                       {"value": format(f.value.normalize(), "f"), "source_note": f.source_note,
-                        "justification": f.justification})
-                for f in rows}
+        return {
+            f.pk: (
+                f"{f.indicator.name} ({f.indicator.code})",
+                {
+                    "value": format(f.value.normalize(), "f"),
+                    "source_note": f.source_note,
+                    "justification": f.justification,
+                },
+            )
+            for f in rows
+        }
 
-    return ItemKind(ReviewItem.Kind.FIGURE, read=read, fields={
-        "value": gettext_lazy("value"), "source_note": gettext_lazy("source note"),
-        "justification": gettext_lazy("justification of the change")})
+    return ItemKind(
+        ReviewItem.Kind.FIGURE,
+        read=read,
+        fields={
+            "value": gettext_lazy("value"),
+            "source_note": gettext_lazy("source note"),
+            "justification": gettext_lazy("justification of the change"),
+        },
+    )
 
 
 def figure_set(*, actor, directorate, indicator, year, value, source_note="", justification=None):
     """Enter (or change) one figure; returns it. Errors are keyed by field, not by row."""
     try:
-        figure_set_many(actor=actor, rows=[{
-            "directorate": directorate, "indicator": indicator, "year": year, "value": value,
-            "source_note": source_note, "justification": justification,
-        }])
+        figure_set_many(
+            actor=actor,
+            rows=[
+                {
+                    "directorate": directorate,
+                    "indicator": indicator,
+                    "year": year,
+                    "value": value,
+                    "source_note": source_note,
+                    "justification": justification,
+                }
+            ],
+        )
     except ValidationFailed as error:
         raise ValidationFailed(_("The figure could not be saved."), errors=error.errors.get("0", {})) from None
     return Figure.objects.select_related("directorate", "indicator", "entered_by").get(
@@ -381,8 +444,11 @@ def report_check_justifications(report):
     its indicator's threshold has a written justification. Raises ValidationFailed naming each one."""
     from figures.selectors import changes_past_threshold
 
-    missing = [row for row in changes_past_threshold(directorate_ids=[report.directorate_id], year=report.cycle.year)
-               if not row["figure"].justification.strip()]
+    missing = [
+        row
+        for row in changes_past_threshold(directorate_ids=[report.directorate_id], year=report.cycle.year)
+        if not row["figure"].justification.strip()
+    ]
     if not missing:
         return
     raise ValidationFailed(
@@ -390,25 +456,27 @@ def report_check_justifications(report):
             "Justify the large change of %(count)s figure before submitting.",
             "Justify the large changes of %(count)s figures before submitting.",
             len(missing),
-        ) % {"count": len(missing)},
-        errors={"figures": [
-            _("%(indicator)s (%(code)s): %(change)s since %(year)s, past the %(threshold)s %% threshold") % {
-                "indicator": row["figure"].indicator.name,
-                "code": row["figure"].indicator.code,
-                "change": formatting.signed_percent(row["change"]),
-                "year": report.cycle.year - 1,
-                "threshold": formatting.format_number(row["figure"].indicator.change_threshold, "percent"),
-            }
-            for row in missing
-        ]},
+        )
+        % {"count": len(missing)},
+        errors={
+            "figures": [
+                _("%(indicator)s (%(code)s): %(change)s since %(year)s, past the %(threshold)s %% threshold")
+                % {
+                    "indicator": row["figure"].indicator.name,
+                    "code": row["figure"].indicator.code,
+                    "change": formatting.signed_percent(row["change"]),
+                    "year": report.cycle.year - 1,
+                    "threshold": formatting.format_number(row["figure"].indicator.change_threshold, "percent"),
+                }
+                for row in missing
+            ]
+        },
     )
 
 
 # ---------------------------------------------------------------- bilan
 
-TEXT_FIELDS = [
-    f"{field}_{language}" for field in ("title", "introduction", "outlook") for language in language_codes()
-]
+TEXT_FIELDS = [f"{field}_{language}" for field in ("title", "introduction", "outlook") for language in language_codes()]
 # Which text blocks go into the public edition (the title always does).
 PUBLIC_FIELDS = ["introduction_public", "outlook_public"]
 
@@ -468,8 +536,10 @@ BILAN_MACHINE = StateMachine(
     transitions=BILAN_TRANSITIONS,
     event_model=BilanEvent,
     subject="bilan",
-    invalid_message=lambda from_state, to_state: _("A %(from)s annual report cannot become %(to)s.") % {
-        "from": BilanState(from_state).label.lower(), "to": BilanState(to_state).label.lower()},
+    invalid_message=lambda from_state, to_state: (
+        _("A %(from)s annual report cannot become %(to)s.")
+        % {"from": BilanState(from_state).label.lower(), "to": BilanState(to_state).label.lower()}
+    ),
     stale_message=lambda: _("Someone else changed this annual report first: reload it."),
 )
 
@@ -504,5 +574,6 @@ def bilan_publish(*, actor, bilan):
     bilan = Bilan.objects.prefetch_related("sections").get(pk=bilan.pk)
     data = compute_bilan(bilan.year, bilan=bilan)
     data.state = BilanState.PUBLISHED
-    return _move(bilan, actor, BilanState.PUBLISHED, published_by=actor, published_at=timezone.now(),
-                 snapshot=data.as_json())
+    return _move(
+        bilan, actor, BilanState.PUBLISHED, published_by=actor, published_at=timezone.now(), snapshot=data.as_json()
+    )

@@ -27,7 +27,10 @@ urlpatterns = [
     path("bilan/<year:year>/edit/", views.bilan_edit, name="bilan_edit"),
     path("bilan/<year:year>/download.<bilan_format:fmt>", views.bilan_download, name="bilan_download"),
     path("bilan/<year:year>/public/", views.bilan_public, name="bilan_public"),
-    path("bilan/<year:year>/public/download.<bilan_format:fmt>", views.bilan_public_download,
-         name="bilan_public_download"),
+    path(
+        "bilan/<year:year>/public/download.<bilan_format:fmt>",
+        views.bilan_public_download,
+        name="bilan_public_download",
+    ),
     path("bilan/<year:year>/<str:action>/", views.bilan_action, name="bilan_action"),
 ]

@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.errors import DomainError, InvalidTransition, ValidationFailed
-from core.i18n import language_codes
 from core.filters import BadFilter, valid_filters
+from core.i18n import language_codes
 from directorates.permissions import visible_directorates
 from figures import formatting, permissions, selectors, services
 from figures.bilan import load_bilan, outlook_summary
@@ -27,6 +27,7 @@ from reviews import selectors as review_selectors
 def language_names():
     """Each language named in itself, for the document links."""
     return [(code, get_language_info(code)["name_local"]) for code in language_codes()]
+
 
 # ---------------------------------------------------------------- figure entry
 
@@ -43,7 +44,8 @@ def unit_figures(request, code, year):
 def report_figures(request, pk):
     """The figures part of the annual report's web form."""
     report = get_object_or_404(
-        review_selectors.report_list(user=request.user).select_related("directorate__parent"), pk=pk)
+        review_selectors.report_list(user=request.user).select_related("directorate__parent"), pk=pk
+    )
     return _entry(request, report.directorate, report.cycle.year, report)
 
 
@@ -55,14 +57,19 @@ def _entry(request, directorate, year, report):
         if problem:
             raise PermissionDenied(problem)
         submitted = [row for row in rows if f"value-{row['indicator'].code}" in request.POST]
-        data = [{
-            "directorate": directorate, "indicator": row["indicator"], "year": year,
-            "value": request.POST.get(f"value-{row['indicator'].code}", "").strip(),
-            "source_note": request.POST.get(f"note-{row['indicator'].code}", ""),
-            "justification": request.POST.get(f"justification-{row['indicator'].code}"),
-            # The version of the figure the page showed: a change made meanwhile is refused, not overwritten.
-            "read": request.POST.get(f"read-{row['indicator'].code}", ""),
-        } for row in submitted]
+        data = [
+            {
+                "directorate": directorate,
+                "indicator": row["indicator"],
+                "year": year,
+                "value": request.POST.get(f"value-{row['indicator'].code}", "").strip(),
+                "source_note": request.POST.get(f"note-{row['indicator'].code}", ""),
+                "justification": request.POST.get(f"justification-{row['indicator'].code}"),
+                # The version of the figure the page showed: a change made meanwhile is refused, not overwritten.
+                "read": request.POST.get(f"read-{row['indicator'].code}", ""),
+            }
+            for row in submitted
+        ]
         try:
             result = services.figure_set_many(actor=request.user, rows=data)
         except InvalidTransition as error:
@@ -77,8 +84,9 @@ def _entry(request, directorate, year, report):
             posted = {row["indicator"]: row for row in data}
             messages.error(request, error.message)
         else:
-            messages.success(request, _("Figures saved: %(created)s new, %(updated)s changed, %(cleared)s cleared.")
-                             % result)
+            messages.success(
+                request, _("Figures saved: %(created)s new, %(updated)s changed, %(cleared)s cleared.") % result
+            )
             return redirect(request.path)
     # While the report is returned with flagged items, only the flagged figures can change.
     flags = review_selectors.review_items_by_kind(report) if report is not None else {}
@@ -94,10 +102,19 @@ def _entry(request, directorate, year, report):
             row["posted_value"] = posted[row["indicator"]]["value"]
             row["posted_note"] = posted[row["indicator"]]["source_note"]
             row["posted_justification"] = posted[row["indicator"]]["justification"]
-    return render(request, "figures/entry.html", {
-        "directorate": directorate, "year": year, "report": report, "rows": rows,
-        "can_edit": problem is None, "problem": problem,
-    }, status=400 if errors else 200)
+    return render(
+        request,
+        "figures/entry.html",
+        {
+            "directorate": directorate,
+            "year": year,
+            "report": report,
+            "rows": rows,
+            "can_edit": problem is None,
+            "problem": problem,
+        },
+        status=400 if errors else 200,
+    )
 
 
 # ---------------------------------------------------------------- bilan
@@ -107,12 +124,17 @@ def _entry(request, directorate, year, report):
 def bilan_list(request):
     office = permissions.is_dg_office(request.user)
     bilans = {b.year: b for b in selectors.bilan_list()}
-    years = selectors.bilan_years() if office else sorted(
-        (y for y, b in bilans.items() if b.is_published), reverse=True)
-    return render(request, "figures/bilan_list.html", {
-        "rows": [{"year": y, "bilan": bilans.get(y)} for y in years],
-        "can_start": permissions.can_edit_bilan(request.user),
-    })
+    years = (
+        selectors.bilan_years() if office else sorted((y for y, b in bilans.items() if b.is_published), reverse=True)
+    )
+    return render(
+        request,
+        "figures/bilan_list.html",
+        {
+            "rows": [{"year": y, "bilan": bilans.get(y)} for y in years],
+            "can_start": permissions.can_edit_bilan(request.user),
+        },
+    )
 
 
 def _readable(request, year):
@@ -133,21 +155,27 @@ def bilan_detail(request, year):
     show_change_notes = permissions.is_dg_office(user)
     notes_query = request.GET.copy()
     notes_query.pop("notes_page", None)
-    return render(request, "figures/bilan_detail.html", {
-        "bilan": bilan, "data": data,
-        "outlook": outlook_summary(data),
-        "change_notes": selectors.national_change_notes(year=year, page=request.GET.get("notes_page"))
-        if show_change_notes else None,
-        "notes_query": notes_query.urlencode(),
-        "can_edit": bilan is not None and bilan.state == "draft" and permissions.can_edit_bilan(user),
-        "can_start": bilan is None and permissions.can_edit_bilan(user),
-        "can_approve": bilan is not None and bilan.state == "draft" and permissions.can_approve_bilan(user),
-        "can_publish": bilan is not None and bilan.state == "approved" and permissions.can_publish_bilan(user),
-        "can_reopen": bilan is not None and bilan.state == "approved" and permissions.can_reopen_bilan(user),
-        # The units' justifications are internal: the office reads them, the organisation-wide edition does not.
-        "show_change_notes": show_change_notes,
-        "languages": language_names(),
-    })
+    return render(
+        request,
+        "figures/bilan_detail.html",
+        {
+            "bilan": bilan,
+            "data": data,
+            "outlook": outlook_summary(data),
+            "change_notes": selectors.national_change_notes(year=year, page=request.GET.get("notes_page"))
+            if show_change_notes
+            else None,
+            "notes_query": notes_query.urlencode(),
+            "can_edit": bilan is not None and bilan.state == "draft" and permissions.can_edit_bilan(user),
+            "can_start": bilan is None and permissions.can_edit_bilan(user),
+            "can_approve": bilan is not None and bilan.state == "draft" and permissions.can_approve_bilan(user),
+            "can_publish": bilan is not None and bilan.state == "approved" and permissions.can_publish_bilan(user),
+            "can_reopen": bilan is not None and bilan.state == "approved" and permissions.can_reopen_bilan(user),
+            # The units' justifications are internal: the office reads them, the organisation-wide edition does not.
+            "show_change_notes": show_change_notes,
+            "languages": language_names(),
+        },
+    )
 
 
 @login_required
@@ -163,26 +191,44 @@ def bilan_edit(request, year):
         if not form.is_valid():  # the page always sends the version it shows and plain text
             raise BadFilter(form.errors)
         try:
-            services.bilan_update(actor=request.user, bilan=bilan, texts=form.texts(), sections=form.sections(),
-                                  expected_version=form.cleaned_data["version"])
+            services.bilan_update(
+                actor=request.user,
+                bilan=bilan,
+                texts=form.texts(),
+                sections=form.sections(),
+                expected_version=form.cleaned_data["version"],
+            )
         except DomainError as error:
             messages.error(request, error.message)
         else:
             messages.success(request, _("The annual report's text was saved."))
             return redirect("figures:bilan_detail", year=year)
     existing = {s.domain: s for s in bilan.sections.all()}
-    return render(request, "figures/bilan_edit.html", {
-        "bilan": bilan, "year": year,
-        "fields": [(field, bilan._meta.get_field(field).verbose_name, getattr(bilan, field))
-                   for field in services.TEXT_FIELDS],
-        "sections": [{
-            "domain": domain, "label": Domain(domain).label,
-            "bodies": [(lang, getattr(existing.get(domain), f"body_{lang}", "")) for lang in language_codes()],
-            "public": getattr(existing.get(domain), "is_public", False),
-        } for domain in domains],
-        "public_fields": [(field, bilan._meta.get_field(field).verbose_name, getattr(bilan, field))
-                          for field in services.PUBLIC_FIELDS],
-    })
+    return render(
+        request,
+        "figures/bilan_edit.html",
+        {
+            "bilan": bilan,
+            "year": year,
+            "fields": [
+                (field, bilan._meta.get_field(field).verbose_name, getattr(bilan, field))
+                for field in services.TEXT_FIELDS
+            ],
+            "sections": [
+                {
+                    "domain": domain,
+                    "label": Domain(domain).label,
+                    "bodies": [(lang, getattr(existing.get(domain), f"body_{lang}", "")) for lang in language_codes()],
+                    "public": getattr(existing.get(domain), "is_public", False),
+                }
+                for domain in domains
+            ],
+            "public_fields": [
+                (field, bilan._meta.get_field(field).verbose_name, getattr(bilan, field))
+                for field in services.PUBLIC_FIELDS
+            ],
+        },
+    )
 
 
 ACTIONS = {
@@ -224,10 +270,16 @@ def _published_public_edition(year):
 
 def bilan_public(request, year):
     bilan, data = _published_public_edition(year)
-    return render(request, "figures/bilan_detail.html", {
-        "bilan": bilan, "data": data, "public": True,
-        "languages": language_names(),
-    })
+    return render(
+        request,
+        "figures/bilan_detail.html",
+        {
+            "bilan": bilan,
+            "data": data,
+            "public": True,
+            "languages": language_names(),
+        },
+    )
 
 
 def bilan_public_download(request, year, fmt):
@@ -246,9 +298,14 @@ def _document(request, data, year, fmt):
             content, content_type = render_pdf(data, language), "application/pdf"
         except OSError:  # WeasyPrint loads the system's pango when it first renders
             logger.exception("PDF rendering is unavailable")
-            messages.error(request, _("The PDF cannot be produced on this server: its pango library is missing "
-                                      "(apt-get install libpango-1.0-0 libpangoft2-1.0-0). The Excel workbook "
-                                      "is available."))
+            messages.error(
+                request,
+                _(
+                    "The PDF cannot be produced on this server: its pango library is missing "
+                    "(apt-get install libpango-1.0-0 libpangoft2-1.0-0). The Excel workbook "
+                    "is available."
+                ),
+            )
             return redirect("figures:bilan_public" if edition == "public" else "figures:bilan_detail", year=year)
     else:
         content = render_xlsx(data, language)
@@ -280,13 +337,18 @@ def dashboard(request):
     years = all_years[-8:] or []
     series = selectors.indicator_series(user=request.user, indicator=indicator, years=years, max_units=12)
     chart_series = {
-        "labels": [str(y) for y in years], "unit": indicator.unit,
-        "datasets": ([{"label": _("National"),
-                       "data": [_chart_number(v, indicator.unit) for v in series["national"]]}]
-                     if series["national"] else [])
+        "labels": [str(y) for y in years],
+        "unit": indicator.unit,
+        "datasets": (
+            [{"label": _("National"), "data": [_chart_number(v, indicator.unit) for v in series["national"]]}]
+            if series["national"]
+            else []
+        )
         # The chart stays readable with six units at most; the table beside it lists them all.
-        + [{"label": row["unit"].code, "data": [_chart_number(v, indicator.unit) for v in row["series"]]}
-           for row in series["units"][:6]],
+        + [
+            {"label": row["unit"].code, "data": [_chart_number(v, indicator.unit) for v in row["series"]]}
+            for row in series["units"][:6]
+        ],
     }
     # Per domain: the changes of a year, from the bilan the user may read (published, or any for the office).
     year = params.get("year") or (all_years[-1] if all_years else 0)
@@ -300,16 +362,33 @@ def dashboard(request):
     chart_domain = {
         "labels": [line.name for line in domain_lines if line.change_pct is not None],
         "unit": "percent",
-        "datasets": [{"label": _("Change against the previous year (%)"),
-                      "data": [_chart_number(line.change_pct, "percent")
-                               for line in domain_lines if line.change_pct is not None]}],
+        "datasets": [
+            {
+                "label": _("Change against the previous year (%)"),
+                "data": [
+                    _chart_number(line.change_pct, "percent") for line in domain_lines if line.change_pct is not None
+                ],
+            }
+        ],
     }
-    return render(request, "figures/dashboard.html", {
-        "indicators": indicators, "indicator": indicator, "years": years, "series": series,
-        "chart_series": chart_series, "year": year, "all_years": all_years, "domain": domain,
-        "domains": Domain.choices, "domain_lines": domain_lines,
-        "bilan_readable": bilan_readable, "chart_domain": chart_domain,
-    })
+    return render(
+        request,
+        "figures/dashboard.html",
+        {
+            "indicators": indicators,
+            "indicator": indicator,
+            "years": years,
+            "series": series,
+            "chart_series": chart_series,
+            "year": year,
+            "all_years": all_years,
+            "domain": domain,
+            "domains": Domain.choices,
+            "domain_lines": domain_lines,
+            "bilan_readable": bilan_readable,
+            "chart_domain": chart_domain,
+        },
+    )
 
 
 @login_required
@@ -325,13 +404,21 @@ def unit_dashboard(request, code):
         "unit": "count",
         "datasets": [
             {"label": directorate.code, "data": [_chart_number(row["own"], row["indicator"].unit) for row in rows]},
-            {"label": _("Peers' median"),
-             "data": [_chart_number(row["median"], row["indicator"].unit) for row in rows]},
+            {
+                "label": _("Peers' median"),
+                "data": [_chart_number(row["median"], row["indicator"].unit) for row in rows],
+            },
         ],
     }
-    return render(request, "figures/unit_dashboard.html", {
-        "directorate": directorate, "year": year, "years": years, "rows": rows, "chart": chart,
-        "named": request.user.sees_everything,
-    })
-
-
+    return render(
+        request,
+        "figures/unit_dashboard.html",
+        {
+            "directorate": directorate,
+            "year": year,
+            "years": years,
+            "rows": rows,
+            "chart": chart,
+            "named": request.user.sees_everything,
+        },
+    )

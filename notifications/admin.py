@@ -10,8 +10,16 @@ from notifications.models import Delivery, ReminderPolicy
 class ReminderPolicyAdmin(admin.ModelAdmin):
     """The reminder policy of a cycle. The hour the due-check runs is a periodic task (django-celery-beat)."""
 
-    list_display = ["cycle", "offsets", "meeting_invitation", "meeting_eve_reminder", "overdue_daily",
-                    "office_digest", "send_from_hour", "updated_at"]
+    list_display = [
+        "cycle",
+        "offsets",
+        "meeting_invitation",
+        "meeting_eve_reminder",
+        "overdue_daily",
+        "office_digest",
+        "send_from_hour",
+        "updated_at",
+    ]
     list_select_related = ["cycle"]
 
 
@@ -19,8 +27,17 @@ class ReminderPolicyAdmin(admin.ModelAdmin):
 class DeliveryAdmin(admin.ModelAdmin):
     """Read-only log; a message is sent again through the service (the action), never edited."""
 
-    list_display = ["created_at", "kind", "recipient", "directorate", "cycle", "state", "attempts", "sent_at",
-                    "last_error"]
+    list_display = [
+        "created_at",
+        "kind",
+        "recipient",
+        "directorate",
+        "cycle",
+        "state",
+        "attempts",
+        "sent_at",
+        "last_error",
+    ]
     list_filter = ["state", "kind", "cycle"]
     search_fields = ["recipient__username", "recipient__email", "occasion", "directorate__code"]
     list_select_related = ["recipient", "directorate", "cycle"]

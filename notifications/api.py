@@ -7,9 +7,9 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from notifications import selectors, services
+from notifications.filters import DeliveryFilter
 from notifications.models import Delivery
 from notifications.rendering import title
-from notifications.filters import DeliveryFilter
 
 
 class NotificationSerializer(serializers.ModelSerializer):
@@ -40,13 +40,29 @@ class DeliverySerializer(NotificationSerializer):
 
     class Meta:
         model = Delivery
-        fields = ["id", "kind", "title", "recipient", "email", "unit", "state", "attempts", "last_error",
-                  "created_at", "sent_at", "resent_at"]
+        fields = [
+            "id",
+            "kind",
+            "title",
+            "recipient",
+            "email",
+            "unit",
+            "state",
+            "attempts",
+            "last_error",
+            "created_at",
+            "sent_at",
+            "resent_at",
+        ]
 
 
 class MarkReadInput(serializers.Serializer):
-    ids = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=2**63 - 1), required=False,
-                                max_length=1000, help_text="The notifications to mark read (default: all).")
+    ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
+        required=False,
+        max_length=1000,
+        help_text="The notifications to mark read (default: all).",
+    )
 
 
 class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
@@ -64,8 +80,9 @@ class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def unread(self, request):
         return Response({"unread": selectors.unread_count(user=request.user)})
 
-    @extend_schema(request=MarkReadInput,
-                   responses=inline_serializer("MarkedRead", {"marked": serializers.IntegerField()}))
+    @extend_schema(
+        request=MarkReadInput, responses=inline_serializer("MarkedRead", {"marked": serializers.IntegerField()})
+    )
     @action(detail=False, methods=["post"])
     def read(self, request):
         data = MarkReadInput(data=request.data)

@@ -33,7 +33,8 @@ def meeting_calendar(context):
     host = settings.SITE_URL.split("//")[-1].split("/")[0].split(":")[0] or "localhost"
     summary = _("Annual review meeting %(year)s") % {"year": context["year"]}
     description = _("Year-end annual review meeting of the directorate-general. Reports are due on %(date)s.") % {
-        "date": context["deadline"]}
+        "date": context["deadline"]
+    }
     lines = [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",
@@ -42,7 +43,7 @@ def meeting_calendar(context):
         "METHOD:PUBLISH",
         "BEGIN:VEVENT",
         f"UID:annual-review-meeting-{context['year']}@{host}",
-        f"DTSTAMP:{timezone.now().astimezone(datetime.timezone.utc):%Y%m%dT%H%M%SZ}",
+        f"DTSTAMP:{timezone.now().astimezone(datetime.UTC):%Y%m%dT%H%M%SZ}",
         f"DTSTART;VALUE=DATE:{day:%Y%m%d}",
         f"DTEND;VALUE=DATE:{day + datetime.timedelta(days=1):%Y%m%d}",
         f"SUMMARY:{_escape(summary)}",

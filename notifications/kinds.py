@@ -37,15 +37,19 @@ def units_to_remind(cycle):
     Three queries whatever the number of units. Each row says what is missing, and the unit's
     own deadline (the cycle's, or the extension the DG's office granted it).
     """
-    units = list(Directorate.objects.filter(is_active=True).only("pk", "code", "name_fr", "name_ar", "name_en",
-                                                                 "parent_id"))
+    units = list(
+        Directorate.objects.filter(is_active=True).only("pk", "code", "name_fr", "name_ar", "name_en", "parent_id")
+    )
     reports = {
         r.directorate_id: r
-        for r in Report.objects.filter(cycle=cycle).only("pk", "directorate_id", "state", "extended_until")
+        for r in Report.objects.filter(cycle=cycle)
+        .only("pk", "directorate_id", "state", "extended_until")
         .annotate(filled=Count("outcomes", filter=~Q(outcomes__status="")))
     }
     totals = dict(
-        Deliverable.objects.filter(year=cycle.year).values("directorate").annotate(n=Count("pk"))
+        Deliverable.objects.filter(year=cycle.year)
+        .values("directorate")
+        .annotate(n=Count("pk"))
         .values_list("directorate", "n")
     )
     rows = []
@@ -53,15 +57,17 @@ def units_to_remind(cycle):
         report = reports.get(unit.pk)
         if report is not None and report.state in DONE_STATES:
             continue
-        rows.append({
-            "unit": unit,
-            "report_id": report.pk if report else None,
-            "state": report.state if report else "missing",
-            "filled": report.filled if report else 0,
-            "total": totals.get(unit.pk, 0),
-            "deadline": (report.extended_until if report else None) or cycle.submission_deadline,
-            "extended": bool(report and report.extended_until),
-        })
+        rows.append(
+            {
+                "unit": unit,
+                "report_id": report.pk if report else None,
+                "state": report.state if report else "missing",
+                "filled": report.filled if report else 0,
+                "total": totals.get(unit.pk, 0),
+                "deadline": (report.extended_until if report else None) or cycle.submission_deadline,
+                "extended": bool(report and report.extended_until),
+            }
+        )
     return rows
 
 
@@ -70,7 +76,8 @@ def members_by_unit(unit_ids, roles):
     out = defaultdict(list)
     rows = (
         Membership.objects.filter(directorate_id__in=unit_ids, role__in=roles, user__is_active=True)
-        .order_by("directorate_id", "user_id").values_list("directorate_id", "user_id")
+        .order_by("directorate_id", "user_id")
+        .values_list("directorate_id", "user_id")
     )
     for unit_id, user_id in rows:
         out[unit_id].append(user_id)
@@ -138,8 +145,9 @@ class _UnitKind(ReminderKind):
                     occasion = f"until:{row['deadline'].isoformat()}/{occasion}"
                 context = {**unit_context(row, cycle), **extra}
                 for user_id in members.get(row["unit"].pk, ()):
-                    yield Due(user_id, f"cycle:{cycle.pk}/unit:{row['unit'].pk}/{occasion}", context,
-                              cycle.pk, row["unit"].pk)
+                    yield Due(
+                        user_id, f"cycle:{cycle.pk}/unit:{row['unit'].pk}/{occasion}", context, cycle.pk, row["unit"].pk
+                    )
 
 
 @register
@@ -268,7 +276,9 @@ class MeetingInvitation(_MeetingKind):
 
     def subject(self, context):
         return _("Invitation: annual review meeting %(year)s on %(date)s") % {
-            "year": context["year"], "date": _date(context["meeting_date"])}
+            "year": context["year"],
+            "date": _date(context["meeting_date"]),
+        }
 
 
 @register
@@ -282,7 +292,9 @@ class MeetingEveReminder(_MeetingKind):
 
     def subject(self, context):
         return _("Reminder: the annual review meeting %(year)s is tomorrow, %(date)s") % {
-            "year": context["year"], "date": _date(context["meeting_date"])}
+            "year": context["year"],
+            "date": _date(context["meeting_date"]),
+        }
 
 
 class _EventKind(ReminderKind):
@@ -294,7 +306,8 @@ class _EventKind(ReminderKind):
 
     def events(self, *, now, event_ids=None):
         events = self.matching(ReportEvent.objects.all()).select_related(
-            "report__directorate", "report__cycle", "actor")
+            "report__directorate", "report__cycle", "actor"
+        )
         if event_ids is not None:
             return events.filter(pk__in=event_ids)
         return events.filter(created_at__gte=now - EVENT_WINDOW, report__cycle__state="open")
@@ -340,7 +353,9 @@ class ReportReturnedNotice(_EventKind):
 
     def subject(self, context):
         return _("Annual report %(year)s of %(unit)s returned for corrections") % {
-            "year": context["year"], "unit": pick(context["unit"])}
+            "year": context["year"],
+            "unit": pick(context["unit"]),
+        }
 
 
 @register
@@ -355,7 +370,9 @@ class ReportSubmittedNotice(_EventKind):
 
     def subject(self, context):
         return _("Annual report %(year)s of %(unit)s submitted") % {
-            "year": context["year"], "unit": pick(context["unit"])}
+            "year": context["year"],
+            "unit": pick(context["unit"]),
+        }
 
 
 @register
@@ -370,7 +387,9 @@ class ReportAcceptedNotice(_EventKind):
 
     def subject(self, context):
         return _("Annual report %(year)s of %(unit)s accepted") % {
-            "year": context["year"], "unit": pick(context["unit"])}
+            "year": context["year"],
+            "unit": pick(context["unit"]),
+        }
 
 
 @register
@@ -389,7 +408,9 @@ class ReportReadyNotice(_EventKind):
 
     def subject(self, context):
         return _("Annual report %(year)s of %(unit)s is ready to be submitted") % {
-            "year": context["year"], "unit": pick(context["unit"])}
+            "year": context["year"],
+            "unit": pick(context["unit"]),
+        }
 
 
 @register
@@ -428,15 +449,20 @@ class DeadlineExtendedNotice(ReminderKind):
 
     def subject(self, context):
         return _("Annual report %(year)s of %(unit)s: deadline extended to %(date)s") % {
-            "year": context["year"], "unit": pick(context["unit"]), "date": _date(context["deadline"])}
+            "year": context["year"],
+            "unit": pick(context["unit"]),
+            "date": _date(context["deadline"]),
+        }
 
 
 def returned_at(cycle):
     """{report id: (event id, date)} of the latest return of each report of ``cycle``: one query."""
     latest = {}
-    events = (ReportEvent.objects.filter(report__cycle=cycle, new_state=ReportState.RETURNED)
-              .exclude(old_state=F("new_state"))  # an editor's "ready" mark on a returned report is no return
-              .order_by("created_at", "pk"))
+    events = (
+        ReportEvent.objects.filter(report__cycle=cycle, new_state=ReportState.RETURNED)
+        .exclude(old_state=F("new_state"))  # an editor's "ready" mark on a returned report is no return
+        .order_by("created_at", "pk")
+    )
     for event_id, report_id, created_at in events.values_list("pk", "report_id", "created_at"):
         latest[report_id] = (event_id, timezone.localdate(created_at))
     return latest
@@ -454,9 +480,14 @@ class EscalationNotice(ReminderKind):
     def due(self, *, today, now, policies):
         for policy in policies.values():
             cycle = policy.cycle
-            steps = [(step, days) for step, days in (("parent", policy.escalate_to_parent_after),
-                                                     ("office", policy.escalate_to_office_after))
-                     if days is not None]
+            steps = [
+                (step, days)
+                for step, days in (
+                    ("parent", policy.escalate_to_parent_after),
+                    ("office", policy.escalate_to_office_after),
+                )
+                if days is not None
+            ]
             if not steps or today > cycle.meeting_date or today <= cycle.submission_deadline:
                 continue
             rows = units_to_remind(cycle)
@@ -480,11 +511,21 @@ class EscalationNotice(ReminderKind):
                         office = office if office is not None else reviewer_ids()
                         recipients = office
                     parent = parent_units.get(row["unit"].parent_id)
-                    context = {**unit_context(row, cycle), "days_late": days, "step": step, "reason":
-                               reason.split(":")[0], "parent": unit_names(parent) if parent else None}
+                    context = {
+                        **unit_context(row, cycle),
+                        "days_late": days,
+                        "step": step,
+                        "reason": reason.split(":")[0],
+                        "parent": unit_names(parent) if parent else None,
+                    }
                     for user_id in recipients:
-                        yield Due(user_id, f"cycle:{cycle.pk}/unit:{row['unit'].pk}/escalation:{step}:{reason}",
-                                  context, cycle.pk, row["unit"].pk)
+                        yield Due(
+                            user_id,
+                            f"cycle:{cycle.pk}/unit:{row['unit'].pk}/escalation:{step}:{reason}",
+                            context,
+                            cycle.pk,
+                            row["unit"].pk,
+                        )
 
     def subject(self, context):
         if context["reason"] == "returned":

@@ -32,20 +32,30 @@ class ReminderPolicy(models.Model):
     offsets = models.JSONField(
         _("reminders before the deadline (days)"),
         default=default_offsets,
-        help_text=_("Days before the submission deadline on which units that have not submitted are reminded, "
-                    "e.g. [30, 14, 7, 3, 1]."),
+        help_text=_(
+            "Days before the submission deadline on which units that have not submitted are reminded, "
+            "e.g. [30, 14, 7, 3, 1]."
+        ),
     )
     meeting_invitation = models.BooleanField(_("meeting invitation when the cycle opens"), default=True)
     meeting_eve_reminder = models.BooleanField(_("reminder the day before the meeting"), default=True)
     overdue_daily = models.BooleanField(_("daily reminder to the head of a late unit"), default=True)
     office_digest = models.BooleanField(_("daily digest of late units to the DG's office"), default=True)
     escalate_to_parent_after = models.PositiveSmallIntegerField(
-        _("escalate to the parent unit's head after (days)"), null=True, blank=True, default=3,
-        help_text=_("A unit this many days overdue (report not submitted, or returned and not resubmitted) is "
-                    "reported once to the head of its parent unit. Empty: never."),
+        _("escalate to the parent unit's head after (days)"),
+        null=True,
+        blank=True,
+        default=3,
+        help_text=_(
+            "A unit this many days overdue (report not submitted, or returned and not resubmitted) is "
+            "reported once to the head of its parent unit. Empty: never."
+        ),
     )
     escalate_to_office_after = models.PositiveSmallIntegerField(
-        _("escalate to the DG's office after (days)"), null=True, blank=True, default=7,
+        _("escalate to the DG's office after (days)"),
+        null=True,
+        blank=True,
+        default=7,
         help_text=_("Then, this many days overdue, it is reported once to the DG's office. Empty: never."),
     )
     send_from_hour = models.PositiveSmallIntegerField(
@@ -66,8 +76,9 @@ class ReminderPolicy(models.Model):
     def clean(self):
         offsets = self.offsets
         if not isinstance(offsets, list) or not all(isinstance(d, int) and 0 <= d <= 366 for d in offsets):
-            raise ValidationError({"offsets": _("Give a list of whole numbers of days between 0 and 366, "
-                                                "e.g. [30, 14, 7, 3, 1].")})
+            raise ValidationError(
+                {"offsets": _("Give a list of whole numbers of days between 0 and 366, e.g. [30, 14, 7, 3, 1].")}
+            )
 
     def clean_offsets(self):
         """The offsets, largest first, ignoring anything that is not a number of days."""
@@ -121,7 +132,11 @@ class Delivery(models.Model):
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
     resent_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("re-sent by"), null=True, blank=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("re-sent by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     resent_at = models.DateTimeField(_("re-sent at"), null=True, blank=True)

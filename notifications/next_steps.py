@@ -54,14 +54,19 @@ def _due_text(due, today):
 
 
 def _report_steps(user, memberships, cycle, today):
-    memberships = [m for m in memberships if m.directorate.is_active
-                   and m.role in (Membership.Role.HEAD, Membership.Role.EDITOR)]
+    memberships = [
+        m for m in memberships if m.directorate.is_active and m.role in (Membership.Role.HEAD, Membership.Role.EDITOR)
+    ]
     if not memberships or cycle is None:
         return []
     units = [m.directorate for m in sorted(memberships, key=lambda m: m.directorate.path)]
     roles = {m.directorate_id: m.role for m in memberships}
-    reports = {r.directorate_id: r for r in review_selectors.report_list(user=user).filter(
-        cycle=cycle, directorate__in=units).prefetch_related("events")}
+    reports = {
+        r.directorate_id: r
+        for r in review_selectors.report_list(user=user)
+        .filter(cycle=cycle, directorate__in=units)
+        .prefetch_related("events")
+    }
     steps = []
     for unit in units:
         report = reports.get(unit.pk)
@@ -70,9 +75,16 @@ def _report_steps(user, memberships, cycle, today):
         if report is None:
             if cycle.is_open:
                 due = cycle.submission_deadline
-                steps.append(Step("start", _("Start the %(year)s report of « %(unit)s »") % names,
-                                  reverse("reviews:report_list"), "urgent" if due < today else "todo",
-                                  due=due, due_text=_due_text(due, today)))
+                steps.append(
+                    Step(
+                        "start",
+                        _("Start the %(year)s report of « %(unit)s »") % names,
+                        reverse("reviews:report_list"),
+                        "urgent" if due < today else "todo",
+                        due=due,
+                        due_text=_due_text(due, today),
+                    )
+                )
             continue
         detail_url = reverse("reviews:report_detail", args=[report.pk])
         editable = review_permissions.can_edit_report(user, report)
@@ -80,26 +92,56 @@ def _report_steps(user, memberships, cycle, today):
         due = report.deadline
         if report.state == ReportState.RETURNED:
             returned = report.last_return
-            steps.append(Step(
-                "returned", _("Correct the report of « %(unit)s » returned by the DG's office") % names,
-                edit_url, "urgent", detail=returned.comment if returned else "", due=due,
-                due_text=_due_text(due, today)))
+            steps.append(
+                Step(
+                    "returned",
+                    _("Correct the report of « %(unit)s » returned by the DG's office") % names,
+                    edit_url,
+                    "urgent",
+                    detail=returned.comment if returned else "",
+                    due=due,
+                    due_text=_due_text(due, today),
+                )
+            )
         elif report.state == ReportState.DRAFT and report.cycle.is_open:
             events = list(report.events.all())
             ready = bool(events) and events[-1].marks_ready
             if head and ready:
-                steps.append(Step("submit", _("Submit the report of « %(unit)s »: it was marked ready") % names,
-                                  detail_url, "urgent" if due < today else "todo", due=due,
-                                  due_text=_due_text(due, today)))
+                steps.append(
+                    Step(
+                        "submit",
+                        _("Submit the report of « %(unit)s »: it was marked ready") % names,
+                        detail_url,
+                        "urgent" if due < today else "todo",
+                        due=due,
+                        due_text=_due_text(due, today),
+                    )
+                )
             else:
                 title = _("Fill in the report of « %(unit)s » (%(percent)s %% complete)") % {
-                    **names, "percent": report.completeness}
-                steps.append(Step("fill", title, edit_url, "urgent" if due < today else "todo",
-                                  detail=_("Only the unit's head can submit it.") if not head else "",
-                                  due=due, due_text=_due_text(due, today)))
+                    **names,
+                    "percent": report.completeness,
+                }
+                steps.append(
+                    Step(
+                        "fill",
+                        title,
+                        edit_url,
+                        "urgent" if due < today else "todo",
+                        detail=_("Only the unit's head can submit it.") if not head else "",
+                        due=due,
+                        due_text=_due_text(due, today),
+                    )
+                )
         elif report.state == ReportState.SUBMITTED:
-            steps.append(Step("waiting", _("The report of « %(unit)s » awaits the DG's office's review") % names,
-                              detail_url, "info"))
+            steps.append(
+                Step(
+                    "waiting",
+                    _("The report of « %(unit)s » awaits the DG's office's review") % names,
+                    detail_url,
+                    "info",
+                )
+            )
     return steps
 
 
@@ -116,28 +158,36 @@ def _milestone_steps(user, memberships, today):
     steps = []
     for milestone in milestones:
         objective = milestone.objective
-        steps.append(Step(
-            "milestone",
-            _("Record the progress of « %(milestone)s » (objective %(ref)s)") % {
-                "milestone": milestone.title, "ref": objective.ref},
-            reverse("roadmap:objective_detail", args=[objective.pk]),
-            "urgent" if milestone.due_date < today else "todo",
-            due=milestone.due_date, due_text=_due_text(milestone.due_date, today)))
+        steps.append(
+            Step(
+                "milestone",
+                _("Record the progress of « %(milestone)s » (objective %(ref)s)")
+                % {"milestone": milestone.title, "ref": objective.ref},
+                reverse("roadmap:objective_detail", args=[objective.pk]),
+                "urgent" if milestone.due_date < today else "todo",
+                due=milestone.due_date,
+                due_text=_due_text(milestone.due_date, today),
+            )
+        )
     return steps
 
 
 def _region_steps(memberships, cycle, today):
-    regions = [m.directorate for m in memberships
-               if m.role == Membership.Role.HEAD and m.directorate.is_active]
+    regions = [m.directorate for m in memberships if m.role == Membership.Role.HEAD and m.directorate.is_active]
     if not regions or cycle is None:
         return []
     below = Q()
     for region in regions:
         below |= Q(path__startswith=region.path)
-    handed_in = Q(reports__cycle=cycle, reports__state__in=[ReportState.SUBMITTED, ReportState.ACCEPTED,
-                                                             ReportState.LOCKED])
-    units = (Directorate.objects.filter(below, is_active=True).exclude(pk__in=[r.pk for r in regions])
-             .annotate(handed_in=Count("reports", filter=handed_in)).values_list("path", "handed_in"))
+    handed_in = Q(
+        reports__cycle=cycle, reports__state__in=[ReportState.SUBMITTED, ReportState.ACCEPTED, ReportState.LOCKED]
+    )
+    units = (
+        Directorate.objects.filter(below, is_active=True)
+        .exclude(pk__in=[r.pk for r in regions])
+        .annotate(handed_in=Count("reports", filter=handed_in))
+        .values_list("path", "handed_in")
+    )
     missing = {region.pk: 0 for region in regions}
     for path, handed in units:
         if handed:
@@ -152,13 +202,21 @@ def _region_steps(memberships, cycle, today):
         if not count:
             continue
         due = cycle.submission_deadline
-        steps.append(Step(
-            "region",
-            ngettext("%(count)d unit under « %(unit)s » has not submitted its %(year)s report",
-                     "%(count)d units under « %(unit)s » have not submitted their %(year)s report", count)
-            % {"count": count, "unit": region.name, "year": cycle.year},
-            f"{reverse('reviews:report_list')}?{query}", "urgent" if due < today else "info",
-            due=due, due_text=_due_text(due, today)))
+        steps.append(
+            Step(
+                "region",
+                ngettext(
+                    "%(count)d unit under « %(unit)s » has not submitted its %(year)s report",
+                    "%(count)d units under « %(unit)s » have not submitted their %(year)s report",
+                    count,
+                )
+                % {"count": count, "unit": region.name, "year": cycle.year},
+                f"{reverse('reviews:report_list')}?{query}",
+                "urgent" if due < today else "info",
+                due=due,
+                due_text=_due_text(due, today),
+            )
+        )
     return steps
 
 
@@ -169,16 +227,26 @@ def _office_steps(user, cycle, today):
     if review_permissions.can_review(user):
         waiting = review_selectors.report_list(user=user).filter(cycle=cycle, state=ReportState.SUBMITTED).count()
         if waiting:
-            steps.append(Step(
-                "review",
-                ngettext("%(count)d report waits for your review", "%(count)d reports wait for your review",
-                         waiting) % {"count": waiting},
-                f"{reverse('reviews:report_list')}?{urlencode({'year': cycle.year, 'state': 'submitted'})}"))
+            steps.append(
+                Step(
+                    "review",
+                    ngettext(
+                        "%(count)d report waits for your review", "%(count)d reports wait for your review", waiting
+                    )
+                    % {"count": waiting},
+                    f"{reverse('reviews:report_list')}?{urlencode({'year': cycle.year, 'state': 'submitted'})}",
+                )
+            )
     prepare = roadmap_permissions.can_prepare(user)
     approve = roadmap_permissions.can_approve(user)
     if roadmap_permissions.can_record_priorities(user) and not Priority.objects.filter(cycle=cycle).exists():
-        steps.append(Step("priorities", _("Record the DG's priorities for %(year)s") % {"year": cycle.year},
-                          reverse("roadmap:priorities", args=[cycle.year])))
+        steps.append(
+            Step(
+                "priorities",
+                _("Record the DG's priorities for %(year)s") % {"year": cycle.year},
+                reverse("roadmap:priorities", args=[cycle.year]),
+            )
+        )
     if not (prepare or approve):
         return steps
     roadmap = Roadmap.objects.filter(cycle=cycle).first()
@@ -188,15 +256,29 @@ def _office_steps(user, cycle, today):
         if prepare and cycle.meeting_date and cycle.meeting_date <= today:
             steps.append(Step("compile", _("Compile the %(year)s roadmap from the meeting") % {"year": year}, url))
     elif roadmap.state == RoadmapState.DRAFT and prepare:
-        steps.append(Step("propose", _("Finish and propose version %(version)s of the %(year)s roadmap") % {
-            "version": roadmap.version, "year": roadmap.year}, url))
+        steps.append(
+            Step(
+                "propose",
+                _("Finish and propose version %(version)s of the %(year)s roadmap")
+                % {"version": roadmap.version, "year": roadmap.year},
+                url,
+            )
+        )
     elif roadmap.state == RoadmapState.PROPOSED:
         if approve and roadmap_permissions.approval_problem(user, roadmap) is None:
-            steps.append(Step("approve", _("Approve the %(year)s roadmap (version %(version)s), or send it back") % {
-                "version": roadmap.version, "year": roadmap.year}, url, "urgent"))
+            steps.append(
+                Step(
+                    "approve",
+                    _("Approve the %(year)s roadmap (version %(version)s), or send it back")
+                    % {"version": roadmap.version, "year": roadmap.year},
+                    url,
+                    "urgent",
+                )
+            )
         elif prepare:
-            steps.append(Step("awaiting", _("The %(year)s roadmap awaits approval") % {"year": roadmap.year},
-                              url, "info"))
+            steps.append(
+                Step("awaiting", _("The %(year)s roadmap awaits approval") % {"year": roadmap.year}, url, "info")
+            )
     return steps
 
 
@@ -205,7 +287,11 @@ def next_steps(*, user, today=None):
     today = today or timezone.localdate()
     cycle = review_selectors.current_cycle()
     memberships = list(Membership.objects.filter(user=user).select_related("directorate"))
-    steps = (_office_steps(user, cycle, today) + _report_steps(user, memberships, cycle, today)
-             + _region_steps(memberships, cycle, today) + _milestone_steps(user, memberships, today))
+    steps = (
+        _office_steps(user, cycle, today)
+        + _report_steps(user, memberships, cycle, today)
+        + _region_steps(memberships, cycle, today)
+        + _milestone_steps(user, memberships, today)
+    )
     order = {"urgent": 0, "todo": 1, "info": 2}
     return cycle, sorted(steps, key=lambda s: (order[s.level], s.due or datetime.date.max))

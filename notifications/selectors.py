@@ -29,5 +29,10 @@ def delivery_log(*, cycle=None):
 
 
 def delivery_totals(*, cycle):
-    return dict(Delivery.objects.filter(cycle=cycle).order_by().values("state").annotate(n=Count("pk"))
-                .values_list("state", "n"))
+    return dict(
+        Delivery.objects.filter(cycle=cycle)
+        .order_by()
+        .values("state")
+        .annotate(n=Count("pk"))
+        .values_list("state", "n")
+    )

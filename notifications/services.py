@@ -80,8 +80,9 @@ def deliveries_claim(*, kind, dues, now):
     if not dues:
         return 0
     existing = set(
-        Delivery.objects.filter(kind=kind.key, occasion__in={d.occasion for d in dues})
-        .values_list("occasion", "recipient_id")
+        Delivery.objects.filter(kind=kind.key, occasion__in={d.occasion for d in dues}).values_list(
+            "occasion", "recipient_id"
+        )
     )
     rows, seen = [], set()
     for due in dues:
@@ -89,10 +90,18 @@ def deliveries_claim(*, kind, dues, now):
         if key in existing or key in seen:
             continue
         seen.add(key)
-        rows.append(Delivery(
-            kind=kind.key, occasion=due.occasion, recipient_id=due.recipient_id, cycle_id=due.cycle_id,
-            directorate_id=due.directorate_id, context=due.context, created_at=now, next_attempt_at=now,
-        ))
+        rows.append(
+            Delivery(
+                kind=kind.key,
+                occasion=due.occasion,
+                recipient_id=due.recipient_id,
+                cycle_id=due.cycle_id,
+                directorate_id=due.directorate_id,
+                context=due.context,
+                created_at=now,
+                next_attempt_at=now,
+            )
+        )
     # No batch size of ours: as many rows per INSERT as the database accepts (all of them on PostgreSQL).
     Delivery.objects.bulk_create(rows, ignore_conflicts=True)
     return len(rows)
@@ -130,7 +139,7 @@ def reminders_dispatch(*, now=None):
     if ids:
         Delivery.objects.filter(pk__in=ids).update(next_attempt_at=now + LEASE)
     for start in range(0, len(ids), SEND_BATCH):
-        enqueue(tasks.send_deliveries, ids[start:start + SEND_BATCH])
+        enqueue(tasks.send_deliveries, ids[start : start + SEND_BATCH])
     return {"created": sum(created.values()), "queued": len(ids)}
 
 
@@ -140,14 +149,22 @@ def event_notify(*, source, event_id, now=None):
 
     Each kind of ``source`` keeps only the events it is about (its states).
     """
-    return _notify_now(kinds=registry.event_kinds(source), occasion=f"event:{event_id}",
-                       now=now or timezone.now(), event_ids=[event_id])
+    return _notify_now(
+        kinds=registry.event_kinds(source),
+        occasion=f"event:{event_id}",
+        now=now or timezone.now(),
+        event_ids=[event_id],
+    )
 
 
 def deadline_extension_notify(*, extension_id, now=None):
     """The notice of a deadline extension to the unit's writers, sent at once."""
-    return _notify_now(kinds=[registry.get("deadline_extended")], occasion=f"extension:{extension_id}",
-                       now=now or timezone.now(), extension_ids=[extension_id])
+    return _notify_now(
+        kinds=[registry.get("deadline_extended")],
+        occasion=f"extension:{extension_id}",
+        now=now or timezone.now(),
+        extension_ids=[extension_id],
+    )
 
 
 def _notify_now(*, kinds, occasion, now, **selection):
@@ -157,9 +174,11 @@ def _notify_now(*, kinds, occasion, now, **selection):
         deliveries_claim(kind=kind, dues=dues, now=now)
     if not kinds:
         return {"sent": 0, "failed": [], "in_app": 0}
-    ids = list(Delivery.objects.filter(
-        kind__in=[k.key for k in kinds], occasion=occasion, state=Delivery.State.PENDING
-    ).values_list("pk", flat=True))
+    ids = list(
+        Delivery.objects.filter(
+            kind__in=[k.key for k in kinds], occasion=occasion, state=Delivery.State.PENDING
+        ).values_list("pk", flat=True)
+    )
     return deliveries_send(ids=ids)
 
 
@@ -232,8 +251,11 @@ def deliveries_send(*, ids):
         return result
     already_sent = _sent_markers(rows)
     if already_sent:
-        logger.info("%d notification(s) already accepted by the mail server before a worker was lost: "
-                    "marked sent, not sent again", len(already_sent))
+        logger.info(
+            "%d notification(s) already accepted by the mail server before a worker was lost: "
+            "marked sent, not sent again",
+            len(already_sent),
+        )
     locked, rows = rows, [row for row in rows if row.pk not in already_sent]
     sent, in_app, failed, markers = [], [], [], []
     use_cache = True
@@ -260,8 +282,10 @@ def deliveries_send(*, ids):
                 cache.set(key, timezone.now().isoformat(), timeout=SENT_MARKER_TIMEOUT)
             except Exception:  # the cache is down: the batch is sent as before, without markers
                 use_cache = False
-                logger.warning("Recording a sent message in the cache failed; the rest of the batch is "
-                               "sent without markers", exc_info=True)
+                logger.warning(
+                    "Recording a sent message in the cache failed; the rest of the batch is sent without markers",
+                    exc_info=True,
+                )
             else:
                 markers.append(key)
     try:
@@ -273,13 +297,18 @@ def deliveries_send(*, ids):
         # One UPDATE: rows sent now at ``now``, rows a lost worker had sent at the time it recorded.
         sent_at = now
         if already_sent:
-            sent_at = Case(*(When(pk=pk, then=Value(at)) for pk, at in already_sent.items()),
-                           default=Value(now), output_field=DateTimeField())
+            sent_at = Case(
+                *(When(pk=pk, then=Value(at)) for pk, at in already_sent.items()),
+                default=Value(now),
+                output_field=DateTimeField(),
+            )
         Delivery.objects.filter(pk__in=[*sent, *already_sent]).update(
-            state=Delivery.State.SENT, sent_at=sent_at, attempts=F("attempts") + 1, last_error="")
+            state=Delivery.State.SENT, sent_at=sent_at, attempts=F("attempts") + 1, last_error=""
+        )
     if in_app:
         Delivery.objects.filter(pk__in=in_app).update(
-            state=Delivery.State.IN_APP, sent_at=now, last_error=_("No e-mail address: shown in the app only."))
+            state=Delivery.State.IN_APP, sent_at=now, last_error=_("No e-mail address: shown in the app only.")
+        )
     for row, error in failed:
         row.state = Delivery.State.FAILED
         row.attempts += 1
@@ -287,8 +316,7 @@ def deliveries_send(*, ids):
         row.next_attempt_at = now + backoff(row.attempts)
         logger.warning("Notification %s to %s failed: %s", row.pk, row.recipient_id, row.last_error)
     if failed:
-        Delivery.objects.bulk_update([row for row, _ in failed], ["state", "attempts", "last_error",
-                                                                  "next_attempt_at"])
+        Delivery.objects.bulk_update([row for row, _ in failed], ["state", "attempts", "last_error", "next_attempt_at"])
     changed = [*sent, *already_sent, *in_app, *(row.pk for row, _ in failed)]
     if changed:  # bulk updates bypass simple-history: one history row per delivery, in one insert
         audit.record_update(Delivery.objects.filter(pk__in=changed), actor=None, reason="delivery attempt")
@@ -311,8 +339,10 @@ def delivery_resend(*, actor, delivery):
     if not review_permissions.can_manage_cycles(actor):
         raise NotAllowed(_("Only the DG's office may re-send a notification."))
     now = timezone.now()
-    if not Delivery.objects.filter(pk=delivery.pk).exclude(state=Delivery.State.PENDING).update(
-        state=Delivery.State.PENDING, next_attempt_at=now + LEASE, resent_by=actor, resent_at=now
+    if (
+        not Delivery.objects.filter(pk=delivery.pk)
+        .exclude(state=Delivery.State.PENDING)
+        .update(state=Delivery.State.PENDING, next_attempt_at=now + LEASE, resent_by=actor, resent_at=now)
     ):
         raise InvalidTransition(_("This notification is already waiting to be sent."))
     delivery.refresh_from_db()

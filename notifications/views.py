@@ -13,10 +13,10 @@ from django.views.decorators.http import require_POST
 from core.errors import DomainError, NotAllowed
 from core.filters import valid_filters
 from notifications import registry, selectors, services
+from notifications.context_processors import demo_outbox_open
 from notifications.filters import DeliveryFilter
 from notifications.models import Delivery
 from notifications.next_steps import next_steps
-from notifications.context_processors import demo_outbox_open
 from notifications.rendering import build_message, title
 from reviews import selectors as review_selectors
 from reviews.models import ReviewCycle
@@ -65,16 +65,20 @@ def delivery_log(request, year):
     state, kind = filters.form.cleaned_data.get("state") or None, filters.form.cleaned_data.get("kind") or None
     rows = filters.qs
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "notifications/delivery_log.html", {
-        "cycle": cycle,
-        "page": page,
-        "items": [{"delivery": d, "title": title(d)} for d in page],
-        "totals": selectors.delivery_totals(cycle=cycle),
-        "states": Delivery.State.choices,
-        "kinds": [(key, kind.label) for key, kind in registry.REGISTRY.items()],
-        "state": state,
-        "kind": kind,
-    })
+    return render(
+        request,
+        "notifications/delivery_log.html",
+        {
+            "cycle": cycle,
+            "page": page,
+            "items": [{"delivery": d, "title": title(d)} for d in page],
+            "totals": selectors.delivery_totals(cycle=cycle),
+            "states": Delivery.State.choices,
+            "kinds": [(key, kind.label) for key, kind in registry.REGISTRY.items()],
+            "state": state,
+            "kind": kind,
+        },
+    )
 
 
 @login_required
@@ -102,13 +106,24 @@ def demo_outbox(request):
     """The demo's outbox: the e-mails sent to the signed-in demo user, as they left (subject, address, text)."""
     if not demo_outbox_open(request.user):
         raise Http404
-    rows = selectors.notification_list(user=request.user).filter(state=Delivery.State.SENT).select_related(
-        "recipient").order_by("-sent_at", "-pk")[:OUTBOX_SIZE]
+    rows = (
+        selectors.notification_list(user=request.user)
+        .filter(state=Delivery.State.SENT)
+        .select_related("recipient")
+        .order_by("-sent_at", "-pk")[:OUTBOX_SIZE]
+    )
     mails = []
     for delivery in rows:
         message = build_message(delivery)
-        mails.append({"delivery": delivery, "subject": message.subject, "to": ", ".join(message.to),
-                      "body": message.body, "attachments": [a[0] for a in message.attachments]})
+        mails.append(
+            {
+                "delivery": delivery,
+                "subject": message.subject,
+                "to": ", ".join(message.to),
+                "body": message.body,
+                "attachments": [a[0] for a in message.attachments],
+            }
+        )
     return render(request, "notifications/outbox.html", {"mails": mails})
 
 

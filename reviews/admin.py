@@ -1,7 +1,7 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
-from core.admin import HistoryAdmin
 
+from core.admin import HistoryAdmin
 from core.errors import DomainError
 from reviews import services
 from reviews.models import Achievement, Outcome, Report, ReportConstraint, ReportEvent, ReviewCycle
@@ -18,8 +18,12 @@ class ReviewCycleAdmin(HistoryAdmin):
             obj._history_user = request.user
             obj.save()
         else:
-            created = services.cycle_open(actor=request.user, year=obj.year,
-                                          submission_deadline=obj.submission_deadline, meeting_date=obj.meeting_date)
+            created = services.cycle_open(
+                actor=request.user,
+                year=obj.year,
+                submission_deadline=obj.submission_deadline,
+                meeting_date=obj.meeting_date,
+            )
             obj.pk = created.pk
 
     @admin.action(description=_("Close the selected cycles (locks every report)"))

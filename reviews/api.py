@@ -4,8 +4,8 @@ from collections import defaultdict
 
 from django.conf import settings
 from django.http import FileResponse
-from django.utils import timezone
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -115,17 +115,32 @@ class ReviewItemCommentSerializer(serializers.ModelSerializer):
 
 class ReviewItemSerializer(serializers.ModelSerializer):
     flag = serializers.IntegerField(source="pk", help_text="This flag's own id (to post to its thread).")
-    id = serializers.IntegerField(source="item_id", help_text="The item as the report names it: the deliverable "
-                                                                "for an outcome, else the figure, achievement or "
-                                                                "constraint.")
+    id = serializers.IntegerField(
+        source="item_id",
+        help_text="The item as the report names it: the deliverable "
+        "for an outcome, else the figure, achievement or "
+        "constraint.",
+    )
     resolved = serializers.BooleanField()
     flagged_by = serializers.CharField(source="flagged_by.username")
     comments = ReviewItemCommentSerializer(many=True)
 
     class Meta:
         model = ReviewItem
-        fields = ["flag", "kind", "id", "label", "comment", "resolved", "resolved_at", "flagged_by", "created_at",
-                  "before", "after", "comments"]
+        fields = [
+            "flag",
+            "kind",
+            "id",
+            "label",
+            "comment",
+            "resolved",
+            "resolved_at",
+            "flagged_by",
+            "created_at",
+            "before",
+            "after",
+            "comments",
+        ]
 
 
 class ReportSerializer(serializers.ModelSerializer):
@@ -196,72 +211,142 @@ class ReportListRows:
         outcome_rows = list(
             Outcome.objects.filter(report__in=ids)
             .order_by("deliverable__due_date", "deliverable_id")
-            .values_list("pk", "report_id", "deliverable_id", "deliverable__title", "status", "percent_done",
-                         "comment", "evidence")
+            .values_list(
+                "pk",
+                "report_id",
+                "deliverable_id",
+                "deliverable__title",
+                "status",
+                "percent_done",
+                "comment",
+                "evidence",
+            )
         )
         attachments = defaultdict(list)
         base = self.request.build_absolute_uri("/api/v1/attachments/")
         for pk, outcome_id, name, content_type, size, username, uploaded_at in (
-            Attachment.objects.filter(outcome__report__in=ids).order_by("uploaded_at", "id")
-            .values_list("pk", "outcome_id", "original_name", "content_type", "size", "uploaded_by__username",
-                         "uploaded_at")
+            Attachment.objects.filter(outcome__report__in=ids)
+            .order_by("uploaded_at", "id")
+            .values_list(
+                "pk", "outcome_id", "original_name", "content_type", "size", "uploaded_by__username", "uploaded_at"
+            )
         ):
-            attachments[outcome_id].append({
-                "id": pk, "name": name, "content_type": content_type, "size": size, "uploaded_by": username,
-                "uploaded_at": self._dt(uploaded_at), "url": f"{base}{pk}/",
-            })
+            attachments[outcome_id].append(
+                {
+                    "id": pk,
+                    "name": name,
+                    "content_type": content_type,
+                    "size": size,
+                    "uploaded_by": username,
+                    "uploaded_at": self._dt(uploaded_at),
+                    "url": f"{base}{pk}/",
+                }
+            )
         for pk, report_id, deliverable, title, status_, percent, comment, evidence in outcome_rows:
-            outcomes[report_id].append({
-                "deliverable": deliverable, "deliverable_title": title, "status": status_, "percent_done": percent,
-                "comment": comment, "evidence": evidence, "attachments": attachments.get(pk, []),
-            })
+            outcomes[report_id].append(
+                {
+                    "deliverable": deliverable,
+                    "deliverable_title": title,
+                    "status": status_,
+                    "percent_done": percent,
+                    "comment": comment,
+                    "evidence": evidence,
+                    "attachments": attachments.get(pk, []),
+                }
+            )
         achievements = defaultdict(list)
         for report_id, pk, title, description in (
-            Achievement.objects.filter(report__in=ids).order_by("id")
+            Achievement.objects.filter(report__in=ids)
+            .order_by("id")
             .values_list("report_id", "pk", "title", "description")
         ):
             achievements[report_id].append({"id": pk, "title": title, "description": description})
         constraints = defaultdict(list)
         for report_id, pk, category, description, remedy, needs_action in (
-            ReportConstraint.objects.filter(report__in=ids).order_by("id")
+            ReportConstraint.objects.filter(report__in=ids)
+            .order_by("id")
             .values_list("report_id", "pk", "category", "description", "remedy", "needs_action")
         ):
-            constraints[report_id].append({"id": pk, "category": category, "description": description,
-                                           "remedy": remedy, "needs_action": needs_action})
+            constraints[report_id].append(
+                {
+                    "id": pk,
+                    "category": category,
+                    "description": description,
+                    "remedy": remedy,
+                    "needs_action": needs_action,
+                }
+            )
         events = defaultdict(list)
         for report_id, old, new, actor, comment, created_at in (
-            ReportEvent.objects.filter(report__in=ids).order_by("created_at", "id")
+            ReportEvent.objects.filter(report__in=ids)
+            .order_by("created_at", "id")
             .values_list("report_id", "old_state", "new_state", "actor__username", "comment", "created_at")
         ):
-            events[report_id].append({"old_state": old, "new_state": new, "actor": actor, "comment": comment,
-                                      "created_at": self._dt(created_at)})
+            events[report_id].append(
+                {
+                    "old_state": old,
+                    "new_state": new,
+                    "actor": actor,
+                    "comment": comment,
+                    "created_at": self._dt(created_at),
+                }
+            )
         extensions = defaultdict(list)
         for report_id, previous, until, reason, granted_by, granted_at in (
-            DeadlineExtension.objects.filter(report__in=ids).order_by("granted_at", "id")
+            DeadlineExtension.objects.filter(report__in=ids)
+            .order_by("granted_at", "id")
             .values_list("report_id", "previous_deadline", "until", "reason", "granted_by__username", "granted_at")
         ):
-            extensions[report_id].append({"previous_deadline": self._date(previous), "until": self._date(until),
-                                          "reason": reason, "granted_by": granted_by,
-                                          "granted_at": self._dt(granted_at)})
+            extensions[report_id].append(
+                {
+                    "previous_deadline": self._date(previous),
+                    "until": self._date(until),
+                    "reason": reason,
+                    "granted_by": granted_by,
+                    "granted_at": self._dt(granted_at),
+                }
+            )
         comments = defaultdict(list)
         for item_id, author, text, created_at in (
-            ReviewItemComment.objects.filter(item__report__in=ids).order_by("created_at", "id")
+            ReviewItemComment.objects.filter(item__report__in=ids)
+            .order_by("created_at", "id")
             .values_list("item_id", "author__username", "text", "created_at")
         ):
             comments[item_id].append({"author": author, "text": text, "created_at": self._dt(created_at)})
         review_items = defaultdict(list)
-        for (pk, report_id, kind, item_id, label, comment, resolved_at, flagged_by, created_at, before,
-             after) in (
-            ReviewItem.objects.filter(report__in=ids).order_by("created_at", "id")
-            .values_list("pk", "report_id", "kind", "item_id", "label", "comment", "resolved_at",
-                         "flagged_by__username", "created_at", "before", "after")
+        for pk, report_id, kind, item_id, label, comment, resolved_at, flagged_by, created_at, before, after in (
+            ReviewItem.objects.filter(report__in=ids)
+            .order_by("created_at", "id")
+            .values_list(
+                "pk",
+                "report_id",
+                "kind",
+                "item_id",
+                "label",
+                "comment",
+                "resolved_at",
+                "flagged_by__username",
+                "created_at",
+                "before",
+                "after",
+            )
         ):
-            review_items[report_id].append({
-                "flag": pk, "kind": kind, "id": item_id, "label": label, "comment": comment,
-                "resolved": resolved_at is not None, "resolved_at": self._dt(resolved_at), "flagged_by": flagged_by,
-                "created_at": self._dt(created_at), "before": before, "after": after,
-                "comments": comments.get(pk, []),
-            })
+            review_items[report_id].append(
+                {
+                    "flag": pk,
+                    "kind": kind,
+                    "id": item_id,
+                    "label": label,
+                    "comment": comment,
+                    "resolved": resolved_at is not None,
+                    "resolved_at": self._dt(resolved_at),
+                    "flagged_by": flagged_by,
+                    "created_at": self._dt(created_at),
+                    "before": before,
+                    "after": after,
+                    "comments": comments.get(pk, []),
+                }
+            )
         today = timezone.localdate()
         return [
             {
@@ -302,17 +387,29 @@ class OutcomeInputSerializer(serializers.Serializer):
 
 
 class ReportUpdateSerializer(serializers.Serializer):
-    version = serializers.IntegerField(required=False, min_value=1, max_value=2**31 - 1,
-                                       help_text="The version you read (or send If-Match: \"<version>\"); "
-                                                 "required one way or the other (428), a stale one is 409.")
+    version = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=2**31 - 1,
+        help_text='The version you read (or send If-Match: "<version>"); '
+        "required one way or the other (428), a stale one is 409.",
+    )
     summary = serializers.CharField(allow_blank=True, required=False)
     # The services check the same limits (settings.REPORT_MAX_ITEMS); here they stop a huge list before
     # each of its items is validated.
     outcomes = OutcomeInputSerializer(many=True, required=False, max_length=settings.REPORT_MAX_ITEMS * 10)
-    achievements = AchievementSerializer(many=True, required=False, max_length=settings.REPORT_MAX_ITEMS,
-                                         help_text="Replaces the list; keep ids to update.")
-    constraints = ConstraintSerializer(many=True, required=False, max_length=settings.REPORT_MAX_ITEMS,
-                                       help_text="Replaces the list; keep ids to update.")
+    achievements = AchievementSerializer(
+        many=True,
+        required=False,
+        max_length=settings.REPORT_MAX_ITEMS,
+        help_text="Replaces the list; keep ids to update.",
+    )
+    constraints = ConstraintSerializer(
+        many=True,
+        required=False,
+        max_length=settings.REPORT_MAX_ITEMS,
+        help_text="Replaces the list; keep ids to update.",
+    )
 
 
 class ExtensionInputSerializer(serializers.Serializer):
@@ -326,17 +423,23 @@ class CommentSerializer(serializers.Serializer):
 
 class ReturnItemSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=ReviewItem.Kind.choices)
-    id = serializers.IntegerField(min_value=1, max_value=2**63 - 1,
-                                  help_text="As the report's detail names it: the deliverable for an outcome.")
-    comment = serializers.CharField(max_length=settings.REPORT_MAX_TEXT_CHARS,
-                                    help_text="What must be corrected in this item.")
+    id = serializers.IntegerField(
+        min_value=1, max_value=2**63 - 1, help_text="As the report's detail names it: the deliverable for an outcome."
+    )
+    comment = serializers.CharField(
+        max_length=settings.REPORT_MAX_TEXT_CHARS, help_text="What must be corrected in this item."
+    )
 
 
 class ReturnSerializer(serializers.Serializer):
     comment = serializers.CharField(allow_blank=True, required=False, default="")
-    items = ReturnItemSerializer(many=True, required=False, default=list, max_length=settings.REPORT_MAX_ITEMS,
-                                 help_text="Items flagged for correction; only they (and the summary) can then "
-                                           "change until the unit resubmits.")
+    items = ReturnItemSerializer(
+        many=True,
+        required=False,
+        default=list,
+        max_length=settings.REPORT_MAX_ITEMS,
+        help_text="Items flagged for correction; only they (and the summary) can then change until the unit resubmits.",
+    )
 
 
 class ItemCommentInputSerializer(serializers.Serializer):
@@ -348,8 +451,9 @@ class AttachmentUpload(serializers.Serializer):
     file = serializers.FileField()
 
 
-class ReportViewSet(ConditionalWriteMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin,
-                    viewsets.ReadOnlyModelViewSet):
+class ReportViewSet(
+    ConditionalWriteMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet
+):
     """Annual reports. Unit people see only their units' reports; others' are 404.
 
     A PATCH names the version it read: ``version`` in the body or ``If-Match: "<version>"`` (the ETag of
@@ -440,16 +544,21 @@ class ReportViewSet(ConditionalWriteMixin, mixins.CreateModelMixin, mixins.Updat
         """The DG's office returns the report with its comment and, optionally, flagged items."""
         data = ReturnSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        return self._transition(request, services.report_return, comment=data.validated_data["comment"],
-                                items=[dict(item) for item in data.validated_data["items"]])
+        return self._transition(
+            request,
+            services.report_return,
+            comment=data.validated_data["comment"],
+            items=[dict(item) for item in data.validated_data["items"]],
+        )
 
     @extend_schema(request=ItemCommentInputSerializer, responses={201: ReviewItemCommentSerializer})
     @action(detail=True, methods=["post"], url_path=r"review-items/(?P<flag>\d{1,18})/comments")
     def review_item_comments(self, request, pk=None, flag=None):
         """Answer a flagged item (the unit) or answer back (the DG's office)."""
         report = self.get_object()
-        item = get_object_or_404(ReviewItem.objects.select_related("report__cycle", "report__directorate"),
-                                 pk=flag, report=report)
+        item = get_object_or_404(
+            ReviewItem.objects.select_related("report__cycle", "report__directorate"), pk=flag, report=report
+        )
         if not permissions.is_thread_party(request.user, report):  # who may, before what is sent
             raise NotAllowed(_("Only the unit's people and the DG's office may discuss this item."))
         data = ItemCommentInputSerializer(data=request.data)
@@ -485,8 +594,9 @@ class ReportViewSet(ConditionalWriteMixin, mixins.CreateModelMixin, mixins.Updat
         outcome = report.outcomes.filter(deliverable_id=data.validated_data["deliverable"]).first()
         if outcome is None:
             raise serializers.ValidationError({"deliverable": ["Not a deliverable of this report."]})
-        attachment = services.attachment_add(actor=request.user, outcome=outcome,
-                                             uploaded_file=data.validated_data["file"])
+        attachment = services.attachment_add(
+            actor=request.user, outcome=outcome, uploaded_file=data.validated_data["file"]
+        )
         return Response(AttachmentSerializer(attachment, context={"request": request}).data, status=201)
 
 

@@ -24,4 +24,3 @@ class ReportFilter(django_filters.FilterSet):
     class Meta:
         model = Report
         fields = ["year", "directorate", "state"]
-

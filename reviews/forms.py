@@ -9,23 +9,27 @@ from reviews.models import Outcome, ReportConstraint
 
 class ReportSummaryForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
-    summary = forms.CharField(
-        label=_("Summary of the year"), required=False, widget=forms.Textarea(attrs={"rows": 5})
-    )
+    summary = forms.CharField(label=_("Summary of the year"), required=False, widget=forms.Textarea(attrs={"rows": 5}))
 
 
 class OutcomeForm(forms.Form):
     deliverable = forms.IntegerField(widget=forms.HiddenInput)
     status = forms.ChoiceField(label=_("Outcome"), choices=Outcome.Status.choices, required=False)
     percent_done = forms.IntegerField(
-        label=_("Percentage done"), min_value=0, max_value=100, required=False, widget=forms.NumberInput(attrs={"step": 1})
+        label=_("Percentage done"),
+        min_value=0,
+        max_value=100,
+        required=False,
+        widget=forms.NumberInput(attrs={"step": 1}),
     )
     comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     evidence = forms.CharField(label=_("Evidence"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     file = forms.FileField(
         label=_("Attach a file (PDF, image, office document)"),
         required=False,
-        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.png,.jpg,.jpeg,.gif,.webp,.doc,.docx,.xls,.xlsx,.ppt,.pptx,.odt,.ods"}),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": ".pdf,.png,.jpg,.jpeg,.gif,.webp,.doc,.docx,.xls,.xlsx,.ppt,.pptx,.odt,.ods"}
+        ),
     )
 
 
@@ -40,8 +44,9 @@ class ConstraintForm(forms.Form):
     category = forms.ChoiceField(
         label=_("Category"), choices=[("", "—")] + list(ReportConstraint.Category.choices), required=False
     )
-    description = forms.CharField(label=_("Challenge or constraint"), required=False,
-                                  widget=forms.Textarea(attrs={"rows": 2}))
+    description = forms.CharField(
+        label=_("Challenge or constraint"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
     remedy = forms.CharField(label=_("What would lift it"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     needs_action = forms.BooleanField(label=_("Needs action next year"), required=False)
 

@@ -68,8 +68,10 @@ def _outcomes(report, ids=None):
     if ids is not None:
         rows = rows.filter(deliverable_id__in=ids)
     return {
-        o.deliverable_id: (o.deliverable.title, {"status": o.status, "percent_done": o.percent_done,
-                                                 "comment": o.comment, "evidence": o.evidence})
+        o.deliverable_id: (
+            o.deliverable.title,
+            {"status": o.status, "percent_done": o.percent_done, "comment": o.comment, "evidence": o.evidence},
+        )
         for o in rows
     }
 
@@ -86,26 +88,44 @@ def _constraints(report, ids=None):
     if ids is not None:
         rows = rows.filter(pk__in=ids)
     return {
-        c.pk: (f"{c.get_category_display()}: {c.description[:120]}",
-               {"category": c.category, "description": c.description, "remedy": c.remedy,
-                "needs_action": c.needs_action})
+        c.pk: (
+            f"{c.get_category_display()}: {c.description[:120]}",
+            {"category": c.category, "description": c.description, "remedy": c.remedy, "needs_action": c.needs_action},
+        )
         for c in rows
     }
 
 
-register_item_kind(ItemKind(
-    Kind.OUTCOME, read=_outcomes,
-    fields={"status": gettext_lazy("Outcome"), "percent_done": gettext_lazy("Percentage done"),
-            "comment": gettext_lazy("Comment"), "evidence": gettext_lazy("Evidence")},
-    choices={"status": dict(Outcome.Status.choices)},
-))
-register_item_kind(ItemKind(
-    Kind.ACHIEVEMENT, read=_achievements,
-    fields={"title": gettext_lazy("Achievement"), "description": gettext_lazy("Description")},
-))
-register_item_kind(ItemKind(
-    Kind.CONSTRAINT, read=_constraints,
-    fields={"category": gettext_lazy("Category"), "description": gettext_lazy("Challenge or constraint"),
-            "remedy": gettext_lazy("What would lift it"), "needs_action": gettext_lazy("Needs action next year")},
-    choices={"category": dict(ReportConstraint.Category.choices)},
-))
+register_item_kind(
+    ItemKind(
+        Kind.OUTCOME,
+        read=_outcomes,
+        fields={
+            "status": gettext_lazy("Outcome"),
+            "percent_done": gettext_lazy("Percentage done"),
+            "comment": gettext_lazy("Comment"),
+            "evidence": gettext_lazy("Evidence"),
+        },
+        choices={"status": dict(Outcome.Status.choices)},
+    )
+)
+register_item_kind(
+    ItemKind(
+        Kind.ACHIEVEMENT,
+        read=_achievements,
+        fields={"title": gettext_lazy("Achievement"), "description": gettext_lazy("Description")},
+    )
+)
+register_item_kind(
+    ItemKind(
+        Kind.CONSTRAINT,
+        read=_constraints,
+        fields={
+            "category": gettext_lazy("Category"),
+            "description": gettext_lazy("Challenge or constraint"),
+            "remedy": gettext_lazy("What would lift it"),
+            "needs_action": gettext_lazy("Needs action next year"),
+        },
+        choices={"category": dict(ReportConstraint.Category.choices)},
+    )
+)

@@ -11,7 +11,6 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.models import TransitionEvent
-
 from directorates.models import Deliverable, Directorate
 
 
@@ -83,14 +82,20 @@ class ReportQuerySet(models.QuerySet):
         # Coalesce: a unit with no deliverable (or no outcome stated) counts 0, not NULL, so that
         # Report.completeness does not take the row for one read without the annotation and count again.
         return self.annotate(
-            deliverable_count=Coalesce(models.Subquery(
-                deliverables.order_by().values("directorate").annotate(n=models.Count("pk")).values("n")[:1],
-                output_field=models.IntegerField(),
-            ), 0),
-            filled_count=Coalesce(models.Subquery(
-                filled.order_by().values("report").annotate(n=models.Count("pk")).values("n")[:1],
-                output_field=models.IntegerField(),
-            ), 0),
+            deliverable_count=Coalesce(
+                models.Subquery(
+                    deliverables.order_by().values("directorate").annotate(n=models.Count("pk")).values("n")[:1],
+                    output_field=models.IntegerField(),
+                ),
+                0,
+            ),
+            filled_count=Coalesce(
+                models.Subquery(
+                    filled.order_by().values("report").annotate(n=models.Count("pk")).values("n")[:1],
+                    output_field=models.IntegerField(),
+                ),
+                0,
+            ),
         )
 
 
@@ -192,8 +197,9 @@ class Outcome(models.Model):
         DROPPED = "dropped", _("Dropped")
 
     report = models.ForeignKey(Report, verbose_name=_("report"), on_delete=models.CASCADE, related_name="outcomes")
-    deliverable = models.ForeignKey(Deliverable, verbose_name=_("deliverable"), on_delete=models.PROTECT,
-                                    related_name="outcomes")
+    deliverable = models.ForeignKey(
+        Deliverable, verbose_name=_("deliverable"), on_delete=models.PROTECT, related_name="outcomes"
+    )
     status = models.CharField(_("outcome"), max_length=16, choices=Status.choices, blank=True)
     percent_done = models.PositiveSmallIntegerField(_("percentage done"), null=True, blank=True)
     comment = models.TextField(_("comment"), blank=True)
@@ -224,15 +230,17 @@ def attachment_path(instance, filename):
 class Attachment(models.Model):
     """Evidence file for an outcome. Private: downloaded only through a permission check."""
 
-    outcome = models.ForeignKey(Outcome, verbose_name=_("deliverable outcome"), on_delete=models.PROTECT,
-                                related_name="attachments")
+    outcome = models.ForeignKey(
+        Outcome, verbose_name=_("deliverable outcome"), on_delete=models.PROTECT, related_name="attachments"
+    )
     file = models.FileField(_("file"), upload_to=attachment_path)
     stored_name = models.CharField(_("stored as"), max_length=64, editable=False)
     original_name = models.CharField(_("file name"), max_length=255)
     content_type = models.CharField(_("file type"), max_length=100)
     size = models.PositiveIntegerField(_("size (bytes)"))
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT,
-                                    related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT, related_name="+"
+    )
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
     history = HistoricalRecords()
@@ -298,13 +306,13 @@ class ReportConstraint(models.Model):
 class DeadlineExtension(models.Model):
     """A later submission date granted by the DG's office to one unit's report (prorogation du délai)."""
 
-    report = models.ForeignKey(Report, verbose_name=_("report"), on_delete=models.CASCADE,
-                               related_name="extensions")
+    report = models.ForeignKey(Report, verbose_name=_("report"), on_delete=models.CASCADE, related_name="extensions")
     previous_deadline = models.DateField(_("previous deadline"))
     until = models.DateField(_("new deadline"))
     reason = models.TextField(_("reason"))
-    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("granted by"), on_delete=models.PROTECT,
-                                   related_name="+")
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("granted by"), on_delete=models.PROTECT, related_name="+"
+    )
     granted_at = models.DateTimeField(_("granted at"), default=timezone.now)
 
     class Meta:
@@ -352,22 +360,29 @@ class ReviewItem(models.Model):
         ACHIEVEMENT = "achievement", _("Achievement")
         CONSTRAINT = "constraint", _("Challenge or constraint")
 
-    report = models.ForeignKey(Report, verbose_name=_("report"), on_delete=models.CASCADE,
-                               related_name="review_items")
-    return_event = models.ForeignKey(ReportEvent, verbose_name=_("return"), on_delete=models.PROTECT,
-                                     related_name="review_items")
+    report = models.ForeignKey(Report, verbose_name=_("report"), on_delete=models.CASCADE, related_name="review_items")
+    return_event = models.ForeignKey(
+        ReportEvent, verbose_name=_("return"), on_delete=models.PROTECT, related_name="review_items"
+    )
     kind = models.CharField(_("kind of item"), max_length=16, choices=Kind.choices)
     item_id = models.PositiveBigIntegerField(_("item number"))
     label = models.CharField(_("item"), max_length=300)
     comment = models.TextField(_("comment"))
     before = models.JSONField(_("before the return"), default=dict)
     after = models.JSONField(_("at resubmission"), null=True, blank=True)
-    flagged_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("flagged by"),
-                                   on_delete=models.PROTECT, related_name="+")
+    flagged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("flagged by"), on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(_("flagged at"), default=timezone.now)
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
-    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("resolved by"), null=True, blank=True,
-                                    on_delete=models.PROTECT, related_name="+")
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("resolved by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     history = HistoricalRecords()
 
@@ -390,10 +405,12 @@ class ReviewItem(models.Model):
 class ReviewItemComment(models.Model):
     """One message of a flagged item's thread: the unit answers, the DG's office answers back."""
 
-    item = models.ForeignKey(ReviewItem, verbose_name=_("flagged item"), on_delete=models.CASCADE,
-                             related_name="comments")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("author"), on_delete=models.PROTECT,
-                               related_name="+")
+    item = models.ForeignKey(
+        ReviewItem, verbose_name=_("flagged item"), on_delete=models.CASCADE, related_name="comments"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("author"), on_delete=models.PROTECT, related_name="+"
+    )
     text = models.TextField(_("comment"))
     created_at = models.DateTimeField(_("written at"), default=timezone.now)
 

@@ -63,8 +63,12 @@ def report_detail_queryset(*, user):
             "constraints",
             Prefetch("events", queryset=ReportEvent.objects.select_related("actor")),
             Prefetch("extensions", queryset=DeadlineExtension.objects.select_related("granted_by")),
-            Prefetch("review_items", queryset=ReviewItem.objects.select_related("flagged_by").prefetch_related(
-                Prefetch("comments", queryset=ReviewItemComment.objects.select_related("author")))),
+            Prefetch(
+                "review_items",
+                queryset=ReviewItem.objects.select_related("flagged_by").prefetch_related(
+                    Prefetch("comments", queryset=ReviewItemComment.objects.select_related("author"))
+                ),
+            ),
         )
     )
 
@@ -83,8 +87,10 @@ def review_items_by_kind(report, *, latest_only=False):
         items = [item for item in items if not item.resolved]
     elif latest_only:
         # The latest return's flags only: a later return without flags has none to show.
-        last = max((e.pk for e in report.events.all() if e.new_state == Report.State.RETURNED and not e.marks_ready),
-                   default=None)
+        last = max(
+            (e.pk for e in report.events.all() if e.new_state == Report.State.RETURNED and not e.marks_ready),
+            default=None,
+        )
         items = [item for item in items if item.return_event_id == last]
     by_kind = {}
     for item in items:
@@ -141,8 +147,16 @@ def cycle_dashboard(*, cycle, units):
         else:
             late = past_deadline
             completeness = 0 if total else 100
-        rows.append({"unit": unit, "report": report, "late": late, "completeness": completeness,
-                     "deliverables": total, "extended": bool(report and report.extended_until)})
+        rows.append(
+            {
+                "unit": unit,
+                "report": report,
+                "late": late,
+                "completeness": completeness,
+                "deliverables": total,
+                "extended": bool(report and report.extended_until),
+            }
+        )
     return rows
 
 

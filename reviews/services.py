@@ -12,8 +12,8 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from core import audit
-from core.transitions import StateMachine, move
 from core.errors import InvalidTransition, NotAllowed, ValidationFailed
+from core.transitions import StateMachine, move
 from directorates.models import Deliverable
 from reviews import items as report_items
 from reviews import permissions
@@ -110,8 +110,10 @@ def outcomes_add_for_deliverables(*, deliverables, actor):
     year gets their outcome rows, with history. Idempotent; a constant number of queries."""
     keys = {(d.directorate_id, d.year) for d in deliverables}
     reports = [
-        report for report in Report.objects.filter(
-            directorate_id__in={unit for unit, _year in keys}, cycle__year__in={year for _unit, year in keys},
+        report
+        for report in Report.objects.filter(
+            directorate_id__in={unit for unit, _year in keys},
+            cycle__year__in={year for _unit, year in keys},
             state__in=EDITABLE_STATES,
         ).select_related("cycle")
         if (report.directorate_id, report.cycle.year) in keys
@@ -119,11 +121,13 @@ def outcomes_add_for_deliverables(*, deliverables, actor):
     if not reports:
         return []
     ids = [d.pk for d in deliverables]
-    existing = set(Outcome.objects.filter(report__in=reports, deliverable_id__in=ids)
-                   .values_list("report_id", "deliverable_id"))
+    existing = set(
+        Outcome.objects.filter(report__in=reports, deliverable_id__in=ids).values_list("report_id", "deliverable_id")
+    )
     missing = [
         Outcome(report=report, deliverable_id=d.pk)
-        for report in reports for d in deliverables
+        for report in reports
+        for d in deliverables
         if (d.directorate_id, d.year) == (report.directorate_id, report.cycle.year)
         and (report.pk, d.pk) not in existing
     ]
@@ -159,9 +163,7 @@ def _claim_for_edit(report, actor, expected_version):
     if expected_version is not None:
         claimed = claimed.filter(version=expected_version)
     if not claimed.update(version=F("version") + 1, updated_at=timezone.now()):
-        raise InvalidTransition(
-            _("Someone else changed this report meanwhile. Reload it; your text is kept below.")
-        )
+        raise InvalidTransition(_("Someone else changed this report meanwhile. Reload it; your text is kept below."))
     report.refresh_from_db()
 
 
@@ -209,8 +211,9 @@ def _text_errors(obj, fields):
         value = getattr(obj, field, None)
         limit = TITLE_MAX if field == "title" else max_text()
         if isinstance(value, str) and len(value) > limit:
-            errors[field] = [_("At most %(max)s characters (this one has %(length)s).")
-                             % {"max": limit, "length": len(value)}]
+            errors[field] = [
+                _("At most %(max)s characters (this one has %(length)s).") % {"max": limit, "length": len(value)}
+            ]
     return errors
 
 
@@ -221,8 +224,12 @@ def _replace_children(report, model, items, fields, required, errors_key):
     """
     if len(items) > max_items():
         # Refused before anything is read: a 20,000-row list costs nothing.
-        return {errors_key: [_("At most %(max)s items in this part of the report (%(count)s sent).")
-                             % {"max": max_items(), "count": len(items)}]}, None
+        return {
+            errors_key: [
+                _("At most %(max)s items in this part of the report (%(count)s sent).")
+                % {"max": max_items(), "count": len(items)}
+            ]
+        }, None
     errors = {}
     current = {obj.pk: obj for obj in model.objects.filter(report=report)}
     keep, new, changed = set(), [], []
@@ -272,8 +279,9 @@ def _write_rows(model, fields, new, changed, removed, actor):
 
 
 @transaction.atomic
-def report_update(*, actor, report, expected_version=None, summary=None, outcomes=None, achievements=None,
-                  constraints=None):
+def report_update(
+    *, actor, report, expected_version=None, summary=None, outcomes=None, achievements=None, constraints=None
+):
     """Save the report's content. ``outcomes`` maps deliverable id → fields; lists replace the sets.
 
     All or nothing: a single invalid field saves nothing and every error is reported. Only the rows
@@ -314,8 +322,9 @@ def report_update(*, actor, report, expected_version=None, summary=None, outcome
         errors.update(err)
         child_changes.append((ReportConstraint, fields, change))
     if summary is not None and len(summary) > max_text():
-        errors["summary"] = [_("At most %(max)s characters (this one has %(length)s).")
-                             % {"max": max_text(), "length": len(summary)}]
+        errors["summary"] = [
+            _("At most %(max)s characters (this one has %(length)s).") % {"max": max_text(), "length": len(summary)}
+        ]
     if errors:
         raise ValidationFailed(_("The report was not saved: correct the fields marked below."), errors=errors)
     _refuse_unflagged_changes(report, changed_outcomes, child_changes)
@@ -346,8 +355,10 @@ def open_flags(report):
 
 
 def _only_flagged_message():
-    return _("The DG's office returned this report with flagged items: only those items and the summary "
-             "can be changed until it is resubmitted.")
+    return _(
+        "The DG's office returned this report with flagged items: only those items and the summary "
+        "can be changed until it is resubmitted."
+    )
 
 
 def _refuse_unflagged_changes(report, changed_outcomes, child_changes):
@@ -359,10 +370,14 @@ def _refuse_unflagged_changes(report, changed_outcomes, child_changes):
     for outcome in changed_outcomes:
         if outcome.deliverable_id not in flags.get(ReviewItem.Kind.OUTCOME, set()):
             errors.setdefault("outcomes", {})[str(outcome.deliverable_id)] = {
-                "deliverable": [_("This outcome was not flagged by the DG's office.")]}
+                "deliverable": [_("This outcome was not flagged by the DG's office.")]
+            }
     for model, _fields, (new, changed, removed) in child_changes:
-        key, kind = (("achievements", ReviewItem.Kind.ACHIEVEMENT) if model is Achievement
-                     else ("constraints", ReviewItem.Kind.CONSTRAINT))
+        key, kind = (
+            ("achievements", ReviewItem.Kind.ACHIEVEMENT)
+            if model is Achievement
+            else ("constraints", ReviewItem.Kind.CONSTRAINT)
+        )
         flagged = flags.get(kind, set())
         if new:
             errors.setdefault(key, {})["new"] = [_("No item can be added while only flagged items may change.")]
@@ -376,8 +391,9 @@ def _refuse_unflagged_changes(report, changed_outcomes, child_changes):
 def _check_outcome_flagged(outcome):
     flags = open_flags(outcome.report)
     if flags and outcome.deliverable_id not in flags.get(ReviewItem.Kind.OUTCOME, set()):
-        raise InvalidTransition(_only_flagged_message(),
-                                errors={"deliverable": [_("This outcome was not flagged by the DG's office.")]})
+        raise InvalidTransition(
+            _only_flagged_message(), errors={"deliverable": [_("This outcome was not flagged by the DG's office.")]}
+        )
 
 
 @transaction.atomic
@@ -433,16 +449,19 @@ REPORT_MACHINE = StateMachine(
     event_model=ReportEvent,
     subject="report",
     signal=report_state_changed,
-    invalid_message=lambda from_state, to_state: _("A report that is %(state)s cannot be %(target)s.") % {
-        "state": ReportState(from_state).label.lower(), "target": ReportState(to_state).label.lower()},
+    invalid_message=lambda from_state, to_state: (
+        _("A report that is %(state)s cannot be %(target)s.")
+        % {"state": ReportState(from_state).label.lower(), "target": ReportState(to_state).label.lower()}
+    ),
     stale_message=lambda: _("Someone else changed this report's state meanwhile. Reload it."),
 )
 
 
 def _transition(*, actor, report, to_state, comment="", extra=None):
     """The report moves (core.transitions): checked, claimed, its event and history written, announced."""
-    report.last_event = move(REPORT_MACHINE, instance=report, actor=actor, to_state=to_state, comment=comment,
-                             extra=extra)
+    report.last_event = move(
+        REPORT_MACHINE, instance=report, actor=actor, to_state=to_state, comment=comment, extra=extra
+    )
     return report
 
 
@@ -505,8 +524,10 @@ def _resolve_flags(report, actor):
 
 
 def _jsonable(values):
-    return {field: value if value is None or isinstance(value, (bool, int, str)) else str(value)
-            for field, value in values.items()}
+    return {
+        field: value if value is None or isinstance(value, (bool, int, str)) else str(value)
+        for field, value in values.items()
+    }
 
 
 def _check_flags(report, items):
@@ -525,8 +546,9 @@ def _check_flags(report, items):
         if not text:
             problems["comment"] = [_("Say what must be corrected in this item.")]
         elif len(text) > max_text():
-            problems["comment"] = [_("At most %(max)s characters (this one has %(length)s).")
-                                   % {"max": max_text(), "length": len(text)}]
+            problems["comment"] = [
+                _("At most %(max)s characters (this one has %(length)s).") % {"max": max_text(), "length": len(text)}
+            ]
         if problems:
             errors[str(index)] = problems
         else:
@@ -536,8 +558,11 @@ def _check_flags(report, items):
         found = report_items.read(report, kind, {item_id for item_id, _text in by_index.values()})
         for index, (item_id, text) in by_index.items():
             if item_id not in found:
-                errors[str(index)] = {"id": [_("There is no such %(kind)s in this report.")
-                                             % {"kind": ReviewItem.Kind(kind).label.lower()}]}
+                errors[str(index)] = {
+                    "id": [
+                        _("There is no such %(kind)s in this report.") % {"kind": ReviewItem.Kind(kind).label.lower()}
+                    ]
+                }
             elif (kind, item_id) in seen:
                 errors[str(index)] = {"id": [_("This item is flagged twice.")]}
             else:
@@ -570,11 +595,25 @@ def report_return(*, actor, report, comment, items=None):
             _("A report that is %(state)s cannot be returned.") % {"state": report.get_state_display().lower()}
         )
     report = _transition(actor=actor, report=report, to_state=ReportState.RETURNED, comment=comment.strip())
-    audit.bulk_create(ReviewItem, [
-        ReviewItem(report=report, return_event=report.last_event, kind=kind, item_id=item_id, label=label[:300],
-                   comment=text, before=before, flagged_by=actor, created_at=report.last_event.created_at)
-        for kind, item_id, label, before, text in rows
-    ], actor=actor, reason="flagged on return")
+    audit.bulk_create(
+        ReviewItem,
+        [
+            ReviewItem(
+                report=report,
+                return_event=report.last_event,
+                kind=kind,
+                item_id=item_id,
+                label=label[:300],
+                comment=text,
+                before=before,
+                flagged_by=actor,
+                created_at=report.last_event.created_at,
+            )
+            for kind, item_id, label, before, text in rows
+        ],
+        actor=actor,
+        reason="flagged on return",
+    )
     return report
 
 
@@ -590,8 +629,15 @@ def review_item_comment(*, actor, item, text):
     if not text:
         raise ValidationFailed(_("The comment was not added."), errors={"text": [_("Write your comment.")]})
     if len(text) > max_text():
-        raise ValidationFailed(_("The comment was not added."), errors={"text": [
-            _("At most %(max)s characters (this one has %(length)s).") % {"max": max_text(), "length": len(text)}]})
+        raise ValidationFailed(
+            _("The comment was not added."),
+            errors={
+                "text": [
+                    _("At most %(max)s characters (this one has %(length)s).")
+                    % {"max": max_text(), "length": len(text)}
+                ]
+            },
+        )
     return ReviewItemComment.objects.create(item=item, author=actor, text=text)
 
 
@@ -614,8 +660,14 @@ def report_mark_ready(*, actor, report, comment=""):
     trail and is announced like the transitions (the head gets a notice)."""
     if not permissions.can_edit_report(actor, report):
         raise NotAllowed(_("Only the unit's editors may say that its report is ready, while it can be changed."))
-    event = ReportEvent.objects.create(report=report, old_state=report.state, new_state=report.state, actor=actor,
-                                       comment=(comment or "").strip(), created_at=timezone.now())
+    event = ReportEvent.objects.create(
+        report=report,
+        old_state=report.state,
+        new_state=report.state,
+        actor=actor,
+        comment=(comment or "").strip(),
+        created_at=timezone.now(),
+    )
     _announce([event])
     return report
 
@@ -638,13 +690,17 @@ def report_extend_deadline(*, actor, report, until, reason, today=None):
     if until is None:
         errors["until"] = [_("Give the new deadline.")]
     elif until <= previous:
-        errors["until"] = [_("The new deadline must come after the current one (%(date)s).")
-                           % {"date": formats.date_format(previous, "DATE_FORMAT")}]
+        errors["until"] = [
+            _("The new deadline must come after the current one (%(date)s).")
+            % {"date": formats.date_format(previous, "DATE_FORMAT")}
+        ]
     elif until < today:
         errors["until"] = [_("The new deadline cannot be in the past.")]
     elif until > cycle.meeting_date:
-        errors["until"] = [_("The new deadline must come before the meeting (%(date)s).")
-                           % {"date": formats.date_format(cycle.meeting_date, "DATE_FORMAT")}]
+        errors["until"] = [
+            _("The new deadline must come before the meeting (%(date)s).")
+            % {"date": formats.date_format(cycle.meeting_date, "DATE_FORMAT")}
+        ]
     if errors:
         raise ValidationFailed(_("The deadline was not extended."), errors=errors)
     if not cycle.is_open or report.state not in EDITABLE_STATES:

@@ -25,11 +25,11 @@ from reviews.forms import (
     AchievementFormSet,
     CommentForm,
     ConstraintFormSet,
+    DashboardFilterForm,
+    ExtensionForm,
     FlaggedAchievementFormSet,
     FlaggedConstraintFormSet,
     ItemCommentForm,
-    DashboardFilterForm,
-    ExtensionForm,
     OutcomeFormSet,
     ReportSummaryForm,
 )
@@ -44,7 +44,6 @@ from reviews.models import (
     ReviewItem,
 )
 
-
 DASHBOARD_PAGE = 100
 REPORTS_PAGE = 100
 
@@ -58,16 +57,23 @@ def report_list(request):
     query.pop("page", None)
     startable = []
     if cycle and cycle.is_open:
-        startable = [d for d in selectors.units_without_report(user=request.user, cycle=cycle)
-                     if permissions.can_start_report(request.user, d)]
-    return render(request, "reviews/report_list.html", {
-        "reports": page.object_list,
-        "page": page,
-        "query": query.urlencode(),
-        "cycle": cycle,
-        "startable": startable,
-        "years": selectors.cycle_list().values_list("year", flat=True),
-    })
+        startable = [
+            d
+            for d in selectors.units_without_report(user=request.user, cycle=cycle)
+            if permissions.can_start_report(request.user, d)
+        ]
+    return render(
+        request,
+        "reviews/report_list.html",
+        {
+            "reports": page.object_list,
+            "page": page,
+            "query": query.urlencode(),
+            "cycle": cycle,
+            "startable": startable,
+            "years": selectors.cycle_list().values_list("year", flat=True),
+        },
+    )
 
 
 @login_required
@@ -98,28 +104,38 @@ def report_detail(request, pk, extension_form=None):
     flaggable = []
     if ReportState.RETURNED in transitions:
         # The checklist the office ticks to flag items when it returns the report: one query per kind.
-        flaggable = [(kind, label, sorted(report_items.read(report, kind).items(), key=lambda pair: pair[1][0]))
-                     for kind, label in ReviewItem.Kind.choices]
+        flaggable = [
+            (kind, label, sorted(report_items.read(report, kind).items(), key=lambda pair: pair[1][0]))
+            for kind, label in ReviewItem.Kind.choices
+        ]
     changes = []
     if report.state in (ReportState.SUBMITTED, ReportState.ACCEPTED, ReportState.LOCKED):
-        changes = [(flag, report_items.compare(flag)) for by_id in flags.values() for flag in by_id.values()
-                   if flag.after is not None]
+        changes = [
+            (flag, report_items.compare(flag))
+            for by_id in flags.values()
+            for flag in by_id.values()
+            if flag.after is not None
+        ]
         changes.sort(key=lambda pair: pair[0].pk)
-    return render(request, "reviews/report_detail.html", {
-        "report": report,
-        "flags": flags,
-        "flag_list": sorted((flag for by_id in flags.values() for flag in by_id.values()), key=lambda f: f.pk),
-        "flaggable": flaggable,
-        "changes": changes,
-        "can_discuss": permissions.can_discuss_item(request.user, report),
-        "item_comment_form": ItemCommentForm(),
-        "can_edit": can_edit,
-        "transitions": transitions,
-        "can_mark_ready": can_edit and ReportState.SUBMITTED not in transitions,
-        "comment_form": CommentForm(),
-        "extension_form": extension_form,
-        "can_see_history": permissions.can_see_history(request.user),
-    })
+    return render(
+        request,
+        "reviews/report_detail.html",
+        {
+            "report": report,
+            "flags": flags,
+            "flag_list": sorted((flag for by_id in flags.values() for flag in by_id.values()), key=lambda f: f.pk),
+            "flaggable": flaggable,
+            "changes": changes,
+            "can_discuss": permissions.can_discuss_item(request.user, report),
+            "item_comment_form": ItemCommentForm(),
+            "can_edit": can_edit,
+            "transitions": transitions,
+            "can_mark_ready": can_edit and ReportState.SUBMITTED not in transitions,
+            "comment_form": CommentForm(),
+            "extension_form": extension_form,
+            "can_see_history": permissions.can_see_history(request.user),
+        },
+    )
 
 
 @login_required
@@ -147,8 +163,13 @@ def report_extend(request, pk):
 
 def _outcome_initial(outcomes):
     return [
-        {"deliverable": o.deliverable_id, "status": o.status, "percent_done": o.percent_done,
-         "comment": o.comment, "evidence": o.evidence}
+        {
+            "deliverable": o.deliverable_id,
+            "status": o.status,
+            "percent_done": o.percent_done,
+            "comment": o.comment,
+            "evidence": o.evidence,
+        }
         for o in outcomes
     ]
 
@@ -191,9 +212,11 @@ def _lock_unflagged(flags, outcome_fs, ach_fs, con_fs):
     """While the report is returned with flags, the forms of the items not flagged are disabled."""
     if not flags:
         return
-    for formset, kind, key in ((outcome_fs, ReviewItem.Kind.OUTCOME, "deliverable"),
-                               (ach_fs, ReviewItem.Kind.ACHIEVEMENT, "id"),
-                               (con_fs, ReviewItem.Kind.CONSTRAINT, "id")):
+    for formset, kind, key in (
+        (outcome_fs, ReviewItem.Kind.OUTCOME, "deliverable"),
+        (ach_fs, ReviewItem.Kind.ACHIEVEMENT, "id"),
+        (con_fs, ReviewItem.Kind.CONSTRAINT, "id"),
+    ):
         flagged = flags.get(kind, {})
         for form in formset.forms:
             if form.initial.get(key) not in flagged:
@@ -203,8 +226,10 @@ def _lock_unflagged(flags, outcome_fs, ach_fs, con_fs):
 
 
 def _rows(formset, flagged):
-    return [{"form": form, "flag": flagged.get(form.initial.get("id")), "locked": getattr(form, "locked", False)}
-            for form in formset.forms]
+    return [
+        {"form": form, "flag": flagged.get(form.initial.get("id")), "locked": getattr(form, "locked", False)}
+        for form in formset.forms
+    ]
 
 
 @login_required
@@ -217,20 +242,37 @@ def report_edit(request, pk):
         if not permissions.can_start_report(request.user, report.directorate):
             raise PermissionDenied
         if autosave:
-            return JsonResponse({"detail": _("This report is %(state)s: it can no longer be changed.")
-                                 % {"state": report.get_state_display().lower()}, "conflict": True}, status=409)
-        messages.warning(request, _("This report is %(state)s: it can no longer be changed.")
-                         % {"state": report.get_state_display().lower()})
+            return JsonResponse(
+                {
+                    "detail": _("This report is %(state)s: it can no longer be changed.")
+                    % {"state": report.get_state_display().lower()},
+                    "conflict": True,
+                },
+                status=409,
+            )
+        messages.warning(
+            request,
+            _("This report is %(state)s: it can no longer be changed.") % {"state": report.get_state_display().lower()},
+        )
         return redirect("reviews:report_detail", pk=report.pk)
     outcomes = list(report.outcomes.all())
     achievements = list(report.achievements.all())
     constraints = list(report.constraints.all())
     flags = selectors.review_items_by_kind(report)  # open flags: only these items (and the summary) may change
     ach_initial = [{"id": a.pk, "title": a.title, "description": a.description} for a in achievements]
-    con_initial = [{"id": c.pk, "category": c.category, "description": c.description, "remedy": c.remedy,
-                    "needs_action": c.needs_action} for c in constraints]
-    ach_class, con_class = ((FlaggedAchievementFormSet, FlaggedConstraintFormSet) if flags
-                            else (AchievementFormSet, ConstraintFormSet))
+    con_initial = [
+        {
+            "id": c.pk,
+            "category": c.category,
+            "description": c.description,
+            "remedy": c.remedy,
+            "needs_action": c.needs_action,
+        }
+        for c in constraints
+    ]
+    ach_class, con_class = (
+        (FlaggedAchievementFormSet, FlaggedConstraintFormSet) if flags else (AchievementFormSet, ConstraintFormSet)
+    )
     if request.method == "POST":
         summary_form = ReportSummaryForm(request.POST)
         outcome_fs = OutcomeFormSet(request.POST, request.FILES, prefix="outcomes", initial=_outcome_initial(outcomes))
@@ -246,8 +288,9 @@ def report_edit(request, pk):
             ach_items, ach_pos = _children_from(ach_fs, ("title", "description"))
             con_items, con_pos = _children_from(con_fs, ("category", "description", "remedy", "needs_action"))
             outcome_data = {
-                f.cleaned_data["deliverable"]: {k: f.cleaned_data.get(k) for k in
-                                                ("status", "percent_done", "comment", "evidence")}
+                f.cleaned_data["deliverable"]: {
+                    k: f.cleaned_data.get(k) for k in ("status", "percent_done", "comment", "evidence")
+                }
                 for f in outcome_fs.forms
             }
             try:
@@ -266,8 +309,11 @@ def report_edit(request, pk):
                         upload = form.cleaned_data.get("file")
                         if upload:
                             try:
-                                services.attachment_add(actor=request.user, uploaded_file=upload,
-                                                        outcome=by_deliverable[form.cleaned_data["deliverable"]])
+                                services.attachment_add(
+                                    actor=request.user,
+                                    uploaded_file=upload,
+                                    outcome=by_deliverable[form.cleaned_data["deliverable"]],
+                                )
                             except ValidationFailed as error:
                                 form.add_error("file", error.message)
                                 raise
@@ -283,16 +329,22 @@ def report_edit(request, pk):
                     messages.warning(request, _("Nothing was saved: attach your files again before saving."))
             else:
                 if autosave:
-                    return _autosaved(report, ((Achievement, "achievements", ach_items, ach_pos),
-                                               (ReportConstraint, "constraints", con_items, con_pos)))
+                    return _autosaved(
+                        report,
+                        (
+                            (Achievement, "achievements", ach_items, ach_pos),
+                            (ReportConstraint, "constraints", con_items, con_pos),
+                        ),
+                    )
                 messages.success(request, _("Report saved."))
                 if "save_and_view" in request.POST:
                     return redirect("reviews:report_detail", pk=report.pk)
                 return redirect("reviews:report_edit", pk=report.pk)
         else:
             if autosave:
-                return JsonResponse({"detail": _("The report was not saved: correct the fields marked below.")},
-                                    status=400)
+                return JsonResponse(
+                    {"detail": _("The report was not saved: correct the fields marked below.")}, status=400
+                )
             messages.error(request, _("The report was not saved: correct the fields marked below."))
     else:
         summary_form = ReportSummaryForm(initial={"version": report.version, "summary": report.summary})
@@ -304,22 +356,31 @@ def report_edit(request, pk):
     outcome_rows = []
     for form in outcome_fs.forms:
         deliverable_id = form.initial.get("deliverable")
-        outcome_rows.append({"form": form, "outcome": outcome_by_deliverable.get(deliverable_id),
-                             "flag": flags.get(ReviewItem.Kind.OUTCOME, {}).get(deliverable_id),
-                             "locked": getattr(form, "locked", False)})
-    return render(request, "reviews/report_edit.html", {
-        "report": report,
-        "flags": flags,
-        "flag_list": sorted((flag for by_id in flags.values() for flag in by_id.values()), key=lambda f: f.pk),
-        "ach_rows": _rows(ach_fs, flags.get(ReviewItem.Kind.ACHIEVEMENT, {})),
-        "con_rows": _rows(con_fs, flags.get(ReviewItem.Kind.CONSTRAINT, {})),
-        "summary_form": summary_form,
-        "outcome_fs": outcome_fs,
-        "outcome_rows": outcome_rows,
-        "ach_fs": ach_fs,
-        "con_fs": con_fs,
-        "can_submit": ReportState.SUBMITTED in permissions.available_transitions(request.user, report),
-    })
+        outcome_rows.append(
+            {
+                "form": form,
+                "outcome": outcome_by_deliverable.get(deliverable_id),
+                "flag": flags.get(ReviewItem.Kind.OUTCOME, {}).get(deliverable_id),
+                "locked": getattr(form, "locked", False),
+            }
+        )
+    return render(
+        request,
+        "reviews/report_edit.html",
+        {
+            "report": report,
+            "flags": flags,
+            "flag_list": sorted((flag for by_id in flags.values() for flag in by_id.values()), key=lambda f: f.pk),
+            "ach_rows": _rows(ach_fs, flags.get(ReviewItem.Kind.ACHIEVEMENT, {})),
+            "con_rows": _rows(con_fs, flags.get(ReviewItem.Kind.CONSTRAINT, {})),
+            "summary_form": summary_form,
+            "outcome_fs": outcome_fs,
+            "outcome_rows": outcome_rows,
+            "ach_fs": ach_fs,
+            "con_fs": con_fs,
+            "can_submit": ReportState.SUBMITTED in permissions.available_transitions(request.user, report),
+        },
+    )
 
 
 def _autosaved(report, children):
@@ -331,10 +392,13 @@ def _autosaved(report, children):
         fresh = model.objects.filter(report=report).exclude(pk__in=known).order_by("pk").values_list("pk", flat=True)
         added = [position for item, position in zip(items, positions, strict=True) if not item.get("id")]
         ids[prefix] = {str(position): pk for position, pk in zip(added, fresh, strict=False)}
-    return JsonResponse({
-        "version": report.version, "ids": ids,
-        "detail": _("Draft saved at %(time)s.") % {"time": date_format(timezone.localtime(), "TIME_FORMAT")},
-    })
+    return JsonResponse(
+        {
+            "version": report.version,
+            "ids": ids,
+            "detail": _("Draft saved at %(time)s.") % {"time": date_format(timezone.localtime(), "TIME_FORMAT")},
+        }
+    )
 
 
 def _autosave_refused(error):
@@ -378,8 +442,12 @@ def report_transition(request, pk, action):
         for problem in error.errors.get("figures", [])[:10]:
             messages.info(request, problem)
     else:
-        done = {"submit": _("Report submitted to the DG's office."), "return": _("Report returned to the unit."),
-                "accept": _("Report accepted."), "ready": _("The head of the unit was told the report is ready.")}
+        done = {
+            "submit": _("Report submitted to the DG's office."),
+            "return": _("Report returned to the unit."),
+            "accept": _("Report accepted."),
+            "ready": _("The head of the unit was told the report is ready."),
+        }
         messages.success(request, done[action])
     return redirect("reviews:report_detail", pk=report.pk)
 
@@ -389,8 +457,13 @@ def _flagged_items(data):
     items = []
     for value in data.getlist("flag")[:1000]:
         kind, _sep, item_id = value.partition(":")
-        items.append({"kind": kind, "id": int(item_id) if item_id.isdigit() and len(item_id) < 19 else None,
-                      "comment": data.get(f"flag-comment-{kind}-{item_id}", "")})
+        items.append(
+            {
+                "kind": kind,
+                "id": int(item_id) if item_id.isdigit() and len(item_id) < 19 else None,
+                "comment": data.get(f"flag-comment-{kind}-{item_id}", ""),
+            }
+        )
     return items
 
 
@@ -415,8 +488,11 @@ def review_item_comment(request, pk, flag):
             messages.error(request, error.message)
         else:
             messages.success(request, _("Your comment was added to the thread."))
-    target = "reviews:report_edit" if form.data.get("back") == "edit" and permissions.can_edit_report(
-        request.user, report) else "reviews:report_detail"
+    target = (
+        "reviews:report_edit"
+        if form.data.get("back") == "edit" and permissions.can_edit_report(request.user, report)
+        else "reviews:report_detail"
+    )
     return redirect(reverse(target, args=[report.pk]) + f"#flag-{item.pk}")
 
 
@@ -424,8 +500,9 @@ def _history_label(row, report):
     """What a history row is about: an outcome names its deliverable, an attachment its file."""
     if getattr(row, "deliverable_id", None):
         return row.deliverable.title
-    return (getattr(row, "title", None) or getattr(row, "original_name", None) or getattr(row, "label", None)
-            or str(report))
+    return (
+        getattr(row, "title", None) or getattr(row, "original_name", None) or getattr(row, "label", None) or str(report)
+    )
 
 
 @login_required
@@ -433,17 +510,19 @@ def report_history(request, pk):
     report = _get_report(request, pk)
     if not permissions.can_see_history(request.user):
         raise PermissionDenied
-    page = Paginator(Timeline(
-        Report.history.filter(id=report.pk),
-        Outcome.history.filter(report_id=report.pk).select_related("deliverable"),
-        Achievement.history.filter(report_id=report.pk),
-        ReportConstraint.history.filter(report_id=report.pk),
-        Attachment.history.filter(outcome__report_id=report.pk),
-        ReviewItem.history.filter(report_id=report.pk),
-        label=lambda row: _history_label(row, report),
-    ), HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "reviews/report_history.html",
-                  {"report": report, "entries": page.object_list, "page": page})
+    page = Paginator(
+        Timeline(
+            Report.history.filter(id=report.pk),
+            Outcome.history.filter(report_id=report.pk).select_related("deliverable"),
+            Achievement.history.filter(report_id=report.pk),
+            ReportConstraint.history.filter(report_id=report.pk),
+            Attachment.history.filter(outcome__report_id=report.pk),
+            ReviewItem.history.filter(report_id=report.pk),
+            label=lambda row: _history_label(row, report),
+        ),
+        HISTORY_PAGE_SIZE,
+    ).get_page(request.GET.get("page"))
+    return render(request, "reviews/report_history.html", {"report": report, "entries": page.object_list, "page": page})
 
 
 @login_required
@@ -451,8 +530,12 @@ def attachment_download(request, pk):
     attachment = selectors.attachment_for_user(user=request.user, pk=pk)
     if attachment is None:
         raise Http404
-    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name,
-                        content_type=attachment.content_type)
+    return FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
+    )
 
 
 @login_required
@@ -488,12 +571,16 @@ def cycle_dashboard(request, year):
     page = Paginator(units, DASHBOARD_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "reviews/dashboard.html", {
-        "cycle": cycle,
-        "rows": selectors.cycle_dashboard(cycle=cycle, units=page.object_list),
-        "page": page,
-        "query": query.urlencode(),
-        "totals": selectors.dashboard_totals(cycle=cycle, units=units),
-        "form": form,
-        "cycles": selectors.cycle_list(),
-    })
+    return render(
+        request,
+        "reviews/dashboard.html",
+        {
+            "cycle": cycle,
+            "rows": selectors.cycle_dashboard(cycle=cycle, units=page.object_list),
+            "page": page,
+            "query": query.urlencode(),
+            "totals": selectors.dashboard_totals(cycle=cycle, units=units),
+            "form": form,
+            "cycles": selectors.cycle_list(),
+        },
+    )

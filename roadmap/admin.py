@@ -2,8 +2,8 @@
 which call roadmap.services; the roadmap's own rows are read-only here so no rule is bypassed."""
 
 from django.contrib import admin
-from core.admin import HistoryAdmin
 
+from core.admin import HistoryAdmin
 from roadmap.models import (
     Meeting,
     Milestone,

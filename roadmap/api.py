@@ -33,17 +33,31 @@ from roadmap.models import (
 
 
 class PrioritySerializer(serializers.ModelSerializer):
-    year = serializers.IntegerField(source="cycle.year", read_only=True,
-                                    help_text="The year of the meeting where the DG gave it.")
+    year = serializers.IntegerField(
+        source="cycle.year", read_only=True, help_text="The year of the meeting where the DG gave it."
+    )
     roadmap_year = serializers.SerializerMethodField()
-    owners = serializers.SlugRelatedField(slug_field="code", many=True, queryset=Directorate.objects.all(),
-                                          required=False)
+    owners = serializers.SlugRelatedField(
+        slug_field="code", many=True, queryset=Directorate.objects.all(), required=False
+    )
     has_owner = serializers.SerializerMethodField()
 
     class Meta:
         model = Priority
-        fields = ["id", "year", "roadmap_year", "code", "title_fr", "title_ar", "title_en", "text_fr", "text_ar",
-                  "text_en", "owners", "has_owner"]
+        fields = [
+            "id",
+            "year",
+            "roadmap_year",
+            "code",
+            "title_fr",
+            "title_ar",
+            "title_en",
+            "text_fr",
+            "text_ar",
+            "text_en",
+            "owners",
+            "has_owner",
+        ]
 
     def get_roadmap_year(self, obj) -> int:
         return obj.cycle.year + 1
@@ -57,8 +71,9 @@ class PriorityCreateSerializer(PrioritySerializer):
     year = serializers.IntegerField(help_text="The year of the meeting (review cycle).")
 
 
-class PriorityViewSet(ConditionalWriteMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin,
-                      viewsets.ReadOnlyModelViewSet):
+class PriorityViewSet(
+    ConditionalWriteMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet
+):
     """The priorities of the DG's orientation speech.
 
     ``year`` is the meeting's year (review cycle); they shape the next year's roadmap.
@@ -84,8 +99,9 @@ class PriorityViewSet(ConditionalWriteMixin, mixins.CreateModelMixin, mixins.Upd
             raise serializers.ValidationError({"year": ["No review cycle for this year."]})
         values.pop("cycle", None)
         priority = services.priority_create(actor=request.user, cycle=cycle, **values)
-        return Response(self.get_serializer(self.get_queryset().get(pk=priority.pk)).data,
-                        status=status.HTTP_201_CREATED)
+        return Response(
+            self.get_serializer(self.get_queryset().get(pk=priority.pk)).data, status=status.HTTP_201_CREATED
+        )
 
     @extend_schema(request=PrioritySerializer, responses=PrioritySerializer)
     def partial_update(self, request, pk=None):
@@ -160,9 +176,27 @@ class ObjectiveSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Objective
-        fields = ["id", "ref", "year", "owner", "priority", "title", "description", "category", "target",
-                  "target_quantity", "target_unit", "achieved_so_far", "source", "state", "drop_reason",
-                  "merged_into", "status", "milestones", "updated_at"]
+        fields = [
+            "id",
+            "ref",
+            "year",
+            "owner",
+            "priority",
+            "title",
+            "description",
+            "category",
+            "target",
+            "target_quantity",
+            "target_unit",
+            "achieved_so_far",
+            "source",
+            "state",
+            "drop_reason",
+            "merged_into",
+            "status",
+            "milestones",
+            "updated_at",
+        ]
 
     def get_priority(self, obj) -> str | None:
         return obj.priority.code if obj.priority else None
@@ -172,11 +206,13 @@ class ObjectiveSerializer(serializers.ModelSerializer):
 
 
 class ObjectiveInputSerializer(serializers.Serializer):
-    year = serializers.IntegerField(required=False, min_value=YEAR_MIN, max_value=YEAR_MAX,
-                                    help_text="The roadmap's year (creation only).")
+    year = serializers.IntegerField(
+        required=False, min_value=YEAR_MIN, max_value=YEAR_MAX, help_text="The roadmap's year (creation only)."
+    )
     owner = serializers.SlugRelatedField(slug_field="code", queryset=Directorate.objects.all(), required=False)
-    priority = serializers.CharField(required=False, allow_null=True, allow_blank=True,
-                                     help_text="The priority's code, or null.")
+    priority = serializers.CharField(
+        required=False, allow_null=True, allow_blank=True, help_text="The priority's code, or null."
+    )
     title = serializers.CharField(max_length=300, required=False)
     description = serializers.CharField(allow_blank=True, required=False)
     category = serializers.ChoiceField(choices=Deliverable.Category.choices, required=False)
@@ -192,17 +228,24 @@ class DropInput(serializers.Serializer):
 
 
 class MergeInput(serializers.Serializer):
-    objectives = serializers.ListField(child=serializers.CharField(max_length=20), required=False, default=list,
-                                       max_length=500, help_text="References of the objectives merged into this one")
+    objectives = serializers.ListField(
+        child=serializers.CharField(max_length=20),
+        required=False,
+        default=list,
+        max_length=500,
+        help_text="References of the objectives merged into this one",
+    )
 
 
 class SplitInput(serializers.Serializer):
-    titles = serializers.ListField(child=serializers.CharField(allow_blank=True, max_length=300), required=False,
-                                   default=list, max_length=100)
+    titles = serializers.ListField(
+        child=serializers.CharField(allow_blank=True, max_length=300), required=False, default=list, max_length=100
+    )
 
 
-class ObjectiveViewSet(ConditionalWriteMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin,
-                       viewsets.ReadOnlyModelViewSet):
+class ObjectiveViewSet(
+    ConditionalWriteMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet
+):
     """Objectives of a roadmap with their milestones, source and computed status.
 
     Unit people see their units' objectives once the roadmap is approved; the DG's office sees all.
@@ -226,8 +269,9 @@ class ObjectiveViewSet(ConditionalWriteMixin, mixins.CreateModelMixin, mixins.Up
 
     def list(self, request):
         filters = api_filters(ObjectiveFilter, request.query_params)
-        objectives = selectors.objective_list(user=request.user, year=self._year(filters.form.cleaned_data.get("year")),
-                                              **filters.selector_kwargs())
+        objectives = selectors.objective_list(
+            user=request.user, year=self._year(filters.form.cleaned_data.get("year")), **filters.selector_kwargs()
+        )
         page = self.paginate_queryset(objectives)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
@@ -253,8 +297,9 @@ class ObjectiveViewSet(ConditionalWriteMixin, mixins.CreateModelMixin, mixins.Up
         if roadmap is None:
             raise serializers.ValidationError({"year": ["No roadmap for this year: compile it first."]})
         objective = services.objective_create(actor=request.user, roadmap=roadmap, **self._values(data, roadmap))
-        return Response(self.get_serializer(self.get_queryset().get(pk=objective.pk)).data,
-                        status=status.HTTP_201_CREATED)
+        return Response(
+            self.get_serializer(self.get_queryset().get(pk=objective.pk)).data, status=status.HTTP_201_CREATED
+        )
 
     @extend_schema(request=ObjectiveInputSerializer, responses=ObjectiveSerializer)
     def partial_update(self, request, pk=None):
@@ -262,8 +307,7 @@ class ObjectiveViewSet(ConditionalWriteMixin, mixins.CreateModelMixin, mixins.Up
         data = ObjectiveInputSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         self.require_unchanged(objective, may_write=permissions.can_prepare(request.user))
-        services.objective_update(actor=request.user, objective=objective,
-                                  **self._values(data, objective.roadmap))
+        services.objective_update(actor=request.user, objective=objective, **self._values(data, objective.roadmap))
         return self.with_etag(Response(self.get_serializer(self.get_object()).data))
 
     @extend_schema(request=DropInput, responses=ObjectiveSerializer)
@@ -280,8 +324,11 @@ class ObjectiveViewSet(ConditionalWriteMixin, mixins.CreateModelMixin, mixins.Up
         data = MergeInput(data=request.data)
         data.is_valid(raise_exception=True)
         into = self.get_object()
-        others = list(Objective.objects.filter(roadmap=into.roadmap, is_draft=into.is_draft,
-                                             ref__in=data.validated_data["objectives"]))
+        others = list(
+            Objective.objects.filter(
+                roadmap=into.roadmap, is_draft=into.is_draft, ref__in=data.validated_data["objectives"]
+            )
+        )
         services.objective_merge(actor=request.user, into=into, others=others)
         return Response(self.get_serializer(self.get_object()).data)
 
@@ -290,8 +337,9 @@ class ObjectiveViewSet(ConditionalWriteMixin, mixins.CreateModelMixin, mixins.Up
     def split(self, request, pk=None):
         data = SplitInput(data=request.data)
         data.is_valid(raise_exception=True)
-        parts = services.objective_split(actor=request.user, objective=self.get_object(),
-                                         titles=data.validated_data["titles"])
+        parts = services.objective_split(
+            actor=request.user, objective=self.get_object(), titles=data.validated_data["titles"]
+        )
         fresh = self.get_queryset().filter(pk__in=[p.pk for p in parts])
         return Response(self.get_serializer(fresh, many=True).data, status=status.HTTP_201_CREATED)
 
@@ -348,8 +396,18 @@ class RoadmapSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Roadmap
-        fields = ["year", "from_cycle", "state", "version", "approved_version", "compiled_at", "objective_count",
-                  "versions", "events", "actions"]
+        fields = [
+            "year",
+            "from_cycle",
+            "state",
+            "version",
+            "approved_version",
+            "compiled_at",
+            "objective_count",
+            "versions",
+            "events",
+            "actions",
+        ]
 
     def get_objective_count(self, obj) -> int:
         return obj.objective_count
@@ -364,9 +422,15 @@ class RoadmapSerializer(serializers.ModelSerializer):
         # A unit reads the roadmap as of its last approved version: nothing of a draft being worked on,
         # no state changes and no comments (docs/roadmap.md, "Who reads what").
         approved = [v for v in data["versions"] if v["number"] <= (obj.approved_version or 0)]
-        return {**data, "state": RoadmapState.APPROVED.value, "version": obj.approved_version,
-                "compiled_at": None, "versions": [{**v, "comment": ""} for v in approved], "events": [],
-                "actions": []}
+        return {
+            **data,
+            "state": RoadmapState.APPROVED.value,
+            "version": obj.approved_version,
+            "compiled_at": None,
+            "versions": [{**v, "comment": ""} for v in approved],
+            "events": [],
+            "actions": [],
+        }
 
 
 class RoadmapCommentSerializer(serializers.Serializer):
@@ -390,16 +454,21 @@ class RoadmapViewSet(viewsets.GenericViewSet, mixins.RetrieveModelMixin, mixins.
     def _respond(self, roadmap, code=status.HTTP_200_OK):
         return Response(self.get_serializer(self.get_queryset().get(pk=roadmap.pk)).data, status=code)
 
-    @extend_schema(request=None, responses=inline_serializer("CompileResult", {
-        "roadmap": RoadmapSerializer(), "created": serializers.IntegerField()}))
+    @extend_schema(
+        request=None,
+        responses=inline_serializer(
+            "CompileResult", {"roadmap": RoadmapSerializer(), "created": serializers.IntegerField()}
+        ),
+    )
     @action(detail=True, methods=["post"])
     def compile(self, request, year=None):
         cycle = selectors.cycle_for_year(int(year) - 1)
         if cycle is None:
             raise Http404
         roadmap, created = services.roadmap_compile(actor=request.user, cycle=cycle)
-        return Response({"roadmap": self.get_serializer(self.get_queryset().get(pk=roadmap.pk)).data,
-                         "created": created})
+        return Response(
+            {"roadmap": self.get_serializer(self.get_queryset().get(pk=roadmap.pk)).data, "created": created}
+        )
 
     def _move(self, request, service):
         data = RoadmapCommentSerializer(data=request.data)
@@ -427,10 +496,15 @@ class RoadmapViewSet(viewsets.GenericViewSet, mixins.RetrieveModelMixin, mixins.
     def new_version(self, request, year=None):
         return self._move(request, services.roadmap_new_version)
 
-    @extend_schema(parameters=[
-        OpenApiParameter("from", OpenApiTypes.INT, description="Older version number (default: previous)."),
-        OpenApiParameter("to", OpenApiTypes.INT, description="Newer version number, or omit for the current draft."),
-    ], responses=OpenApiTypes.OBJECT)
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("from", OpenApiTypes.INT, description="Older version number (default: previous)."),
+            OpenApiParameter(
+                "to", OpenApiTypes.INT, description="Newer version number, or omit for the current draft."
+            ),
+        ],
+        responses=OpenApiTypes.OBJECT,
+    )
     @action(detail=True, methods=["get"])
     def diff(self, request, year=None):
         if not permissions.can_read_drafts(request.user):

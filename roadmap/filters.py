@@ -22,8 +22,9 @@ class ObjectiveFilter(django_filters.FilterSet):
     priority = CodeFilter(method=_keep, help_text="Priority code.")
     status = django_filters.ChoiceFilter(choices=ObjectiveStatus.choices, method=_keep)
     source = django_filters.ChoiceFilter(choices=SourceKind.choices, method=_keep)
-    state = django_filters.ChoiceFilter(choices=STATE_CHOICES, method=_keep,
-                                        help_text="active (default), dropped, merged or all")
+    state = django_filters.ChoiceFilter(
+        choices=STATE_CHOICES, method=_keep, help_text="active (default), dropped, merged or all"
+    )
     as_of = django_filters.DateFilter(method=_keep, help_text="Status computed on this date (default: today).")
 
     class Meta:

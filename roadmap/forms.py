@@ -40,8 +40,9 @@ class ObjectiveForm(BootstrapForm):
     target_quantity = forms.DecimalField(label=_("Target quantity"), required=False, min_value=0)
     target_unit = forms.CharField(label=_("Target unit"), max_length=50, required=False)
     description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    achieved_so_far = forms.CharField(label=_("Achieved so far"), required=False,
-                                      widget=forms.Textarea(attrs={"rows": 2}))
+    achieved_so_far = forms.CharField(
+        label=_("Achieved so far"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def __init__(self, *args, priorities=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -52,8 +53,13 @@ class ObjectiveForm(BootstrapForm):
 class MilestoneForm(BootstrapForm):
     id = forms.IntegerField(required=False, widget=forms.HiddenInput)
     title = forms.CharField(label=_("Milestone"), max_length=300, required=False)
-    quarter = forms.TypedChoiceField(label=_("Quarter"), required=False, coerce=int, empty_value=None,
-                                     choices=[("", "—"), (1, "T1"), (2, "T2"), (3, "T3"), (4, "T4")])
+    quarter = forms.TypedChoiceField(
+        label=_("Quarter"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", "—"), (1, "T1"), (2, "T2"), (3, "T3"), (4, "T4")],
+    )
     due_date = forms.DateField(label=_("or due date"), required=False, widget=IsoDateInput())
     target_value = forms.DecimalField(label=_("Target"), required=False, min_value=0)
 
@@ -70,8 +76,9 @@ class MergeForm(BootstrapForm):
 
 
 class SplitForm(BootstrapForm):
-    titles = forms.CharField(label=_("One title per line (the first stays on this objective)"),
-                             widget=forms.Textarea(attrs={"rows": 3}))
+    titles = forms.CharField(
+        label=_("One title per line (the first stays on this objective)"), widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class ProgressForm(BootstrapForm):
@@ -84,11 +91,13 @@ class ProgressForm(BootstrapForm):
 class RoadmapFilterForm(forms.Form):
     priority = forms.ChoiceField(label=_("Priority"), required=False)
     owner = forms.ChoiceField(label=_("Unit"), required=False)
-    status = forms.ChoiceField(label=_("Status"), required=False,
-                               choices=[("", _("All"))] + list(ObjectiveStatus.choices))
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("All"))] + list(ObjectiveStatus.choices)
+    )
     source = forms.ChoiceField(label=_("Source"), required=False, choices=[("", _("All"))] + list(SourceKind.choices))
-    as_of = forms.DateField(label=_("Status as of"), required=False,
-                            widget=IsoDateInput(attrs={"class": "form-control form-control-sm"}))
+    as_of = forms.DateField(
+        label=_("Status as of"), required=False, widget=IsoDateInput(attrs={"class": "form-control form-control-sm"})
+    )
 
     def __init__(self, *args, priorities=(), units=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -104,15 +113,20 @@ class PriorityForm(BootstrapForm):
     text_fr = forms.CharField(label=_("Text (French)"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     text_ar = forms.CharField(label=_("Text (Arabic)"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     text_en = forms.CharField(label=_("Text (English)"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    owners = UnitMultipleChoiceField(label=_("Units that carry it out"), required=False,
-                                     queryset=Directorate.objects.filter(is_active=True),
-                                     widget=forms.SelectMultiple(attrs={"size": 8}))
+    owners = UnitMultipleChoiceField(
+        label=_("Units that carry it out"),
+        required=False,
+        queryset=Directorate.objects.filter(is_active=True),
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+    )
 
 
 class InviteForm(BootstrapForm):
-    units = UnitMultipleChoiceField(label=_("Invite other units (their head)"),
-                                    queryset=Directorate.objects.filter(is_active=True).order_by("path"),
-                                    widget=forms.SelectMultiple(attrs={"size": 8}))
+    units = UnitMultipleChoiceField(
+        label=_("Invite other units (their head)"),
+        queryset=Directorate.objects.filter(is_active=True).order_by("path"),
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+    )
 
 
 class MeetingForm(BootstrapForm):

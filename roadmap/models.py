@@ -11,7 +11,6 @@ from simple_history.models import HistoricalRecords
 
 from core.i18n import field_in
 from core.models import TransitionEvent
-
 from directorates.models import Deliverable, Directorate
 from reviews.models import Report, ReportConstraint, ReviewCycle
 
@@ -21,8 +20,7 @@ from reviews.models import Report, ReportConstraint, ReviewCycle
 class Meeting(models.Model):
     """The year-end annual review meeting (réunion annuelle d'évaluation du bilan) of a cycle."""
 
-    cycle = models.OneToOneField(ReviewCycle, verbose_name=_("cycle"), on_delete=models.PROTECT,
-                                 related_name="meeting")
+    cycle = models.OneToOneField(ReviewCycle, verbose_name=_("cycle"), on_delete=models.PROTECT, related_name="meeting")
     date = models.DateField(_("date"))
     place = models.CharField(_("place"), max_length=200, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -66,8 +64,14 @@ class Attendance(models.Model):
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendance")
     directorate = models.ForeignKey(Directorate, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+")
-    person = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("participant"), null=True, blank=True,
-                               on_delete=models.PROTECT, related_name="+")
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("participant"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     present = models.BooleanField(_("present"), default=False)
 
     history = HistoricalRecords()
@@ -90,8 +94,7 @@ class Attendance(models.Model):
 class Priority(models.Model):
     """A priority of the DG's orientation speech at the year-end meeting of ``cycle``, for the next year."""
 
-    cycle = models.ForeignKey(ReviewCycle, verbose_name=_("cycle"), on_delete=models.PROTECT,
-                              related_name="priorities")
+    cycle = models.ForeignKey(ReviewCycle, verbose_name=_("cycle"), on_delete=models.PROTECT, related_name="priorities")
     code = models.CharField(_("code"), max_length=20)
     title_fr = models.CharField(_("title (French)"), max_length=300)
     title_ar = models.CharField(_("title (Arabic)"), max_length=300, blank=True)
@@ -99,8 +102,9 @@ class Priority(models.Model):
     text_fr = models.TextField(_("text (French)"), blank=True)
     text_ar = models.TextField(_("text (Arabic)"), blank=True)
     text_en = models.TextField(_("text (English)"), blank=True)
-    owners = models.ManyToManyField(Directorate, verbose_name=_("units that carry it out"), blank=True,
-                                    related_name="priorities")
+    owners = models.ManyToManyField(
+        Directorate, verbose_name=_("units that carry it out"), blank=True, related_name="priorities"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     history = HistoricalRecords(m2m_fields=[owners])
@@ -150,8 +154,9 @@ class Roadmap(models.Model):
     State = RoadmapState
 
     year = models.PositiveSmallIntegerField(_("year"), unique=True)
-    cycle = models.OneToOneField(ReviewCycle, verbose_name=_("from the review cycle"), on_delete=models.PROTECT,
-                                 related_name="roadmap")
+    cycle = models.OneToOneField(
+        ReviewCycle, verbose_name=_("from the review cycle"), on_delete=models.PROTECT, related_name="roadmap"
+    )
     state = models.CharField(_("state"), max_length=16, choices=RoadmapState.choices, default=RoadmapState.DRAFT)
     version = models.PositiveIntegerField(_("version"), default=1, help_text=_("The version being worked on."))
     approved_version = models.PositiveIntegerField(_("last approved version"), null=True, blank=True)
@@ -212,11 +217,18 @@ class RoadmapVersion(models.Model):
     roadmap = models.ForeignKey(Roadmap, on_delete=models.PROTECT, related_name="versions")
     number = models.PositiveIntegerField(_("version"))
     # Who proposed this version and when (the last proposal before the approval), kept beside the approval.
-    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("proposed by"), null=True, blank=True,
-                                    on_delete=models.PROTECT, related_name="+")
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("proposed by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     proposed_at = models.DateTimeField(_("proposed at"), null=True, blank=True)
-    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("approved by"), on_delete=models.PROTECT,
-                                    related_name="+")
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("approved by"), on_delete=models.PROTECT, related_name="+"
+    )
     approved_at = models.DateTimeField(_("approved at"))
     comment = models.TextField(blank=True)
     snapshot = models.JSONField()
@@ -270,29 +282,32 @@ class Objective(models.Model):
 
     roadmap = models.ForeignKey(Roadmap, on_delete=models.PROTECT, related_name="objectives")
     ref = models.CharField(_("reference"), max_length=60)
-    owner = models.ForeignKey(Directorate, verbose_name=_("owner unit"), on_delete=models.PROTECT,
-                              related_name="objectives")
-    priority = models.ForeignKey(Priority, verbose_name=_("priority"), null=True, blank=True,
-                                 on_delete=models.PROTECT, related_name="objectives")
+    owner = models.ForeignKey(
+        Directorate, verbose_name=_("owner unit"), on_delete=models.PROTECT, related_name="objectives"
+    )
+    priority = models.ForeignKey(
+        Priority, verbose_name=_("priority"), null=True, blank=True, on_delete=models.PROTECT, related_name="objectives"
+    )
     title = models.CharField(_("title"), max_length=300)
     description = models.TextField(_("description"), blank=True)
-    category = models.CharField(_("category"), max_length=32, choices=Deliverable.Category.choices,
-                                default=Deliverable.Category.GOVERNANCE)
+    category = models.CharField(
+        _("category"), max_length=32, choices=Deliverable.Category.choices, default=Deliverable.Category.GOVERNANCE
+    )
     target = models.CharField(_("measurable target"), max_length=300, blank=True)
-    target_quantity = models.DecimalField(_("target quantity"), max_digits=14, decimal_places=2, null=True,
-                                          blank=True)
+    target_quantity = models.DecimalField(_("target quantity"), max_digits=14, decimal_places=2, null=True, blank=True)
     target_unit = models.CharField(_("target unit"), max_length=50, blank=True)
     achieved_so_far = models.TextField(_("achieved so far"), blank=True)
     source_kind = models.CharField(_("source"), max_length=16, choices=SourceKind.choices)
     source_key = models.CharField(max_length=80, editable=False)
-    source_deliverable = models.ForeignKey(Deliverable, null=True, blank=True, on_delete=models.PROTECT,
-                                           related_name="+")
-    source_constraint = models.ForeignKey(ReportConstraint, null=True, blank=True, on_delete=models.PROTECT,
-                                          related_name="+")
+    source_deliverable = models.ForeignKey(
+        Deliverable, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    source_constraint = models.ForeignKey(
+        ReportConstraint, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.ACTIVE)
     drop_reason = models.TextField(_("reason for dropping"), blank=True)
-    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="merged_from")
+    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_from")
     edited = models.BooleanField(default=False, editable=False)
     # While a next version is drafted after an approval (Roadmap.redrafting), the office edits draft copies:
     # ``is_draft`` rows, each pointing to the approved row it will replace (``draft_of``; none for an
@@ -300,8 +315,9 @@ class Objective(models.Model):
     # reaches them before it is approved (roadmap.permissions.readable_objectives_q); the approval writes
     # the drafts onto the approved rows and deletes them (roadmap.services.roadmap_approve).
     is_draft = models.BooleanField(default=False, editable=False)
-    draft_of = models.OneToOneField("self", null=True, blank=True, editable=False, on_delete=models.CASCADE,
-                                    related_name="draft")
+    draft_of = models.OneToOneField(
+        "self", null=True, blank=True, editable=False, on_delete=models.CASCADE, related_name="draft"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -315,8 +331,9 @@ class Objective(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["roadmap", "source_key", "is_draft"], name="objective_unique_source"),
             models.UniqueConstraint(fields=["roadmap", "ref", "is_draft"], name="objective_unique_ref"),
-            models.CheckConstraint(condition=~Q(state="dropped") | ~Q(drop_reason=""),
-                                   name="dropped_objective_has_reason"),
+            models.CheckConstraint(
+                condition=~Q(state="dropped") | ~Q(drop_reason=""), name="dropped_objective_has_reason"
+            ),
         ]
 
     def __str__(self):
@@ -334,8 +351,9 @@ class Milestone(models.Model):
 
     objective = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="milestones")
     title = models.CharField(_("title"), max_length=300)
-    quarter = models.PositiveSmallIntegerField(_("quarter"), null=True, blank=True,
-                                               choices=[(q, f"T{q}") for q in (1, 2, 3, 4)])
+    quarter = models.PositiveSmallIntegerField(
+        _("quarter"), null=True, blank=True, choices=[(q, f"T{q}") for q in (1, 2, 3, 4)]
+    )
     due_date = models.DateField(_("due date"))
     target_value = models.DecimalField(_("target"), max_digits=14, decimal_places=2, default=100)
     position = models.PositiveSmallIntegerField(default=0)
@@ -344,8 +362,9 @@ class Milestone(models.Model):
     progress_value = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True, editable=False)
     progress_on = models.DateField(null=True, blank=True, editable=False)
     # On a draft objective's milestone: the approved milestone it will replace (keeps its progress).
-    draft_of = models.ForeignKey("self", null=True, blank=True, editable=False, on_delete=models.CASCADE,
-                                 related_name="+")
+    draft_of = models.ForeignKey(
+        "self", null=True, blank=True, editable=False, on_delete=models.CASCADE, related_name="+"
+    )
 
     history = HistoricalRecords(excluded_fields=["progress_value", "progress_on"])  # derived from ProgressUpdate
 

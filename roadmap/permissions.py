@@ -53,10 +53,14 @@ def readable_objectives_q(user, prefix="", roadmap_prefix=None):
     """
     roadmap_prefix = f"{prefix}roadmap__" if roadmap_prefix is None else roadmap_prefix
     if can_read_drafts(user):
-        return (Q(**{f"{prefix}is_draft": True}) | Q(**{f"{roadmap_prefix}approved_version__isnull": True})
-                | Q(**{f"{roadmap_prefix}approved_version": F(f"{roadmap_prefix}version")}))
-    return (Q(**{f"{prefix}is_draft": False, f"{roadmap_prefix}approved_version__isnull": False})
-            & unit_permissions.visible_directorates_q(user, f"{prefix}owner__"))
+        return (
+            Q(**{f"{prefix}is_draft": True})
+            | Q(**{f"{roadmap_prefix}approved_version__isnull": True})
+            | Q(**{f"{roadmap_prefix}approved_version": F(f"{roadmap_prefix}version")})
+        )
+    return Q(
+        **{f"{prefix}is_draft": False, f"{roadmap_prefix}approved_version__isnull": False}
+    ) & unit_permissions.visible_directorates_q(user, f"{prefix}owner__")
 
 
 def can_record_priorities(user):
@@ -76,7 +80,9 @@ def proposal_event(roadmap):
     """The event that proposed the roadmap's current version (the latest one), or None. One query."""
     return (
         RoadmapEvent.objects.filter(roadmap=roadmap, version=roadmap.version, new_state=RoadmapState.PROPOSED)
-        .select_related("actor").order_by("-created_at", "-id").first()
+        .select_related("actor")
+        .order_by("-created_at", "-id")
+        .first()
     )
 
 
@@ -87,8 +93,10 @@ def approval_problem(user, roadmap):
     if getattr(settings, "ROADMAP_FOUR_EYES", False) and roadmap.state == RoadmapState.PROPOSED:
         proposal = proposal_event(roadmap)
         if proposal is not None and proposal.actor_id == user.pk:
-            return _("Four-eyes rule: you proposed version %(version)s, so another person holding the approval "
-                     "right must approve it.") % {"version": roadmap.version}
+            return _(
+                "Four-eyes rule: you proposed version %(version)s, so another person holding the approval "
+                "right must approve it."
+            ) % {"version": roadmap.version}
     return None
 
 

@@ -44,8 +44,9 @@ class MilestoneDueReminder(ReminderKind):
         for item in selectors.milestones_due(today, within_days=14):
             step = 14 if item.days > 7 else 7 if item.days > 1 else 1
             for head in item.heads:
-                yield Due(head.pk, f"milestone:{item.milestone.pk}/d-{step}", _context(item),
-                          directorate_id=item.unit.pk)
+                yield Due(
+                    head.pk, f"milestone:{item.milestone.pk}/d-{step}", _context(item), directorate_id=item.unit.pk
+                )
 
     def subject(self, context):
         return _("Roadmap milestone due on %(due)s: %(title)s") % context
@@ -77,8 +78,13 @@ class MilestoneOverdueReminder(ReminderKind):
                 "count": len(entry.milestones),
                 "more": max(len(entry.milestones) - OVERDUE_LISTED, 0),
                 "milestones": [
-                    {"title": m["title"], "objective": m["objective"], "due": m["due_date"].isoformat(),
-                     "days_late": m["days_late"], "path": objective_path.format(m["objective_id"])}
+                    {
+                        "title": m["title"],
+                        "objective": m["objective"],
+                        "due": m["due_date"].isoformat(),
+                        "days_late": m["days_late"],
+                        "path": objective_path.format(m["objective_id"]),
+                    }
                     for m in entry.milestones[:OVERDUE_LISTED]  # the oldest due date first
                 ],
                 "path": reverse("roadmap:home"),
@@ -88,11 +94,14 @@ class MilestoneOverdueReminder(ReminderKind):
                 yield Due(head.pk, occasion, context, directorate_id=entry.unit.pk)
 
     def subject(self, context):
-        return ngettext(
-            "%(count)s roadmap milestone overdue: %(unit_name)s",
-            "%(count)s roadmap milestones overdue: %(unit_name)s",
-            context["count"],
-        ) % context
+        return (
+            ngettext(
+                "%(count)s roadmap milestone overdue: %(unit_name)s",
+                "%(count)s roadmap milestones overdue: %(unit_name)s",
+                context["count"],
+            )
+            % context
+        )
 
 
 class _RoadmapEventKind(ReminderKind):
@@ -104,7 +113,8 @@ class _RoadmapEventKind(ReminderKind):
 
     def events(self, *, now, event_ids=None):
         events = RoadmapEvent.objects.filter(old_state=self.old_state, new_state=self.new_state).select_related(
-            "roadmap", "actor")
+            "roadmap", "actor"
+        )
         if event_ids is not None:
             return events.filter(pk__in=event_ids)
         return events.filter(created_at__gte=now - EVENT_WINDOW)
@@ -134,10 +144,15 @@ class _RoadmapEventKind(ReminderKind):
 
 def _proposers(events):
     """{event id: id of who proposed that version before the event}: one query for all events."""
-    proposals = RoadmapEvent.objects.filter(
-        roadmap_id__in={e.roadmap_id for e in events}, version__in={e.version for e in events},
-        new_state=RoadmapState.PROPOSED,
-    ).order_by("created_at", "id").values_list("roadmap_id", "version", "created_at", "actor_id")
+    proposals = (
+        RoadmapEvent.objects.filter(
+            roadmap_id__in={e.roadmap_id for e in events},
+            version__in={e.version for e in events},
+            new_state=RoadmapState.PROPOSED,
+        )
+        .order_by("created_at", "id")
+        .values_list("roadmap_id", "version", "created_at", "actor_id")
+    )
     out = {}
     for event in events:
         for roadmap_id, version, created_at, actor_id in proposals:

@@ -47,11 +47,17 @@ def roadmap_list(*, user):
     may see. A unit's people read only roadmaps that have an approved version (``can_read_drafts``)."""
     qs = (
         Roadmap.objects.select_related("cycle")
-        .prefetch_related(Prefetch("versions", queryset=RoadmapVersion.objects.select_related("proposed_by",
-                                                                                    "approved_by")),
-                          "events__actor")
-        .annotate(objective_count=Count("objectives", filter=Q(objectives__state=Objective.State.ACTIVE)
-                                        & readable_objectives_q(user, "objectives__", roadmap_prefix="")))
+        .prefetch_related(
+            Prefetch("versions", queryset=RoadmapVersion.objects.select_related("proposed_by", "approved_by")),
+            "events__actor",
+        )
+        .annotate(
+            objective_count=Count(
+                "objectives",
+                filter=Q(objectives__state=Objective.State.ACTIVE)
+                & readable_objectives_q(user, "objectives__", roadmap_prefix=""),
+            )
+        )
         .order_by("-year")
     )
     if not can_read_drafts(user):
@@ -80,8 +86,9 @@ def objective_queryset(*, user, as_of=None):
     """
     as_of = as_of or timezone.localdate()
     qs = (
-        Objective.objects.select_related("owner", "priority", "roadmap", "merged_into", "source_deliverable",
-                                         "source_constraint")
+        Objective.objects.select_related(
+            "owner", "priority", "roadmap", "merged_into", "source_deliverable", "source_constraint"
+        )
         .annotate(status=objective_status_expression(as_of))
         .prefetch_related(_milestones_prefetch(as_of))
     )
@@ -91,17 +98,21 @@ def objective_queryset(*, user, as_of=None):
 def objective_by_id(*, user, pk):
     """``objective_queryset`` narrowed to one objective. While a next version is drafted, an approved
     objective's id leads the DG's office to its draft copy (the row it edits), and units to the approved row."""
-    return objective_queryset(user=user).filter(Q(pk=pk) | Q(draft_of_id=pk)).prefetch_related(
-        # A draft copy's milestones show the progress recorded on the approved ones (Milestone.tracked_progress).
-        Prefetch("milestones__draft_of__progress", queryset=ProgressUpdate.objects.select_related("recorded_by")))
+    return (
+        objective_queryset(user=user)
+        .filter(Q(pk=pk) | Q(draft_of_id=pk))
+        .prefetch_related(
+            # A draft copy's milestones show the progress recorded on the approved ones (Milestone.tracked_progress).
+            Prefetch("milestones__draft_of__progress", queryset=ProgressUpdate.objects.select_related("recorded_by"))
+        )
+    )
 
 
 def _visible(qs, user):
     return qs.filter(readable_objectives_q(user))
 
 
-def objective_list(*, user, year, owner=None, priority=None, status=None, source=None, state="active",
-                   as_of=None):
+def objective_list(*, user, year, owner=None, priority=None, status=None, source=None, state="active", as_of=None):
     """The year's objectives with ``status`` computed on ``as_of`` (today by default), filtered in SQL.
 
     Returns a lazy queryset: paginating it fetches (and prefetches for) one page only.
@@ -124,8 +135,10 @@ def milestone_queryset(*, user, as_of=None):
     """Milestones of objectives the user may read, with ``status`` and ``latest_value`` and their progress."""
     visible = _visible(Objective.objects.all(), user).values("pk")
     return (
-        milestones_with_status(as_of or timezone.localdate()).filter(objective__in=visible)
-        .select_related("objective__owner", "objective__roadmap").prefetch_related("progress__recorded_by")
+        milestones_with_status(as_of or timezone.localdate())
+        .filter(objective__in=visible)
+        .select_related("objective__owner", "objective__roadmap")
+        .prefetch_related("progress__recorded_by")
     )
 
 
@@ -134,7 +147,8 @@ def roadmap_units(*, user, year):
     owners = _visible(Objective.objects.filter(roadmap__year=year), user).values("owner_id")
     return (
         Directorate.objects.filter(visible_directorates_q(user), pk__in=owners)
-        .only("id", "code", "path", "name_fr", "name_ar", "name_en").order_by("path")
+        .only("id", "code", "path", "name_fr", "name_ar", "name_en")
+        .order_by("path")
     )
 
 
@@ -144,8 +158,10 @@ SET_ASIDE_LISTED = 100
 def objectives_set_aside(roadmap):
     """The first dropped or merged objectives of the roadmap (the office's view), without their milestones."""
     return list(
-        Objective.objects.filter(roadmap=roadmap, is_draft=roadmap.redrafting).exclude(state=Objective.State.ACTIVE)
-        .select_related("merged_into").order_by("ref")[:SET_ASIDE_LISTED]
+        Objective.objects.filter(roadmap=roadmap, is_draft=roadmap.redrafting)
+        .exclude(state=Objective.State.ACTIVE)
+        .select_related("merged_into")
+        .order_by("ref")[:SET_ASIDE_LISTED]
     )
 
 
@@ -164,8 +180,12 @@ def tracking_summary(objectives, as_of=None):
             line = table.setdefault(key, {"total": 0, **zero})
             line["total"] += n
             line[status] = line.get(status, 0) + n
-    units = {u.pk: u for u in Directorate.objects.filter(pk__in=list(by_unit)).only(
-        "id", "code", "path", "name_fr", "name_ar", "name_en")}
+    units = {
+        u.pk: u
+        for u in Directorate.objects.filter(pk__in=list(by_unit)).only(
+            "id", "code", "path", "name_fr", "name_ar", "name_en"
+        )
+    }
     priorities = {p.pk: p for p in Priority.objects.filter(pk__in=[k for k in by_priority if k])}
     return {
         "total": sum(by_status.values()),
@@ -181,17 +201,18 @@ def tracking_summary(objectives, as_of=None):
 
 # ---------------------------------------------------------------- reminder hook
 
-MilestoneReminder = namedtuple(
-    "MilestoneReminder", "milestone objective unit due_date days latest_value heads"
-)
+MilestoneReminder = namedtuple("MilestoneReminder", "milestone objective unit due_date days latest_value heads")
 
 
 def _not_reached(qs, on_date):
     """The milestones of ``qs`` in approved roadmaps (not a redraft's copies) not reached on ``on_date``,
     decided in the database."""
     return (
-        qs.filter(objective__state=Objective.State.ACTIVE, objective__roadmap__approved_version__isnull=False,
-                  objective__is_draft=False)
+        qs.filter(
+            objective__state=Objective.State.ACTIVE,
+            objective__roadmap__approved_version__isnull=False,
+            objective__is_draft=False,
+        )
         .annotate(**milestone_annotations(on_date))
         .exclude(status=ObjectiveStatus.DONE)
     )
@@ -202,9 +223,19 @@ def _reminder_candidates(qs, on_date):
     qs = (
         _not_reached(qs, on_date)
         .select_related("objective__owner")
-        .only("id", "title", "due_date", "target_value", "objective__id", "objective__title",
-              "objective__owner__id", "objective__owner__code", "objective__owner__name_fr",
-              "objective__owner__name_ar", "objective__owner__name_en")
+        .only(
+            "id",
+            "title",
+            "due_date",
+            "target_value",
+            "objective__id",
+            "objective__title",
+            "objective__owner__id",
+            "objective__owner__code",
+            "objective__owner__name_fr",
+            "objective__owner__name_ar",
+            "objective__owner__name_en",
+        )
         .order_by("due_date", "id")
     )
     milestones = list(qs)
@@ -216,8 +247,9 @@ def _reminder_candidates(qs, on_date):
     out = []
     for m in milestones:
         o = m.objective
-        out.append(MilestoneReminder(m, o, o.owner, m.due_date, (m.due_date - on_date).days, m.latest_value,
-                                     heads[o.owner_id]))
+        out.append(
+            MilestoneReminder(m, o, o.owner, m.due_date, (m.due_date - on_date).days, m.latest_value, heads[o.owner_id])
+        )
     return out
 
 
@@ -252,8 +284,15 @@ def milestones_overdue_by_unit(on_date):
     )
     by_unit = defaultdict(list)
     for owner_id, title, objective_id, objective_title, due_date in rows:
-        by_unit[owner_id].append({"title": title, "objective_id": objective_id, "objective": objective_title,
-                                  "due_date": due_date, "days_late": (on_date - due_date).days})
+        by_unit[owner_id].append(
+            {
+                "title": title,
+                "objective_id": objective_id,
+                "objective": objective_title,
+                "due_date": due_date,
+                "days_late": (on_date - due_date).days,
+            }
+        )
     if not by_unit:
         return []
     units = Directorate.objects.in_bulk(list(by_unit))
@@ -308,8 +347,9 @@ def briefing_pack(*, cycle, code):
 def briefing_packs(*, cycle):
     """Every pack of the meeting's agenda, in agenda order (to print them all at once): a fixed number of
     queries whatever the number of units."""
-    order = list(AgendaItem.objects.filter(meeting__cycle=cycle).order_by("position", "pk")
-                 .values_list("report_id", flat=True))
+    order = list(
+        AgendaItem.objects.filter(meeting__cycle=cycle).order_by("position", "pk").values_list("report_id", flat=True)
+    )
     reports = {r.pk: r for r in _briefing_reports(cycle).filter(pk__in=order)}
     return [_pack(reports[pk]) for pk in order if pk in reports]
 
@@ -372,9 +412,7 @@ def bilan_objectives(year):
 
     Taken from the last approved, frozen version, so a draft being reworked never leaks into a bilan.
     """
-    version = (
-        RoadmapVersion.objects.filter(roadmap__year=year).order_by("-number").only("snapshot").first()
-    )
+    version = RoadmapVersion.objects.filter(roadmap__year=year).order_by("-number").only("snapshot").first()
     if version is None:
         return []
     return [
@@ -423,12 +461,15 @@ def compstat_unit(*, user, cycle, code):
     index = codes.index(code)
     item = agenda[index]
     report = (
-        Report.objects.filter(pk=item.report_id).select_related("cycle", "directorate").with_completeness()
+        Report.objects.filter(pk=item.report_id)
+        .select_related("cycle", "directorate")
+        .with_completeness()
         .prefetch_related(
             # each return with the items it flagged (item-level review)
             Prefetch("events", queryset=ReportEvent.objects.select_related("actor").prefetch_related("review_items")),
             Prefetch("extensions", queryset=DeadlineExtension.objects.select_related("granted_by")),
-        ).first()
+        )
+        .first()
     )
     # The objectives the unit carried this year; without any (the first year of the roadmap), those the
     # meeting is setting for next year.
@@ -452,6 +493,7 @@ def compstat_unit(*, user, cycle, code):
 
 
 def compstat_first(*, cycle):
-    item = AgendaItem.objects.filter(meeting__cycle=cycle).select_related("directorate").order_by(
-        "position", "id").first()
+    item = (
+        AgendaItem.objects.filter(meeting__cycle=cycle).select_related("directorate").order_by("position", "id").first()
+    )
     return item.directorate.code if item else None

@@ -14,8 +14,8 @@ The rule (also in docs/roadmap.md), for one objective on the date ``as_of``:
 
 This module is the only place the rule is written, as SQL expressions (annotations): the database
 computes every status — from the latest progress stored on each milestone when it is the latest as of
-the date asked (today), from the progress updates otherwise — so lists filter, count and paginate by status in SQL, and page 1 costs the
-same whatever the number of objectives. ``milestone_annotations`` gives a milestone its
+the date asked (today), from the progress updates otherwise — so lists filter, count and paginate by status in
+SQL, and page 1 costs the same whatever the number of objectives. ``milestone_annotations`` gives a milestone its
 ``latest_value`` and ``status``; ``objective_status_expression`` gives an objective its ``status``.
 """
 
@@ -40,8 +40,12 @@ NO_MILESTONE_STATUS = ObjectiveStatus.NO_PLAN
 # A milestone's status is computed as a code that sorts from best to worst ("0done" < … < "3late"),
 # so that an objective's status is the MAX of its milestones' codes without its last characters: each
 # subquery then appears once in the SQL (a CASE over a subquery would repeat the subquery per branch).
-CODE = {ObjectiveStatus.DONE: "0", ObjectiveStatus.ON_TRACK: "1", ObjectiveStatus.AT_RISK: "2",
-        ObjectiveStatus.LATE: "3"}
+CODE = {
+    ObjectiveStatus.DONE: "0",
+    ObjectiveStatus.ON_TRACK: "1",
+    ObjectiveStatus.AT_RISK: "2",
+    ObjectiveStatus.LATE: "3",
+}
 
 
 def _code(status):
@@ -53,8 +57,10 @@ def latest_value_expression(as_of=None, milestone="pk"):
     updates = ProgressUpdate.objects.filter(milestone=OuterRef(milestone))
     if as_of is not None:
         updates = updates.filter(recorded_on__lte=as_of)
-    return Subquery(updates.order_by("-recorded_on", "-created_at", "-pk").values("value")[:1],
-                    output_field=DecimalField(max_digits=14, decimal_places=2))
+    return Subquery(
+        updates.order_by("-recorded_on", "-created_at", "-pk").values("value")[:1],
+        output_field=DecimalField(max_digits=14, decimal_places=2),
+    )
 
 
 def _stored_is_latest(as_of):
@@ -68,11 +74,15 @@ def _code_from(as_of, latest):
     return Case(
         When(GreaterThanOrEqual(latest, target), then=_code(ObjectiveStatus.DONE)),
         When(LessThan(due, as_of), then=_code(ObjectiveStatus.LATE)),
-        When(LessThanOrEqual(due, as_of + NO_PROGRESS_WINDOW) & IsNull(latest, True),
-             then=_code(ObjectiveStatus.AT_RISK)),
-        When(LessThanOrEqual(due, as_of + AT_RISK_WINDOW) & LessThan(latest, target * AT_RISK_SHARE),
-             then=_code(ObjectiveStatus.AT_RISK)),
-        default=_code(ObjectiveStatus.ON_TRACK), output_field=CharField(),
+        When(
+            LessThanOrEqual(due, as_of + NO_PROGRESS_WINDOW) & IsNull(latest, True), then=_code(ObjectiveStatus.AT_RISK)
+        ),
+        When(
+            LessThanOrEqual(due, as_of + AT_RISK_WINDOW) & LessThan(latest, target * AT_RISK_SHARE),
+            then=_code(ObjectiveStatus.AT_RISK),
+        ),
+        default=_code(ObjectiveStatus.ON_TRACK),
+        output_field=CharField(),
     )
 
 
@@ -102,12 +112,16 @@ def _stored_is_always_latest(as_of):
 def milestone_annotations(as_of):
     """``latest_value`` (as of ``as_of``) and ``status`` of each milestone, for ``Milestone.objects.annotate``."""
     if _stored_is_always_latest(as_of):
-        return {"latest_value": F("progress_value"),
-                "status": Substr(_milestone_code(as_of), 2, output_field=CharField())}
+        return {
+            "latest_value": F("progress_value"),
+            "status": Substr(_milestone_code(as_of), 2, output_field=CharField()),
+        }
     return {
-        "latest_value": Case(When(_stored_is_latest(as_of), then=F("progress_value")),
-                             default=latest_value_expression(as_of),
-                             output_field=DecimalField(max_digits=14, decimal_places=2)),
+        "latest_value": Case(
+            When(_stored_is_latest(as_of), then=F("progress_value")),
+            default=latest_value_expression(as_of),
+            output_field=DecimalField(max_digits=14, decimal_places=2),
+        ),
         "status": Substr(_milestone_code(as_of), 2, output_field=CharField()),
     }
 
@@ -126,8 +140,9 @@ def objective_status_expression(as_of, objective="pk"):
         .annotate(worst=Max("code"))
         .values("worst")
     )
-    return Coalesce(Substr(Subquery(worst, output_field=CharField()), 2), Value(NO_MILESTONE_STATUS),
-                    output_field=CharField())
+    return Coalesce(
+        Substr(Subquery(worst, output_field=CharField()), 2), Value(NO_MILESTONE_STATUS), output_field=CharField()
+    )
 
 
 def _milestone_codes(milestones, as_of):

@@ -67,8 +67,11 @@ def roadmap_detail(request, year):
     filters = valid_filters(ObjectiveFilter, request.GET)
     form = RoadmapFilterForm(request.GET or None, priorities=priorities, units=units)
     form.is_valid()  # shows the choices made; ObjectiveFilter has refused bad values already (400)
-    objectives = selectors.objective_list(user=user, year=year, **filters.selector_kwargs()) if roadmap \
+    objectives = (
+        selectors.objective_list(user=user, year=year, **filters.selector_kwargs())
+        if roadmap
         else Objective.objects.none()
+    )
     set_aside = []
     if roadmap and user.sees_everything:
         set_aside = selectors.objectives_set_aside(roadmap)
@@ -84,34 +87,40 @@ def roadmap_detail(request, year):
     approval_refused = None
     if roadmap and roadmap.state == "proposed" and permissions.can_approve(user):
         approval_refused = permissions.approval_problem(user, roadmap)  # four eyes: say why there is no button
-    return render(request, "roadmap/roadmap_detail.html", {
-        "year": year,
-        "cycle": cycle,
-        "roadmap": roadmap,
-        "objectives": page.object_list,
-        "page": page,
-        "query": query.urlencode(),
-        "unit_page": unit_page,
-        "unit_query": unit_query.urlencode(),
-        "summary": summary,
-        "set_aside": set_aside,
-        "form": form,
-        "actions": permissions.available_actions(user, roadmap) if cycle else [],
-        "can_edit": roadmap is not None and roadmap.is_editable and permissions.can_prepare(user),
-        # State changes carry the comments on drafts: the office's and the approvers' (docs/roadmap.md).
-        "events": events,
-        "versions": selectors.versions(roadmap) if roadmap and permissions.can_read_drafts(user) else [],
-        "current_version": selectors.current_version_trail(roadmap, events),
-        "approval_refused": approval_refused,
-        "national": user.sees_everything,
-        "comment_form": CommentForm(),
-    })
+    return render(
+        request,
+        "roadmap/roadmap_detail.html",
+        {
+            "year": year,
+            "cycle": cycle,
+            "roadmap": roadmap,
+            "objectives": page.object_list,
+            "page": page,
+            "query": query.urlencode(),
+            "unit_page": unit_page,
+            "unit_query": unit_query.urlencode(),
+            "summary": summary,
+            "set_aside": set_aside,
+            "form": form,
+            "actions": permissions.available_actions(user, roadmap) if cycle else [],
+            "can_edit": roadmap is not None and roadmap.is_editable and permissions.can_prepare(user),
+            # State changes carry the comments on drafts: the office's and the approvers' (docs/roadmap.md).
+            "events": events,
+            "versions": selectors.versions(roadmap) if roadmap and permissions.can_read_drafts(user) else [],
+            "current_version": selectors.current_version_trail(roadmap, events),
+            "approval_refused": approval_refused,
+            "national": user.sees_everything,
+            "comment_form": CommentForm(),
+        },
+    )
 
 
 ROADMAP_ACTIONS = {
     "propose": (services.roadmap_propose, gettext_lazy("Roadmap proposed for approval: the approvers are notified.")),
-    "approve": (services.roadmap_approve,
-                gettext_lazy("Roadmap approved: each unit's objectives are now its cahier des charges.")),
+    "approve": (
+        services.roadmap_approve,
+        gettext_lazy("Roadmap approved: each unit's objectives are now its cahier des charges."),
+    ),
     "return": (services.roadmap_return, gettext_lazy("Roadmap sent back: whoever proposed it is notified.")),
     "new_version": (services.roadmap_new_version, gettext_lazy("A new draft version was started.")),
 }
@@ -129,8 +138,11 @@ def roadmap_action(request, year, action):
         except DomainError as error:
             messages.error(request, error.message)
         else:
-            messages.success(request, ngettext("Roadmap compiled: %(n)s new objective.",
-                                               "Roadmap compiled: %(n)s new objectives.", created) % {"n": created})
+            messages.success(
+                request,
+                ngettext("Roadmap compiled: %(n)s new objective.", "Roadmap compiled: %(n)s new objectives.", created)
+                % {"n": created},
+            )
         return redirect("roadmap:detail", year=year)
     if action not in ROADMAP_ACTIONS:
         raise Http404
@@ -154,11 +166,17 @@ def roadmap_diff(request, year):
     versions = valid_filters(DiffFilter, request.GET).form.cleaned_data
     roadmap = get_object_or_404(Roadmap.objects.prefetch_related("versions"), year=year)
     old, new = _diff_pair(roadmap, versions.get("from"), versions.get("to"))
-    return render(request, "roadmap/roadmap_diff.html", {
-        "roadmap": roadmap, "old": old, "new": new,
-        "diff": services.snapshot_diff(old, new) if old else None,
-        "versions": selectors.versions(roadmap),
-    })
+    return render(
+        request,
+        "roadmap/roadmap_diff.html",
+        {
+            "roadmap": roadmap,
+            "old": old,
+            "new": new,
+            "diff": services.snapshot_diff(old, new) if old else None,
+            "versions": selectors.versions(roadmap),
+        },
+    )
 
 
 def _milestone_items(formset):
@@ -169,8 +187,12 @@ def _milestone_items(formset):
             continue
         if not data.get("id") and not data.get("title"):
             continue
-        item = {"title": data.get("title") or "", "quarter": data.get("quarter"), "due_date": data.get("due_date"),
-                "target_value": data.get("target_value")}
+        item = {
+            "title": data.get("title") or "",
+            "quarter": data.get("quarter"),
+            "due_date": data.get("due_date"),
+            "target_value": data.get("target_value"),
+        }
         if data.get("id"):
             item["id"] = data["id"]
         items.append(item)
@@ -190,11 +212,13 @@ def _objective_page(request, roadmap, objective=None):
             try:
                 with transaction.atomic():
                     if objective is None:
-                        objective = services.objective_create(actor=request.user, roadmap=roadmap,
-                                                              milestones=_milestone_items(formset), **data)
+                        objective = services.objective_create(
+                            actor=request.user, roadmap=roadmap, milestones=_milestone_items(formset), **data
+                        )
                     else:
-                        services.objective_update(actor=request.user, objective=objective,
-                                                  milestones=_milestone_items(formset), **data)
+                        services.objective_update(
+                            actor=request.user, objective=objective, milestones=_milestone_items(formset), **data
+                        )
             except DomainError as error:
                 _apply_errors(form, error)
                 for index, fields in ((error.errors or {}).get("milestones") or {}).items():
@@ -214,18 +238,37 @@ def _objective_page(request, roadmap, objective=None):
         if objective is not None:
             initial = {f: getattr(objective, f) for f in services.OBJECTIVE_FIELDS}
         form = ObjectiveForm(initial=initial, priorities=priorities)
-        formset = MilestoneFormSet(prefix="milestones", initial=[
-            {"id": m.pk, "title": m.title, "quarter": m.quarter, "due_date": m.due_date, "target_value": m.target_value}
-            for m in milestones])
+        formset = MilestoneFormSet(
+            prefix="milestones",
+            initial=[
+                {
+                    "id": m.pk,
+                    "title": m.title,
+                    "quarter": m.quarter,
+                    "due_date": m.due_date,
+                    "target_value": m.target_value,
+                }
+                for m in milestones
+            ],
+        )
     if not roadmap.is_editable:  # shown read-only: changes need a new draft version
         for f in [form, *formset.forms]:
             for field in f.fields.values():
                 field.disabled = True
-    return render(request, "roadmap/objective_edit.html", {
-        "roadmap": roadmap, "objective": objective, "form": form, "formset": formset,
-        "drop_form": DropForm(), "merge_form": MergeForm(), "split_form": SplitForm(),
-        "editable": roadmap.is_editable,
-    })
+    return render(
+        request,
+        "roadmap/objective_edit.html",
+        {
+            "roadmap": roadmap,
+            "objective": objective,
+            "form": form,
+            "formset": formset,
+            "drop_form": DropForm(),
+            "merge_form": MergeForm(),
+            "split_form": SplitForm(),
+            "editable": roadmap.is_editable,
+        },
+    )
 
 
 @login_required
@@ -246,11 +289,16 @@ def objective_edit(request, pk):
 def objective_detail(request, pk):
     objective = get_object_or_404(selectors.objective_by_id(user=request.user, pk=pk))
     rows = [{"milestone": m, "latest": m.latest_value, "status": m.status} for m in objective.milestones.all()]
-    return render(request, "roadmap/objective_detail.html", {
-        "objective": objective, "rows": rows,
-        "can_record": permissions.can_record_progress(request.user, objective) and objective.roadmap.is_in_force,
-        "can_edit": permissions.can_prepare(request.user),
-    })
+    return render(
+        request,
+        "roadmap/objective_detail.html",
+        {
+            "objective": objective,
+            "rows": rows,
+            "can_record": permissions.can_record_progress(request.user, objective) and objective.roadmap.is_in_force,
+            "can_edit": permissions.can_prepare(request.user),
+        },
+    )
 
 
 @login_required
@@ -260,23 +308,24 @@ def objective_action(request, pk, action):
     try:
         if action == "drop":
             form = DropForm(request.POST)
-            services.objective_drop(actor=request.user, objective=objective,
-                                    reason=form.data.get("reason", ""))
+            services.objective_drop(actor=request.user, objective=objective, reason=form.data.get("reason", ""))
             messages.success(request, _("Objective dropped."))
         elif action == "restore":
             services.objective_restore(actor=request.user, objective=objective)
             messages.success(request, _("Objective restored."))
         elif action == "merge":
             refs = [r.strip() for r in request.POST.get("refs", "").replace(";", ",").split(",") if r.strip()]
-            others = list(Objective.objects.filter(roadmap=objective.roadmap, is_draft=objective.is_draft,
-                                                   ref__in=refs))
+            others = list(
+                Objective.objects.filter(roadmap=objective.roadmap, is_draft=objective.is_draft, ref__in=refs)
+            )
             if len(others) != len(set(refs)):
                 raise ValidationFailed(_("Some references are not objectives of this roadmap."))
             services.objective_merge(actor=request.user, into=objective, others=others)
             messages.success(request, _("Objectives merged."))
         elif action == "split":
-            parts = services.objective_split(actor=request.user, objective=objective,
-                                             titles=request.POST.get("titles", "").splitlines())
+            parts = services.objective_split(
+                actor=request.user, objective=objective, titles=request.POST.get("titles", "").splitlines()
+            )
             messages.success(request, _("Objective split into %(n)s.") % {"n": len(parts)})
         else:
             raise Http404
@@ -311,8 +360,11 @@ def milestone_progress(request, pk):
                 return redirect("roadmap:objective_detail", pk=objective.pk)
     else:
         form = ProgressForm(initial={"recorded_on": timezone.localdate()})
-    return render(request, "roadmap/progress_form.html", {"milestone": milestone, "objective": objective,
-                                                          "form": form, "latest": milestone.latest_value})
+    return render(
+        request,
+        "roadmap/progress_form.html",
+        {"milestone": milestone, "objective": objective, "form": form, "latest": milestone.latest_value},
+    )
 
 
 # ---------------------------------------------------------------- the meeting
@@ -330,13 +382,22 @@ def meeting_detail(request, year):
     if cycle is None:
         raise Http404
     meeting = selectors.meeting_for_year(year)
-    return render(request, "roadmap/meeting.html", {
-        "cycle": cycle, "meeting": meeting,
-        "form": MeetingForm(initial={"date": meeting.date if meeting else cycle.meeting_date,
-                                     "place": meeting.place if meeting else ""}),
-        "can_prepare": permissions.can_prepare(request.user),
-        "invite_form": InviteForm() if meeting and permissions.can_prepare(request.user) else None,
-    })
+    return render(
+        request,
+        "roadmap/meeting.html",
+        {
+            "cycle": cycle,
+            "meeting": meeting,
+            "form": MeetingForm(
+                initial={
+                    "date": meeting.date if meeting else cycle.meeting_date,
+                    "place": meeting.place if meeting else "",
+                }
+            ),
+            "can_prepare": permissions.can_prepare(request.user),
+            "invite_form": InviteForm() if meeting and permissions.can_prepare(request.user) else None,
+        },
+    )
 
 
 @login_required
@@ -360,21 +421,26 @@ def meeting_action(request, year, action):
             item = get_object_or_404(AgendaItem, pk=form.cleaned_data["item"], meeting__cycle=cycle)
             services.agenda_move(actor=request.user, item=item, direction=form.cleaned_data["direction"])
             if request.headers.get("Accept") == "application/json":  # the agenda page moves the row itself
-                order = list(AgendaItem.objects.filter(meeting=item.meeting).order_by("position", "pk")
-                             .values_list("pk", flat=True))
+                order = list(
+                    AgendaItem.objects.filter(meeting=item.meeting)
+                    .order_by("position", "pk")
+                    .values_list("pk", flat=True)
+                )
                 return JsonResponse({"order": order})
         elif action == "invite":
             meeting = get_object_or_404(Meeting, cycle=cycle)
             form = InviteForm(request.POST)
             if form.is_valid():
-                services.meeting_invite(actor=request.user, meeting=meeting,
-                                        directorates=list(form.cleaned_data["units"]))
+                services.meeting_invite(
+                    actor=request.user, meeting=meeting, directorates=list(form.cleaned_data["units"])
+                )
                 messages.success(request, _("Invitations added."))
         elif action == "attendance":
             meeting = get_object_or_404(Meeting, cycle=cycle)
             form = _valid_or_400(AttendanceForm(request.POST))
-            services.attendance_record(actor=request.user, meeting=meeting,
-                                       present_unit_ids=form.cleaned_data["present"])
+            services.attendance_record(
+                actor=request.user, meeting=meeting, present_unit_ids=form.cleaned_data["present"]
+            )
             messages.success(request, _("Attendance recorded."))
         else:
             raise Http404
@@ -406,8 +472,11 @@ def briefing_all(request, year):
     if cycle is None:
         raise Http404
     meeting = Meeting.objects.filter(cycle=cycle).first()
-    return render(request, "roadmap/briefing_all.html", {
-        "cycle": cycle, "meeting": meeting, "packs": selectors.briefing_packs(cycle=cycle)})
+    return render(
+        request,
+        "roadmap/briefing_all.html",
+        {"cycle": cycle, "meeting": meeting, "packs": selectors.briefing_packs(cycle=cycle)},
+    )
 
 
 @login_required
@@ -462,14 +531,21 @@ def priority_list(request, year):
                 messages.success(request, _("Priority saved."))
                 return redirect("roadmap:priorities", year=year)
     elif editing is not None:
-        form = PriorityForm(initial={**{f: getattr(editing, f) for f in services.PRIORITY_FIELDS},
-                                     "owners": list(editing.owners.all())})
+        form = PriorityForm(
+            initial={**{f: getattr(editing, f) for f in services.PRIORITY_FIELDS}, "owners": list(editing.owners.all())}
+        )
     else:
         form = PriorityForm()
-    return render(request, "roadmap/priorities.html", {
-        "cycle": cycle, "priorities": selectors.priority_list(cycle=cycle).order_by("code"),
-        "form": form if can_record else None, "editing": editing,
-    })
+    return render(
+        request,
+        "roadmap/priorities.html",
+        {
+            "cycle": cycle,
+            "priorities": selectors.priority_list(cycle=cycle).order_by("code"),
+            "form": form if can_record else None,
+            "editing": editing,
+        },
+    )
 
 
 # ---------------------------------------------------------------- entry points (nav links)

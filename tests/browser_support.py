@@ -9,9 +9,17 @@ import pytest
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        "--disable-dev-shm-usage"]
+ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
 
 
 @pytest.fixture(scope="session")
@@ -28,8 +36,14 @@ def browser():
 def page(browser, live_server, settings):
     context = browser.new_context(locale="fr-FR", base_url=live_server.url)
     external = []
-    context.route("**/*", lambda route: (external.append(route.request.url), route.abort())
-                  if not route.request.url.startswith(live_server.url) else route.continue_())
+    context.route(
+        "**/*",
+        lambda route: (
+            (external.append(route.request.url), route.abort())
+            if not route.request.url.startswith(live_server.url)
+            else route.continue_()
+        ),
+    )
     page = context.new_page()
     # Irreversible actions ask for confirmation (window.confirm): the person in these tests says yes.
     page.on("dialog", lambda dialog: dialog.accept())

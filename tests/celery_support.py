@@ -28,8 +28,12 @@ def celery_using(broker_url, *, queue=None):
     """Inside the block the app publishes for real (not eagerly) to ``broker_url``, on ``queue`` if given;
     afterwards it is as it was."""
     saved = {key: app.conf[key] for key in SAVED}
-    configure(broker_url=broker_url, task_always_eager=False, result_backend=None,
-              task_default_queue=queue or saved["task_default_queue"])
+    configure(
+        broker_url=broker_url,
+        task_always_eager=False,
+        result_backend=None,
+        task_default_queue=queue or saved["task_default_queue"],
+    )
     try:
         yield app
     finally:

@@ -85,8 +85,11 @@ def pytest_collection_modifyitems(config, items):
             if not item.get_closest_marker(marker):
                 continue
             if EMBEDDED_CI_PASS and marker in SERVER_MARKERS:
-                item.add_marker(pytest.mark.skip(
-                    reason="CI's embedded-default pass (SQLite, no REDIS_URL): runs in the PostgreSQL + Redis pass"))
+                item.add_marker(
+                    pytest.mark.skip(
+                        reason="CI's embedded-default pass (SQLite, no REDIS_URL): runs in the PostgreSQL + Redis pass"
+                    )
+                )
                 break
             problem = _service_problem(marker)
             if problem and not ON_CI:

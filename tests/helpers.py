@@ -17,8 +17,12 @@ def grow_units(cycle, n, *, parent=None, with_parts=False):
         Membership.objects.create(user=editor, directorate=unit, role=Membership.Role.EDITOR)
         report = services.report_start(actor=editor, cycle=cycle, directorate=unit)
         if with_parts:
-            services.report_update(actor=editor, report=report, achievements=[{"title": "a"}],
-                                   constraints=[{"category": "other", "description": "c"}])
+            services.report_update(
+                actor=editor,
+                report=report,
+                achievements=[{"title": "a"}],
+                constraints=[{"category": "other", "description": "c"}],
+            )
 
 
 def assert_constant_queries(django_assert_num_queries, fetch, grow):

@@ -35,13 +35,13 @@ from tests.notifications.test_worker import ROOT, free_port, wait_for
 pytestmark = [pytest.mark.postgres]
 
 
-
 def _server_binaries():
     """PG_BIN if set, else the newest Debian PostgreSQL install (/usr/lib/postgresql/<version>/bin)."""
     if os.environ.get("PG_BIN"):
         return Path(os.environ["PG_BIN"])
-    installed = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), key=lambda p: int(p.parts[-3])
-                       if p.parts[-3].isdigit() else 0)
+    installed = sorted(
+        Path("/usr/lib/postgresql").glob("*/bin/initdb"), key=lambda p: int(p.parts[-3]) if p.parts[-3].isdigit() else 0
+    )
     return installed[-1].parent if installed else Path("/usr/lib/postgresql/15/bin")
 
 
@@ -80,22 +80,44 @@ class OwnPostgres:
         self._run("createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", PG_USER, "app")
 
     def _run(self, tool, *args):
-        result = subprocess.run(["runuser", "-u", PG_USER, "--", str(PG_BIN / tool), *args],
-                                capture_output=True, text=True, timeout=120, cwd=self.dir)
+        result = subprocess.run(
+            ["runuser", "-u", PG_USER, "--", str(PG_BIN / tool), *args],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            cwd=self.dir,
+        )
         assert result.returncode == 0, f"{tool}: {result.stdout}{result.stderr}"
         return result
 
     def start(self):
-        self._run("pg_ctl", "-D", str(self.data), "-l", str(self.log), "-w", "-t", "60", "-o",
-                  f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1", "start")
+        self._run(
+            "pg_ctl",
+            "-D",
+            str(self.data),
+            "-l",
+            str(self.log),
+            "-w",
+            "-t",
+            "60",
+            "-o",
+            f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1",
+            "start",
+        )
 
     def stop(self):
         """A fast shutdown: open transactions are rolled back, every connection is cut."""
         self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "-t", "60", "stop")
 
     def running(self):
-        return subprocess.run(["runuser", "-u", PG_USER, "--", str(PG_BIN / "pg_ctl"), "-D", str(self.data),
-                               "status"], capture_output=True, timeout=30).returncode == 0
+        return (
+            subprocess.run(
+                ["runuser", "-u", PG_USER, "--", str(PG_BIN / "pg_ctl"), "-D", str(self.data), "status"],
+                capture_output=True,
+                timeout=30,
+            ).returncode
+            == 0
+        )
 
     @property
     def url(self):
@@ -123,8 +145,13 @@ def own_postgres():
 
 def _environment(database_url):
     env = {key: value for key, value in os.environ.items() if key not in ("DJANGO_DEBUG", "DATABASE_URL")}
-    return {**env, "DJANGO_SETTINGS_MODULE": "config.settings.test", "DATABASE_URL": database_url,
-            "DATABASE_CONN_MAX_AGE": "600", "CELERY_TASK_ALWAYS_EAGER": "true"}
+    return {
+        **env,
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "DATABASE_URL": database_url,
+        "DATABASE_CONN_MAX_AGE": "600",
+        "CELERY_TASK_ALWAYS_EAGER": "true",
+    }
 
 
 SETUP = """
@@ -161,8 +188,12 @@ class Editor:
         self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar), NoRedirect)
 
     def request(self, method, path, data=None, headers=None):
-        request = urllib.request.Request(self.base + path, data=data, method=method, headers={
-            "Referer": self.base + path, "Accept-Language": "fr", **(headers or {})})
+        request = urllib.request.Request(
+            self.base + path,
+            data=data,
+            method=method,
+            headers={"Referer": self.base + path, "Accept-Language": "fr", **(headers or {})},
+        )
         try:
             with self.opener.open(request, timeout=60) as response:
                 return response.status, dict(response.headers), response.read().decode()
@@ -174,23 +205,32 @@ class Editor:
 
     def log_in(self, username, password):
         self.request("GET", "/login/")
-        status, headers, _ = self.request("POST", "/login/", urllib.parse.urlencode({
-            "username": username, "password": password, "csrfmiddlewaretoken": self.csrf()}).encode())
+        status, headers, _ = self.request(
+            "POST",
+            "/login/",
+            urllib.parse.urlencode(
+                {"username": username, "password": password, "csrfmiddlewaretoken": self.csrf()}
+            ).encode(),
+        )
         assert status == 302 and "/login/" not in headers.get("Location", ""), (status, headers)
 
     def save(self, way, report, version, summary):
         """One save; the version the report has after it if it was acknowledged, else None, and the answer."""
         if way == "api":
             status, headers, body = self.request(
-                "PATCH", f"/api/v1/reports/{report}/", json.dumps({"version": version, "summary": summary}).encode(),
-                {"Content-Type": "application/json", "Accept": "application/json", "X-CSRFToken": self.csrf()})
+                "PATCH",
+                f"/api/v1/reports/{report}/",
+                json.dumps({"version": version, "summary": summary}).encode(),
+                {"Content-Type": "application/json", "Accept": "application/json", "X-CSRFToken": self.csrf()},
+            )
             return (json.loads(body)["version"] if status == 200 else None), status, headers, body
         fields = {"csrfmiddlewaretoken": self.csrf(), "version": version, "summary": summary}
         for prefix in ("outcomes", "achievements", "constraints"):
             fields.update({f"{prefix}-TOTAL_FORMS": 0, f"{prefix}-INITIAL_FORMS": 0})
         headers = {"X-Autosave": "1", "Accept": "application/json"} if way == "autosave" else {}
-        status, answer_headers, body = self.request("POST", f"/reports/{report}/edit/",
-                                                    urllib.parse.urlencode(fields).encode(), headers)
+        status, answer_headers, body = self.request(
+            "POST", f"/reports/{report}/edit/", urllib.parse.urlencode(fields).encode(), headers
+        )
         if way == "autosave":
             return (json.loads(body)["version"] if status == 200 else None), status, answer_headers, body
         saved = status == 302 and answer_headers.get("Location", "").endswith(f"/reports/{report}/edit/")
@@ -202,11 +242,23 @@ WAYS = ("api", "autosave", "form")
 
 def test_postgresql_restarted_during_saves_loses_no_acknowledged_save(own_postgres, tmp_path):
     env = _environment(own_postgres.url)
-    migrate = subprocess.run([sys.executable, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env,
-                             capture_output=True, text=True, timeout=300)
+    migrate = subprocess.run(
+        [sys.executable, "manage.py", "migrate", "-v", "0"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert migrate.returncode == 0, migrate.stderr[-3000:]
-    setup = subprocess.run([sys.executable, "manage.py", "shell", "-c", SETUP], cwd=ROOT, env=env,
-                           capture_output=True, text=True, timeout=120)
+    setup = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", SETUP],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert setup.returncode == 0, setup.stderr[-3000:]
     _, report, version = next(line for line in setup.stdout.splitlines() if line.startswith("REPORT")).split()
     report, version = int(report), int(version)
@@ -214,9 +266,24 @@ def test_postgresql_restarted_during_saves_loses_no_acknowledged_save(own_postgr
     port, log = free_port(), tmp_path / "web.log"
     # One worker, one thread: every request goes through the same kept connection, the one the restart kills.
     web = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "1",
-         "--timeout", "60"], cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
-        start_new_session=True)
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "config.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "1",
+            "--timeout",
+            "60",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     acknowledged, refused, n = [], [], 0
     try:
         wait_for(lambda: "Booting worker" in log.read_text() or web.poll() is not None, "gunicorn", 60)
@@ -286,9 +353,14 @@ def test_postgresql_restarted_during_saves_loses_no_acknowledged_save(own_postgr
 
     with psycopg.connect(own_postgres.url.replace("postgres://", "postgresql://")) as connection:
         summary, final_version = connection.execute(
-            "SELECT summary, version FROM reviews_report WHERE id = %s", [report]).fetchone()
-        saved = {row[0] for row in connection.execute(
-            "SELECT summary FROM reviews_historicalreport WHERE id = %s AND summary LIKE 'save %%'", [report])}
+            "SELECT summary, version FROM reviews_report WHERE id = %s", [report]
+        ).fetchone()
+        saved = {
+            row[0]
+            for row in connection.execute(
+                "SELECT summary FROM reviews_historicalreport WHERE id = %s AND summary LIKE 'save %%'", [report]
+            )
+        }
     print(f"saves acknowledged: {len(acknowledged)}, refused: {len(refused)}")  # shown with -s
     assert len(acknowledged) >= 18 and len(refused) >= 9
     assert saved == set(acknowledged)  # every acknowledged save is in the history; no refused one is

@@ -9,7 +9,7 @@ pytestmark = pytest.mark.django_db
 
 
 def menu_hrefs(html):
-    nav = html[html.index('id="nav-menus"'):html.index("</ul>\n      <form")]
+    nav = html[html.index('id="nav-menus"') : html.index("</ul>\n      <form")]
     return set(re.findall(r'class="dropdown-item[^"]*" href="([^"]+)"', nav))
 
 
@@ -32,7 +32,9 @@ def test_dg_office_is_offered_the_dashboard_meeting_and_reminders(client, cycle,
 def test_the_menu_of_the_current_page_is_highlighted(client, cycle, bob):
     client.force_login(bob)
     html = client.get(reverse("roadmap:priority_home"), follow=True).content.decode()
-    assert re.search(r'<li class="nav-item dropdown" id="menu-roadmap">\s*<a class="nav-link dropdown-toggle active"', html)
+    assert re.search(
+        r'<li class="nav-item dropdown" id="menu-roadmap">\s*<a class="nav-link dropdown-toggle active"', html
+    )
     assert not re.search(r'id="menu-review">\s*<a class="nav-link dropdown-toggle active"', html)
 
 

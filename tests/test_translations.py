@@ -19,9 +19,14 @@ def entries(language):
 @pytest.mark.parametrize("language", ["fr", "ar"])
 def test_no_interface_string_is_left_untranslated(language):
     blocks, _ = entries(language)
-    untranslated = [b for b in blocks if b.strip() and not b.lstrip().startswith("#~")
-                    and re.search(r'^msgstr(\[\d\])? ""\n?$', b.strip().split("\n\n")[0].split("\n")[-1])
-                    and 'msgstr ""\n"' not in b]
+    untranslated = [
+        b
+        for b in blocks
+        if b.strip()
+        and not b.lstrip().startswith("#~")
+        and re.search(r'^msgstr(\[\d\])? ""\n?$', b.strip().split("\n\n")[0].split("\n")[-1])
+        and 'msgstr ""\n"' not in b
+    ]
     fuzzy = [b for b in blocks if "#, fuzzy" in b]
     assert not untranslated, untranslated[:5]
     assert not fuzzy, fuzzy[:5]

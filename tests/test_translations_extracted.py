@@ -8,8 +8,10 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 APPS = ["core", "directorates", "reviews", "roadmap", "notifications", "figures", "transfers", "templates"]
 TEMPLATE_TAG = re.compile(r'{%\s*translate\s+"([^"\\{}]+)"')
-PY_CALL = re.compile(r'\b(?:_|gettext|gettext_lazy)\(\s*"([^"\\]+)"\s*[,)]'
-                     r'|\bpgettext(?:_lazy)?\(\s*"[^"\\]+"\s*,\s*"([^"\\]+)"\s*[,)]')
+PY_CALL = re.compile(
+    r'\b(?:_|gettext|gettext_lazy)\(\s*"([^"\\]+)"\s*[,)]'
+    r'|\bpgettext(?:_lazy)?\(\s*"[^"\\]+"\s*,\s*"([^"\\]+)"\s*[,)]'
+)
 
 
 def marked_strings():

@@ -18,7 +18,16 @@ from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
 from notifications.models import Delivery
 from tests.notifications.test_worker import (  # noqa: F401 - fixtures
-    ROOT, all_sent, database_url, free_port, message_ids, org, pytestmark, queue, wait_for, workers,
+    ROOT,
+    all_sent,
+    database_url,
+    free_port,
+    message_ids,
+    org,
+    pytestmark,
+    queue,
+    wait_for,
+    workers,
 )
 from tests.transfers.hostile import HEADERS
 from transfers.models import ImportJob
@@ -32,16 +41,29 @@ class Node:
         self.log = tmp_path / f"web-{self.port}.log"
         env = {
             **os.environ,
-            "DJANGO_SETTINGS_MODULE": "config.settings.test", "DJANGO_DEBUG": "true",  # the fast test hasher
-            "DATABASE_URL": database_url(), "REDIS_URL": workers.redis_url, "CELERY_BROKER_URL": workers.redis_url,
-            "CELERY_RESULT_BACKEND": workers.redis_url, "CELERY_TASK_ALWAYS_EAGER": "false",
-            "CELERY_QUEUE": workers.queue, "MEDIA_ROOT": str(media),
+            "DJANGO_SETTINGS_MODULE": "config.settings.test",
+            "DJANGO_DEBUG": "true",  # the fast test hasher
+            "DATABASE_URL": database_url(),
+            "REDIS_URL": workers.redis_url,
+            "CELERY_BROKER_URL": workers.redis_url,
+            "CELERY_RESULT_BACKEND": workers.redis_url,
+            "CELERY_TASK_ALWAYS_EAGER": "false",
+            "CELERY_QUEUE": workers.queue,
+            "MEDIA_ROOT": str(media),
         }
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{self.port}", "--workers", "2"],
-            cwd=ROOT, env=env, stdout=self.log.open("w"), stderr=subprocess.STDOUT, start_new_session=True)
-        wait_for(lambda: "Booting worker" in self.log.read_text() or self.process.poll() is not None,
-                 f"web node {self.port}", 60)
+            cwd=ROOT,
+            env=env,
+            stdout=self.log.open("w"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        wait_for(
+            lambda: "Booting worker" in self.log.read_text() or self.process.poll() is not None,
+            f"web node {self.port}",
+            60,
+        )
         assert self.process.poll() is None, self.log.read_text()[-3000:]
 
     def url(self, path):
@@ -75,33 +97,63 @@ class Browser:
             for name, value in data.items():
                 body += (f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n').encode()
             for name, (filename, content) in files.items():
-                body += (f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
-                         f"Content-Type: text/csv\r\n\r\n").encode() + content + b"\r\n"
+                body += (
+                    (
+                        f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
+                        f"Content-Type: text/csv\r\n\r\n"
+                    ).encode()
+                    + content
+                    + b"\r\n"
+                )
             body += f"--{boundary}--\r\n".encode()
-            request = urllib.request.Request(url, data=body, headers={
-                "Content-Type": f"multipart/form-data; boundary={boundary}", "Referer": url})
+            request = urllib.request.Request(
+                url, data=body, headers={"Content-Type": f"multipart/form-data; boundary={boundary}", "Referer": url}
+            )
         else:
-            request = urllib.request.Request(url, data=urllib.parse.urlencode(data).encode(),
-                                             headers={"Referer": url})
+            request = urllib.request.Request(url, data=urllib.parse.urlencode(data).encode(), headers={"Referer": url})
         with self.opener.open(request, timeout=60) as response:
             return response.status, response.geturl(), response.read().decode()
 
 
 def _beat(workers, tmp_path, n):
     log = tmp_path / f"beat{n}.log"
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test",
-           "DATABASE_URL": database_url(), "REDIS_URL": workers.redis_url, "CELERY_BROKER_URL": workers.redis_url,
-           "CELERY_TASK_ALWAYS_EAGER": "false", "CELERY_QUEUE": workers.queue}
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "DATABASE_URL": database_url(),
+        "REDIS_URL": workers.redis_url,
+        "CELERY_BROKER_URL": workers.redis_url,
+        "CELERY_TASK_ALWAYS_EAGER": "false",
+        "CELERY_QUEUE": workers.queue,
+    }
     process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "beat", "-l", "INFO", "--pidfile", "",
-         "-s", str(tmp_path / f"beat{n}-schedule")],
-        cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT, start_new_session=True)
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "beat",
+            "-l",
+            "INFO",
+            "--pidfile",
+            "",
+            "-s",
+            str(tmp_path / f"beat{n}-schedule"),
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     process.log = log
     return process
 
 
 def test_two_web_nodes_two_workers_and_two_beats_share_sessions_uploads_imports_and_send_once(
-        workers, org, queue, tmp_path, monkeypatch):
+    workers, org, queue, tmp_path, monkeypatch
+):
     cycle, units = org(8)
     head = units[0].memberships.get(role="head").user
     head.set_password("two-nodes")
@@ -122,10 +174,13 @@ def test_two_web_nodes_two_workers_and_two_beats_share_sessions_uploads_imports_
         assert status == 200 and "/login/" not in where
         # Uploaded through B, checked by whichever worker, confirmed through A.
         browser.get(b.url("/imports/new/deliverables/"))
-        content = (",".join(HEADERS) + "\n" + f"{units[0].code},{cycle.year},Deux nœuds,,operations,3,équipes,,"
-                   f"{cycle.year}-12-31\n").encode()
-        status, where, _ = browser.post(b.url("/imports/new/deliverables/"), {"year": cycle.year},
-                                        files={"file": ("cahier.csv", content)})
+        content = (
+            ",".join(HEADERS) + "\n" + f"{units[0].code},{cycle.year},Deux nœuds,,operations,3,équipes,,"
+            f"{cycle.year}-12-31\n"
+        ).encode()
+        status, where, _ = browser.post(
+            b.url("/imports/new/deliverables/"), {"year": cycle.year}, files={"file": ("cahier.csv", content)}
+        )
         job = ImportJob.objects.get()
         assert where.endswith(f"/imports/{job.pk}/")
         wait_for(lambda: ImportJob.objects.get(pk=job.pk).state != ImportJob.State.PENDING, "the check")
@@ -141,12 +196,15 @@ def test_two_web_nodes_two_workers_and_two_beats_share_sessions_uploads_imports_
 
         # Two beats (one started by mistake) run the due-check every second: each reminder once.
         every, _ = IntervalSchedule.objects.get_or_create(every=1, period=IntervalSchedule.SECONDS)
-        PeriodicTask.objects.update_or_create(name="due-check", defaults={
-            "task": "notifications.dispatch_due", "interval": every, "enabled": True})
+        PeriodicTask.objects.update_or_create(
+            name="due-check", defaults={"task": "notifications.dispatch_due", "interval": every, "enabled": True}
+        )
         beats = [_beat(workers, tmp_path, 1), _beat(workers, tmp_path, 2)]
         wait_for(all_sent, "every reminder to be sent")
-        wait_for(lambda: all(process.log.read_text().count("notifications.dispatch_due") >= 3 for process in beats),
-                 "both beats to send the due-check three times")
+        wait_for(
+            lambda: all(process.log.read_text().count("notifications.dispatch_due") >= 3 for process in beats),
+            "both beats to send the due-check three times",
+        )
         lines = workers.lines()
         assert len(lines) == len(set(lines)) == Delivery.objects.count() > 0, lines
         assert set(lines) == message_ids()

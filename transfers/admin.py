@@ -61,8 +61,11 @@ class _ActorResourceMixin:
             super().add_data_read_fail_error_to_form(form, e)
 
     def get_import_resource_kwargs(self, request, **kwargs):
-        return {**super().get_import_resource_kwargs(request, **kwargs), "actor": request.user,
-                "reason": "admin import"}
+        return {
+            **super().get_import_resource_kwargs(request, **kwargs),
+            "actor": request.user,
+            "reason": "admin import",
+        }
 
 
 class DirectorateImportAdmin(_ActorResourceMixin, ImportExportMixin, DirectorateAdmin):
@@ -88,7 +91,10 @@ class FigureImportAdmin(_ActorResourceMixin, ImportExportMixin, FigureAdmin):
         return [resources.FigureExportResource]
 
 
-for model, model_admin in ((Directorate, DirectorateImportAdmin), (Deliverable, DeliverableImportAdmin),
-                           (Figure, FigureImportAdmin)):
+for model, model_admin in (
+    (Directorate, DirectorateImportAdmin),
+    (Deliverable, DeliverableImportAdmin),
+    (Figure, FigureImportAdmin),
+):
     admin.site.unregister(model)
     admin.site.register(model, model_admin)

@@ -56,8 +56,12 @@ class ImportJob(models.Model):
     progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
     previewed_at = models.DateTimeField(_("previewed at"), null=True, blank=True)
     confirmed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("confirmed by"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("confirmed by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     applied_at = models.DateTimeField(_("applied at"), null=True, blank=True)
     # When the running step (check or apply) was last handed to the task queue; empty while the queue
@@ -93,8 +97,10 @@ class ImportJob(models.Model):
 
     @property
     def can_confirm(self):
-        return self.state == self.State.PREVIEW and self.error_count == 0 and (
-            self.counts.get("new", 0) + self.counts.get("update", 0) > 0
+        return (
+            self.state == self.State.PREVIEW
+            and self.error_count == 0
+            and (self.counts.get("new", 0) + self.counts.get("update", 0) > 0)
         )
 
     @property

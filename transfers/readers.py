@@ -184,8 +184,12 @@ def sheet_rows(worksheet):
     rows = []
     with worksheet._get_source() as source:
         parser = WorkSheetParser(
-            source, worksheet._shared_strings, data_only=True, epoch=workbook.epoch,
-            date_formats=workbook._date_formats, timedelta_formats=workbook._timedelta_formats,
+            source,
+            worksheet._shared_strings,
+            data_only=True,
+            epoch=workbook.epoch,
+            date_formats=workbook._date_formats,
+            timedelta_formats=workbook._timedelta_formats,
         )
         for number, cells in parser.parse():
             cells = [cell for cell in cells if cell["value"] is not None]
@@ -310,7 +314,8 @@ def dataset_to_json(dataset):
     """The read rows as compact JSON (dates as ISO text, which the widgets read back unchanged)."""
     return json.dumps(
         {"headers": dataset.headers, "rows": [[_plain(v) for v in row] for row in dataset]},
-        ensure_ascii=False, separators=(",", ":"),
+        ensure_ascii=False,
+        separators=(",", ":"),
     ).encode("utf-8")
 
 

@@ -142,8 +142,9 @@ class FastModelResource(resources.ModelResource):
         if dry_run or not instances:
             return  # a preview writes nothing: every rule was checked in Python
         try:
-            audit.bulk_create(self._meta.model, instances, actor=self.actor, reason=self.reason,
-                              batch_size=batch_size or 1000)
+            audit.bulk_create(
+                self._meta.model, instances, actor=self.actor, reason=self.reason, batch_size=batch_size or 1000
+            )
         except Exception as error:
             self.handle_import_error(result, error, raise_errors)
 
@@ -206,8 +207,17 @@ class DeliverableResource(FastModelResource):
 
     class Meta(FastModelResource.Meta):
         model = Deliverable
-        fields = ("directorate", "year", "title", "description", "category", "target_quantity", "target_unit",
-                  "target_date", "due_date")
+        fields = (
+            "directorate",
+            "year",
+            "title",
+            "description",
+            "category",
+            "target_quantity",
+            "target_unit",
+            "target_date",
+            "due_date",
+        )
         import_id_fields = ("directorate", "year", "title")
         instance_loader_class = CompositeKeyLoader
 
@@ -246,11 +256,13 @@ class DeliverableResource(FastModelResource):
         for unit, year in pairs:
             if not can_import_deliverables_for(self.actor, unit):
                 problems[(unit.pk, year)] = (
-                    "directorate", _("You may not import into the unit “%(code)s”.") % {"code": unit.code}
+                    "directorate",
+                    _("You may not import into the unit “%(code)s”.") % {"code": unit.code},
                 )
             elif self.restrict_year and year != self.restrict_year:
                 problems[(unit.pk, year)] = (
-                    "year", _("This import is for %(year)s only.") % {"year": self.restrict_year}
+                    "year",
+                    _("This import is for %(year)s only.") % {"year": self.restrict_year},
                 )
             else:
                 allowed.append((unit, year))
@@ -264,9 +276,7 @@ class DeliverableResource(FastModelResource):
         years = {_year_of(year) for year in dataset["year"]} - {None}
         if not unit_ids or not years:
             return {}
-        existing = Deliverable.objects.filter(directorate_id__in=unit_ids, year__in=years).select_related(
-            "directorate"
-        )
+        existing = Deliverable.objects.filter(directorate_id__in=unit_ids, year__in=years).select_related("directorate")
         return {(d.directorate_id, d.year, d.title): d for d in existing}
 
     def check_row(self, instance, row, errors):
@@ -345,9 +355,7 @@ class UnitResource(FastModelResource):
 
     code = fields.Field(attribute="code", column_name="code", widget=widgets.TextWidget())
     kind = fields.Field(attribute="kind", column_name="kind", widget=widgets.ChoiceWidget(Directorate.Kind.choices))
-    parent = fields.Field(
-        attribute="parent", column_name="parent_code", widget=widgets.UnitCodeWidget(required=False)
-    )
+    parent = fields.Field(attribute="parent", column_name="parent_code", widget=widgets.UnitCodeWidget(required=False))
     name_fr = fields.Field(attribute="name_fr", column_name="name_fr", widget=widgets.TextWidget())
     name_ar = fields.Field(attribute="name_ar", column_name="name_ar", widget=widgets.TextWidget())
     name_en = fields.Field(attribute="name_en", column_name="name_en", widget=widgets.TextWidget())
@@ -375,8 +383,13 @@ class UnitResource(FastModelResource):
         return dict(self.units_by_code)
 
     def snapshot(self, instance):
-        return (instance.kind, instance.parent.code if instance.parent else None,
-                instance.name_fr, instance.name_ar, instance.name_en)
+        return (
+            instance.kind,
+            instance.parent.code if instance.parent else None,
+            instance.name_fr,
+            instance.name_ar,
+            instance.name_en,
+        )
 
     def check_row(self, instance, row, errors):
         number = row.get(ROW_KEY)
@@ -438,8 +451,17 @@ class DeliverableExportResource(resources.ModelResource):
 
     class Meta:
         model = Deliverable
-        fields = ("unit_code", "year", "title", "description", "category", "target_quantity", "target_unit",
-                  "target_date", "due_date")
+        fields = (
+            "unit_code",
+            "year",
+            "title",
+            "description",
+            "category",
+            "target_quantity",
+            "target_unit",
+            "target_date",
+            "due_date",
+        )
 
 
 class UnitExportResource(resources.ModelResource):
@@ -554,15 +576,25 @@ class FigureResource(FastModelResource):
         self.has_notes = "source_note" in dataset.headers
         notes = dataset["source_note"] if self.has_notes else [""] * len(dataset)
         raw = [
-            {"directorate": _key_text(code), "indicator": _key_text(indicator), "year": _year_of(year),
-             "value": value, "source_note": _key_text(note)}
+            {
+                "directorate": _key_text(code),
+                "indicator": _key_text(indicator),
+                "year": _year_of(year),
+                "value": value,
+                "source_note": _key_text(note),
+            }
             for code, year, indicator, value, note in zip(
-                dataset["unit_code"], dataset["year"], dataset["indicator_code"], dataset["value"], notes,
+                dataset["unit_code"],
+                dataset["year"],
+                dataset["indicator_code"],
+                dataset["value"],
+                notes,
                 strict=True,
             )
         ]
-        checked, errors = figure_services.figure_check_many(actor=self.actor, rows=raw, require_cycle=True,
-                                                            check_flags=True)
+        checked, errors = figure_services.figure_check_many(
+            actor=self.actor, rows=raw, require_cycle=True, check_flags=True
+        )
         self.checked = dict(zip(numbers, checked, strict=True))
         self.errors_of = {numbers[int(index)]: row_errors for index, row_errors in errors.items()}
         for number, source, row in zip(numbers, raw, checked, strict=True):

@@ -19,10 +19,10 @@ from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from core.cells import formula_safe
-from core.i18n import active_language
 from core import audit, queue
+from core.cells import formula_safe
 from core.errors import InvalidTransition, NotAllowed, ValidationFailed
+from core.i18n import active_language
 from transfers import kinds, readers
 from transfers.models import ImportJob
 
@@ -100,15 +100,20 @@ def import_sweep(*, now=None, batch=200):
     """
     now = now or timezone.now()
     running = [ImportJob.State.PENDING, ImportJob.State.APPLYING]
-    due = ImportJob.objects.filter(state__in=running).filter(
-        Q(queued_at__isnull=True) | Q(queued_at__lt=now - stuck_after())
-    ).order_by("pk").values("pk", "state", "queued_at", "attempts")[:batch]
+    due = (
+        ImportJob.objects.filter(state__in=running)
+        .filter(Q(queued_at__isnull=True) | Q(queued_at__lt=now - stuck_after()))
+        .order_by("pk")
+        .values("pk", "state", "queued_at", "attempts")[:batch]
+    )
     requeued, failed = [], []
     for row in due:
         same = ImportJob.objects.filter(pk=row["pk"], state=row["state"], queued_at=row["queued_at"])
         if row["queued_at"] is not None and row["attempts"] >= settings.IMPORT_MAX_ATTEMPTS:
-            message = _("The import did not finish after %(attempts)s attempts (a worker or the task queue was "
-                        "lost). Nothing was saved: use “Retry” to try again.") % {"attempts": row["attempts"]}
+            message = _(
+                "The import did not finish after %(attempts)s attempts (a worker or the task queue was "
+                "lost). Nothing was saved: use “Retry” to try again."
+            ) % {"attempts": row["attempts"]}
             if same.update(state=ImportJob.State.FAILED, message=message):
                 failed.append(row["pk"])
                 _record(row["pk"], reason="stuck")
@@ -119,7 +124,8 @@ def import_sweep(*, now=None, batch=200):
             requeued.append(row["pk"])
         else:  # still unreachable: leave it waiting, without counting the attempt
             ImportJob.objects.filter(pk=row["pk"], state=row["state"]).update(
-                queued_at=None, attempts=F("attempts") - 1, message=_waiting_message())
+                queued_at=None, attempts=F("attempts") - 1, message=_waiting_message()
+            )
             break  # the queue is down: the others would fail the same way
     removed = import_remove_old_files(now=now)
     if requeued or failed:
@@ -144,16 +150,21 @@ def import_remove_old_files(*, now=None, batch=500):
     """
     now = now or timezone.now()
     limit = now - datetime.timedelta(days=settings.IMPORT_FILE_RETENTION_DAYS)
-    old = ImportJob.objects.filter(created_at__lt=limit, files_removed_at__isnull=True).exclude(
-        state__in=[ImportJob.State.PENDING, ImportJob.State.APPLYING]).order_by("pk")[:batch]
+    old = (
+        ImportJob.objects.filter(created_at__lt=limit, files_removed_at__isnull=True)
+        .exclude(state__in=[ImportJob.State.PENDING, ImportJob.State.APPLYING])
+        .order_by("pk")[:batch]
+    )
     count = 0
     for job in old:
         _delete_stored(job.file, job.rows_file)
         changes = {"file": "", "rows_file": "", "files_removed_at": now}
         if job.state == ImportJob.State.PREVIEW:
-            changes.update(state=ImportJob.State.FAILED, message=_(
-                "The preview was never confirmed; its file was removed after %(days)s days.")
-                % {"days": settings.IMPORT_FILE_RETENTION_DAYS})
+            changes.update(
+                state=ImportJob.State.FAILED,
+                message=_("The preview was never confirmed; its file was removed after %(days)s days.")
+                % {"days": settings.IMPORT_FILE_RETENTION_DAYS},
+            )
         count += ImportJob.objects.filter(pk=job.pk, state=job.state).update(**changes)
     return count
 
@@ -167,8 +178,18 @@ def import_retry(*, actor, job):
         raise ValidationFailed(_("The file of this import was removed: upload it again."))
     rows_file = job.rows_file
     claimed = ImportJob.objects.filter(pk=job.pk, state=ImportJob.State.FAILED).update(
-        state=ImportJob.State.PENDING, message="", counts={}, row_errors=[], error_count=0, progress=0,
-        previewed_at=None, confirmed_by=None, applied_at=None, rows_file="", queued_at=timezone.now(), attempts=1,
+        state=ImportJob.State.PENDING,
+        message="",
+        counts={},
+        row_errors=[],
+        error_count=0,
+        progress=0,
+        previewed_at=None,
+        confirmed_by=None,
+        applied_at=None,
+        rows_file="",
+        queued_at=timezone.now(),
+        attempts=1,
     )
     if not claimed:
         raise InvalidTransition(_("Only a failed import can be retried."))
@@ -204,8 +225,15 @@ def import_start(*, actor, kind_key, uploaded_file, year=None):
     readers.check_size(uploaded_file.size)
     now = timezone.now()
     job = ImportJob(
-        kind=kind.key, created_by=actor, created_at=now, original_name=name, file_format=fmt,
-        size=uploaded_file.size, year=year or None, queued_at=now, attempts=1,
+        kind=kind.key,
+        created_by=actor,
+        created_at=now,
+        original_name=name,
+        file_format=fmt,
+        size=uploaded_file.size,
+        year=year or None,
+        queued_at=now,
+        attempts=1,
         language=(translation.get_language() or actor.language or settings.LANGUAGE_CODE)[:8],
     )
     job.file.save(name, uploaded_file, save=False)
@@ -254,26 +282,44 @@ def _collect(job, result, dataset):
             column = column_of.get(attribute, "") if attribute != NON_FIELD_ERRORS else ""
             value = invalid.values[dataset.headers.index(column)] if column in dataset.headers else ""
             for message in messages:
-                errors.append({
-                    "row": row_number, "column": labels.get(column, ""),
-                    "value": _shown(value), "message": str(message),
-                })
+                errors.append(
+                    {
+                        "row": row_number,
+                        "column": labels.get(column, ""),
+                        "value": _shown(value),
+                        "message": str(message),
+                    }
+                )
     for number, error_row in result.row_errors():
         for error in error_row:
             logger.warning("import #%s row %s failed: %r", job.pk, number, error.error)
-            errors.append({"row": numbers[number - 1], "column": "", "value": "",
-                           "message": _("This row could not be imported (%(error)s).") % {
-                               "error": type(error.error).__name__}})
+            errors.append(
+                {
+                    "row": numbers[number - 1],
+                    "column": "",
+                    "value": "",
+                    "message": _("This row could not be imported (%(error)s).") % {"error": type(error.error).__name__},
+                }
+            )
     for error in result.base_errors:
         logger.warning("import #%s failed: %r", job.pk, error.error)
-        errors.append({"row": None, "column": "", "value": "",
-                       "message": _("The file could not be saved: %(error)s") % {"error": error.error}})
-    errors.sort(key=lambda e: (e["row"] or 0))
+        errors.append(
+            {
+                "row": None,
+                "column": "",
+                "value": "",
+                "message": _("The file could not be saved: %(error)s") % {"error": error.error},
+            }
+        )
+    errors.sort(key=lambda e: e["row"] or 0)
     totals = result.totals
     counts = {
         "total": result.total_rows,
-        "new": totals.get("new", 0), "update": totals.get("update", 0), "skip": totals.get("skip", 0),
-        "invalid": totals.get("invalid", 0), "error": totals.get("error", 0),
+        "new": totals.get("new", 0),
+        "update": totals.get("update", 0),
+        "skip": totals.get("skip", 0),
+        "invalid": totals.get("invalid", 0),
+        "error": totals.get("error", 0),
     }
     return counts, errors
 
@@ -353,7 +399,11 @@ def import_confirm(*, actor, job):
     if job.state == ImportJob.State.PREVIEW and not job.can_confirm:
         raise ValidationFailed(_("The file changes nothing: there is nothing to apply."))
     claimed = ImportJob.objects.filter(pk=job.pk, state=ImportJob.State.PREVIEW).update(
-        state=ImportJob.State.APPLYING, confirmed_by=actor, progress=0, queued_at=timezone.now(), attempts=1,
+        state=ImportJob.State.APPLYING,
+        confirmed_by=actor,
+        progress=0,
+        queued_at=timezone.now(),
+        attempts=1,
     )
     if not claimed:
         raise InvalidTransition(_("This import is not waiting for confirmation."))
@@ -386,15 +436,22 @@ def import_apply(*, job):
             if not ImportJob.objects.select_for_update().filter(pk=job.pk, state=ImportJob.State.APPLYING).exists():
                 raise _Rollback
             result = resource.import_data(
-                dataset, dry_run=False, use_transactions=True, raise_errors=False,
+                dataset,
+                dry_run=False,
+                use_transactions=True,
+                raise_errors=False,
                 rollback_on_validation_errors=True,
             )
             counts, errors = _collect(job, result, dataset)
             if errors:
                 raise _Rollback
             claimed = ImportJob.objects.filter(pk=job.pk, state=ImportJob.State.APPLYING).update(
-                state=ImportJob.State.APPLIED, applied_at=timezone.now(), counts=counts, row_errors=[],
-                error_count=0, progress=100,
+                state=ImportJob.State.APPLIED,
+                applied_at=timezone.now(),
+                counts=counts,
+                row_errors=[],
+                error_count=0,
+                progress=100,
             )
             if not claimed:
                 raise _Rollback
@@ -464,8 +521,12 @@ def _with_allowed_values(kind, content):
         letter = get_column_letter(code_col)
         sheet.column_dimensions[letter].width = max([len(code) for code, _label in values] + [12]) + 2
         sheet.column_dimensions[get_column_letter(label_col)].width = 40
-        validation = DataValidation(type="list", formula1=f"'{quoted}'!${letter}$2:${letter}${len(values) + 1}",
-                                    allow_blank=True, showErrorMessage=False)
+        validation = DataValidation(
+            type="list",
+            formula1=f"'{quoted}'!${letter}$2:${letter}${len(values) + 1}",
+            allow_blank=True,
+            showErrorMessage=False,
+        )
         data.add_data_validation(validation)
         target = get_column_letter(kind.columns.index(column) + 1)
         validation.add(f"{target}2:{target}1000")
@@ -498,11 +559,11 @@ def template_file(*, kind_key, fmt):
 def rows_file(*, kind_key, rows, fmt):
     """Rows (tuples in the kind's column order) as an import file in the templates' format."""
     kind = kinds.get(kind_key)
-    rows = [[value.isoformat() if hasattr(value, "isoformat") and fmt == "csv" else value for value in row]
-            for row in rows]
+    rows = [
+        [value.isoformat() if hasattr(value, "isoformat") and fmt == "csv" else value for value in row] for row in rows
+    ]
     return _render(kind, rows, fmt)
 
 
 def file_name(kind_key, fmt, suffix=""):
     return f"{kind_key}{suffix}-{timezone.localdate():%Y-%m-%d}.{fmt}"
-

@@ -34,11 +34,15 @@ def _job_or_404(request, pk):
 @login_required
 def import_list(request):
     jobs = selectors.import_list(user=request.user)[:100]
-    return render(request, "transfers/import_list.html", {
-        "jobs": jobs,
-        "import_kinds": [kind for kind in kinds.importable() if kind.may_import(request.user)],
-        "export_kinds": list(kinds.REGISTRY.values()),
-    })
+    return render(
+        request,
+        "transfers/import_list.html",
+        {
+            "jobs": jobs,
+            "import_kinds": [kind for kind in kinds.importable() if kind.may_import(request.user)],
+            "export_kinds": list(kinds.REGISTRY.values()),
+        },
+    )
 
 
 @login_required
@@ -52,7 +56,9 @@ def import_new(request, kind):
         if form.is_valid():
             try:
                 job = services.import_start(
-                    actor=request.user, kind_key=kind.key, uploaded_file=form.cleaned_data["file"],
+                    actor=request.user,
+                    kind_key=kind.key,
+                    uploaded_file=form.cleaned_data["file"],
                     year=form.cleaned_data.get("year"),
                 )
             except NotAllowed as error:
@@ -76,29 +82,40 @@ def import_detail(request, pk):
     job = _job_or_404(request, pk)
     written_in = job.language or job.created_by.language or settings.LANGUAGE_CODE
     reader = translation.get_language()
-    return render(request, "transfers/import_detail.html", {
-        "job": job,
-        "message": retranslate(job.message, written_in, reader),
-        "row_errors": [{**error, "message": retranslate(error.get("message", ""), written_in, reader),
-                        "column": retranslate(error.get("column", ""), written_in, reader)}
-                       for error in job.row_errors],
-        "kind": kinds.get(job.kind),
-        "progress": services.get_progress(job),
-        "changes": selectors.import_changes(job=job),
-        "may_confirm": job.can_confirm and job.created_by_id == request.user.pk,
-        "may_retry": job.can_retry and (job.created_by_id == request.user.pk or request.user.is_superuser),
-    })
+    return render(
+        request,
+        "transfers/import_detail.html",
+        {
+            "job": job,
+            "message": retranslate(job.message, written_in, reader),
+            "row_errors": [
+                {
+                    **error,
+                    "message": retranslate(error.get("message", ""), written_in, reader),
+                    "column": retranslate(error.get("column", ""), written_in, reader),
+                }
+                for error in job.row_errors
+            ],
+            "kind": kinds.get(job.kind),
+            "progress": services.get_progress(job),
+            "changes": selectors.import_changes(job=job),
+            "may_confirm": job.can_confirm and job.created_by_id == request.user.pk,
+            "may_retry": job.can_retry and (job.created_by_id == request.user.pk or request.user.is_superuser),
+        },
+    )
 
 
 @login_required
 def import_status(request, pk):
     job = _job_or_404(request, pk)
-    return JsonResponse({
-        "state": job.state,
-        "state_label": str(job.get_state_display()),
-        "progress": services.get_progress(job),
-        "running": job.is_running,
-    })
+    return JsonResponse(
+        {
+            "state": job.state,
+            "state_label": str(job.get_state_display()),
+            "progress": services.get_progress(job),
+            "running": job.is_running,
+        }
+    )
 
 
 @login_required
@@ -165,5 +182,3 @@ def _download(content, fmt, name):
     response = HttpResponse(content, content_type=services.CONTENT_TYPES[fmt])
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
-
-

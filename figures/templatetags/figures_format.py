@@ -67,8 +67,12 @@ def figure_changes(directorate_ids, year, heading=True):
         directorate_ids = None
     elif not isinstance(directorate_ids, (list, tuple, set)):
         directorate_ids = [directorate_ids]
-    return {"rows": changes_past_threshold(directorate_ids=directorate_ids, year=year), "year": year,
-            "heading": heading, "several_units": directorate_ids is None or len(directorate_ids) != 1}
+    return {
+        "rows": changes_past_threshold(directorate_ids=directorate_ids, year=year),
+        "year": year,
+        "heading": heading,
+        "several_units": directorate_ids is None or len(directorate_ids) != 1,
+    }
 
 
 @register.inclusion_tag("figures/includes/series.html")

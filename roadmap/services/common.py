@@ -1,6 +1,5 @@
 """What the roadmap's services share: the state-change signal, the reviewed states, small rules."""
 
-
 from django.dispatch import Signal
 from django.utils.translation import gettext as _
 

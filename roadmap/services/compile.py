@@ -1,6 +1,5 @@
 """Compiling next year's roadmap from the accepted reports and the priorities."""
 
-
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,17 +16,18 @@ from roadmap.models import (
     SourceKind,
 )
 from roadmap.services.common import (
-    REVIEWED_STATES,
     CONSTRAINT_CATEGORY,
-    _shorten,
+    REVIEWED_STATES,
     _require_preparer,
+    _shorten,
 )
 
 
 def _next_refs(roadmap, existing_refs):
     prefix = f"R{roadmap.year}-"
-    numbers = [int(ref[len(prefix):]) for ref in existing_refs
-               if ref.startswith(prefix) and ref[len(prefix):].isdigit()]
+    numbers = [
+        int(ref[len(prefix) :]) for ref in existing_refs if ref.startswith(prefix) and ref[len(prefix) :].isdigit()
+    ]
     n = max(numbers, default=0)
     while True:
         n += 1
@@ -39,7 +39,8 @@ def _candidate_objectives(roadmap, cycle):
     candidates = {}
     outcomes = (
         Outcome.objects.filter(
-            report__cycle=cycle, report__state__in=REVIEWED_STATES,
+            report__cycle=cycle,
+            report__state__in=REVIEWED_STATES,
             status__in=[Outcome.Status.NOT_DONE, Outcome.Status.PARTIAL],
         )
         .select_related("deliverable")
@@ -49,15 +50,24 @@ def _candidate_objectives(roadmap, cycle):
         d = outcome.deliverable
         if outcome.status == Outcome.Status.PARTIAL:
             achieved = _("%(percent)s %% done in %(year)s.") % {
-                "percent": outcome.percent_done or 0, "year": cycle.year}
+                "percent": outcome.percent_done or 0,
+                "year": cycle.year,
+            }
         else:
             achieved = _("Not done in %(year)s.") % {"year": cycle.year}
         if outcome.comment:
             achieved = f"{achieved} {outcome.comment}"
         candidates[f"carry_over:{d.pk}"] = Objective(
-            roadmap=roadmap, owner_id=d.directorate_id, title=d.title, description=d.description,
-            category=d.category, target=d.target_display, target_quantity=d.target_quantity,
-            target_unit=d.target_unit, achieved_so_far=achieved, source_kind=SourceKind.CARRY_OVER,
+            roadmap=roadmap,
+            owner_id=d.directorate_id,
+            title=d.title,
+            description=d.description,
+            category=d.category,
+            target=d.target_display,
+            target_quantity=d.target_quantity,
+            target_unit=d.target_unit,
+            achieved_so_far=achieved,
+            source_kind=SourceKind.CARRY_OVER,
             source_deliverable=d,
         )
     constraints = (
@@ -70,16 +80,23 @@ def _candidate_objectives(roadmap, cycle):
         if constraint.remedy:
             description = f"{description}\n\n{_('What would lift it')}: {constraint.remedy}"
         candidates[f"constraint:{constraint.pk}"] = Objective(
-            roadmap=roadmap, owner_id=constraint.report.directorate_id,
-            title=_shorten(constraint.remedy or constraint.description), description=description,
+            roadmap=roadmap,
+            owner_id=constraint.report.directorate_id,
+            title=_shorten(constraint.remedy or constraint.description),
+            description=description,
             category=CONSTRAINT_CATEGORY.get(constraint.category, Deliverable.Category.GOVERNANCE),
-            source_kind=SourceKind.CONSTRAINT, source_constraint=constraint,
+            source_kind=SourceKind.CONSTRAINT,
+            source_constraint=constraint,
         )
     for priority in Priority.objects.filter(cycle=cycle).prefetch_related("owners").order_by("code"):
         for owner in priority.owners.all():
             candidates[f"priority:{priority.pk}:{owner.pk}"] = Objective(
-                roadmap=roadmap, owner_id=owner.pk, priority=priority, title=_shorten(priority.title_fr),
-                description=priority.text_fr, source_kind=SourceKind.PRIORITY,
+                roadmap=roadmap,
+                owner_id=owner.pk,
+                priority=priority,
+                title=_shorten(priority.title_fr),
+                description=priority.text_fr,
+                source_kind=SourceKind.PRIORITY,
             )
     return candidates
 

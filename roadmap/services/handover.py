@@ -34,11 +34,15 @@ def handover_to_cahier_des_charges(*, actor, roadmap):
     """
     year = roadmap.year
     frozen_units = set(
-        Report.objects.filter(cycle__year=year).exclude(state__in=EDITABLE_STATES).values_list("directorate_id",
-                                                                                             flat=True)
+        Report.objects.filter(cycle__year=year)
+        .exclude(state__in=EDITABLE_STATES)
+        .values_list("directorate_id", flat=True)
     )
-    objectives = [o for o in Objective.objects.filter(roadmap=roadmap, is_draft=False).prefetch_related("milestones")
-                  if o.owner_id not in frozen_units]
+    objectives = [
+        o
+        for o in Objective.objects.filter(roadmap=roadmap, is_draft=False).prefetch_related("milestones")
+        if o.owner_id not in frozen_units
+    ]
     existing = list(Deliverable.objects.filter(year=year, directorate__in={o.owner_id for o in objectives}))
     by_ref = {d.origin_reference: d for d in existing if d.origin == Deliverable.Origin.ROADMAP}
     titles = {(d.directorate_id, d.title): d for d in existing}
@@ -52,8 +56,12 @@ def handover_to_cahier_des_charges(*, actor, roadmap):
         if clash is not None and clash is not deliverable:
             title = _shorten(f"{o.title} [{o.ref}]")
         values = {
-            "directorate_id": o.owner_id, "title": title, "description": o.description, "category": o.category,
-            "target_quantity": o.target_quantity, "target_unit": o.target_unit,
+            "directorate_id": o.owner_id,
+            "title": title,
+            "description": o.description,
+            "category": o.category,
+            "target_quantity": o.target_quantity,
+            "target_unit": o.target_unit,
             "due_date": _objective_due(o, year),
         }
         if deliverable is None:
@@ -65,20 +73,32 @@ def handover_to_cahier_des_charges(*, actor, roadmap):
             deliverable.updated_at = timezone.now()
             to_update.append(deliverable)
         titles[(o.owner_id, title)] = deliverable
-    audit.bulk_create(Deliverable, to_create, actor=actor, reason=f"roadmap {year} v{roadmap.version} approved",
-                      batch_size=None)
+    audit.bulk_create(
+        Deliverable, to_create, actor=actor, reason=f"roadmap {year} v{roadmap.version} approved", batch_size=None
+    )
     if to_update:
         Deliverable.objects.bulk_update(
-            to_update, ["directorate", "title", "description", "category", "target_quantity", "target_unit",
-                        "due_date", "updated_at"])
+            to_update,
+            [
+                "directorate",
+                "title",
+                "description",
+                "category",
+                "target_quantity",
+                "target_unit",
+                "due_date",
+                "updated_at",
+            ],
+        )
         audit.record_update(to_update, actor=actor, reason=f"roadmap {year} v{roadmap.version} approved")
     # New deliverables, and those moved to another owner unit, join that unit's cahier des charges.
     directorate_services.deliverables_added(deliverables=to_create + to_update, actor=actor)
     inactive_refs = {o.ref for o in objectives if o.state != Objective.State.ACTIVE}
     stale = [d for ref, d in by_ref.items() if ref in inactive_refs]
     if stale:
-        with_outcome = set(Outcome.objects.filter(deliverable__in=stale).exclude(status="")
-                           .values_list("deliverable_id", flat=True))
+        with_outcome = set(
+            Outcome.objects.filter(deliverable__in=stale).exclude(status="").values_list("deliverable_id", flat=True)
+        )
         for d in stale:
             if d.pk not in with_outcome:
                 d.outcomes.all().delete()

@@ -1,6 +1,5 @@
 """The year-end meeting: its agenda, who is invited, who attended."""
 
-
 from django.db import transaction
 from django.db.models import Max
 
@@ -47,13 +46,20 @@ def meeting_build(*, actor, cycle, date=None, place=None):
     on_agenda = set(meeting.agenda.values_list("directorate_id", flat=True))
     last = meeting.agenda.aggregate(n=Max("position"))["n"] or 0
     reports = list(
-        Report.objects.filter(cycle=cycle, state__in=REVIEWED_STATES).exclude(directorate__in=on_agenda)
-        .select_related("directorate").order_by("directorate__path")
+        Report.objects.filter(cycle=cycle, state__in=REVIEWED_STATES)
+        .exclude(directorate__in=on_agenda)
+        .select_related("directorate")
+        .order_by("directorate__path")
     )
-    audit.bulk_create(AgendaItem, [
-        AgendaItem(meeting=meeting, directorate=r.directorate, report=r, position=last + i)
-        for i, r in enumerate(reports, start=1)
-    ], actor=actor, reason="agenda built from accepted reports")
+    audit.bulk_create(
+        AgendaItem,
+        [
+            AgendaItem(meeting=meeting, directorate=r.directorate, report=r, position=last + i)
+            for i, r in enumerate(reports, start=1)
+        ],
+        actor=actor,
+        reason="agenda built from accepted reports",
+    )
     meeting_invite(actor=actor, meeting=meeting, directorates=[r.directorate for r in reports])
     return meeting
 
@@ -65,9 +71,12 @@ def meeting_invite(*, actor, meeting, directorates):
     invited = set(meeting.attendance.values_list("directorate_id", flat=True))
     new = [d for d in directorates if d.pk not in invited]
     heads = _heads_by_unit([d.pk for d in new])
-    audit.bulk_create(Attendance, [
-        Attendance(meeting=meeting, directorate=d, person_id=heads.get(d.pk)) for d in new
-    ], actor=actor, reason="invited")
+    audit.bulk_create(
+        Attendance,
+        [Attendance(meeting=meeting, directorate=d, person_id=heads.get(d.pk)) for d in new],
+        actor=actor,
+        reason="invited",
+    )
 
 
 @transaction.atomic

@@ -18,15 +18,23 @@ from roadmap.models import (
     SourceKind,
     quarter_end,
 )
-from roadmap.services.compile import _next_refs
 from roadmap.services.common import (
-    _shorten,
     _require_preparer,
+    _shorten,
 )
+from roadmap.services.compile import _next_refs
 
-
-OBJECTIVE_FIELDS = ("title", "description", "category", "target", "target_quantity", "target_unit",
-                    "achieved_so_far", "owner", "priority")
+OBJECTIVE_FIELDS = (
+    "title",
+    "description",
+    "category",
+    "target",
+    "target_quantity",
+    "target_unit",
+    "achieved_so_far",
+    "owner",
+    "priority",
+)
 
 
 def _check_editable(actor, roadmap, *objectives):
@@ -84,12 +92,21 @@ def objective_create(*, actor, roadmap, milestones=None, **data):
     data.setdefault("category", Deliverable.Category.GOVERNANCE)
     _validate_objective(roadmap, data)
     existing = Objective.objects.filter(roadmap=roadmap).values_list("ref", flat=True)
-    objective = Objective(roadmap=roadmap, source_kind=SourceKind.NEW, source_key=f"new:{uuid.uuid4().hex}",
-                          ref=next(_next_refs(roadmap, existing)), edited=True, is_draft=roadmap.redrafting)
+    objective = Objective(
+        roadmap=roadmap,
+        source_kind=SourceKind.NEW,
+        source_key=f"new:{uuid.uuid4().hex}",
+        ref=next(_next_refs(roadmap, existing)),
+        edited=True,
+        is_draft=roadmap.redrafting,
+    )
     for field in OBJECTIVE_FIELDS:
         if field in data:
-            setattr(objective, field, data[field] if data[field] is not None or field in ("owner", "priority",
-                                                                                            "target_quantity") else "")
+            setattr(
+                objective,
+                field,
+                data[field] if data[field] is not None or field in ("owner", "priority", "target_quantity") else "",
+            )
     objective.title = objective.title.strip()
     _save(objective, actor)
     if milestones is not None:
@@ -100,7 +117,7 @@ def objective_create(*, actor, roadmap, milestones=None, **data):
 @transaction.atomic
 def objective_update(*, actor, objective, milestones=None, **data):
     """Change an objective's fields (and, when given, replace its milestones)."""
-    objective, = _check_editable(actor, objective.roadmap, objective)
+    (objective,) = _check_editable(actor, objective.roadmap, objective)
     merged = {field: data.get(field, getattr(objective, field)) for field in OBJECTIVE_FIELDS}
     _validate_objective(objective.roadmap, merged)
     for field, value in merged.items():
@@ -118,10 +135,12 @@ def objective_update(*, actor, objective, milestones=None, **data):
 @transaction.atomic
 def objective_drop(*, actor, objective, reason):
     """Drop an objective, saying why. Compiling again will not bring it back."""
-    objective, = _check_editable(actor, objective.roadmap, objective)
+    (objective,) = _check_editable(actor, objective.roadmap, objective)
     if not (reason or "").strip():
-        raise ValidationFailed(_("Say why the objective is dropped."),
-                               errors={"drop_reason": [_("A reason is required to drop an objective.")]})
+        raise ValidationFailed(
+            _("Say why the objective is dropped."),
+            errors={"drop_reason": [_("A reason is required to drop an objective.")]},
+        )
     objective.state = Objective.State.DROPPED
     objective.drop_reason = reason.strip()
     objective.edited = True
@@ -130,7 +149,7 @@ def objective_drop(*, actor, objective, reason):
 
 @transaction.atomic
 def objective_restore(*, actor, objective):
-    objective, = _check_editable(actor, objective.roadmap, objective)
+    (objective,) = _check_editable(actor, objective.roadmap, objective)
     objective.state = Objective.State.ACTIVE
     objective.drop_reason = ""
     objective.merged_into = None
@@ -168,11 +187,12 @@ def objective_merge(*, actor, into, others):
 @transaction.atomic
 def objective_split(*, actor, objective, titles):
     """Split an objective: it keeps the first title, a new objective (same source and owner) is made per other."""
-    objective, = _check_editable(actor, objective.roadmap, objective)
+    (objective,) = _check_editable(actor, objective.roadmap, objective)
     titles = [t.strip() for t in titles if (t or "").strip()]
     if len(titles) < 2:
-        raise ValidationFailed(_("Give at least two titles to split an objective."),
-                               errors={"titles": [_("At least two titles.")]})
+        raise ValidationFailed(
+            _("Give at least two titles to split an objective."), errors={"titles": [_("At least two titles.")]}
+        )
     objective.title = _shorten(titles[0])
     objective.edited = True
     _save(objective, actor)
@@ -181,12 +201,21 @@ def objective_split(*, actor, objective, titles):
     parts = [objective]
     for title in titles[1:]:
         part = Objective(
-            roadmap=objective.roadmap, ref=next(refs), owner_id=objective.owner_id, priority=objective.priority,
-            title=_shorten(title), description=objective.description, category=objective.category,
-            target_unit=objective.target_unit, achieved_so_far=objective.achieved_so_far,
-            source_kind=objective.source_kind, source_key=f"split:{objective.pk}:{uuid.uuid4().hex[:12]}",
+            roadmap=objective.roadmap,
+            ref=next(refs),
+            owner_id=objective.owner_id,
+            priority=objective.priority,
+            title=_shorten(title),
+            description=objective.description,
+            category=objective.category,
+            target_unit=objective.target_unit,
+            achieved_so_far=objective.achieved_so_far,
+            source_kind=objective.source_kind,
+            source_key=f"split:{objective.pk}:{uuid.uuid4().hex[:12]}",
             source_deliverable_id=objective.source_deliverable_id,
-            source_constraint_id=objective.source_constraint_id, edited=True, is_draft=objective.is_draft,
+            source_constraint_id=objective.source_constraint_id,
+            edited=True,
+            is_draft=objective.is_draft,
         )
         parts.append(_save(part, actor))
     return parts
@@ -199,11 +228,13 @@ def milestones_set(*, actor, objective, milestones):
     Each has a title, a quarter (1–4, due at its end) or a due date within the roadmap's year, and a
     target (> 0). A milestone with progress recorded cannot be removed.
     """
-    objective, = _check_editable(actor, objective.roadmap, objective)
+    (objective,) = _check_editable(actor, objective.roadmap, objective)
     year = objective.roadmap.year
     # A draft copy's milestone keeps the progress of the approved milestone it copies (draft_of).
-    current = {m.pk: m for m in objective.milestones.select_related("draft_of")
-               .prefetch_related("progress", "draft_of__progress")}
+    current = {
+        m.pk: m
+        for m in objective.milestones.select_related("draft_of").prefetch_related("progress", "draft_of__progress")
+    }
     copied = {m.draft_of_id: m.pk for m in current.values() if m.draft_of_id}  # approved id → its copy
     errors, keep, to_save = {}, set(), []
     for index, item in enumerate(milestones):
@@ -245,8 +276,9 @@ def milestones_set(*, actor, objective, milestones):
         if list(m.progress.all()) or (m.draft_of is not None and list(m.draft_of.progress.all())):
             errors.setdefault("removed", {})[str(m.pk)] = [_("Progress was recorded on this milestone: keep it.")]
     if errors:
-        raise ValidationFailed(_("The milestones were not saved: correct the fields marked."),
-                               errors={"milestones": errors})
+        raise ValidationFailed(
+            _("The milestones were not saved: correct the fields marked."), errors={"milestones": errors}
+        )
     for m in to_save:
         _save(m, actor)
     for m in removed:

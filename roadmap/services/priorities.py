@@ -1,6 +1,5 @@
 """The DG's priorities recorded at the meeting."""
 
-
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -9,7 +8,6 @@ from roadmap import permissions
 from roadmap.models import (
     Priority,
 )
-
 
 PRIORITY_FIELDS = ("code", "title_fr", "title_ar", "title_en", "text_fr", "text_ar", "text_en")
 

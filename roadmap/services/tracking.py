@@ -36,19 +36,27 @@ def progress_record(*, actor, milestone, value, comment="", evidence="", recorde
         errors["recorded_on"] = [_("The date cannot be in the future.")]
     if errors:
         raise ValidationFailed(_("The progress was not recorded."), errors=errors)
-    update = ProgressUpdate(milestone=milestone, value=value, comment=(comment or "").strip(),
-                            evidence=(evidence or "").strip(), recorded_on=recorded_on, recorded_by=actor)
+    update = ProgressUpdate(
+        milestone=milestone,
+        value=value,
+        comment=(comment or "").strip(),
+        evidence=(evidence or "").strip(),
+        recorded_on=recorded_on,
+        recorded_by=actor,
+    )
     _save(update, actor)
     milestones_keep_latest_progress(Milestone.objects.filter(pk=milestone.pk))
     # A draft copy of the milestone (a next version being drafted) shows the same latest progress.
     Milestone.objects.filter(draft_of=milestone.pk).update(
         progress_value=Subquery(Milestone.objects.filter(pk=milestone.pk).values("progress_value")[:1]),
-        progress_on=Subquery(Milestone.objects.filter(pk=milestone.pk).values("progress_on")[:1]))
+        progress_on=Subquery(Milestone.objects.filter(pk=milestone.pk).values("progress_on")[:1]),
+    )
     return update
 
 
 def milestones_keep_latest_progress(milestones):
     """Store on each milestone its latest progress (value, date): one UPDATE (read by roadmap.status)."""
     latest = ProgressUpdate.objects.filter(milestone=OuterRef("pk")).order_by("-recorded_on", "-created_at", "-pk")
-    milestones.update(progress_value=Subquery(latest.values("value")[:1]),
-                      progress_on=Subquery(latest.values("recorded_on")[:1]))
+    milestones.update(
+        progress_value=Subquery(latest.values("value")[:1]), progress_on=Subquery(latest.values("recorded_on")[:1])
+    )

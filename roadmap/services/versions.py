@@ -1,4 +1,5 @@
-"""A roadmap's versions: propose, send back, approve, redraft (core.transitions), the draft copies, and the frozen snapshots."""
+"""A roadmap's versions: propose, send back, approve, redraft (core.transitions), the draft copies, and the frozen
+snapshots."""
 
 from decimal import Decimal
 
@@ -8,8 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import audit
-from core.transitions import StateMachine, move
 from core.errors import InvalidTransition, NotAllowed, ValidationFailed
+from core.transitions import StateMachine, move
 from roadmap import permissions
 from roadmap.models import (
     ROADMAP_TRANSITIONS,
@@ -19,11 +20,10 @@ from roadmap.models import (
     RoadmapState,
     RoadmapVersion,
 )
-from roadmap.services.handover import handover_to_cahier_des_charges
 from roadmap.services.common import (
     roadmap_state_changed,
 )
-
+from roadmap.services.handover import handover_to_cahier_des_charges
 
 # A roadmap's version counts its approved versions (a new draft starts the next one), so a move
 # does not bump it; it claims on it, so that a move against a version someone replaced fails.
@@ -35,8 +35,10 @@ ROADMAP_MACHINE = StateMachine(
     bump_version=False,
     claim_on_version=True,
     event_fields=lambda roadmap: {"version": roadmap.version},
-    invalid_message=lambda from_state, to_state: _("A roadmap that is %(state)s cannot become %(target)s.") % {
-        "state": RoadmapState(from_state).label.lower(), "target": RoadmapState(to_state).label.lower()},
+    invalid_message=lambda from_state, to_state: (
+        _("A roadmap that is %(state)s cannot become %(target)s.")
+        % {"state": RoadmapState(from_state).label.lower(), "target": RoadmapState(to_state).label.lower()}
+    ),
     stale_message=lambda: _("Someone else changed this roadmap's state meanwhile. Reload it."),
 )
 
@@ -75,8 +77,9 @@ def roadmap_return(*, actor, roadmap, comment):
     if not permissions.can_approve(actor):
         raise NotAllowed(_("Sending the roadmap back needs the right to approve it."))
     if not (comment or "").strip():
-        raise ValidationFailed(_("Say what must change."),
-                               errors={"comment": [_("A comment is required to send the roadmap back.")]})
+        raise ValidationFailed(
+            _("Say what must change."), errors={"comment": [_("A comment is required to send the roadmap back.")]}
+        )
     _require_state(roadmap, RoadmapState.PROPOSED, _("sent back"))
     return _transition(actor=actor, roadmap=roadmap, to_state=RoadmapState.DRAFT, comment=comment.strip())
 
@@ -93,12 +96,22 @@ def roadmap_approve(*, actor, roadmap, comment=""):
         raise NotAllowed(problem)
     _require_state(roadmap, RoadmapState.PROPOSED, _("approved"))
     proposal = permissions.proposal_event(roadmap)
-    roadmap = _transition(actor=actor, roadmap=roadmap, to_state=RoadmapState.APPROVED, comment=comment,
-                          extra={"approved_version": F("version")})
+    roadmap = _transition(
+        actor=actor,
+        roadmap=roadmap,
+        to_state=RoadmapState.APPROVED,
+        comment=comment,
+        extra={"approved_version": F("version")},
+    )
     _draft_apply(actor=actor, roadmap=roadmap)
     RoadmapVersion.objects.create(
-        roadmap=roadmap, number=roadmap.version, approved_by=actor, approved_at=timezone.now(), comment=comment,
-        proposed_by_id=proposal.actor_id if proposal else None, proposed_at=proposal.created_at if proposal else None,
+        roadmap=roadmap,
+        number=roadmap.version,
+        approved_by=actor,
+        approved_at=timezone.now(),
+        comment=comment,
+        proposed_by_id=proposal.actor_id if proposal else None,
+        proposed_at=proposal.created_at if proposal else None,
         snapshot=snapshot(roadmap),
     )
     handover_to_cahier_des_charges(actor=actor, roadmap=roadmap)
@@ -111,15 +124,28 @@ def roadmap_new_version(*, actor, roadmap, comment=""):
     if not permissions.can_prepare(actor):
         raise NotAllowed(_("Only the DG's office may start a new version of the roadmap."))
     _require_state(roadmap, RoadmapState.APPROVED, _("reopened as a new version"))
-    roadmap = _transition(actor=actor, roadmap=roadmap, to_state=RoadmapState.DRAFT, comment=comment,
-                          extra={"version": F("version") + 1})
+    roadmap = _transition(
+        actor=actor, roadmap=roadmap, to_state=RoadmapState.DRAFT, comment=comment, extra={"version": F("version") + 1}
+    )
     _draft_open(actor=actor, roadmap=roadmap)
     return roadmap
 
 
 # The fields a draft copy carries over to the approved objective when its version is approved.
-DRAFTED_FIELDS = ("owner", "priority", "title", "description", "category", "target", "target_quantity",
-                  "target_unit", "achieved_so_far", "state", "drop_reason", "edited")
+DRAFTED_FIELDS = (
+    "owner",
+    "priority",
+    "title",
+    "description",
+    "category",
+    "target",
+    "target_quantity",
+    "target_unit",
+    "achieved_so_far",
+    "state",
+    "drop_reason",
+    "edited",
+)
 MILESTONE_FIELDS = ("title", "quarter", "due_date", "target_value", "position")
 
 
@@ -127,13 +153,18 @@ def _draft_open(*, actor, roadmap):
     """Copy the approved objectives and milestones as the draft of the next version. The office edits the
     copies; units keep reading and tracking the approved rows until the draft is approved. A fixed number
     of queries whatever the number of objectives."""
-    approved = list(Objective.objects.filter(roadmap=roadmap, is_draft=False).prefetch_related("milestones")
-                    .order_by("pk"))
+    approved = list(
+        Objective.objects.filter(roadmap=roadmap, is_draft=False).prefetch_related("milestones").order_by("pk")
+    )
     skip = {"id", "is_draft", "draft_of", "merged_into", "created_at", "updated_at"}
     names = [f.attname for f in Objective._meta.concrete_fields if f.name not in skip]
-    copies = audit.bulk_create(Objective, [
-        Objective(is_draft=True, draft_of_id=o.pk, **{name: getattr(o, name) for name in names}) for o in approved
-    ], actor=actor, reason=f"draft of version {roadmap.version}", batch_size=None)
+    copies = audit.bulk_create(
+        Objective,
+        [Objective(is_draft=True, draft_of_id=o.pk, **{name: getattr(o, name) for name in names}) for o in approved],
+        actor=actor,
+        reason=f"draft of version {roadmap.version}",
+        batch_size=None,
+    )
     copy_of = {o.pk: c for o, c in zip(approved, copies, strict=True)}
     merged = []
     for o in approved:
@@ -141,11 +172,23 @@ def _draft_open(*, actor, roadmap):
             copy_of[o.pk].merged_into_id = copy_of[o.merged_into_id].pk
             merged.append(copy_of[o.pk])
     Objective.objects.bulk_update(merged, ["merged_into"])
-    audit.bulk_create(Milestone, [
-        Milestone(objective=copy_of[o.pk], draft_of=m, progress_value=m.progress_value, progress_on=m.progress_on,
-                  **{f: getattr(m, f) for f in MILESTONE_FIELDS})
-        for o in approved for m in o.milestones.all()
-    ], actor=actor, reason=f"draft of version {roadmap.version}", batch_size=None)
+    audit.bulk_create(
+        Milestone,
+        [
+            Milestone(
+                objective=copy_of[o.pk],
+                draft_of=m,
+                progress_value=m.progress_value,
+                progress_on=m.progress_on,
+                **{f: getattr(m, f) for f in MILESTONE_FIELDS},
+            )
+            for o in approved
+            for m in o.milestones.all()
+        ],
+        actor=actor,
+        reason=f"draft of version {roadmap.version}",
+        batch_size=None,
+    )
 
 
 def _draft_apply(*, actor, roadmap):
@@ -153,8 +196,10 @@ def _draft_apply(*, actor, roadmap):
     keep the progress recorded on milestones that stay, and delete the copies. Nothing to do for a first
     version (it has no copies)."""
     drafts = list(
-        Objective.objects.filter(roadmap=roadmap, is_draft=True).select_related("draft_of")
-        .prefetch_related(Prefetch("milestones", queryset=Milestone.objects.order_by("pk"))).order_by("pk")
+        Objective.objects.filter(roadmap=roadmap, is_draft=True)
+        .select_related("draft_of")
+        .prefetch_related(Prefetch("milestones", queryset=Milestone.objects.order_by("pk")))
+        .order_by("pk")
     )
     if not drafts:
         return
@@ -171,8 +216,10 @@ def _draft_apply(*, actor, roadmap):
         target.updated_at = timezone.now()
         changed.append(target)
     copies = [d for d in drafts if d.draft_of is not None]
-    old_milestones = {m.pk: m for m in Milestone.objects.filter(objective__in=[d.draft_of_id for d in copies])
-                      .prefetch_related("progress")}
+    old_milestones = {
+        m.pk: m
+        for m in Milestone.objects.filter(objective__in=[d.draft_of_id for d in copies]).prefetch_related("progress")
+    }
     kept, to_update, to_create = set(), [], []
     for d in copies:
         for dm in d.milestones.all():
@@ -228,8 +275,12 @@ def snapshot(roadmap):
                 "drop_reason": o.drop_reason,
                 "merged_into": o.merged_into.ref if o.merged_into else None,
                 "milestones": [
-                    {"title": m.title, "quarter": m.quarter, "due_date": m.due_date.isoformat(),
-                     "target_value": _decimal(m.target_value)}
+                    {
+                        "title": m.title,
+                        "quarter": m.quarter,
+                        "due_date": m.due_date.isoformat(),
+                        "target_value": _decimal(m.target_value),
+                    }
                     for m in o.milestones.all()
                 ],
             }
@@ -238,8 +289,20 @@ def snapshot(roadmap):
     }
 
 
-DIFF_FIELDS = ("owner", "title", "description", "category", "target", "target_quantity", "target_unit",
-               "priority", "state", "drop_reason", "merged_into", "milestones")
+DIFF_FIELDS = (
+    "owner",
+    "title",
+    "description",
+    "category",
+    "target",
+    "target_quantity",
+    "target_unit",
+    "priority",
+    "state",
+    "drop_reason",
+    "merged_into",
+    "milestones",
+)
 
 
 def snapshot_diff(old, new):
@@ -250,7 +313,8 @@ def snapshot_diff(old, new):
     for ref in sorted(before.keys() & after.keys()):
         fields = [
             {"field": f, "old": before[ref].get(f), "new": after[ref].get(f)}
-            for f in DIFF_FIELDS if before[ref].get(f) != after[ref].get(f)
+            for f in DIFF_FIELDS
+            if before[ref].get(f) != after[ref].get(f)
         ]
         if fields:
             changed.append({"ref": ref, "title": after[ref]["title"], "changes": fields})

@@ -36,8 +36,13 @@ def test_check_deploy_passes_with_the_documented_production_environment():
 
 
 def test_check_deploy_fails_without_https_settings():
-    result = run_manage("check", "--deploy", "--fail-level", "WARNING",
-                        env={**PRODUCTION_ENV, "DJANGO_SECURE_SSL_REDIRECT": "false", "DJANGO_HSTS_SECONDS": "0"})
+    result = run_manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        env={**PRODUCTION_ENV, "DJANGO_SECURE_SSL_REDIRECT": "false", "DJANGO_HSTS_SECONDS": "0"},
+    )
     assert result.returncode != 0
     assert "security.W004" in result.stderr and "security.W008" in result.stderr
 
@@ -74,10 +79,15 @@ def test_x_forwarded_proto_is_ignored_unless_a_trusted_proxy_sends_it(client, db
 
 def test_the_proxy_header_is_configured_only_with_a_trusted_proxy():
     code = "from django.conf import settings; print(getattr(settings, 'SECURE_PROXY_SSL_HEADER', None))"
-    base = {"DJANGO_SECRET_KEY": PRODUCTION_ENV["DJANGO_SECRET_KEY"], "DJANGO_ALLOWED_HOSTS": "x",
-            "REDIS_URL": PRODUCTION_ENV["REDIS_URL"]}
-    for env, expected in ((base, "None"), ({**base, "DJANGO_TRUSTED_PROXIES": "127.0.0.1"},
-                                          "('HTTP_X_FORWARDED_PROTO', 'https')")):
+    base = {
+        "DJANGO_SECRET_KEY": PRODUCTION_ENV["DJANGO_SECRET_KEY"],
+        "DJANGO_ALLOWED_HOSTS": "x",
+        "REDIS_URL": PRODUCTION_ENV["REDIS_URL"],
+    }
+    for env, expected in (
+        (base, "None"),
+        ({**base, "DJANGO_TRUSTED_PROXIES": "127.0.0.1"}, "('HTTP_X_FORWARDED_PROTO', 'https')"),
+    ):
         result = run_manage("shell", "--no-imports", "-c", code, env=env)
         assert result.stdout.strip() == expected, result.stderr
 

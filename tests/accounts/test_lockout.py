@@ -120,12 +120,14 @@ def test_a_forwarded_address_counts_only_from_a_trusted_proxy(client, bob, setti
     """A client cannot escape the address lock-out by sending a made-up X-Forwarded-For."""
     for number in range(10):
         web_login(client, f"x{number}", "wrong", REMOTE_ADDR="10.5.5.5", HTTP_X_FORWARDED_FOR=f"10.6.6.{number}")
-    assert web_login(client, "bob", PASSWORD, REMOTE_ADDR="10.5.5.5",
-                     HTTP_X_FORWARDED_FOR="10.7.7.7").status_code == 429
+    assert (
+        web_login(client, "bob", PASSWORD, REMOTE_ADDR="10.5.5.5", HTTP_X_FORWARDED_FOR="10.7.7.7").status_code == 429
+    )
     # Behind the configured proxy, the client's address is the one the proxy forwards.
     settings.TRUSTED_PROXIES = ["127.0.0.1"]
-    assert web_login(client, "bob", PASSWORD, REMOTE_ADDR="127.0.0.1",
-                     HTTP_X_FORWARDED_FOR="10.7.7.7").status_code == 302
+    assert (
+        web_login(client, "bob", PASSWORD, REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="10.7.7.7").status_code == 302
+    )
     assert AccessAttempt.objects.filter(ip_address="10.7.7.7").count() == 0
 
 

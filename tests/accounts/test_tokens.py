@@ -109,9 +109,10 @@ def test_a_password_change_revokes_every_token(api, bob):
 def test_a_password_change_on_the_web_revokes_every_token(client, api, bob, root):
     secret = get_token(api, "bob")["token"]
     client.force_login(root)
-    response = client.post(reverse("admin:auth_user_password_change", args=[bob.pk]),
-                           {"password1": "Another-pass-456", "password2": "Another-pass-456",
-                            "usable_password": "true"})
+    response = client.post(
+        reverse("admin:auth_user_password_change", args=[bob.pk]),
+        {"password1": "Another-pass-456", "password2": "Another-pass-456", "usable_password": "true"},
+    )
     assert response.status_code == 302, response.content.decode()[:3000]
     assert with_token(api, secret).get("/api/v1/directorates/").status_code == 401
 
@@ -147,8 +148,9 @@ def test_at_most_ten_live_tokens_per_person(api, bob):
 def test_a_token_for_the_dgs_office_needs_a_one_time_code(api, olga, olga_authenticator, second_factor_on):
     response = api.post("/api/v1/auth/token/", {"username": "olga", "password": PASSWORD}, format="json")
     assert response.status_code == 400 and "otp_token" in response.json()["errors"]
-    response = api.post("/api/v1/auth/token/", {"username": "olga", "password": PASSWORD, "otp_token": "000000"},
-                        format="json")
+    response = api.post(
+        "/api/v1/auth/token/", {"username": "olga", "password": PASSWORD, "otp_token": "000000"}, format="json"
+    )
     assert response.status_code == 400
     # django-otp makes each wrong code wait longer before the next try: forget this one's wait.
     olga_authenticator.refresh_from_db()

@@ -21,8 +21,16 @@ def test_the_second_factor_is_on_unless_the_environment_says_otherwise():
     base = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
     for env, expected in (({}, "True"), ({"DJANGO_TWO_FACTOR_REQUIRED": "false"}, "False")):
         result = subprocess.run(
-            [sys.executable, "-c", f"import django, os; os.environ['DJANGO_SETTINGS_MODULE']='config.settings.production'; {code}"],
-            env={**base, "DJANGO_DEBUG": "true", **env}, capture_output=True, text=True, check=True)
+            [
+                sys.executable,
+                "-c",
+                f"import django, os; os.environ['DJANGO_SETTINGS_MODULE']='config.settings.production'; {code}",
+            ],
+            env={**base, "DJANGO_DEBUG": "true", **env},
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         assert result.stdout.strip() == expected
 
 
@@ -62,22 +70,25 @@ def test_a_second_login_asks_for_the_code(client, olga, olga_authenticator):
     assert response.status_code == 302 and response["Location"].startswith(reverse("accounts:two_factor_verify"))
     # With only the password, the authenticator cannot be replaced.
     assert client.get(reverse("accounts:two_factor_setup"))["Location"].startswith(
-        reverse("accounts:two_factor_verify"))
+        reverse("accounts:two_factor_verify")
+    )
     wrong = client.post(reverse("accounts:two_factor_verify"), {"code": "000000", "next": "/reports/"})
     assert wrong.status_code == 200 and "invalid-feedback" in wrong.content.decode()
     # django-otp makes each wrong code wait longer before the next try: forget this one's wait.
     olga_authenticator.refresh_from_db()
     olga_authenticator.throttle_reset()
-    right = client.post(reverse("accounts:two_factor_verify"),
-                        {"code": totp_code(olga_authenticator), "next": "/reports/"})
+    right = client.post(
+        reverse("accounts:two_factor_verify"), {"code": totp_code(olga_authenticator), "next": "/reports/"}
+    )
     assert right.status_code == 302 and right["Location"] == "/reports/"
     assert client.get(reverse("reviews:report_list")).status_code == 200
 
 
 def test_the_code_page_does_not_redirect_elsewhere(client, olga, olga_authenticator):
     client.force_login(olga)
-    response = client.post(reverse("accounts:two_factor_verify"),
-                           {"code": totp_code(olga_authenticator), "next": "https://evil.example/"})
+    response = client.post(
+        reverse("accounts:two_factor_verify"), {"code": totp_code(olga_authenticator), "next": "https://evil.example/"}
+    )
     assert response["Location"] == "/"
 
 

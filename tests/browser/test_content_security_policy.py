@@ -7,14 +7,29 @@ from tests.browser_support import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PAGES = ["/", "/reports/", "/units/", "/figures/", "/bilan/", "/roadmap/", "/imports/", "/account/security/",
-         "/api/docs/", "/admin/", "/admin/directorates/user/"]
+PAGES = [
+    "/",
+    "/reports/",
+    "/units/",
+    "/figures/",
+    "/bilan/",
+    "/roadmap/",
+    "/imports/",
+    "/account/security/",
+    "/api/docs/",
+    "/admin/",
+    "/admin/directorates/user/",
+]
 
 
 def test_no_page_breaks_the_policy(page, root, report_a):
     violations = []
-    page.on("console", lambda message: violations.append(f"{page.url}: {message.text}")
-            if "Content Security Policy" in message.text else None)
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(f"{page.url}: {message.text}") if "Content Security Policy" in message.text else None
+        ),
+    )
     log_in(page, "root")
     for url in PAGES:
         response = page.goto(url)

@@ -15,9 +15,13 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def submitted_with_parts(report_a, alice, bob):
     # No frozen clock here: the browser drops cookies that expired by its own (real) clock.
-    services.report_update(actor=bob, report=report_a, summary="Bilan de l'année",
-                           achievements=[{"title": "Brigade anti-gang créée", "description": "12 agents"}],
-                           constraints=[{"category": "budget", "description": "Crédits tardifs"}])
+    services.report_update(
+        actor=bob,
+        report=report_a,
+        summary="Bilan de l'année",
+        achievements=[{"title": "Brigade anti-gang créée", "description": "12 agents"}],
+        constraints=[{"category": "budget", "description": "Crédits tardifs"}],
+    )
     return services.report_submit(actor=alice, report=fill(report_a, bob))
 
 

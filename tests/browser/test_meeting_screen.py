@@ -17,12 +17,16 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def agenda(report_a, unit_b, alice, bob, charlie, olga, root):
     """Unit A then unit B on the agenda, both accepted; unit A has four years of one figure before 2022."""
-    Indicator.objects.create(code="arrests", name_fr="Interpellations", name_ar="توقيفات", name_en="Arrests",
-                             domain="crime")
-    figure_set_many(actor=root, rows=[
-        {"directorate": "SP-A", "indicator": "arrests", "year": year, "value": value}
-        for year, value in ((2018, 100), (2019, 110), (2020, 120), (2021, 130))
-    ])
+    Indicator.objects.create(
+        code="arrests", name_fr="Interpellations", name_ar="توقيفات", name_en="Arrests", domain="crime"
+    )
+    figure_set_many(
+        actor=root,
+        rows=[
+            {"directorate": "SP-A", "indicator": "arrests", "year": year, "value": value}
+            for year, value in ((2018, 100), (2019, 110), (2020, 120), (2021, 130))
+        ],
+    )
     review_services.report_submit(actor=alice, report=fill(report_a, bob))
     review_services.report_accept(actor=olga, report=report_a)
     DeliverableFactory(directorate=unit_b, title="Former 50 agents")

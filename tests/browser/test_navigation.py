@@ -20,8 +20,9 @@ def menu_links(page):
     return [
         (menu, href)
         for menu in MENUS
-        for href in page.eval_on_selector_all(f"{menu} .dropdown-menu a.dropdown-item",
-                                              "links => links.map(a => a.getAttribute('href'))")
+        for href in page.eval_on_selector_all(
+            f"{menu} .dropdown-menu a.dropdown-item", "links => links.map(a => a.getAttribute('href'))"
+        )
         if not href.startswith(NOT_OURS)
     ]
 
@@ -60,8 +61,18 @@ def test_dg_office_reaches_every_main_page_through_the_menus(page, cycle, report
     page.set_viewport_size({"width": 1366, "height": 900})
     log_in(page, "olga")
     visited = visit_every_menu_page(page, language)
-    for expected in ("/", "/reports/", "/units/", "/meetings/", "/priorities/", "/roadmap/", "/figures/",
-                     "/bilan/", "/imports/", "/notifications/cycles/"):
+    for expected in (
+        "/",
+        "/reports/",
+        "/units/",
+        "/meetings/",
+        "/priorities/",
+        "/roadmap/",
+        "/figures/",
+        "/bilan/",
+        "/imports/",
+        "/notifications/cycles/",
+    ):
         assert expected in visited
     page.click("#nav-notifications")
     assert page.locator("main h1").count() == 1

@@ -64,12 +64,16 @@ def badge(page):
 def year_ahead(report_a, alice, bob, olga, dino, unit_a):
     """Unit A's 2022 report just started (two deliverables in its cahier des charges) and one figure for
     the bilan; the cast: bob (editor), alice (head), olga (the DG's office), dino (the DG, who approves)."""
-    Indicator.objects.create(code="arrests", name_fr="Interpellations", name_ar="توقيفات", name_en="Arrests",
-                             domain="crime")
-    figure_set_many(actor=bob, rows=[
-        {"directorate": "SP-A", "indicator": "arrests", "year": year, "value": value}
-        for year, value in ((2021, 130), (2022, 150))
-    ])
+    Indicator.objects.create(
+        code="arrests", name_fr="Interpellations", name_ar="توقيفات", name_en="Arrests", domain="crime"
+    )
+    figure_set_many(
+        actor=bob,
+        rows=[
+            {"directorate": "SP-A", "indicator": "arrests", "year": year, "value": value}
+            for year, value in ((2021, 130), (2022, 150))
+        ],
+    )
     return report_a
 
 
@@ -121,7 +125,9 @@ def test_the_whole_year_through_the_pages(page, year_ahead, deliverables, unit_a
     page.goto(f"{report_url}edit/")
     assert RETURN_REASON in page.inner_text("#return-reason")
     # At the top: above the first thing to correct.
-    assert page.locator("#return-reason").bounding_box()["y"] < page.locator("textarea[name=summary]").bounding_box()["y"]
+    assert (
+        page.locator("#return-reason").bounding_box()["y"] < page.locator("textarea[name=summary]").bounding_box()["y"]
+    )
     page.fill("input[name=outcomes-1-percent_done]", "60")
     page.fill("textarea[name=outcomes-1-comment]", "Locaux livrés, équipement en cours")
     page.click("button[name=save]")
@@ -203,8 +209,7 @@ def test_the_whole_year_through_the_pages(page, year_ahead, deliverables, unit_a
     page.fill("#id_comment", "Approuvée")
     with page.expect_navigation():
         page.click("button[formaction$='/approve/']")
-    assert said(language, "Roadmap approved: each unit's objectives are now its cahier des charges.") \
-        in messages(page)
+    assert said(language, "Roadmap approved: each unit's objectives are now its cahier des charges.") in messages(page)
     assert page.locator('#roadmap-state[data-state="approved"]').count() == 1
     assert page.inner_text("#roadmap-state") == label(language, RoadmapState.APPROVED)
     assert Roadmap.objects.get(year=2023).state == RoadmapState.APPROVED
@@ -218,8 +223,9 @@ def test_the_whole_year_through_the_pages(page, year_ahead, deliverables, unit_a
     assert first.title not in cahier  # done in 2022: not carried over
 
     # 11. The head records the progress of the milestone.
-    milestone = Milestone.objects.get(objective__roadmap__year=2023, objective__ref=objective.ref,
-                                      objective__is_draft=False)
+    milestone = Milestone.objects.get(
+        objective__roadmap__year=2023, objective__ref=objective.ref, objective__is_draft=False
+    )
     page.goto(f"/objectives/{milestone.objective_id}/")
     with page.expect_navigation():
         page.click(f'#milestones tr[data-milestone="{milestone.pk}"] a[href$="/progress/"]')
@@ -248,8 +254,10 @@ def test_the_whole_year_through_the_pages(page, year_ahead, deliverables, unit_a
     cells = {str(cell.value) for sheet in book.worksheets for row in sheet.iter_rows() for cell in row}
     assert PRIORITY_TITLE in cells  # next year's approved objectives close the bilan
     # The content types, as the browser receives them.
-    for fmt, content_type in (("pdf", "application/pdf"),
-                              ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")):
+    for fmt, content_type in (
+        ("pdf", "application/pdf"),
+        ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    ):
         response = page.request.get(f"/bilan/2022/download.{fmt}?lang={language}")
         assert response.ok and response.headers["content-type"] == content_type and len(response.body()) > 1000
     assert page.external_requests == []

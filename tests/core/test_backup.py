@@ -35,8 +35,9 @@ def _year_of_work():
     priority = Priority.objects.create(cycle=cycle, code="P1", title_fr="Priorité")
     priority.owners.set([unit])
     content = b"unit_code,year,title\nSP-A,2022,x\n"
-    job = transfer_services.import_start(actor=admin, kind_key="deliverables",
-                                         uploaded_file=SimpleUploadedFile("cahier.csv", content))
+    job = transfer_services.import_start(
+        actor=admin, kind_key="deliverables", uploaded_file=SimpleUploadedFile("cahier.csv", content)
+    )
     return report, job, content
 
 

@@ -34,10 +34,14 @@ def dropped_mid_save(monkeypatch):
 
 @pytest.mark.parametrize("language", ["fr", "ar", "en"])
 def test_a_save_when_the_database_drops_is_a_503_page_saying_nothing_was_saved(
-        client, report_a, bob, dropped_mid_save, language):
+    client, report_a, bob, dropped_mid_save, language
+):
     client.force_login(bob)
-    response = client.post(reverse("reviews:report_edit", args=[report_a.pk]),
-                           edit_payload(report_a, summary="Perdu"), HTTP_ACCEPT_LANGUAGE=language)
+    response = client.post(
+        reverse("reviews:report_edit", args=[report_a.pk]),
+        edit_payload(report_a, summary="Perdu"),
+        HTTP_ACCEPT_LANGUAGE=language,
+    )
     assert response.status_code == 503
     assert response["Retry-After"] == "30" and "no-store" in response["Cache-Control"]
     page = response.content.decode()
@@ -50,8 +54,12 @@ def test_a_save_when_the_database_drops_is_a_503_page_saying_nothing_was_saved(
 
 def test_an_api_save_when_the_database_drops_is_the_api_error_json(api, report_a, bob, dropped_mid_save):
     api.force_authenticate(bob)
-    response = api.patch(f"/api/v1/reports/{report_a.pk}/", {"version": report_a.version, "summary": "Perdu"},
-                         format="json", HTTP_ACCEPT_LANGUAGE="fr")
+    response = api.patch(
+        f"/api/v1/reports/{report_a.pk}/",
+        {"version": report_a.version, "summary": "Perdu"},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="fr",
+    )
     assert response.status_code == 503 and response["Retry-After"] == "30"
     body = response.json()
     assert set(body) == {"detail", "errors"} and body["errors"] == {}
@@ -61,8 +69,13 @@ def test_an_api_save_when_the_database_drops_is_the_api_error_json(api, report_a
 
 def test_the_page_background_save_gets_json_it_can_show(client, report_a, bob, dropped_mid_save):
     client.force_login(bob)
-    response = client.post(reverse("reviews:report_edit", args=[report_a.pk]), edit_payload(report_a),
-                           HTTP_X_AUTOSAVE="1", HTTP_ACCEPT="application/json", HTTP_ACCEPT_LANGUAGE="ar")
+    response = client.post(
+        reverse("reviews:report_edit", args=[report_a.pk]),
+        edit_payload(report_a),
+        HTTP_X_AUTOSAVE="1",
+        HTTP_ACCEPT="application/json",
+        HTTP_ACCEPT_LANGUAGE="ar",
+    )
     assert response.status_code == 503 and response.json()["detail"].startswith(MESSAGES["ar"])
 
 
@@ -100,7 +113,7 @@ def test_the_log_says_database_unreachable_in_one_line_not_a_traceback(report_a,
     client.force_login(bob)
 
     def unreachable(self):
-        raise OperationalError("connection to server at \"127.0.0.1\", port 5432 failed: Connection refused")
+        raise OperationalError('connection to server at "127.0.0.1", port 5432 failed: Connection refused')
 
     monkeypatch.setattr(SessionStore, "load", unreachable)
     with caplog.at_level("WARNING", logger="django.request"):

@@ -29,7 +29,8 @@ def _subtree(parent, depth, width):
 
 @pytest.mark.parametrize("width", [2, 4])  # 6 then 20 units under the region
 def test_moving_a_region_is_a_fixed_handful_of_queries_and_one_history_row_per_unit(
-        region, unit_b, root, width, django_assert_num_queries):
+    region, unit_b, root, width, django_assert_num_queries
+):
     _subtree(region, 2, width)
     moved = list(Directorate.objects.filter(path__startswith=region.path).exclude(pk=region.pk))
     region.parent = unit_b
@@ -56,9 +57,18 @@ def test_only_administrators_change_the_tree(unit_a, olga):
 
 
 def test_visibility_per_role(unit_a, unit_b, region, alice, bob, charlie, rita, olga, dino, oscar):
-    visible = {name: set(permissions.visible_directorates(user).values_list("code", flat=True))
-               for name, user in [("alice", alice), ("bob", bob), ("charlie", charlie), ("rita", rita),
-                                  ("olga", olga), ("dino", dino), ("oscar", oscar)]}
+    visible = {
+        name: set(permissions.visible_directorates(user).values_list("code", flat=True))
+        for name, user in [
+            ("alice", alice),
+            ("bob", bob),
+            ("charlie", charlie),
+            ("rita", rita),
+            ("olga", olga),
+            ("dino", dino),
+            ("oscar", oscar),
+        ]
+    }
     assert visible["alice"] == {"SP-A"}
     assert visible["bob"] == {"SP-A"}
     assert visible["charlie"] == {"WS-B"}
@@ -75,8 +85,14 @@ def test_inactive_user_sees_nothing(unit_a, alice):
 def test_deliverable_created_and_changed_with_history(unit_a, alice):
     import datetime
 
-    d = services.deliverable_create(actor=alice, directorate=unit_a, year=2022, title="Salle de commandement",
-                                    category="equipment", due_date=datetime.date(2022, 6, 30))
+    d = services.deliverable_create(
+        actor=alice,
+        directorate=unit_a,
+        year=2022,
+        title="Salle de commandement",
+        category="equipment",
+        due_date=datetime.date(2022, 6, 30),
+    )
     services.deliverable_update(actor=alice, deliverable=d, target_quantity=3, target_unit="salles")
     records = list(d.history.order_by("history_id"))
     assert [r.history_type for r in records] == ["+", "~"]
@@ -90,8 +106,14 @@ def test_only_unit_writers_office_or_admin_manage_deliverables(request, role, un
     import datetime
 
     with pytest.raises(NotAllowed):
-        services.deliverable_create(actor=request.getfixturevalue(role), directorate=unit_a, year=2022,
-                                    title="x", category="training", due_date=datetime.date(2022, 5, 1))
+        services.deliverable_create(
+            actor=request.getfixturevalue(role),
+            directorate=unit_a,
+            year=2022,
+            title="x",
+            category="training",
+            due_date=datetime.date(2022, 5, 1),
+        )
 
 
 def test_cahier_is_frozen_once_the_report_is_submitted(submitted_report, alice, olga):
@@ -106,9 +128,14 @@ def test_duplicate_title_in_a_cahier_is_refused(deliverables, alice):
     import datetime
 
     with pytest.raises(ValidationFailed) as error:
-        services.deliverable_create(actor=alice, directorate=deliverables[0].directorate, year=2022,
-                                    title=deliverables[0].title, category="training",
-                                    due_date=datetime.date(2022, 5, 1))
+        services.deliverable_create(
+            actor=alice,
+            directorate=deliverables[0].directorate,
+            year=2022,
+            title=deliverables[0].title,
+            category="training",
+            due_date=datetime.date(2022, 5, 1),
+        )
     assert "title" in error.value.errors
 
 
@@ -135,7 +162,9 @@ def test_unit_history_page_for_the_dg_office_only(client, deliverables, olga, al
 
 def test_cahier_page_is_scoped(client, deliverables, charlie, bob):
     client.force_login(bob)
-    assert deliverables[0].title in client.get(reverse("directorates:cahier_year", args=["SP-A", 2022])).content.decode()
+    assert (
+        deliverables[0].title in client.get(reverse("directorates:cahier_year", args=["SP-A", 2022])).content.decode()
+    )
     client.force_login(charlie)
     assert client.get(reverse("directorates:cahier_year", args=["SP-A", 2022])).status_code == 404
 
@@ -192,8 +221,16 @@ def test_directorate_factory_codes_are_unique(db):
 def test_head_adds_a_deliverable_through_the_page(client, unit_a, alice):
     client.force_login(alice)
     url = reverse("directorates:deliverable_add", args=["SP-A", 2022])
-    response = client.post(url, {"title": "Former 40 agents", "category": "training", "target_quantity": "40",
-                                 "target_unit": "agents", "due_date": "2022-09-30"})
+    response = client.post(
+        url,
+        {
+            "title": "Former 40 agents",
+            "category": "training",
+            "target_quantity": "40",
+            "target_unit": "agents",
+            "due_date": "2022-09-30",
+        },
+    )
     assert response.status_code == 302
     assert Deliverable.objects.get(directorate=unit_a, year=2022).target_quantity == 40
 
@@ -220,10 +257,14 @@ def test_admin_opens_a_cycle_through_the_service(client, root):
     from reviews.models import ReviewCycle
 
     client.force_login(root)
-    response = client.post(reverse("admin:reviews_reviewcycle_add"),
-                           {"year": 2023, "submission_deadline": "2023-12-08", "meeting_date": "2023-12-21"})
+    response = client.post(
+        reverse("admin:reviews_reviewcycle_add"),
+        {"year": 2023, "submission_deadline": "2023-12-08", "meeting_date": "2023-12-21"},
+    )
     assert response.status_code == 302
     assert ReviewCycle.objects.get(year=2023).history.get().history_user == root
-    response = client.post(reverse("admin:reviews_reviewcycle_add"),
-                           {"year": 2024, "submission_deadline": "2024-12-20", "meeting_date": "2024-12-01"})
+    response = client.post(
+        reverse("admin:reviews_reviewcycle_add"),
+        {"year": 2024, "submission_deadline": "2024-12-20", "meeting_date": "2024-12-01"},
+    )
     assert response.status_code == 200 and not ReviewCycle.objects.filter(year=2024).exists()

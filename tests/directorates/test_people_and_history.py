@@ -17,8 +17,14 @@ pytestmark = pytest.mark.django_db
 def authored(alice, unit_a):
     import datetime
 
-    deliverable = services.deliverable_create(actor=alice, directorate=unit_a, year=2022, title="Écrit par Alice",
-                                              category="operations", due_date=datetime.date(2022, 12, 31))
+    deliverable = services.deliverable_create(
+        actor=alice,
+        directorate=unit_a,
+        year=2022,
+        title="Écrit par Alice",
+        category="operations",
+        due_date=datetime.date(2022, 12, 31),
+    )
     return deliverable
 
 
@@ -61,8 +67,9 @@ def test_a_delivery_state_change_is_history(olga, alice):
     from notifications import services as notification_services
     from notifications.models import Delivery
 
-    delivery = Delivery.objects.create(kind="report_returned", occasion="t:1", recipient=alice,
-                                       state=Delivery.State.FAILED)
+    delivery = Delivery.objects.create(
+        kind="report_returned", occasion="t:1", recipient=alice, state=Delivery.State.FAILED
+    )
     notification_services.delivery_resend(actor=olga, delivery=delivery)
     record = delivery.history.first()
     assert record.state == Delivery.State.PENDING and record.history_user == olga

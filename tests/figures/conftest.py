@@ -23,8 +23,13 @@ def dgsn(region, unit_a, unit_b):
 
 
 def make_indicator(code, **kwargs):
-    defaults = {"name_fr": f"{code} fr", "name_ar": f"{code} ar", "name_en": f"{code} en", "domain": "crime",
-                "unit": "count"}
+    defaults = {
+        "name_fr": f"{code} fr",
+        "name_ar": f"{code} ar",
+        "name_en": f"{code} en",
+        "domain": "crime",
+        "unit": "count",
+    }
     defaults.update(kwargs)
     return Indicator.objects.create(code=code, **defaults)
 
@@ -36,12 +41,20 @@ def catalogue(db):
     return {
         "cases_handled": handled,
         "cases_solved": solved,
-        "solved_rate": make_indicator("solved_rate", unit="percent", numerator=solved, denominator=handled,
-                                      multiplier=Decimal(100), position=30, higher_is_better=True),
+        "solved_rate": make_indicator(
+            "solved_rate",
+            unit="percent",
+            numerator=solved,
+            denominator=handled,
+            multiplier=Decimal(100),
+            position=30,
+            higher_is_better=True,
+        ),
         "road_accidents": make_indicator("road_accidents", domain="road_safety", higher_is_better=False),
         "cocaine_seized": make_indicator("cocaine_seized", domain="drugs", unit="kg"),
-        "share_women": make_indicator("share_women", domain="human_resources", unit="percent",
-                                      national_only=True, rollup=Rollup.NONE),
+        "share_women": make_indicator(
+            "share_women", domain="human_resources", unit="percent", national_only=True, rollup=Rollup.NONE
+        ),
         "staff": make_indicator("staff", domain="human_resources", national_only=True, rollup=Rollup.NONE),
     }
 

@@ -128,15 +128,23 @@ def test_demo_publishes_the_2020_bilan_frozen(demo):
 @pytest.fixture
 def tree_figures(dgsn, region, unit_a, unit_b, catalogue, root):
     rows = [
-        (unit_a, "cases_handled", 2022, 100), (unit_a, "cases_solved", 2022, 90),
-        (region, "cases_handled", 2022, 50), (region, "cases_solved", 2022, 40),
-        (unit_b, "cases_handled", 2022, 200), (unit_b, "cases_solved", 2022, 150),
-        (unit_a, "cases_handled", 2021, 80), (unit_b, "cases_handled", 2021, 0),
-        (dgsn, "staff", 2022, 74520), (dgsn, "staff", 2021, 73000),
+        (unit_a, "cases_handled", 2022, 100),
+        (unit_a, "cases_solved", 2022, 90),
+        (region, "cases_handled", 2022, 50),
+        (region, "cases_solved", 2022, 40),
+        (unit_b, "cases_handled", 2022, 200),
+        (unit_b, "cases_solved", 2022, 150),
+        (unit_a, "cases_handled", 2021, 80),
+        (unit_b, "cases_handled", 2021, 0),
+        (dgsn, "staff", 2022, 74520),
+        (dgsn, "staff", 2021, 73000),
     ]
-    figure_set_many(actor=root, rows=[
-        {"directorate": unit, "indicator": code, "year": year, "value": value} for unit, code, year, value in rows
-    ])
+    figure_set_many(
+        actor=root,
+        rows=[
+            {"directorate": unit, "indicator": code, "year": year, "value": value} for unit, code, year, value in rows
+        ],
+    )
 
 
 def test_national_total_is_the_sum_over_the_whole_tree(tree_figures):
@@ -180,8 +188,9 @@ def test_bilan_queries_do_not_grow_with_units(tree_figures, django_assert_num_qu
     with django_assert_num_queries(4):
         compute_bilan(2022)
     more = [DirectorateFactory(parent=region) for _ in range(15)]
-    figure_set_many(actor=root, rows=[{"directorate": u, "indicator": "cases_handled", "year": 2022, "value": 1}
-                                      for u in more])
+    figure_set_many(
+        actor=root, rows=[{"directorate": u, "indicator": "cases_handled", "year": 2022, "value": 1} for u in more]
+    )
     with django_assert_num_queries(4):
         assert compute_bilan(2022).line("cases_handled").value == Decimal(365)
     assert Figure.objects.count() > 20

@@ -23,8 +23,14 @@ PAGE_QUERIES = 14
 
 
 def _objective(ref, owner, category, state="active"):
-    return {"ref": ref, "owner": owner, "state": state, "title": f"Objectif {ref}", "category": category,
-            "milestones": []}
+    return {
+        "ref": ref,
+        "owner": owner,
+        "state": state,
+        "title": f"Objectif {ref}",
+        "category": category,
+        "milestones": [],
+    }
 
 
 @pytest.fixture
@@ -40,8 +46,13 @@ def next_roadmap(cycle, root):
         _objective("R5", "WS-B", "training", state="dropped"),
     ]
     for number, objectives in ((1, old), (2, new)):
-        RoadmapVersion.objects.create(roadmap=roadmap, number=number, approved_by=root, approved_at=timezone.now(),
-                                      snapshot={"objectives": objectives})
+        RoadmapVersion.objects.create(
+            roadmap=roadmap,
+            number=number,
+            approved_by=root,
+            approved_at=timezone.now(),
+            snapshot={"objectives": objectives},
+        )
     return roadmap
 
 
@@ -67,8 +78,15 @@ def many_changes(root, dgsn, unit_a, unit_b, region, catalogue):
     for unit, code, before, now in cases:
         if before is not None:
             rows.append({"directorate": unit, "indicator": code, "year": 2021, "value": before})
-        rows.append({"directorate": unit, "indicator": code, "year": 2022, "value": now,
-                     "justification": "Motif." if unit == unit_b else ""})
+        rows.append(
+            {
+                "directorate": unit,
+                "indicator": code,
+                "year": 2022,
+                "value": now,
+                "justification": "Motif." if unit == unit_b else "",
+            }
+        )
     figure_set_many(actor=root, rows=rows)
 
 
@@ -81,8 +99,11 @@ def test_the_database_finds_the_same_changes_as_the_rule(many_changes):
     notes = national_change_notes(year=2022)
     assert [_key(row) for row in notes["rows"]] == [_key(row) for row in expected]
     assert {(code, indicator) for code, indicator, _p, _c in map(_key, expected)} == {
-        ("DGSN", "cases_handled"), ("SP-A", "cases_handled"), ("SP-A", "cocaine_seized"),
-        ("WS-B", "road_accidents"), ("WS-R", "cocaine_seized"),
+        ("DGSN", "cases_handled"),
+        ("SP-A", "cases_handled"),
+        ("SP-A", "cocaine_seized"),
+        ("WS-B", "road_accidents"),
+        ("WS-R", "cocaine_seized"),
     }
 
 
@@ -121,8 +142,13 @@ def test_the_bilan_page_counts_the_outlook_and_the_documents_list_it(client, nex
 
     from openpyxl import load_workbook
 
-    cells = {str(cell.value) for sheet in load_workbook(BytesIO(workbook)) for row in sheet.iter_rows()
-             for cell in row if cell.value is not None}
+    cells = {
+        str(cell.value)
+        for sheet in load_workbook(BytesIO(workbook))
+        for row in sheet.iter_rows()
+        for cell in row
+        if cell.value is not None
+    }
     assert {"Objectif R1", "Objectif R2", "Objectif R3", "Objectif R4"} <= cells
     assert "Objectif R5" not in cells
 
@@ -132,12 +158,13 @@ def test_the_bilan_page_shows_a_page_of_notes_with_the_counts(client, many_chang
     html = client.get(reverse("figures:bilan_detail", args=[2022])).content.decode()
     assert 'id="change-notes-domains"' in html and 'data-domain="road_safety"' in html
     assert 'data-total="5" data-unjustified="4"' in html
-    assert html.count('<tr data-indicator=') == 5
+    assert html.count("<tr data-indicator=") == 5
     assert client.get(reverse("figures:bilan_detail", args=[2022]) + "?notes_page=99").status_code == 200
 
 
-def test_the_bilan_page_queries_do_not_grow_with_the_country(client, many_changes, next_roadmap, olga, region,
-                                                            root, django_assert_num_queries):
+def test_the_bilan_page_queries_do_not_grow_with_the_country(
+    client, many_changes, next_roadmap, olga, region, root, django_assert_num_queries
+):
     url = reverse("figures:bilan_detail", args=[2022])
     client.force_login(olga)
     client.get(url)  # the session's idle clock is written on the first request
@@ -145,15 +172,21 @@ def test_the_bilan_page_queries_do_not_grow_with_the_country(client, many_change
     with django_assert_num_queries(PAGE_QUERIES):
         assert client.get(url).status_code == 200
     units = [DirectorateFactory(parent=region) for _ in range(60)]
-    figure_set_many(actor=root, rows=[
-        {"directorate": unit, "indicator": "cases_handled", "year": year, "value": value}
-        for unit in units for year, value in ((2021, 100), (2022, 500))
-    ])
+    figure_set_many(
+        actor=root,
+        rows=[
+            {"directorate": unit, "indicator": "cases_handled", "year": year, "value": value}
+            for unit in units
+            for year, value in ((2021, 100), (2022, 500))
+        ],
+    )
     roadmap_version = next_roadmap.versions.get(number=2)
-    roadmap_version.snapshot = {"objectives": roadmap_version.snapshot["objectives"] + [
-        _objective(f"X{n}", unit.code, "operations") for n, unit in enumerate(units)]}
+    roadmap_version.snapshot = {
+        "objectives": roadmap_version.snapshot["objectives"]
+        + [_objective(f"X{n}", unit.code, "operations") for n, unit in enumerate(units)]
+    }
     roadmap_version.save()
     with django_assert_num_queries(PAGE_QUERIES):
         html = client.get(url).content.decode()
-    assert 'data-total="65" data-unjustified="64"' in html and html.count('<tr data-indicator=') == 50
+    assert 'data-total="65" data-unjustified="64"' in html and html.count("<tr data-indicator=") == 50
     assert 'data-total="64" data-units="62"' in html

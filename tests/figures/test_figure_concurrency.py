@@ -18,8 +18,12 @@ def figure(bob, unit_a, catalogue):
 
 
 def _post(api, value, **headers):
-    return api.post(URL, {"directorate": "SP-A", "indicator": "cases_handled", "year": 2022, "value": value},
-                    format="json", **headers)
+    return api.post(
+        URL,
+        {"directorate": "SP-A", "indicator": "cases_handled", "year": 2022, "value": value},
+        format="json",
+        **headers,
+    )
 
 
 def test_changing_a_figure_through_the_api_needs_if_match(api, bob, figure):
@@ -49,8 +53,12 @@ def test_entering_a_new_figure_needs_no_version(api, bob, unit_a, catalogue):
 
 def test_bulk_changes_need_the_etags_of_the_figures_they_change(api, bob, alice, figure, unit_a):
     api.force_authenticate(bob)
-    rows = {"rows": [{"directorate": "SP-A", "indicator": "cases_handled", "year": 2022, "value": "130"},
-                     {"directorate": "SP-A", "indicator": "cases_solved", "year": 2022, "value": "10"}]}
+    rows = {
+        "rows": [
+            {"directorate": "SP-A", "indicator": "cases_handled", "year": 2022, "value": "130"},
+            {"directorate": "SP-A", "indicator": "cases_solved", "year": 2022, "value": "10"},
+        ]
+    }
     assert api.post(f"{URL}bulk/", rows, format="json").status_code == 428
     read = if_match(api, f"{URL}{figure.pk}/")
     figure_set(actor=alice, directorate=unit_a, indicator="cases_handled", year=2022, value=150)
@@ -61,8 +69,7 @@ def test_bulk_changes_need_the_etags_of_the_figures_they_change(api, bob, alice,
     assert Figure.objects.get(indicator__code="cases_handled").value == 130
 
 
-def test_the_web_form_refuses_a_figure_changed_meanwhile_and_keeps_what_was_typed(client, bob, alice, figure,
-                                                                                   unit_a):
+def test_the_web_form_refuses_a_figure_changed_meanwhile_and_keeps_what_was_typed(client, bob, alice, figure, unit_a):
     client.force_login(bob)
     url = "/units/SP-A/figures/2022/"
     page = client.get(url)
@@ -70,8 +77,9 @@ def test_the_web_form_refuses_a_figure_changed_meanwhile_and_keeps_what_was_type
     versions = figure_versions(page.content.decode())
     assert versions["read-cases_handled"]
     figure_set(actor=alice, directorate=unit_a, indicator="cases_handled", year=2022, value=150)  # meanwhile
-    response = client.post(url, {**versions, "value-cases_handled": "120", "note-cases_handled": "ma note",
-                                 "value-cases_solved": "33"})
+    response = client.post(
+        url, {**versions, "value-cases_handled": "120", "note-cases_handled": "ma note", "value-cases_solved": "33"}
+    )
     assert response.status_code == 400
     html = response.content.decode()
     assert "meanwhile" in html or "entre-temps" in html

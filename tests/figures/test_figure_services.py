@@ -12,8 +12,14 @@ from tests.conftest import fill
 
 
 def test_editor_enters_a_figure_of_their_unit_with_history(bob, unit_a, catalogue):
-    figure = figure_set(actor=bob, directorate=unit_a, indicator="cases_handled", year=2022, value="1 204",
-                        source_note="Registre des plaintes")
+    figure = figure_set(
+        actor=bob,
+        directorate=unit_a,
+        indicator="cases_handled",
+        year=2022,
+        value="1 204",
+        source_note="Registre des plaintes",
+    )
     assert figure.value == Decimal(1204) and figure.entered_by == bob
     figure = figure_set(actor=bob, directorate=unit_a, indicator="cases_handled", year=2022, value=1300)
     history = list(figure.history.order_by("history_id"))
@@ -22,8 +28,10 @@ def test_editor_enters_a_figure_of_their_unit_with_history(bob, unit_a, catalogu
 
 
 def test_bulk_entry_writes_one_history_row_per_figure(root, dgsn, unit_a, unit_b, catalogue):
-    rows = [{"directorate": "SP-A", "indicator": code, "year": 2020, "value": 10} for code in
-            ("cases_handled", "cases_solved", "road_accidents")]
+    rows = [
+        {"directorate": "SP-A", "indicator": code, "year": 2020, "value": 10}
+        for code in ("cases_handled", "cases_solved", "road_accidents")
+    ]
     assert figure_set_many(actor=root, rows=rows)["created"] == 3
     assert Figure.history.filter(history_type="+").count() == 3
     rows[0]["value"] = 11
@@ -35,14 +43,17 @@ def test_bulk_entry_writes_one_history_row_per_figure(root, dgsn, unit_a, unit_b
     assert Figure.history.filter(history_type="-").count() == 1
 
 
-@pytest.mark.parametrize(("indicator", "value", "message"), [
-    ("cases_handled", "-3", "negative"),
-    ("cases_handled", "2.5", "whole number"),
-    ("cases_handled", "beaucoup", "Enter a number"),
-    ("cases_handled", "NaN", "Enter a number"),
-    ("cocaine_seized", "1.123456", "decimal places"),
-    ("share_women", "120", "percentage"),
-])
+@pytest.mark.parametrize(
+    ("indicator", "value", "message"),
+    [
+        ("cases_handled", "-3", "negative"),
+        ("cases_handled", "2.5", "whole number"),
+        ("cases_handled", "beaucoup", "Enter a number"),
+        ("cases_handled", "NaN", "Enter a number"),
+        ("cocaine_seized", "1.123456", "decimal places"),
+        ("share_women", "120", "percentage"),
+    ],
+)
 def test_invalid_values_are_refused_with_a_clear_message(root, dgsn, catalogue, indicator, value, message):
     with pytest.raises(ValidationFailed) as error:
         figure_set(actor=root, directorate=dgsn, indicator=indicator, year=2020, value=value)
@@ -81,15 +92,17 @@ def test_one_bad_row_writes_nothing_and_names_the_row(root, dgsn, unit_a, catalo
 
 
 def test_figures_lock_once_the_report_is_submitted_and_reopen_when_returned(
-        report_a, bob, alice, olga, catalogue, frozen):
+    report_a, bob, alice, olga, catalogue, frozen
+):
     figure_set(actor=bob, directorate=report_a.directorate, indicator="cases_handled", year=2022, value=5)
     report = review_services.report_submit(actor=alice, report=fill(report_a, bob))
     with pytest.raises(ValidationFailed) as error:
         figure_set(actor=bob, directorate=report.directorate, indicator="cases_handled", year=2022, value=6)
     assert "locked" in error.value.errors["directorate"][0]
     report = review_services.report_return(actor=olga, report=report, comment="Chiffres à préciser")
-    assert figure_set(actor=bob, directorate=report.directorate, indicator="cases_handled", year=2022,
-                      value=6).value == 6
+    assert (
+        figure_set(actor=bob, directorate=report.directorate, indicator="cases_handled", year=2022, value=6).value == 6
+    )
     report = review_services.report_submit(actor=alice, report=report)
     review_services.report_accept(actor=olga, report=report, comment="")
     with pytest.raises(ValidationFailed):

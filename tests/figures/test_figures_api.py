@@ -9,10 +9,14 @@ from tests.factories import DirectorateFactory, MembershipFactory, UserFactory
 
 @pytest.fixture
 def figures(dgsn, region, unit_a, unit_b, catalogue, root):
-    services.figure_set_many(actor=root, rows=[
-        {"directorate": unit, "indicator": "cases_handled", "year": year, "value": value}
-        for unit, year, value in ((unit_a, 2022, 100), (unit_a, 2021, 90), (unit_b, 2022, 200), (region, 2022, 5))
-    ] + [{"directorate": dgsn, "indicator": "staff", "year": 2022, "value": 74520}])
+    services.figure_set_many(
+        actor=root,
+        rows=[
+            {"directorate": unit, "indicator": "cases_handled", "year": year, "value": value}
+            for unit, year, value in ((unit_a, 2022, 100), (unit_a, 2021, 90), (unit_b, 2022, 200), (region, 2022, 5))
+        ]
+        + [{"directorate": dgsn, "indicator": "staff", "year": 2022, "value": 74520}],
+    )
 
 
 def _codes(response):
@@ -46,8 +50,11 @@ def test_filters_by_year_unit_and_indicator(api, olga, figures):
 
 def test_post_enters_a_figure(api, bob, unit_a, catalogue):
     api.force_authenticate(bob)
-    response = api.post("/api/v1/figures/", {"directorate": "SP-A", "indicator": "cases_handled", "year": 2022,
-                                             "value": 1204, "source_note": "registre"}, format="json")
+    response = api.post(
+        "/api/v1/figures/",
+        {"directorate": "SP-A", "indicator": "cases_handled", "year": 2022, "value": 1204, "source_note": "registre"},
+        format="json",
+    )
     assert response.status_code == 201, response.json()
     assert response.json()["value"] == "1204"
     assert Figure.objects.get().history.count() == 1
@@ -55,26 +62,39 @@ def test_post_enters_a_figure(api, bob, unit_a, catalogue):
 
 def test_post_with_a_bad_value_gives_the_error_shape(api, bob, unit_a, catalogue):
     api.force_authenticate(bob)
-    response = api.post("/api/v1/figures/", {"directorate": "SP-A", "indicator": "cases_handled", "year": 2022,
-                                             "value": "-4"}, format="json", HTTP_ACCEPT_LANGUAGE="en")
+    response = api.post(
+        "/api/v1/figures/",
+        {"directorate": "SP-A", "indicator": "cases_handled", "year": 2022, "value": "-4"},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
     assert response.status_code == 400
     assert response.json()["errors"] == {"value": ["This figure cannot be negative."]}
 
 
 def test_post_for_another_unit_is_refused(api, charlie, unit_a, catalogue):
     api.force_authenticate(charlie)
-    response = api.post("/api/v1/figures/", {"directorate": "SP-A", "indicator": "cases_handled", "year": 2022,
-                                             "value": 4}, format="json")
+    response = api.post(
+        "/api/v1/figures/",
+        {"directorate": "SP-A", "indicator": "cases_handled", "year": 2022, "value": 4},
+        format="json",
+    )
     assert response.status_code == 400 and "directorate" in response.json()["errors"]
     assert not Figure.objects.exists()
 
 
 def test_bulk_post_reports_errors_by_row(api, bob, unit_a, catalogue):
     api.force_authenticate(bob)
-    response = api.post("/api/v1/figures/bulk/", {"rows": [
-        {"directorate": "SP-A", "indicator": "cases_handled", "year": 2022, "value": "3"},
-        {"directorate": "SP-A", "indicator": "solved_rate", "year": 2022, "value": "3"},
-    ]}, format="json")
+    response = api.post(
+        "/api/v1/figures/bulk/",
+        {
+            "rows": [
+                {"directorate": "SP-A", "indicator": "cases_handled", "year": 2022, "value": "3"},
+                {"directorate": "SP-A", "indicator": "solved_rate", "year": 2022, "value": "3"},
+            ]
+        },
+        format="json",
+    )
     assert response.status_code == 400 and list(response.json()["errors"]) == ["1"]
 
 
@@ -83,8 +103,9 @@ def test_figure_list_queries_do_not_grow(api, olga, figures, root, region, djang
     with django_assert_num_queries(4):  # savepoint, count, page, release (same at both sizes)
         api.get("/api/v1/figures/")
     units = [DirectorateFactory(parent=region) for _ in range(20)]
-    services.figure_set_many(actor=root, rows=[
-        {"directorate": u, "indicator": "cases_handled", "year": 2022, "value": 1} for u in units])
+    services.figure_set_many(
+        actor=root, rows=[{"directorate": u, "indicator": "cases_handled", "year": 2022, "value": 1} for u in units]
+    )
     with django_assert_num_queries(4):
         assert len(api.get("/api/v1/figures/").json()["results"]) == 25
 
@@ -105,7 +126,12 @@ def test_draft_bilan_is_for_the_dg_office_only(api, bob, olga, figures):
     data = api.get("/api/v1/bilan/2022/").json()
     line = next(row for row in data["indicators"] if row["code"] == "cases_handled")
     assert {k: line[k] for k in ("value", "previous", "change", "change_pct", "unit")} == {
-        "value": "305", "previous": "90", "change": "215", "change_pct": line["change_pct"], "unit": "count"}
+        "value": "305",
+        "previous": "90",
+        "change": "215",
+        "change_pct": line["change_pct"],
+        "unit": "count",
+    }
     assert line["change_pct"].startswith("238.888888")
 
 
@@ -144,8 +170,9 @@ def test_bilan_api_queries_do_not_grow_with_units(api, olga, figures, root, regi
     with django_assert_num_queries(7):
         api.get("/api/v1/bilan/2022/")
     units = [DirectorateFactory(parent=region) for _ in range(20)]
-    services.figure_set_many(actor=root, rows=[
-        {"directorate": u, "indicator": "cases_handled", "year": 2022, "value": 1} for u in units])
+    services.figure_set_many(
+        actor=root, rows=[{"directorate": u, "indicator": "cases_handled", "year": 2022, "value": 1} for u in units]
+    )
     with django_assert_num_queries(7):
         api.get("/api/v1/bilan/2022/")
 
@@ -168,8 +195,11 @@ def test_every_move_of_the_bilan_leaves_an_event_and_a_new_version(olga, dino, f
     bilan = services.bilan_reopen(actor=dino, bilan=bilan)
     bilan = services.bilan_approve(actor=dino, bilan=bilan)
     moves = list(bilan.events.values_list("old_state", "new_state", "actor__username"))
-    assert moves == [("draft", "approved", dino.username), ("approved", "draft", dino.username),
-                     ("draft", "approved", dino.username)]
+    assert moves == [
+        ("draft", "approved", dino.username),
+        ("approved", "draft", dino.username),
+        ("draft", "approved", dino.username),
+    ]
     assert bilan.version == first + 3
 
 

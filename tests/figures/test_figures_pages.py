@@ -17,13 +17,16 @@ from tests.factories import DirectorateFactory
 
 @pytest.fixture
 def figures(dgsn, region, unit_a, unit_b, catalogue, root):
-    services.figure_set_many(actor=root, rows=[
-        {"directorate": unit_a, "indicator": "cases_handled", "year": 2022, "value": 100},
-        {"directorate": unit_a, "indicator": "cases_solved", "year": 2022, "value": 96},
-        {"directorate": unit_a, "indicator": "cases_handled", "year": 2021, "value": 80},
-        {"directorate": unit_b, "indicator": "cases_handled", "year": 2022, "value": 200},
-        {"directorate": dgsn, "indicator": "staff", "year": 2022, "value": 74520, "source_note": "=HYPERLINK(1)"},
-    ])
+    services.figure_set_many(
+        actor=root,
+        rows=[
+            {"directorate": unit_a, "indicator": "cases_handled", "year": 2022, "value": 100},
+            {"directorate": unit_a, "indicator": "cases_solved", "year": 2022, "value": 96},
+            {"directorate": unit_a, "indicator": "cases_handled", "year": 2021, "value": 80},
+            {"directorate": unit_b, "indicator": "cases_handled", "year": 2022, "value": 200},
+            {"directorate": dgsn, "indicator": "staff", "year": 2022, "value": 74520, "source_note": "=HYPERLINK(1)"},
+        ],
+    )
 
 
 def test_report_pages_link_to_the_figures(client, bob, report_a):
@@ -39,8 +42,9 @@ def test_editor_saves_figures_from_the_report_form(client, bob, report_a, catalo
     page = client.get(url).content.decode()
     assert 'name="value-cases_handled"' in page and "value-solved_rate" not in page  # computed, never typed
     assert "value-staff" not in page  # national only
-    response = client.post(url, {"value-cases_handled": "1 250", "note-cases_handled": "registre",
-                                 "value-cases_solved": ""})
+    response = client.post(
+        url, {"value-cases_handled": "1 250", "note-cases_handled": "registre", "value-cases_solved": ""}
+    )
     assert response.status_code == 302
     figure = Figure.objects.get()
     assert (figure.value, figure.source_note, figure.year) == (1250, "registre", 2022)
@@ -49,8 +53,7 @@ def test_editor_saves_figures_from_the_report_form(client, bob, report_a, catalo
 
 def test_form_shows_the_error_beside_the_field(client, bob, report_a, catalogue):
     client.force_login(bob)
-    response = client.post(f"/reports/{report_a.pk}/figures/", {"value-cases_handled": "-5"},
-                           HTTP_ACCEPT_LANGUAGE="en")
+    response = client.post(f"/reports/{report_a.pk}/figures/", {"value-cases_handled": "-5"}, HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 400
     assert "is-invalid" in response.content.decode()
     assert not Figure.objects.exists()
@@ -78,9 +81,14 @@ def test_entry_page_queries_do_not_grow(client, bob, report_a, catalogue):
     client.force_login(bob)
     url = f"/reports/{report_a.pk}/figures/"
     first = _count(client, url)
-    services.figure_set_many(actor=bob, rows=[
-        {"directorate": report_a.directorate, "indicator": code, "year": year, "value": 3}
-        for code in ("cases_handled", "cases_solved") for year in (2021, 2022)])
+    services.figure_set_many(
+        actor=bob,
+        rows=[
+            {"directorate": report_a.directorate, "indicator": code, "year": year, "value": 3}
+            for code in ("cases_handled", "cases_solved")
+            for year in (2021, 2022)
+        ],
+    )
     for n in range(10):
         Indicator.objects.create(code=f"extra_{n}", name_fr="x", name_ar="x", name_en="x", domain="crime")
     assert _count(client, url) == first
@@ -92,8 +100,9 @@ def test_bilan_page_for_the_dg_office_and_its_workflow(client, olga, dino, figur
     page = client.get("/bilan/2022/").content.decode()
     assert "cases_handled en" not in page  # French page: French names
     assert "cases_handled fr" in page
-    client.post("/bilan/2022/edit/", {"introduction_fr": "Une année de consolidation.", "version": 1,
-                                      "section-crime-ar": "نص"})
+    client.post(
+        "/bilan/2022/edit/", {"introduction_fr": "Une année de consolidation.", "version": 1, "section-crime-ar": "نص"}
+    )
     assert "Une année de consolidation." in client.get("/bilan/2022/").content.decode()
     client.force_login(dino)
     client.post("/bilan/2022/approve/")
@@ -113,8 +122,9 @@ def test_bilan_page_queries_do_not_grow(client, olga, figures, root, region):
     client.force_login(olga)
     first = _count(client, "/bilan/2022/")
     units = [DirectorateFactory(parent=region) for _ in range(15)]
-    services.figure_set_many(actor=root, rows=[
-        {"directorate": u, "indicator": "cases_handled", "year": 2022, "value": 1} for u in units])
+    services.figure_set_many(
+        actor=root, rows=[{"directorate": u, "indicator": "cases_handled", "year": 2022, "value": 1} for u in units]
+    )
     assert _count(client, "/bilan/2022/") == first
 
 
@@ -142,19 +152,26 @@ def test_safe_text_neutralises_every_formula_prefix():
     assert [safe_text(t) for t in ("=1", "+1", "-1", "@x", "ok")] == ["'=1", "'+1", "'-1", "'@x", "ok"]
 
 
-@pytest.mark.skipif(not shutil.which("pdftoppm") and os.environ.get("CI") != "true",
-                    reason="needs pdftoppm (Debian poppler-utils); CI installs it")
+@pytest.mark.skipif(
+    not shutil.which("pdftoppm") and os.environ.get("CI") != "true",
+    reason="needs pdftoppm (Debian poppler-utils); CI installs it",
+)
 @pytest.mark.parametrize("language", ["fr", "ar", "en"])
 def test_pdf_renders_in_each_language(figures, tmp_path, language):
     pdf = render_pdf(compute_bilan(2022), language)
     assert pdf.startswith(b"%PDF")
     (tmp_path / "bilan.pdf").write_bytes(pdf)
-    subprocess.run(["pdftoppm", "-r", "40", "-png", "-f", "1", "-l", "2", str(tmp_path / "bilan.pdf"),
-                    str(tmp_path / "page")], check=True)
+    subprocess.run(
+        ["pdftoppm", "-r", "40", "-png", "-f", "1", "-l", "2", str(tmp_path / "bilan.pdf"), str(tmp_path / "page")],
+        check=True,
+    )
     pages = sorted(tmp_path.glob("page*.png"))
     assert len(pages) == 2 and all(page.stat().st_size > 1000 for page in pages)
-    text = subprocess.run(["pdftotext", str(tmp_path / "bilan.pdf"), "-"], capture_output=True, text=True).stdout \
-        if shutil.which("pdftotext") else f"cases_handled {language}"
+    text = (
+        subprocess.run(["pdftotext", str(tmp_path / "bilan.pdf"), "-"], capture_output=True, text=True).stdout
+        if shutil.which("pdftotext")
+        else f"cases_handled {language}"
+    )
     assert f"cases_handled {language}" in text
 
 
@@ -162,7 +179,7 @@ def test_download_gives_the_pdf_and_the_workbook(client, olga, figures):
     client.force_login(olga)
     response = client.get("/bilan/2022/download.xlsx?lang=en")
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
-    assert 'bilan-2022-en.xlsx' in response["Content-Disposition"]
+    assert "bilan-2022-en.xlsx" in response["Content-Disposition"]
 
 
 def test_missing_pango_gives_a_clear_message_not_a_server_error(client, olga, figures, monkeypatch):
@@ -209,14 +226,19 @@ def test_a_unit_sees_no_single_peer_value(client, bob, alice, unit_a, region, ro
     from figures.selectors import peer_comparison
 
     peers = [DirectorateFactory(parent=region) for _ in range(2)]
-    services.figure_set_many(actor=root, rows=[
-        {"directorate": unit, "indicator": "cases_handled", "year": 2022, "value": value}
-        for unit, value in ((unit_a, 10), (peers[0], 777), (peers[1], 888))])
+    services.figure_set_many(
+        actor=root,
+        rows=[
+            {"directorate": unit, "indicator": "cases_handled", "year": 2022, "value": value}
+            for unit, value in ((unit_a, 10), (peers[0], 777), (peers[1], 888))
+        ],
+    )
     [row] = peer_comparison(user=bob, directorate=unit_a, year=2022)
     assert (row["own"], row["median"], row["low"], row["high"], row["peers"]) == (10, None, None, None, None)
     peers.append(DirectorateFactory(parent=region))
-    services.figure_set_many(actor=root, rows=[
-        {"directorate": peers[2], "indicator": "cases_handled", "year": 2022, "value": 999}])
+    services.figure_set_many(
+        actor=root, rows=[{"directorate": peers[2], "indicator": "cases_handled", "year": 2022, "value": 999}]
+    )
     [row] = peer_comparison(user=bob, directorate=unit_a, year=2022)
     assert row["median"] == 888 and row["low"] is None
     client.force_login(bob)
@@ -235,13 +257,17 @@ def test_bilan_text_labels_start_with_a_capital(client, olga, figures):
 
 
 def test_arabic_numbers_keep_their_digit_groups_in_order(client, olga, figures, root, dgsn, catalogue):
-    """"17 385" in a right-to-left page: the space between digit groups would reverse it ("385 17")
+    """ "17 385" in a right-to-left page: the space between digit groups would reverse it ("385 17")
     unless the number is isolated left to right (page) or laid out as one block (PDF)."""
     import re
 
-    services.figure_set_many(actor=root, rows=[
-        {"directorate": dgsn, "indicator": "cases_handled", "year": 2021, "value": 17385},
-        {"directorate": dgsn, "indicator": "cases_handled", "year": 2022, "value": 21000}])
+    services.figure_set_many(
+        actor=root,
+        rows=[
+            {"directorate": dgsn, "indicator": "cases_handled", "year": 2021, "value": 17385},
+            {"directorate": dgsn, "indicator": "cases_handled", "year": 2022, "value": 21000},
+        ],
+    )
     client.force_login(olga)
     client.post("/bilan/2022/start/")
     client.cookies["django_language"] = "ar"
@@ -250,7 +276,7 @@ def test_arabic_numbers_keep_their_digit_groups_in_order(client, olga, figures, 
     assert numbers
     for number in numbers:
         start = html.index(number)
-        assert '<bdi dir="ltr"' in html[start - 40:start], html[start - 80:start + 20]
+        assert '<bdi dir="ltr"' in html[start - 40 : start], html[start - 80 : start + 20]
     from figures.bilan import compute_bilan
     from figures.documents import render_pdf  # noqa: F401  (the template below is the PDF's)
 

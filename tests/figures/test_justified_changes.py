@@ -21,21 +21,27 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def last_year(root, unit_a, catalogue):
     """2021 figures of unit A, entered by the administrator (no 2021 report)."""
-    figure_set_many(actor=root, rows=[
-        {"directorate": unit_a, "indicator": "cases_handled", "year": 2021, "value": 1000},
-        {"directorate": unit_a, "indicator": "road_accidents", "year": 2021, "value": 200},
-        {"directorate": unit_a, "indicator": "cocaine_seized", "year": 2021, "value": 0},
-    ])
+    figure_set_many(
+        actor=root,
+        rows=[
+            {"directorate": unit_a, "indicator": "cases_handled", "year": 2021, "value": 1000},
+            {"directorate": unit_a, "indicator": "road_accidents", "year": 2021, "value": 200},
+            {"directorate": unit_a, "indicator": "cocaine_seized", "year": 2021, "value": 0},
+        ],
+    )
 
 
 @pytest.fixture
 def ready_report(filled_report, bob, last_year):
     """A fully stated report whose 2022 figures move: +45 % (past 30), −10 % (within), 0 → 5 (new)."""
-    figure_set_many(actor=bob, rows=[
-        {"directorate": filled_report.directorate, "indicator": "cases_handled", "year": 2022, "value": 1450},
-        {"directorate": filled_report.directorate, "indicator": "road_accidents", "year": 2022, "value": 180},
-        {"directorate": filled_report.directorate, "indicator": "cocaine_seized", "year": 2022, "value": 5},
-    ])
+    figure_set_many(
+        actor=bob,
+        rows=[
+            {"directorate": filled_report.directorate, "indicator": "cases_handled", "year": 2022, "value": 1450},
+            {"directorate": filled_report.directorate, "indicator": "road_accidents", "year": 2022, "value": 180},
+            {"directorate": filled_report.directorate, "indicator": "cocaine_seized", "year": 2022, "value": 5},
+        ],
+    )
     return filled_report
 
 
@@ -75,16 +81,22 @@ def test_submitting_with_unjustified_changes_is_refused_naming_each_figure(ready
 
 def test_justified_changes_let_the_report_be_submitted(ready_report, alice, bob, unit_a, frozen):
     for code in ("cases_handled", "cocaine_seized"):
-        figure_set(actor=bob, directorate=unit_a, indicator=code, year=2022,
-                   value=Figure.objects.get(indicator__code=code, year=2022).value,
-                   justification="Nouvelle brigade anti-gang créée en mars.")
+        figure_set(
+            actor=bob,
+            directorate=unit_a,
+            indicator=code,
+            year=2022,
+            value=Figure.objects.get(indicator__code=code, year=2022).value,
+            justification="Nouvelle brigade anti-gang créée en mars.",
+        )
     report = review_services.report_submit(actor=alice, report=ready_report)
     assert report.state == ReportState.SUBMITTED
 
 
 def test_a_justification_is_kept_when_a_later_save_does_not_send_it(ready_report, bob, unit_a):
-    figure_set(actor=bob, directorate=unit_a, indicator="cases_handled", year=2022, value=1450,
-               justification="Brigade créée.")
+    figure_set(
+        actor=bob, directorate=unit_a, indicator="cases_handled", year=2022, value=1450, justification="Brigade créée."
+    )
     figure_set(actor=bob, directorate=unit_a, indicator="cases_handled", year=2022, value=1460)
     figure = Figure.objects.get(indicator__code="cases_handled", year=2022)
     assert figure.justification == "Brigade créée."
@@ -102,9 +114,18 @@ def test_api_submit_answers_400_naming_each_unjustified_figure(api, ready_report
 def test_api_takes_and_shows_the_justification(api, ready_report, bob):
     api.force_authenticate(bob)
     figure = Figure.objects.get(directorate__code="SP-A", indicator__code="cases_handled", year=2022)
-    response = api.post("/api/v1/figures/", {"directorate": "SP-A", "indicator": "cases_handled", "year": 2022,
-                                             "value": "1450", "justification": "Brigade créée."}, format="json",
-                        **if_match(api, f"/api/v1/figures/{figure.pk}/"))
+    response = api.post(
+        "/api/v1/figures/",
+        {
+            "directorate": "SP-A",
+            "indicator": "cases_handled",
+            "year": 2022,
+            "value": "1450",
+            "justification": "Brigade créée.",
+        },
+        format="json",
+        **if_match(api, f"/api/v1/figures/{figure.pk}/"),
+    )
     assert response.status_code == 201, response.json()
     assert response.json()["justification"] == "Brigade créée."
 
@@ -117,29 +138,39 @@ def test_the_entry_page_shows_the_change_and_asks_for_a_justification(client, re
     assert 'name="justification-road_accidents"' not in html  # −10 %: nothing to justify
     assert "past-threshold" in html
 
-    response = client.post(reverse("figures:report_figures", args=[ready_report.pk]), {
-        **figure_versions(html),
-        "value-cases_handled": "1450", "justification-cases_handled": "Brigade créée.",
-        "value-road_accidents": "180", "value-cocaine_seized": "5",
-    })
+    response = client.post(
+        reverse("figures:report_figures", args=[ready_report.pk]),
+        {
+            **figure_versions(html),
+            "value-cases_handled": "1450",
+            "justification-cases_handled": "Brigade créée.",
+            "value-road_accidents": "180",
+            "value-cocaine_seized": "5",
+        },
+    )
     assert response.status_code == 302
     assert Figure.objects.get(indicator__code="cases_handled", year=2022).justification == "Brigade créée."
 
 
-def test_the_office_reads_the_justification_beside_the_figure(client, ready_report, bob, alice, olga, unit_a,
-                                                             frozen):
+def test_the_office_reads_the_justification_beside_the_figure(client, ready_report, bob, alice, olga, unit_a, frozen):
     for code in ("cases_handled", "cocaine_seized"):
-        figure_set(actor=bob, directorate=unit_a, indicator=code, year=2022,
-                   value=Figure.objects.get(indicator__code=code, year=2022).value,
-                   justification=f"Motif {code}.")
+        figure_set(
+            actor=bob,
+            directorate=unit_a,
+            indicator=code,
+            year=2022,
+            value=Figure.objects.get(indicator__code=code, year=2022).value,
+            justification=f"Motif {code}.",
+        )
     review_services.report_submit(actor=alice, report=ready_report)
     client.force_login(olga)
     html = client.get(reverse("figures:report_figures", args=[ready_report.pk])).content.decode()
     assert "Motif cases_handled." in html and 'class="small justification"' in html
 
 
-def test_entry_rows_hold_the_change_in_two_queries_however_many_indicators(ready_report, unit_a, bob,
-                                                                         django_assert_num_queries):
+def test_entry_rows_hold_the_change_in_two_queries_however_many_indicators(
+    ready_report, unit_a, bob, django_assert_num_queries
+):
     from tests.figures.conftest import make_indicator
 
     with django_assert_num_queries(2):
@@ -157,9 +188,14 @@ def test_entry_rows_hold_the_change_in_two_queries_however_many_indicators(ready
 @pytest.fixture
 def justified(ready_report, bob, alice, unit_a, frozen):
     for code in ("cases_handled", "cocaine_seized"):
-        figure_set(actor=bob, directorate=unit_a, indicator=code, year=2022,
-                   value=Figure.objects.get(indicator__code=code, year=2022).value,
-                   justification=f"Motif {code}.")
+        figure_set(
+            actor=bob,
+            directorate=unit_a,
+            indicator=code,
+            year=2022,
+            value=Figure.objects.get(indicator__code=code, year=2022).value,
+            justification=f"Motif {code}.",
+        )
     return review_services.report_submit(actor=alice, report=ready_report)
 
 

@@ -21,18 +21,34 @@ def published(dgsn, unit_a, unit_b, catalogue, root, olga, dino):
     """2022 bilan: cases_handled and cases_solved are public, road_accidents internal; the introduction is
     public, the outlook internal, the crime commentary public, the road-safety commentary internal."""
     Indicator.objects.filter(code__in=["cases_handled", "cases_solved", "solved_rate"]).update(is_public=True)
-    services.figure_set_many(actor=root, rows=[
-        {"directorate": unit_a, "indicator": code, "year": year, "value": value}
-        for code, year, value in (("cases_handled", 2021, 80), ("cases_handled", 2022, 100),
-                                  ("cases_solved", 2022, 90), ("road_accidents", 2021, 50),
-                                  ("road_accidents", 2022, 40))
-    ])
+    services.figure_set_many(
+        actor=root,
+        rows=[
+            {"directorate": unit_a, "indicator": code, "year": year, "value": value}
+            for code, year, value in (
+                ("cases_handled", 2021, 80),
+                ("cases_handled", 2022, 100),
+                ("cases_solved", 2022, 90),
+                ("road_accidents", 2021, 50),
+                ("road_accidents", 2022, 40),
+            )
+        ],
+    )
     bilan = services.bilan_start(actor=olga, year=2022)
-    bilan = services.bilan_update(actor=olga, bilan=bilan, texts={
-        "introduction_fr": "Introduction publique.", "outlook_fr": "Perspectives internes.",
-        "introduction_public": True, "outlook_public": False,
-    }, sections={"crime": {"fr": "Commentaire crime public.", "public": True},
-                 "road_safety": {"fr": "Commentaire route interne.", "public": False}})
+    bilan = services.bilan_update(
+        actor=olga,
+        bilan=bilan,
+        texts={
+            "introduction_fr": "Introduction publique.",
+            "outlook_fr": "Perspectives internes.",
+            "introduction_public": True,
+            "outlook_public": False,
+        },
+        sections={
+            "crime": {"fr": "Commentaire crime public.", "public": True},
+            "road_safety": {"fr": "Commentaire route interne.", "public": False},
+        },
+    )
     bilan = services.bilan_approve(actor=dino, bilan=bilan)
     return services.bilan_publish(actor=dino, bilan=bilan)
 
@@ -109,21 +125,25 @@ def test_excel_internal_carries_the_restricted_line_on_every_sheet_the_public_on
 def _pages(pdf_bytes, tmp_path):
     path = tmp_path / "bilan.pdf"
     path.write_bytes(pdf_bytes)
-    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True,
-                          check=True).stdout
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
     return [page for page in text.split("\f") if page.strip()]
 
 
-@pytest.mark.skipif(not shutil.which("pdftotext") and os.environ.get("CI") != "true",
-                    reason="needs pdftotext (Debian poppler-utils); CI installs it")
+@pytest.mark.skipif(
+    not shutil.which("pdftotext") and os.environ.get("CI") != "true",
+    reason="needs pdftotext (Debian poppler-utils); CI installs it",
+)
 @pytest.mark.parametrize("language, words", [("fr", "Diffusion restreinte"), ("en", "Restricted")])
-def test_pdf_internal_says_restricted_on_every_page_and_the_public_one_nowhere(client, published, bob, tmp_path,
-                                                                             language, words):
-    public = _pages(client.get(reverse("figures:bilan_public_download", args=[2022, "pdf"]) + f"?lang={language}")
-                    .content, tmp_path)
+def test_pdf_internal_says_restricted_on_every_page_and_the_public_one_nowhere(
+    client, published, bob, tmp_path, language, words
+):
+    public = _pages(
+        client.get(reverse("figures:bilan_public_download", args=[2022, "pdf"]) + f"?lang={language}").content, tmp_path
+    )
     client.force_login(bob)
-    internal = _pages(client.get(reverse("figures:bilan_download", args=[2022, "pdf"]) + f"?lang={language}")
-                      .content, tmp_path)
+    internal = _pages(
+        client.get(reverse("figures:bilan_download", args=[2022, "pdf"]) + f"?lang={language}").content, tmp_path
+    )
     assert len(internal) >= 2
     assert all(words in page for page in internal)
     assert not any(words in page for page in public)

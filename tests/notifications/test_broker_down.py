@@ -13,7 +13,8 @@ pytestmark = pytest.mark.django_db
 
 
 def test_a_submission_saves_and_answers_when_the_broker_is_down(
-        client, filled_report, alice, olga, frozen, dead_broker, django_capture_on_commit_callbacks):
+    client, filled_report, alice, olga, frozen, dead_broker, django_capture_on_commit_callbacks
+):
     client.force_login(alice)
     started = time.monotonic()
     with django_capture_on_commit_callbacks(execute=True):

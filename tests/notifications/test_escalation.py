@@ -12,8 +12,11 @@ pytestmark = pytest.mark.django_db
 
 
 def escalations(rows):
-    return sorted((row.recipient.username, row.directorate.code, row.occasion.rsplit("/", 1)[-1])
-                  for row in rows if row.kind == "escalation")
+    return sorted(
+        (row.recipient.username, row.directorate.code, row.occasion.rsplit("/", 1)[-1])
+        for row in rows
+        if row.kind == "escalation"
+    )
 
 
 @pytest.fixture
@@ -34,9 +37,11 @@ def test_the_parent_head_is_told_once_then_the_office_once(cast, at, dispatch):
     at("2022-12-13")
     assert escalations(dispatch()) == []  # each step once
     at("2022-12-16")  # seven days late: the office, once per overdue unit
-    assert escalations(dispatch()) == [("olga", "SP-A", "escalation:office:late"),
-                                       ("olga", "WS-B", "escalation:office:late"),
-                                       ("olga", "WS-R", "escalation:office:late")]
+    assert escalations(dispatch()) == [
+        ("olga", "SP-A", "escalation:office:late"),
+        ("olga", "WS-B", "escalation:office:late"),
+        ("olga", "WS-R", "escalation:office:late"),
+    ]
     at("2022-12-17")
     assert escalations(dispatch()) == []
 
@@ -58,13 +63,15 @@ def test_the_message_is_in_the_recipients_language(cast, rita, at, dispatch):
     assert "SP-A" in message.subject
 
 
-def test_a_unit_with_an_extension_is_escalated_from_its_own_date(cast, olga, at, dispatch,
-                                                                 django_capture_on_commit_callbacks):
+def test_a_unit_with_an_extension_is_escalated_from_its_own_date(
+    cast, olga, at, dispatch, django_capture_on_commit_callbacks
+):
     import datetime
 
     at("2022-12-01")
-    review_services.report_extend_deadline(actor=olga, report=cast, until=datetime.date(2022, 12, 16),
-                                           reason="Mutation.")
+    review_services.report_extend_deadline(
+        actor=olga, report=cast, until=datetime.date(2022, 12, 16), reason="Mutation."
+    )
     at("2022-12-12")
     assert ("rita", "SP-A", "escalation:parent:late") not in escalations(dispatch())
     at("2022-12-19")
@@ -76,8 +83,9 @@ def test_a_returned_report_not_resubmitted_is_escalated_from_its_return(cast, al
     fill(cast, bob)
     review_services.report_submit(actor=alice, report=cast)
     at("2022-12-10")
-    report = review_services.report_return(actor=olga, report=cast.__class__.objects.get(pk=cast.pk),
-                                           comment="Précisez les chiffres.")
+    report = review_services.report_return(
+        actor=olga, report=cast.__class__.objects.get(pk=cast.pk), comment="Précisez les chiffres."
+    )
     at("2022-12-12")  # three days after the deadline, two after the return
     assert [e for e in escalations(dispatch()) if e[0] == "rita"] == []
     at("2022-12-13")
@@ -86,8 +94,9 @@ def test_a_returned_report_not_resubmitted_is_escalated_from_its_return(cast, al
 
 
 def test_a_policy_without_escalation_days_escalates_nothing(cast, cycle, at, dispatch):
-    ReminderPolicy.objects.update_or_create(cycle=cycle, defaults={"escalate_to_parent_after": None,
-                                                                   "escalate_to_office_after": None})
+    ReminderPolicy.objects.update_or_create(
+        cycle=cycle, defaults={"escalate_to_parent_after": None, "escalate_to_office_after": None}
+    )
     at("2022-12-20")
     assert escalations(dispatch()) == []
     assert not Delivery.objects.filter(kind="escalation").exists()

@@ -19,8 +19,9 @@ def extended(cycle, alice, bob, charlie, olga, report_a, at, django_capture_on_c
     """Unit A's deadline moved from 9 to 16 December; unit B (charlie) keeps the cycle's."""
     at("2022-11-20")
     with django_capture_on_commit_callbacks(execute=True):
-        review_services.report_extend_deadline(actor=olga, report=report_a, until=EXTENDED,
-                                               reason="Nouveau chef d'unité.")
+        review_services.report_extend_deadline(
+            actor=olga, report=report_a, until=EXTENDED, reason="Nouveau chef d'unité."
+        )
     return report_a
 
 
@@ -37,8 +38,9 @@ def test_the_unit_is_told_of_its_extension_at_once(extended):
     assert "Nouveau chef d'unité." in message.body
 
 
-def test_the_extension_notice_is_in_the_recipients_language(cycle, alice, bob, olga, report_a, at,
-                                                            django_capture_on_commit_callbacks):
+def test_the_extension_notice_is_in_the_recipients_language(
+    cycle, alice, bob, olga, report_a, at, django_capture_on_commit_callbacks
+):
     bob.language = "ar"
     bob.save()
     at("2022-11-20")
@@ -72,8 +74,7 @@ def test_no_overdue_reminder_before_the_extended_date(extended, at, dispatch):
     at("2022-12-12")
     assert kinds(dispatch(), "overdue_reminder") == [("charlie", "overdue:2022-12-12")]
     at("2022-12-17")
-    assert kinds(dispatch(), "overdue_reminder") == [("alice", "overdue:2022-12-17"),
-                                                     ("charlie", "overdue:2022-12-17")]
+    assert kinds(dispatch(), "overdue_reminder") == [("alice", "overdue:2022-12-17"), ("charlie", "overdue:2022-12-17")]
 
 
 def test_the_office_digest_lists_a_unit_only_after_its_own_date(extended, at, dispatch):

@@ -25,13 +25,15 @@ def test_accepting_a_report_tells_its_head(submitted_report, olga, alice, django
 
 
 def test_an_editor_marks_the_report_ready_and_the_head_is_told(
-        client, filled_report, alice, bob, frozen, django_capture_on_commit_callbacks):
+    client, filled_report, alice, bob, frozen, django_capture_on_commit_callbacks
+):
     client.force_login(bob)
     page = client.get(reverse("reviews:report_detail", args=[filled_report.pk])).content.decode()
     assert 'id="ready-form"' in page
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("reviews:report_transition", args=[filled_report.pk, "ready"]),
-                               {"comment": "Tout est saisi"})
+        response = client.post(
+            reverse("reviews:report_transition", args=[filled_report.pk, "ready"]), {"comment": "Tout est saisi"}
+        )
     assert response.status_code == 302
     rows = Delivery.objects.filter(kind="report_ready").select_related("recipient")
     assert names(rows) == ["alice"]
@@ -65,8 +67,9 @@ def test_demo_users_have_addresses(db):
 
 
 @pytest.mark.parametrize("debug, demo, status", [(True, True, 200), (False, True, 302), (True, False, 404)])
-def test_the_demo_outbox_shows_the_mails_sent(client, settings, submitted_report, olga, alice, debug, demo, status,
-                                              django_capture_on_commit_callbacks):
+def test_the_demo_outbox_shows_the_mails_sent(
+    client, settings, submitted_report, olga, alice, debug, demo, status, django_capture_on_commit_callbacks
+):
     settings.DEMO_LOGINS_ENABLED = debug
     alice.is_demo = demo
     alice.save()

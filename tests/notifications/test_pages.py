@@ -15,12 +15,22 @@ def make_deliveries(cycle, user, n, state=Delivery.State.SENT, start=0):
     rows = []
     for i in range(start, start + n):
         unit = DirectorateFactory()
-        rows.append(Delivery.objects.create(
-            kind="deadline_reminder", occasion=f"cycle:{cycle.pk}/unit:{unit.pk}/d-{i}", recipient=user,
-            cycle=cycle, directorate=unit, state=state,
-            context={"year": 2022, "days_left": 7, "unit": {"fr": "Sûreté", "ar": "الأمن", "en": "Security"},
-                     "path": "/reports/"},
-        ))
+        rows.append(
+            Delivery.objects.create(
+                kind="deadline_reminder",
+                occasion=f"cycle:{cycle.pk}/unit:{unit.pk}/d-{i}",
+                recipient=user,
+                cycle=cycle,
+                directorate=unit,
+                state=state,
+                context={
+                    "year": 2022,
+                    "days_left": 7,
+                    "unit": {"fr": "Sûreté", "ar": "الأمن", "en": "Security"},
+                    "path": "/reports/",
+                },
+            )
+        )
     return rows
 
 
@@ -34,8 +44,9 @@ def test_the_navbar_shows_the_unread_count(client, alice, cycle):
 
 
 @pytest.mark.parametrize("page", ["notifications:list"])
-def test_the_notification_list_makes_the_same_queries_for_2_or_40_rows(client, alice, cycle, page,
-                                                                        django_assert_num_queries):
+def test_the_notification_list_makes_the_same_queries_for_2_or_40_rows(
+    client, alice, cycle, page, django_assert_num_queries
+):
     client.force_login(alice)
     make_deliveries(cycle, alice, 2)
     client.get(reverse(page))
@@ -118,8 +129,9 @@ def test_setup_periodic_tasks_is_idempotent_and_keeps_an_administrators_change(d
     assert PeriodicTask.objects.filter(task="notifications.dispatch_due").count() == 1
 
 
-def test_the_api_lists_my_notifications_with_the_same_queries_for_2_or_40(api, alice, bob, cycle,
-                                                                           django_assert_num_queries):
+def test_the_api_lists_my_notifications_with_the_same_queries_for_2_or_40(
+    api, alice, bob, cycle, django_assert_num_queries
+):
     make_deliveries(cycle, alice, 2)
     make_deliveries(cycle, bob, 1)
     api.force_authenticate(alice)
@@ -136,8 +148,9 @@ def test_the_api_lists_my_notifications_with_the_same_queries_for_2_or_40(api, a
     assert api.get("/api/v1/notifications/unread/").json() == {"unread": 39}
 
 
-def test_the_api_delivery_log_is_the_offices_and_resends(api, alice, olga, cycle, django_assert_num_queries,
-                                                         django_capture_on_commit_callbacks, mailoutbox):
+def test_the_api_delivery_log_is_the_offices_and_resends(
+    api, alice, olga, cycle, django_assert_num_queries, django_capture_on_commit_callbacks, mailoutbox
+):
     row = make_deliveries(cycle, alice, 1, state=Delivery.State.FAILED)[0]
     api.force_authenticate(alice)
     assert api.get(f"/api/v1/deliveries/?cycle={cycle.year}").status_code == 403

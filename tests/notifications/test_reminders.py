@@ -33,8 +33,7 @@ def units(cycle, alice, bob, victor, charlie, olga, report_a):
 
 
 @pytest.mark.parametrize("offset", [30, 14, 7, 3, 1])
-def test_each_offset_reminds_the_head_and_editors_of_units_that_have_not_submitted(units, cycle, at, dispatch,
-                                                                                     offset):
+def test_each_offset_reminds_the_head_and_editors_of_units_that_have_not_submitted(units, cycle, at, dispatch, offset):
     at(deadline_minus(cycle, offset))
     rows = of_kind(dispatch(), "deadline_reminder")
     assert recipients(rows) == ["alice", "bob", "charlie"]  # the viewer and the office are not reminded
@@ -136,7 +135,10 @@ def test_the_dg_office_gets_one_digest_a_day_listing_every_late_unit(units, cycl
     assert set(units_listed) == {"SP-A", "WS-B", "WS-R"}  # every active unit, people or not
     assert units_listed["SP-A"]["days_late"] == 2
     assert (units_listed["SP-A"]["state"], units_listed["SP-A"]["filled"], units_listed["SP-A"]["total"]) == (
-        "draft", 0, 2)
+        "draft",
+        0,
+        2,
+    )
     assert units_listed["WS-B"]["state"] == "missing"
     message = next(m for m in mail.outbox if m.to == [rows[0].recipient.email])
     assert "3 units" in message.subject
@@ -171,7 +173,8 @@ def test_a_reminder_the_day_before_the_meeting(units, cycle, at, dispatch):
 
 
 def test_a_returned_report_notifies_the_unit_at_once_with_the_comment(
-        submitted_report, olga, bob, django_capture_on_commit_callbacks):
+    submitted_report, olga, bob, django_capture_on_commit_callbacks
+):
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         review_services.report_return(actor=olga, report=submitted_report, comment="Joindre les justificatifs")
@@ -194,7 +197,8 @@ def test_a_submission_notifies_the_dg_office(filled_report, alice, olga, frozen,
 
 
 def test_an_event_notice_missed_by_the_broker_is_sent_by_the_next_due_check(
-        filled_report, alice, olga, frozen, django_capture_on_commit_callbacks, monkeypatch):
+    filled_report, alice, olga, frozen, django_capture_on_commit_callbacks, monkeypatch
+):
     from kombu.exceptions import OperationalError
 
     from notifications import tasks
@@ -247,8 +251,7 @@ class BrokenBackend:
         pass
 
 
-def test_a_message_that_cannot_be_sent_stays_failed_and_is_retried_with_back_off(
-        units, cycle, at, dispatch, settings):
+def test_a_message_that_cannot_be_sent_stays_failed_and_is_retried_with_back_off(units, cycle, at, dispatch, settings):
     settings.EMAIL_BACKEND = "tests.notifications.test_reminders.BrokenBackend"
     now = at(deadline_minus(cycle, 7))
     rows = of_kind(dispatch(), "deadline_reminder")
@@ -294,8 +297,9 @@ def test_a_new_kind_is_a_small_addition(units, cycle, at, dispatch, monkeypatch,
         label = "Ping"
 
         def due(self, *, today, now, policies):
-            yield registry.Due(units.directorate.memberships.get(role="head").user_id, f"ping:{today}",
-                               {"year": 2022, "path": "/"})
+            yield registry.Due(
+                units.directorate.memberships.get(role="head").user_id, f"ping:{today}", {"year": 2022, "path": "/"}
+            )
 
         def subject(self, context):
             return "Ping"

@@ -39,8 +39,12 @@ class DyingBackend(EmailBackend):
 
 @pytest.fixture(autouse=True)
 def _locmem(settings):
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-                                   "LOCATION": "notifications-sent-markers"}}
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "notifications-sent-markers",
+        }
+    }
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     cache.clear()
     yield
@@ -66,8 +70,11 @@ def test_rows_marked_sent_in_the_cache_but_waiting_in_the_database_are_not_sent_
     for row in waiting[:2]:  # a worker handed these two to the mail server, then was killed
         cache.set(services._sent_marker_key(row), accepted_at.isoformat())
     calls = []
-    monkeypatch.setattr(EmailBackend, "send_messages",
-                        lambda self, messages: calls.append(messages) or mail.outbox.extend(messages) or len(messages))
+    monkeypatch.setattr(
+        EmailBackend,
+        "send_messages",
+        lambda self, messages: calls.append(messages) or mail.outbox.extend(messages) or len(messages),
+    )
 
     result = services.deliveries_send(ids=[row.pk for row in waiting])
 
@@ -100,7 +107,8 @@ def test_a_send_killed_mid_batch_and_run_again_sends_each_message_once(waiting, 
 
 
 def test_the_send_makes_the_same_queries_with_or_without_rows_a_lost_worker_had_sent(
-        waiting, django_assert_num_queries):
+    waiting, django_assert_num_queries
+):
     for row in waiting[:2]:
         cache.set(services._sent_marker_key(row), "2022-12-01T09:59:30+00:00")
     # savepoint, lock, one update of every sent row, the rows as sent and one insert of their history

@@ -34,7 +34,10 @@ from tests.celery_support import celery_using, configure
 from tests.factories import DeliverableFactory, DirectorateFactory, MembershipFactory, UserFactory, office_user
 
 pytestmark = [
-    pytest.mark.celery, pytest.mark.redis, pytest.mark.postgres, pytest.mark.django_db(transaction=True),
+    pytest.mark.celery,
+    pytest.mark.redis,
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True),
 ]
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -95,10 +98,32 @@ class Workers:
             "NOTIFICATIONS_SEND_BATCH": str(batch),
         }
         process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", self.queue, "-c", str(concurrency),
-             "-P", "prefork", "-n", f"{name}@%h", "--without-gossip", "--without-mingle", "--without-heartbeat",
-             "-l", "INFO"],
-            cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT, start_new_session=True,
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "-Q",
+                self.queue,
+                "-c",
+                str(concurrency),
+                "-P",
+                "prefork",
+                "-n",
+                f"{name}@%h",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                "-l",
+                "INFO",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log.open("w"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         process.log = log
         self.processes.append(process)
@@ -156,8 +181,11 @@ def org(db):
 
     def build(n):
         today = timezone.localdate()
-        cycle = ReviewCycle.objects.create(year=2030, submission_deadline=today + datetime.timedelta(days=7),
-                                           meeting_date=today + datetime.timedelta(days=20))
+        cycle = ReviewCycle.objects.create(
+            year=2030,
+            submission_deadline=today + datetime.timedelta(days=7),
+            meeting_date=today + datetime.timedelta(days=20),
+        )
         ReminderPolicy.objects.create(cycle=cycle, send_from_hour=0)
         office_user(username="office")
         units = []
@@ -214,8 +242,8 @@ def test_two_workers_running_the_due_check_at_once_send_nothing_twice(workers, o
     # Hand every id to both workers again: each row is already sent, or locked by the other, and skipped.
     ids = list(Delivery.objects.values_list("pk", flat=True))
     for start in range(0, len(ids), 5):
-        tasks.send_deliveries.delay(ids[start:start + 5])
-        tasks.send_deliveries.delay(ids[start:start + 5])
+        tasks.send_deliveries.delay(ids[start : start + 5])
+        tasks.send_deliveries.delay(ids[start : start + 5])
     wait_for(lambda: queue_empty(queue), "the queue to drain")
     lines = workers.lines()
     assert len(lines) == len(set(lines)) == Delivery.objects.count(), workers.logs()
@@ -251,8 +279,10 @@ def test_a_worker_killed_mid_fan_out_and_restarted_sends_the_rest_once(workers, 
     # acceptance and the write of its marker goes out a second time (same Message-ID, which mail
     # clients fold). At most one per killed worker process: this worker ran 2.
     duplicates = len(lines) - len(set(lines))
-    print(f"killed with {waiting} of {total()} rows waiting, {rolled_back} of them already at the mail "
-          f"server; {duplicates} message(s) sent twice")
+    print(
+        f"killed with {waiting} of {total()} rows waiting, {rolled_back} of them already at the mail "
+        f"server; {duplicates} message(s) sent twice"
+    )
     assert duplicates <= KILLED_CONCURRENCY, workers.logs()
 
 
@@ -263,8 +293,22 @@ def own_redis(tmp_path):
 
     def start():
         process = subprocess.Popen(
-            ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-             "--dir", str(tmp_path)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            [
+                "redis-server",
+                "--port",
+                str(port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(tmp_path),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         wait_for(lambda: _ping(port), "redis-server to start", 20)
         return process
 
@@ -298,8 +342,9 @@ def test_redis_stopped_and_started_again_loses_nothing(workers, org, queue, own_
     head = units[0].memberships.get(role=Membership.Role.HEAD).user
     DeliverableFactory(directorate=units[0], year=cycle.year)
     report = review_services.report_start(actor=head, cycle=cycle, directorate=units[0])
-    review_services.report_update(actor=head, report=report,
-                                  outcomes={o.deliverable_id: {"status": "done"} for o in report.outcomes.all()})
+    review_services.report_update(
+        actor=head, report=report, outcomes={o.deliverable_id: {"status": "done"} for o in report.outcomes.all()}
+    )
     use_broker(own_redis.url, queue)
     workers.start(concurrency=1, redis_url=own_redis.url)
     own_redis.stop()
@@ -312,8 +357,10 @@ def test_redis_stopped_and_started_again_loses_nothing(workers, org, queue, own_
 
     own_redis.start()  # the worker reconnects by itself
     tasks.dispatch_due.delay()  # beat's next due-check
-    wait_for(lambda: Delivery.objects.filter(kind="report_submitted", state=Delivery.State.SENT).exists(),
-             "the missed submission notice")
+    wait_for(
+        lambda: Delivery.objects.filter(kind="report_submitted", state=Delivery.State.SENT).exists(),
+        "the missed submission notice",
+    )
     wait_for(all_sent, "every reminder")
     lines = workers.lines()
     assert sorted(lines) == sorted(message_ids()), workers.logs()

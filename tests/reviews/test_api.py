@@ -48,8 +48,10 @@ def test_create_patch_submit_accept_through_the_api(api, cycle, deliverables, bo
     patch = {
         "version": report["version"],
         "summary": "Bilan API",
-        "outcomes": [{"deliverable": o["deliverable"], "status": "partial", "percent_done": 40, "comment": "en cours"}
-                     for o in report["outcomes"]],
+        "outcomes": [
+            {"deliverable": o["deliverable"], "status": "partial", "percent_done": 40, "comment": "en cours"}
+            for o in report["outcomes"]
+        ],
         "achievements": [{"title": "Opération réussie"}],
         "constraints": [{"category": "equipment", "description": "Véhicules vétustes", "needs_action": True}],
     }
@@ -86,9 +88,11 @@ def test_return_without_comment_is_400_with_field(api, submitted_report, olga):
 
 def test_invalid_patch_reports_every_field_and_saves_nothing(api, report_a, bob):
     outcomes = [{"deliverable": o.deliverable_id, "status": "partial"} for o in report_a.outcomes.all()]
-    response = login(api, bob).patch(f"/api/v1/reports/{report_a.pk}/",
-                                     {"version": report_a.version, "summary": "x", "outcomes": outcomes},
-                                     format="json")
+    response = login(api, bob).patch(
+        f"/api/v1/reports/{report_a.pk}/",
+        {"version": report_a.version, "summary": "x", "outcomes": outcomes},
+        format="json",
+    )
     assert response.status_code == 400
     errors = response.json()["errors"]["outcomes"]
     assert len(errors) == 2 and all("percent_done" in e for e in errors.values())
@@ -98,8 +102,10 @@ def test_invalid_patch_reports_every_field_and_saves_nothing(api, report_a, bob)
 def test_bad_status_value_is_a_field_error(api, report_a, bob):
     outcome = report_a.outcomes.first()
     response = login(api, bob).patch(
-        f"/api/v1/reports/{report_a.pk}/", {"outcomes": [{"deliverable": outcome.deliverable_id, "status": "maybe"}]},
-        format="json")
+        f"/api/v1/reports/{report_a.pk}/",
+        {"outcomes": [{"deliverable": outcome.deliverable_id, "status": "maybe"}]},
+        format="json",
+    )
     assert response.status_code == 400
     assert "outcomes" in response.json()["errors"]
 
@@ -111,8 +117,9 @@ def test_stale_version_is_409(api, report_a, bob):
     assert Report.objects.get(pk=report_a.pk).summary == "a"
 
 
-@pytest.mark.parametrize("method,suffix", [("get", ""), ("patch", ""), ("post", "submit/"), ("post", "accept/"),
-                                           ("post", "attachments/")])
+@pytest.mark.parametrize(
+    "method,suffix", [("get", ""), ("patch", ""), ("post", "submit/"), ("post", "accept/"), ("post", "attachments/")]
+)
 def test_other_units_report_is_404_to_unit_people(api, report_a, charlie, method, suffix):
     response = getattr(login(api, charlie), method)(f"/api/v1/reports/{report_a.pk}/{suffix}", {}, format="json")
     assert response.status_code == 404
@@ -135,25 +142,31 @@ def test_cannot_create_another_units_report(api, cycle, charlie, unit_a):
 def test_deliverables_are_scoped_and_filtered(api, deliverables, charlie, bob, unit_b):
     DeliverableFactory(directorate=unit_b, title="Autre unité")
     DeliverableFactory(directorate=deliverables[0].directorate, year=2023, title="Année suivante")
-    titles = [d["title"] for d in login(api, bob).get("/api/v1/deliverables/?year=2022&directorate=SP-A").json()[
-        "results"]]
+    titles = [
+        d["title"] for d in login(api, bob).get("/api/v1/deliverables/?year=2022&directorate=SP-A").json()["results"]
+    ]
     assert sorted(titles) == sorted(d.title for d in deliverables)
     assert login(api, charlie).get("/api/v1/deliverables/?directorate=SP-A").json()["results"] == []
     assert login(api, charlie).get(f"/api/v1/deliverables/{deliverables[0].pk}/").status_code == 404
 
 
 def test_head_adds_a_deliverable_but_not_once_submitted(api, submitted_report, alice, frozen):
-    response = login(api, alice).post("/api/v1/deliverables/", {
-        "directorate": "SP-A", "year": 2022, "title": "Nouveau", "category": "training",
-        "due_date": "2022-10-01"}, format="json", HTTP_ACCEPT_LANGUAGE="en")
+    response = login(api, alice).post(
+        "/api/v1/deliverables/",
+        {"directorate": "SP-A", "year": 2022, "title": "Nouveau", "category": "training", "due_date": "2022-10-01"},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
     assert response.status_code == 409
     assert "can no longer change" in response.json()["detail"]
 
 
 def test_deliverable_due_date_outside_the_year_is_a_field_error(api, unit_a, alice):
-    response = login(api, alice).post("/api/v1/deliverables/", {
-        "directorate": "SP-A", "year": 2022, "title": "Hors année", "category": "training",
-        "due_date": "2023-01-15"}, format="json")
+    response = login(api, alice).post(
+        "/api/v1/deliverables/",
+        {"directorate": "SP-A", "year": 2022, "title": "Hors année", "category": "training", "due_date": "2023-01-15"},
+        format="json",
+    )
     assert response.status_code == 400
     assert "due_date" in response.json()["errors"]
 
@@ -165,15 +178,21 @@ def test_directorates_and_cycles_endpoints(api, cycle, unit_a, bob, olga):
     unit = api.get("/api/v1/directorates/SP-A/").json()
     assert unit["parent"] == "WS-R" and unit["kind"] == "provincial_security"
     cycles = api.get("/api/v1/cycles/").json()["results"]
-    assert cycles[0] == {"year": 2022, "submission_deadline": "2022-12-09", "meeting_date": "2022-12-22",
-                         "state": "open", "closed_at": None}
+    assert cycles[0] == {
+        "year": 2022,
+        "submission_deadline": "2022-12-09",
+        "meeting_date": "2022-12-22",
+        "state": "open",
+        "closed_at": None,
+    }
 
 
 def test_attachment_upload_and_download_by_api(api, report_a, bob, charlie):
     deliverable = report_a.outcomes.first().deliverable_id
     upload = SimpleUploadedFile("preuve.pdf", PDF, content_type="application/pdf")
-    response = login(api, bob).post(f"/api/v1/reports/{report_a.pk}/attachments/",
-                                    {"deliverable": deliverable, "file": upload}, format="multipart")
+    response = login(api, bob).post(
+        f"/api/v1/reports/{report_a.pk}/attachments/", {"deliverable": deliverable, "file": upload}, format="multipart"
+    )
     assert response.status_code == 201, response.json()
     attachment_id = response.json()["id"]
     download = api.get(f"/api/v1/attachments/{attachment_id}/")
@@ -184,8 +203,9 @@ def test_attachment_upload_and_download_by_api(api, report_a, bob, charlie):
 def test_attachment_with_a_forbidden_type_is_400(api, report_a, bob):
     deliverable = report_a.outcomes.first().deliverable_id
     upload = SimpleUploadedFile("script.sh", b"#!/bin/sh\nrm -rf /\n")
-    response = login(api, bob).post(f"/api/v1/reports/{report_a.pk}/attachments/",
-                                    {"deliverable": deliverable, "file": upload}, format="multipart")
+    response = login(api, bob).post(
+        f"/api/v1/reports/{report_a.pk}/attachments/", {"deliverable": deliverable, "file": upload}, format="multipart"
+    )
     assert response.status_code == 400 and "file" in response.json()["errors"]
 
 
@@ -209,13 +229,16 @@ def test_schema_and_docs_are_served_locally(client, bob):
     assert client.get("/api/docs/?script").status_code == 200
 
 
-@pytest.mark.parametrize("url", ["/api/v1/reports/", "/api/v1/deliverables/", "/api/v1/directorates/",
-                                 "/api/v1/cycles/"])
+@pytest.mark.parametrize(
+    "url", ["/api/v1/reports/", "/api/v1/deliverables/", "/api/v1/directorates/", "/api/v1/cycles/"]
+)
 def test_list_endpoints_keep_a_constant_number_of_queries(api, cycle, olga, django_assert_num_queries, url):
     login(api, olga)
     grow_units(cycle, 3, with_parts=True)
-    assert_constant_queries(django_assert_num_queries, lambda: api.get(url),
-                            lambda: grow_units(cycle, 10, with_parts=True))
+    assert_constant_queries(
+        django_assert_num_queries, lambda: api.get(url), lambda: grow_units(cycle, 10, with_parts=True)
+    )
+
 
 def test_openapi_schema_is_valid_and_warning_free(tmp_path):
     from django.core.management import call_command
@@ -225,28 +248,47 @@ def test_openapi_schema_is_valid_and_warning_free(tmp_path):
     assert "/api/v1/reports/{id}/return/" in target.read_text()
 
 
-def test_report_list_rows_are_exactly_what_the_report_serializer_gives(api, cycle, report_a, alice, bob, olga,
-                                                                       unit_b, charlie, frozen):
+def test_report_list_rows_are_exactly_what_the_report_serializer_gives(
+    api, cycle, report_a, alice, bob, olga, unit_b, charlie, frozen
+):
     """The list's lean rows (ReportListRows) match ReportSerializer field by field, nested parts included."""
     from rest_framework.test import APIRequestFactory
 
-    from reviews.api import ReportSerializer
     from reviews import services
+    from reviews.api import ReportSerializer
     from reviews.selectors import report_detail_queryset
     from tests.conftest import fill
 
-    services.report_update(actor=bob, report=report_a, summary="Résumé",
-                           achievements=[{"title": "a", "description": "d"}],
-                           constraints=[{"category": "budget", "description": "c", "needs_action": True}])
+    services.report_update(
+        actor=bob,
+        report=report_a,
+        summary="Résumé",
+        achievements=[{"title": "a", "description": "d"}],
+        constraints=[{"category": "budget", "description": "c", "needs_action": True}],
+    )
     services.report_submit(actor=alice, report=fill(report_a, bob))
     deliverable = report_a.outcomes.first().deliverable_id
-    services.report_return(actor=olga, report=report_a, comment="À revoir", items=[
-        {"kind": "outcome", "id": deliverable, "comment": "Preuve"},
-        {"kind": "achievement", "id": report_a.achievements.get().pk, "comment": "Préciser"}])
+    services.report_return(
+        actor=olga,
+        report=report_a,
+        comment="À revoir",
+        items=[
+            {"kind": "outcome", "id": deliverable, "comment": "Preuve"},
+            {"kind": "achievement", "id": report_a.achievements.get().pk, "comment": "Préciser"},
+        ],
+    )
     services.review_item_comment(actor=bob, item=report_a.review_items.first(), text="Jointe")
     upload = SimpleUploadedFile("preuve.pdf", PDF, content_type="application/pdf")
-    assert login(api, bob).post(f"/api/v1/reports/{report_a.pk}/attachments/",
-                                {"deliverable": deliverable, "file": upload}, format="multipart").status_code == 201
+    assert (
+        login(api, bob)
+        .post(
+            f"/api/v1/reports/{report_a.pk}/attachments/",
+            {"deliverable": deliverable, "file": upload},
+            format="multipart",
+        )
+        .status_code
+        == 201
+    )
     services.report_start(actor=charlie, cycle=cycle, directorate=unit_b)
     listed = login(api, olga).get("/api/v1/reports/").json()["results"]
     request = APIRequestFactory().get("/api/v1/reports/")

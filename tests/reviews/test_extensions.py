@@ -111,8 +111,11 @@ def test_the_extension_is_in_the_report_history(report_a, olga, frozen, client):
 
 def test_api_extension_shows_the_new_deadline_in_the_detail(api, report_a, olga, frozen):
     api.force_authenticate(olga)
-    response = api.post(f"/api/v1/reports/{report_a.pk}/extension/",
-                        {"until": "2022-12-16", "reason": "Mutation du chef."}, format="json")
+    response = api.post(
+        f"/api/v1/reports/{report_a.pk}/extension/",
+        {"until": "2022-12-16", "reason": "Mutation du chef."},
+        format="json",
+    )
     assert response.status_code == 200, response.json()
     body = response.json()
     assert body["deadline"] == "2022-12-16"
@@ -127,18 +130,22 @@ def test_api_extension_shows_the_new_deadline_in_the_detail(api, report_a, olga,
 
 def test_api_extension_by_the_unit_is_refused(api, report_a, alice, frozen):
     api.force_authenticate(alice)
-    response = api.post(f"/api/v1/reports/{report_a.pk}/extension/",
-                        {"until": "2022-12-16", "reason": "Plus de temps."}, format="json")
+    response = api.post(
+        f"/api/v1/reports/{report_a.pk}/extension/", {"until": "2022-12-16", "reason": "Plus de temps."}, format="json"
+    )
     assert response.status_code == 403
     assert not DeadlineExtension.objects.exists()
 
 
-@pytest.mark.parametrize("body, field", [
-    ({"until": "demain", "reason": "x"}, "until"),
-    ({"until": "2022-12-16"}, "reason"),
-    ({"until": "2022-12-23", "reason": "Après la réunion"}, "until"),
-    ({"until": ["2022-12-16"], "reason": "x"}, "until"),
-])
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"until": "demain", "reason": "x"}, "until"),
+        ({"until": "2022-12-16"}, "reason"),
+        ({"until": "2022-12-23", "reason": "Après la réunion"}, "until"),
+        ({"until": ["2022-12-16"], "reason": "x"}, "until"),
+    ],
+)
 def test_api_extension_with_bad_input_is_a_400_naming_the_field(api, report_a, olga, frozen, body, field):
     api.force_authenticate(olga)
     response = api.post(f"/api/v1/reports/{report_a.pk}/extension/", body, format="json")
@@ -148,8 +155,11 @@ def test_api_extension_with_bad_input_is_a_400_naming_the_field(api, report_a, o
 
 def test_api_extension_of_a_submitted_report_is_a_conflict(api, submitted_report, olga):
     api.force_authenticate(olga)
-    response = api.post(f"/api/v1/reports/{submitted_report.pk}/extension/",
-                        {"until": "2022-12-16", "reason": "Trop tard."}, format="json")
+    response = api.post(
+        f"/api/v1/reports/{submitted_report.pk}/extension/",
+        {"until": "2022-12-16", "reason": "Trop tard."},
+        format="json",
+    )
     assert response.status_code == 409
 
 
@@ -161,8 +171,11 @@ def test_the_office_extends_from_the_report_page(client, report_a, olga, frozen)
     page = client.get(reverse("reviews:report_detail", args=[report_a.pk]))
     assert 'id="extension-form"' in page.content.decode()
 
-    response = client.post(reverse("reviews:report_extend", args=[report_a.pk]),
-                           {"until": "2022-12-16", "reason": "Mutation du chef."}, follow=True)
+    response = client.post(
+        reverse("reviews:report_extend", args=[report_a.pk]),
+        {"until": "2022-12-16", "reason": "Mutation du chef."},
+        follow=True,
+    )
     html = response.content.decode()
     assert response.status_code == 200
     assert 'id="extension"' in html and "Mutation du chef." in html
@@ -171,8 +184,9 @@ def test_the_office_extends_from_the_report_page(client, report_a, olga, frozen)
 
 def test_a_refused_extension_keeps_what_was_typed_and_says_why(client, report_a, olga, frozen):
     client.force_login(olga)
-    response = client.post(reverse("reviews:report_extend", args=[report_a.pk]),
-                           {"until": "2022-12-30", "reason": "Texte gardé"})
+    response = client.post(
+        reverse("reviews:report_extend", args=[report_a.pk]), {"until": "2022-12-30", "reason": "Texte gardé"}
+    )
     html = response.content.decode()
     assert response.status_code == 200
     assert "Texte gardé" in html
@@ -187,8 +201,7 @@ def test_unit_people_see_no_extension_form_and_cannot_post_it(client, request, r
     client.force_login(user)
     page = client.get(reverse("reviews:report_detail", args=[report_a.pk]))
     assert 'id="extension-form"' not in page.content.decode()
-    response = client.post(reverse("reviews:report_extend", args=[report_a.pk]),
-                           {"until": "2022-12-16", "reason": "x"})
+    response = client.post(reverse("reviews:report_extend", args=[report_a.pk]), {"until": "2022-12-16", "reason": "x"})
     assert response.status_code in (403, 404)
     assert not DeadlineExtension.objects.exists()
 

@@ -27,8 +27,7 @@ def test_too_many_achievements_are_refused_by_the_service(report_a, bob):
 
 def test_a_patch_with_20000_achievements_is_a_400_with_the_field(api, report_a, bob):
     api.force_authenticate(bob)
-    response = api.patch(f"/api/v1/reports/{report_a.pk}/",
-                         {"achievements": [{"title": "x"}] * 20_000}, format="json")
+    response = api.patch(f"/api/v1/reports/{report_a.pk}/", {"achievements": [{"title": "x"}] * 20_000}, format="json")
     assert response.status_code == 400
     assert "achievements" in response.json()["errors"]
     assert not report_a.achievements.exists()
@@ -37,10 +36,14 @@ def test_a_patch_with_20000_achievements_is_a_400_with_the_field(api, report_a, 
 def test_texts_longer_than_the_limit_are_refused_with_the_field_named(api, report_a, bob):
     deliverable = report_a.outcomes.first().deliverable_id
     with pytest.raises(ValidationFailed) as error:
-        services.report_update(actor=bob, report=report_a, summary="s" * 20_001,
-                               outcomes={deliverable: {"status": "done", "evidence": "e" * 20_001}},
-                               achievements=[{"title": "t" * 301}], constraints=[
-                                   {"category": "staff", "description": "d" * 20_001}])
+        services.report_update(
+            actor=bob,
+            report=report_a,
+            summary="s" * 20_001,
+            outcomes={deliverable: {"status": "done", "evidence": "e" * 20_001}},
+            achievements=[{"title": "t" * 301}],
+            constraints=[{"category": "staff", "description": "d" * 20_001}],
+        )
     errors = error.value.errors
     assert "summary" in errors and "evidence" in errors["outcomes"][str(deliverable)]
     assert "title" in errors["achievements"]["0"] and "description" in errors["constraints"]["0"]
@@ -54,12 +57,16 @@ def test_the_report_form_shows_the_limit_as_a_form_error(client, report_a, bob):
     url = reverse("reviews:report_edit", args=[report_a.pk])
     page = client.get(url)
     assert page.status_code == 200
-    data = {key: value for key, value in _form_data(page).items()}
+    data = dict(_form_data(page))
     data["summary"] = "s" * 20_001
     response = client.post(url, data)
     assert response.status_code == 200
-    forms = [value for context in response.context for value in context.flatten().values() if hasattr(value, "errors")
-             and hasattr(value, "fields") and "summary" in value.fields]
+    forms = [
+        value
+        for context in response.context
+        for value in context.flatten().values()
+        if hasattr(value, "errors") and hasattr(value, "fields") and "summary" in value.fields
+    ]
     assert forms and "20000" in str(forms[0].errors["summary"])
     report_a.refresh_from_db()
     assert report_a.summary != data["summary"]
@@ -79,8 +86,9 @@ def _form_data(page):
 
 
 @pytest.mark.parametrize("extra", [30, 300])
-def test_a_units_history_is_paginated_with_a_constant_number_of_queries(client, olga, unit_a, extra,
-                                                                       django_assert_num_queries):
+def test_a_units_history_is_paginated_with_a_constant_number_of_queries(
+    client, olga, unit_a, extra, django_assert_num_queries
+):
     for i in range(extra):
         DeliverableFactory(directorate=unit_a, title=f"Livrable {i}")
     Deliverable.objects.filter(directorate=unit_a).update(description="changé")

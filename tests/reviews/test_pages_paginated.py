@@ -22,8 +22,9 @@ def test_dashboard_pages_units_and_totals_count_them_all(client, cycle, olga, mo
     assert len(seen) == 3
 
 
-def test_dashboard_totals_count_units_without_a_report_and_late_submissions(client, cycle, olga, report_a,
-                                                                            alice, unit_b):
+def test_dashboard_totals_count_units_without_a_report_and_late_submissions(
+    client, cycle, olga, report_a, alice, unit_b
+):
     from tests.conftest import fill
 
     client.force_login(olga)

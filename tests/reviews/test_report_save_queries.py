@@ -17,8 +17,9 @@ def _body(report, status, version):
     return {
         "version": version,
         "summary": f"Bilan {status}",
-        "outcomes": [{"deliverable": o.deliverable_id, "status": status, "comment": "ok"}
-                     for o in report.outcomes.all()],
+        "outcomes": [
+            {"deliverable": o.deliverable_id, "status": status, "comment": "ok"} for o in report.outcomes.all()
+        ],
         "achievements": [{"title": f"Réalisation {i}"} for i in range(3)],
         "constraints": [{"category": "budget", "description": f"Contrainte {i}"} for i in range(3)],
     }
@@ -59,18 +60,27 @@ def test_saving_unchanged_outcomes_writes_no_history(cycle, bob, unit_a):
     assert rows.count() == before + 1  # only the outcome that changed
     changed = rows.latest("history_id")
     assert (changed.id, changed.status, changed.percent_done, changed.history_type, changed.history_user) == (
-        first.pk, "partial", 40, "~", bob)
+        first.pk,
+        "partial",
+        40,
+        "~",
+        bob,
+    )
 
 
 def test_children_are_written_in_bulk_with_their_history(cycle, bob, unit_a):
     report = _report(cycle, bob, unit_a, 1)
-    services.report_update(actor=bob, report=report, achievements=[{"title": "a"}, {"title": "b"}],
-                           constraints=[{"category": "budget", "description": "c"}])
+    services.report_update(
+        actor=bob,
+        report=report,
+        achievements=[{"title": "a"}, {"title": "b"}],
+        constraints=[{"category": "budget", "description": "c"}],
+    )
     a, b = Achievement.objects.filter(report=report).order_by("id")
     c = ReportConstraint.objects.get(report=report)
-    services.report_update(actor=bob, report=report, achievements=[{"id": a.pk, "title": "a"},
-                                                                   {"id": b.pk, "title": "b2"}],
-                           constraints=[])
+    services.report_update(
+        actor=bob, report=report, achievements=[{"id": a.pk, "title": "a"}, {"id": b.pk, "title": "b2"}], constraints=[]
+    )
     assert list(Achievement.objects.filter(report=report).values_list("title", flat=True)) == ["a", "b2"]
     assert not ReportConstraint.objects.filter(report=report).exists()
     assert [h.history_type for h in Achievement.history.filter(id=a.pk)] == ["+"]  # unchanged: no new row

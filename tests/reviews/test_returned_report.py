@@ -35,7 +35,7 @@ def test_the_reason_shown_is_the_latest_return(client, returned_report, alice, o
     services.report_return(actor=olga, report=returned_report, comment="Deuxième retour")
     client.force_login(bob)
     html = client.get(reverse("reviews:report_edit", args=[returned_report.pk])).content.decode()
-    reason = html[html.index('id="return-reason"'):]
+    reason = html[html.index('id="return-reason"') :]
     reason = reason[: reason.index("</div>")]
     assert "Deuxième retour" in reason
     assert "Chiffres de saisies manquants" not in reason

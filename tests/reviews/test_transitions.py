@@ -110,7 +110,10 @@ def test_returned_report_is_editable_again_and_resubmitted(submitted_report, olg
     again = services.report_submit(actor=alice, report=Report.objects.get(pk=returned.pk))
     assert again.state == ReportState.SUBMITTED
     assert [(e.old_state, e.new_state) for e in again.events.all()] == [
-        ("draft", "submitted"), ("submitted", "returned"), ("returned", "submitted")]
+        ("draft", "submitted"),
+        ("submitted", "returned"),
+        ("returned", "submitted"),
+    ]
 
 
 def test_submission_needs_every_outcome_stated(report_a, alice):

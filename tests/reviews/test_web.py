@@ -33,9 +33,18 @@ def edit_payload(report, **overrides):
 
 def test_editor_saves_the_draft(client, report_a, bob):
     client.force_login(bob)
-    response = client.post(reverse("reviews:report_edit", args=[report_a.pk]), edit_payload(
-        report_a, **{"achievements-0-title": "Démantèlement d'un réseau", "constraints-0-category": "budget",
-                     "constraints-0-description": "Crédits insuffisants", "constraints-0-needs_action": "on"}))
+    response = client.post(
+        reverse("reviews:report_edit", args=[report_a.pk]),
+        edit_payload(
+            report_a,
+            **{
+                "achievements-0-title": "Démantèlement d'un réseau",
+                "constraints-0-category": "budget",
+                "constraints-0-description": "Crédits insuffisants",
+                "constraints-0-needs_action": "on",
+            },
+        ),
+    )
     assert response.status_code == 302
     report = Report.objects.get(pk=report_a.pk)
     assert report.summary == "Une année dense."
@@ -46,8 +55,9 @@ def test_editor_saves_the_draft(client, report_a, bob):
 
 def test_invalid_save_keeps_every_keystroke_and_saves_nothing(client, report_a, bob):
     client.force_login(bob)
-    payload = edit_payload(report_a, **{"outcomes-0-status": "partial", "outcomes-0-percent_done": "",
-                                        "summary": "Texte à ne pas perdre"})
+    payload = edit_payload(
+        report_a, **{"outcomes-0-status": "partial", "outcomes-0-percent_done": "", "summary": "Texte à ne pas perdre"}
+    )
     response = client.post(reverse("reviews:report_edit", args=[report_a.pk]), payload)
     assert response.status_code == 200
     html = response.content.decode()
@@ -182,8 +192,9 @@ def test_dashboard_filters_by_kind_and_region(client, cycle, olga, report_a, uni
 def test_dashboard_shows_state_lateness_and_completeness(client, olga, report_a, bob):
     from reviews import services
 
-    services.report_update(actor=bob, report=report_a, outcomes={report_a.outcomes.first().deliverable_id:
-                                                                 {"status": "done"}})
+    services.report_update(
+        actor=bob, report=report_a, outcomes={report_a.outcomes.first().deliverable_id: {"status": "done"}}
+    )
     client.force_login(olga)
     import time_machine
 
@@ -199,6 +210,7 @@ def test_list_pages_keep_a_constant_number_of_queries(client, cycle, olga, djang
     url = reverse(url_name, args=[2022]) if url_name == "reviews:dashboard" else reverse(url_name)
     grow_units(cycle, 3)
     assert_constant_queries(django_assert_num_queries, lambda: client.get(url), lambda: grow_units(cycle, 12))
+
 
 def test_every_page_renders_in_arabic_right_to_left(client, report_a, olga, bob):
     client.cookies["django_language"] = "ar"
@@ -219,10 +231,13 @@ def test_language_switch_is_remembered_on_the_profile(client, bob):
 
 def test_pages_load_nothing_from_outside(client, report_a, bob):
     client.force_login(bob)
-    for url in (reverse("reviews:report_edit", args=[report_a.pk]), reverse("reviews:report_list"),
-                reverse("api-docs")):
+    for url in (
+        reverse("reviews:report_edit", args=[report_a.pk]),
+        reverse("reviews:report_list"),
+        reverse("api-docs"),
+    ):
         html = client.get(url).content.decode()
-        for attr in ('src="http', "href=\"http", "src=\"//", "href=\"//"):
+        for attr in ('src="http', 'href="http', 'src="//', 'href="//'):
             assert attr not in html, url
 
 

@@ -15,14 +15,19 @@ def accepted_report(report_a, alice, bob, olga, deliverables, frozen):
     """Unit A's 2022 report: one deliverable partly done, one not done; one constraint needs action."""
     d_partial, d_not_done = deliverables
     review_services.report_update(
-        actor=bob, report=report_a,
+        actor=bob,
+        report=report_a,
         outcomes={
             d_partial.pk: {"status": "partial", "percent_done": 60, "comment": "Locaux livrés"},
             d_not_done.pk: {"status": "not_done", "comment": "Crédits non débloqués"},
         },
         constraints=[
-            {"category": "equipment", "description": "Parc automobile vieillissant",
-             "remedy": "Renouveler 20 véhicules", "needs_action": True},
+            {
+                "category": "equipment",
+                "description": "Parc automobile vieillissant",
+                "remedy": "Renouveler 20 véhicules",
+                "needs_action": True,
+            },
             {"category": "other", "description": "Météo défavorable", "remedy": "", "needs_action": False},
         ],
         achievements=[{"title": "Brigade cynophile créée", "description": ""}],
@@ -33,9 +38,16 @@ def accepted_report(report_a, alice, bob, olga, deliverables, frozen):
 
 @pytest.fixture
 def priorities(cycle, dino, unit_a, unit_b):
-    p1 = services.priority_create(actor=dino, cycle=cycle, code="P1", title_fr="Lutter contre les fausses informations",
-                                  title_ar="تحصين المواطنين ضد الأخبار الزائفة", title_en="Fight fake news",
-                                  text_fr="Surveiller les contenus violents.", owners=[unit_a, unit_b])
+    p1 = services.priority_create(
+        actor=dino,
+        cycle=cycle,
+        code="P1",
+        title_fr="Lutter contre les fausses informations",
+        title_ar="تحصين المواطنين ضد الأخبار الزائفة",
+        title_en="Fight fake news",
+        text_fr="Surveiller les contenus violents.",
+        owners=[unit_a, unit_b],
+    )
     p2 = services.priority_create(actor=dino, cycle=cycle, code="P2", title_fr="Priorité sans porteur")
     return [p1, p2]
 
@@ -60,10 +72,14 @@ def add_milestones(objective, olga, items):
 def approved(draft, olga, dino, charlie):
     """The 2023 roadmap, approved, each objective with a Q2 and a Q4 milestone."""
     for objective in draft.objectives.all():
-        add_milestones(objective, olga, [
-            {"title": "Phase 1", "quarter": 2, "target_value": 50},
-            {"title": "Phase 2", "quarter": 4, "target_value": 100},
-        ])
+        add_milestones(
+            objective,
+            olga,
+            [
+                {"title": "Phase 1", "quarter": 2, "target_value": 50},
+                {"title": "Phase 2", "quarter": 4, "target_value": 100},
+            ],
+        )
     services.roadmap_propose(actor=olga, roadmap=draft)
     return services.roadmap_approve(actor=dino, roadmap=Roadmap.objects.get(pk=draft.pk))
 

@@ -83,39 +83,55 @@ def test_a_unit_head_lists_only_their_objectives(api, approved, charlie):
 
 def test_create_and_patch_an_objective_with_milestones(api, draft, olga):
     as_(api, olga)
-    response = api.post("/api/v1/objectives/", {
-        "year": 2023, "owner": "WS-B", "title": "Nouveau commissariat", "priority": "P1", "target": "1 bâtiment",
-        "milestones": [{"title": "Études", "quarter": 1, "target_value": "1"},
-                       {"title": "Travaux", "due_date": "2023-11-15", "target_value": "1"}],
-    }, format="json")
+    response = api.post(
+        "/api/v1/objectives/",
+        {
+            "year": 2023,
+            "owner": "WS-B",
+            "title": "Nouveau commissariat",
+            "priority": "P1",
+            "target": "1 bâtiment",
+            "milestones": [
+                {"title": "Études", "quarter": 1, "target_value": "1"},
+                {"title": "Travaux", "due_date": "2023-11-15", "target_value": "1"},
+            ],
+        },
+        format="json",
+    )
     assert response.status_code == 201, response.json()
     body = response.json()
     assert (body["source"]["kind"], body["owner"], body["priority"]) == ("new", "WS-B", "P1")
     assert [m["due_date"] for m in body["milestones"]] == ["2023-03-31", "2023-11-15"]
     keep = body["milestones"][0]["id"]
     url = f"/api/v1/objectives/{body['id']}/"
-    response = api.patch(url, {
-        "owner": "SP-A", "milestones": [{"id": keep, "title": "Études faites", "quarter": 2}]}, format="json",
-        **if_match(api, url))
+    response = api.patch(
+        url,
+        {"owner": "SP-A", "milestones": [{"id": keep, "title": "Études faites", "quarter": 2}]},
+        format="json",
+        **if_match(api, url),
+    )
     assert response.status_code == 200, response.json()
     assert response.json()["owner"] == "SP-A"
     assert [(m["id"], m["title"], m["due_date"]) for m in response.json()["milestones"]] == [
-        (keep, "Études faites", "2023-06-30")]
+        (keep, "Études faites", "2023-06-30")
+    ]
 
 
 def test_invalid_objective_edit_returns_field_errors(api, draft, olga):
     objective = Objective.objects.first()
     url = f"/api/v1/objectives/{objective.pk}/"
-    response = as_(api, olga).patch(url, {
-        "milestones": [{"title": "", "due_date": "2024-02-01"}]}, format="json", **if_match(api, url))
+    response = as_(api, olga).patch(
+        url, {"milestones": [{"title": "", "due_date": "2024-02-01"}]}, format="json", **if_match(api, url)
+    )
     assert response.status_code == 400
     assert set(response.json()["errors"]["milestones"]["0"]) == {"title", "due_date"}
 
 
 def test_a_head_cannot_patch_objectives(api, approved, alice):
     objective = Objective.objects.filter(owner__code="SP-A").first()
-    assert as_(api, alice).patch(f"/api/v1/objectives/{objective.pk}/", {"title": "x"},
-                                 format="json").status_code == 403
+    assert (
+        as_(api, alice).patch(f"/api/v1/objectives/{objective.pk}/", {"title": "x"}, format="json").status_code == 403
+    )
 
 
 def test_progress_through_the_api(api, approved, alice, charlie, in_2023):
@@ -134,16 +150,25 @@ def test_priorities_list_create_and_flag_without_owner(api, priorities, dino, al
     as_(api, dino)
     body = api.get("/api/v1/priorities/?year=2022").json()
     assert [(p["code"], p["has_owner"], p["roadmap_year"]) for p in body["results"]] == [
-        ("P1", True, 2023), ("P2", False, 2023)]
-    response = api.post("/api/v1/priorities/", {"year": 2022, "code": "P3", "title_fr": "Sécurité routière",
-                                                "owners": ["SP-A"]}, format="json")
+        ("P1", True, 2023),
+        ("P2", False, 2023),
+    ]
+    response = api.post(
+        "/api/v1/priorities/",
+        {"year": 2022, "code": "P3", "title_fr": "Sécurité routière", "owners": ["SP-A"]},
+        format="json",
+    )
     assert response.status_code == 201, response.json()
     assert response.json()["owners"] == ["SP-A"]
     pk = body["results"][1]["id"]
     url = f"/api/v1/priorities/{pk}/"
     assert api.patch(url, {"owners": ["WS-B"]}, format="json", **if_match(api, url)).json()["has_owner"] is True
-    assert as_(api, alice).post("/api/v1/priorities/", {"year": 2022, "code": "P9", "title_fr": "x"},
-                                format="json").status_code == 403
+    assert (
+        as_(api, alice)
+        .post("/api/v1/priorities/", {"year": 2022, "code": "P9", "title_fr": "x"}, format="json")
+        .status_code
+        == 403
+    )
 
 
 @pytest.mark.parametrize("endpoint", ["/api/v1/objectives/?year=2023", "/api/v1/priorities/?year=2022"])
@@ -161,8 +186,9 @@ def test_list_endpoints_run_a_fixed_number_of_queries(api, approved, olga, dino,
             for unit in units:
                 o = services.objective_create(actor=olga, roadmap=roadmap, owner=unit, title=f"Objectif {unit.code}")
                 services.milestones_set(actor=olga, objective=o, milestones=[{"title": "a", "quarter": 1}])
-                services.priority_create(actor=dino, cycle=roadmap.cycle, code=f"X{unit.code}", title_fr="p",
-                                         owners=[unit])
+                services.priority_create(
+                    actor=dino, cycle=roadmap.cycle, code=f"X{unit.code}", title_fr="p", owners=[unit]
+                )
         from django.db import connection
         from django.test.utils import CaptureQueriesContext
 

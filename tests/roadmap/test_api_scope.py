@@ -58,8 +58,10 @@ def test_a_unit_reads_the_approved_roadmap_without_drafts_events_or_comments(api
         assert (body["state"], body["version"], body["approved_version"]) == ("approved", 1, 1)
         assert body["events"] == [] and body["actions"] == []
         assert [v["comment"] for v in body["versions"]] == [""]
-        assert body["objective_count"] == Objective.objects.filter(
-            roadmap=approved, owner__code=own, state="active", is_draft=False).count()
+        assert (
+            body["objective_count"]
+            == Objective.objects.filter(roadmap=approved, owner__code=own, state="active", is_draft=False).count()
+        )
         listed = api.get("/api/v1/roadmaps/").json()["results"]
         assert listed == [body]
         assert "Revoir B" not in str(listed)
@@ -68,8 +70,12 @@ def test_a_unit_reads_the_approved_roadmap_without_drafts_events_or_comments(api
 def test_a_unit_never_sees_another_units_objectives_through_any_roadmap_endpoint(api, approved, olga, alice):
     _new_draft(approved, olga)
     as_(api, alice)
-    for url in ("/api/v1/roadmaps/", "/api/v1/roadmaps/2023/", "/api/v1/roadmaps/2023/diff/",
-                "/api/v1/objectives/?year=2023"):
+    for url in (
+        "/api/v1/roadmaps/",
+        "/api/v1/roadmaps/2023/",
+        "/api/v1/roadmaps/2023/diff/",
+        "/api/v1/objectives/?year=2023",
+    ):
         text = api.get(url).content.decode()
         assert "WS-B" not in text and "Titre secret" not in text, url
 

@@ -34,8 +34,9 @@ def office_approver(opal):
 # ---------------------------------------------------------------- one person walks the whole roadmap
 
 
-def test_an_office_member_with_both_rights_compiles_proposes_and_approves(accepted_report, priorities, cycle,
-                                                                          office_approver):
+def test_an_office_member_with_both_rights_compiles_proposes_and_approves(
+    accepted_report, priorities, cycle, office_approver
+):
     roadmap, created = services.roadmap_compile(actor=office_approver, cycle=cycle)
     assert created > 0
     services.roadmap_propose(actor=office_approver, roadmap=roadmap, comment="Projet")
@@ -121,8 +122,10 @@ def test_four_eyes_refusal_on_the_web_page(settings, client, draft, opal):
     assert 'id="approval-refused"' in page and "Four-eyes rule" in page
     assert "roadmap/2023/approve/" not in page
     response = client.post("/roadmap/2023/approve/", follow=True)
-    assert any("Four-eyes rule" in str(m) for m in get_messages(response.wsgi_request)) or \
-        "Four-eyes rule" in response.content.decode()
+    assert (
+        any("Four-eyes rule" in str(m) for m in get_messages(response.wsgi_request))
+        or "Four-eyes rule" in response.content.decode()
+    )
     assert fresh(draft).state == RoadmapState.PROPOSED
 
 

@@ -27,8 +27,9 @@ def recipients(kind):
     return sorted(Delivery.objects.filter(kind=kind).values_list("recipient__username", flat=True))
 
 
-def test_proposing_notifies_every_approver_but_the_proposer(draft, olga, opal, dino, root,
-                                                          django_capture_on_commit_callbacks):
+def test_proposing_notifies_every_approver_but_the_proposer(
+    draft, olga, opal, dino, root, django_capture_on_commit_callbacks
+):
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         services.roadmap_propose(actor=opal, roadmap=draft, comment="Version de travail")
@@ -55,8 +56,7 @@ def test_approval_notifies_the_proposer(draft, olga, dino, django_capture_on_com
     assert "Bon travail" in message.alternatives[0][0]
 
 
-def test_sending_back_notifies_the_proposer_with_the_comment(draft, olga, dino,
-                                                             django_capture_on_commit_callbacks):
+def test_sending_back_notifies_the_proposer_with_the_comment(draft, olga, dino, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         services.roadmap_propose(actor=olga, roadmap=draft)
         services.roadmap_return(actor=dino, roadmap=fresh(draft), comment="Chiffrer les cibles")

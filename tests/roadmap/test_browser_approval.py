@@ -26,10 +26,14 @@ def reviewed_2022(report_a, alice, bob, deliverables, dg_office):
     """Unit A's 2022 report, one deliverable not done, accepted — filed in November 2022 (clock moved only
     for the set-up: the browser's session cookies follow the real clock)."""
     with time_machine.travel("2022-11-15 10:00 +01:00", tick=False):
-        review_services.report_update(actor=bob, report=report_a, outcomes={
-            deliverables[0].pk: {"status": "done"},
-            deliverables[1].pk: {"status": "not_done", "comment": "Crédits non débloqués"},
-        })
+        review_services.report_update(
+            actor=bob,
+            report=report_a,
+            outcomes={
+                deliverables[0].pk: {"status": "done"},
+                deliverables[1].pk: {"status": "not_done", "comment": "Crédits non débloqués"},
+            },
+        )
         review_services.report_submit(actor=alice, report=report_a)
         return review_services.report_accept(actor=dg_office, report=report_a)
 

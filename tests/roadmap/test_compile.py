@@ -85,8 +85,9 @@ def test_compiling_again_keeps_edits_drops_and_merges(draft, olga, cycle, unit_b
 
 
 def test_compiling_again_adds_only_what_is_new(draft, olga, cycle, accepted_report):
-    ReportConstraint.objects.create(report=accepted_report, category="budget", description="Budget insuffisant",
-                                    needs_action=True)
+    ReportConstraint.objects.create(
+        report=accepted_report, category="budget", description="Budget insuffisant", needs_action=True
+    )
     before = set(draft.objectives.values_list("ref", flat=True))
     _, created = services.roadmap_compile(actor=olga, cycle=cycle)
     assert created == 1
@@ -134,7 +135,8 @@ def _national(n_units, cycle, olga):
             DeliverableFactory(directorate=unit)
         report = review_services.report_start(actor=head, cycle=cycle, directorate=unit)
         review_services.report_update(
-            actor=head, report=report,
+            actor=head,
+            report=report,
             outcomes={o.deliverable_id: {"status": "not_done"} for o in report.outcomes.all()},
             constraints=[{"category": "budget", "description": "x", "needs_action": True}],
         )

@@ -26,12 +26,16 @@ def meeting(accepted_report, unit_b, charlie, olga, root, frozen):
     fill(report_b, editor_b)
     review_services.report_submit(actor=charlie, report=report_b)
     review_services.report_accept(actor=olga, report=report_b)
-    Indicator.objects.create(code="arrests", name_fr="Interpellations", name_ar="توقيفات", name_en="Arrests",
-                             domain="crime")
-    figure_set_many(actor=root, rows=[
-        {"directorate": "SP-A", "indicator": "arrests", "year": year, "value": value}
-        for year, value in ((2018, 100), (2019, 110), (2020, 120), (2021, 130))
-    ])
+    Indicator.objects.create(
+        code="arrests", name_fr="Interpellations", name_ar="توقيفات", name_en="Arrests", domain="crime"
+    )
+    figure_set_many(
+        actor=root,
+        rows=[
+            {"directorate": "SP-A", "indicator": "arrests", "year": year, "value": value}
+            for year, value in ((2018, 100), (2019, 110), (2020, 120), (2021, 130))
+        ],
+    )
     return services.meeting_build(actor=olga, cycle=accepted_report.cycle)
 
 
@@ -87,10 +91,11 @@ def test_the_screen_keeps_a_fixed_number_of_queries_as_the_agenda_grows(client, 
     client.get(url)
     with CaptureQueriesContext(connection) as small:
         assert client.get(url).status_code == 200
-    for n in range(8):
+    for _ in range(8):
         unit = MembershipFactory(role="head").directorate
         report = review_services.report_start(
-            actor=MembershipFactory(directorate=unit, role="editor").user, cycle=cycle, directorate=unit)
+            actor=MembershipFactory(directorate=unit, role="editor").user, cycle=cycle, directorate=unit
+        )
         report.state = ReportState.ACCEPTED
         report.save()
     services.meeting_build(actor=olga, cycle=cycle)
@@ -99,12 +104,14 @@ def test_the_screen_keeps_a_fixed_number_of_queries_as_the_agenda_grows(client, 
     assert len(large) == len(small)
 
 
-@pytest.mark.parametrize("language, word", [("fr", "Écran de la réunion"), ("ar", "شاشة الاجتماع"),
-                                            ("en", "Meeting screen")])
+@pytest.mark.parametrize(
+    "language, word", [("fr", "Écran de la réunion"), ("ar", "شاشة الاجتماع"), ("en", "Meeting screen")]
+)
 def test_the_screen_reads_in_every_language(client, meeting, olga, language, word):
     client.force_login(olga)
-    html = client.get(reverse("roadmap:compstat_unit", args=[2022, "SP-A"]),
-                      HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    html = client.get(
+        reverse("roadmap:compstat_unit", args=[2022, "SP-A"]), HTTP_ACCEPT_LANGUAGE=language
+    ).content.decode()
     assert word in html
 
 
@@ -113,14 +120,23 @@ def test_the_screen_lists_the_items_flagged_at_each_return(client, accepted_repo
     report = accepted_report
     from reviews.models import Report, ReportEvent, ReviewItem
 
-    event = ReportEvent.objects.create(report=report, old_state="submitted", new_state="returned", actor=olga,
-                                       comment="Deux points")
-    ReviewItem.objects.create(report=report, return_event=event, kind="constraint", item_id=1,
-                              label="Parc automobile vieillissant", comment="Chiffrer le besoin", flagged_by=olga,
-                              resolved_at=event.created_at, resolved_by=alice)
+    event = ReportEvent.objects.create(
+        report=report, old_state="submitted", new_state="returned", actor=olga, comment="Deux points"
+    )
+    ReviewItem.objects.create(
+        report=report,
+        return_event=event,
+        kind="constraint",
+        item_id=1,
+        label="Parc automobile vieillissant",
+        comment="Chiffrer le besoin",
+        flagged_by=olga,
+        resolved_at=event.created_at,
+        resolved_by=alice,
+    )
     assert Report.objects.get(pk=report.pk).state == ReportState.ACCEPTED
     services.meeting_build(actor=olga, cycle=report.cycle)
     client.force_login(olga)
     html = client.get(reverse("roadmap:compstat_unit", args=[2022, "SP-A"])).content.decode()
-    notes = html[html.index('id="review-notes"'):]
+    notes = html[html.index('id="review-notes"') :]
     assert "Chiffrer le besoin" in notes and "Parc automobile vieillissant" in notes

@@ -22,6 +22,8 @@ def test_demo_loads_meeting_priorities_and_an_approved_tracked_roadmap(db, setti
     assert roadmap.versions.count() == 1
     assert roadmap.objectives.filter(state="dropped").count() == 1
     assert roadmap.objectives.filter(source_kind="new").count() == 1
-    assert Deliverable.objects.filter(year=2023, origin="roadmap").count() == roadmap.objectives.filter(
-        state="active").count()
+    assert (
+        Deliverable.objects.filter(year=2023, origin="roadmap").count()
+        == roadmap.objectives.filter(state="active").count()
+    )
     assert ProgressUpdate.objects.exists()

@@ -41,16 +41,27 @@ def redraft(approved, olga, dino, unit_a, unit_b, in_2023):
 
     services.roadmap_new_version(actor=olga, roadmap=Roadmap.objects.get(pk=roadmap.pk))
     milestone = first.milestones.order_by("due_date").first()
-    services.objective_update(actor=olga, objective=first, title=DRAFT_TITLE, milestones=[
-        {"id": milestone.pk, "title": DRAFT_MILESTONE, "quarter": 1, "target_value": 10},
-        *({"id": m.pk} for m in first.milestones.order_by("due_date")[1:]),
-    ])
+    services.objective_update(
+        actor=olga,
+        objective=first,
+        title=DRAFT_TITLE,
+        milestones=[
+            {"id": milestone.pk, "title": DRAFT_MILESTONE, "quarter": 1, "target_value": 10},
+            *({"id": m.pk} for m in first.milestones.order_by("due_date")[1:]),
+        ],
+    )
     services.objective_drop(actor=olga, objective=dropped, reason="Abandonné dans le brouillon")
     services.objective_update(actor=olga, objective=moved, owner=unit_b)
-    services.objective_create(actor=olga, roadmap=Roadmap.objects.get(pk=roadmap.pk), title=NEW_DRAFT_OBJECTIVE,
-                              owner=unit_a)
-    return {"roadmap": Roadmap.objects.get(pk=roadmap.pk), "first": first, "dropped": dropped, "moved": moved,
-            "milestone": milestone}
+    services.objective_create(
+        actor=olga, roadmap=Roadmap.objects.get(pk=roadmap.pk), title=NEW_DRAFT_OBJECTIVE, owner=unit_a
+    )
+    return {
+        "roadmap": Roadmap.objects.get(pk=roadmap.pk),
+        "first": first,
+        "dropped": dropped,
+        "moved": moved,
+        "milestone": milestone,
+    }
 
 
 @pytest.fixture
@@ -70,9 +81,12 @@ def test_unit_pages_show_the_approved_objective_while_the_office_drafts(client, 
     first, milestone = redraft["first"], redraft["milestone"]
     for name, user in unit_people.items():
         client.force_login(user)
-        for url in (reverse("roadmap:detail", args=[2023]), reverse("roadmap:home"),
-                    reverse("roadmap:objective_detail", args=[first.pk]),
-                    reverse("roadmap:detail", args=[2023]) + "?owner=SP-A"):
+        for url in (
+            reverse("roadmap:detail", args=[2023]),
+            reverse("roadmap:home"),
+            reverse("roadmap:objective_detail", args=[first.pk]),
+            reverse("roadmap:detail", args=[2023]) + "?owner=SP-A",
+        ):
             response = client.get(url, follow=True)
             assert response.status_code == 200, (name, url)
             page = response.content.decode()
@@ -100,15 +114,22 @@ def test_unit_api_shows_the_approved_objectives_while_the_office_drafts(api, red
         assert by_id[moved.pk]["owner"] == "SP-A"
         shown = by_id[first.pk]["milestones"][0]
         assert (shown["id"], shown["title"], shown["due_date"]) == (
-            milestone.pk, milestone.title, milestone.due_date.isoformat())
+            milestone.pk,
+            milestone.title,
+            milestone.due_date.isoformat(),
+        )
         detail = api.get(f"/api/v1/objectives/{first.pk}/").json()
         assert detail["title"] == APPROVED_TITLE
         _no_secret(str(detail), name)
         for url in ("/api/v1/roadmaps/", "/api/v1/roadmaps/2023/"):
             _no_secret(api.get(url).content.decode(), (name, url))
         count = api.get("/api/v1/roadmaps/2023/").json()["objective_count"]
-        assert count == Objective.objects.filter(roadmap=redraft["roadmap"], is_draft=False, state="active",
-                                                 owner__code="SP-A").count(), name
+        assert (
+            count
+            == Objective.objects.filter(
+                roadmap=redraft["roadmap"], is_draft=False, state="active", owner__code="SP-A"
+            ).count()
+        ), name
 
 
 def test_unit_exports_hold_the_approved_objectives(redraft, unit_people):
@@ -130,8 +151,9 @@ def test_the_office_reads_and_edits_the_draft(api, client, redraft, olga):
     assert DRAFT_TITLE in client.get(reverse("roadmap:objective_detail", args=[first.pk])).content.decode()
 
 
-def test_progress_is_recorded_on_the_approved_milestone_during_the_draft_and_kept(api, client, redraft, alice, dino,
-                                                                                   olga):
+def test_progress_is_recorded_on_the_approved_milestone_during_the_draft_and_kept(
+    api, client, redraft, alice, dino, olga
+):
     first, milestone = redraft["first"], redraft["milestone"]
     api.force_authenticate(alice)
     response = api.post(f"/api/v1/milestones/{milestone.pk}/progress/", {"value": "7"}, format="json")
@@ -151,8 +173,11 @@ def test_progress_is_recorded_on_the_approved_milestone_during_the_draft_and_kep
     services.roadmap_approve(actor=dino, roadmap=Roadmap.objects.get(pk=roadmap.pk))
     milestone.refresh_from_db()
     first.refresh_from_db()
-    assert (first.title, milestone.title, milestone.due_date) == (DRAFT_TITLE, DRAFT_MILESTONE,
-                                                                 datetime.date(2023, 3, 31))
+    assert (first.title, milestone.title, milestone.due_date) == (
+        DRAFT_TITLE,
+        DRAFT_MILESTONE,
+        datetime.date(2023, 3, 31),
+    )
     assert list(ProgressUpdate.objects.filter(milestone=milestone).values_list("value", flat=True)) == [7]
     assert not Objective.objects.filter(is_draft=True).exists()
     assert not Milestone.objects.filter(objective__is_draft=True).exists()
@@ -175,7 +200,8 @@ def test_milestone_reminders_name_the_approved_milestone_during_the_draft(redraf
     from roadmap import selectors
 
     items = selectors.milestones_due(datetime.date(2023, 6, 20), within_days=30) + selectors.milestones_overdue(
-        datetime.date(2023, 12, 31))
+        datetime.date(2023, 12, 31)
+    )
     assert items and all(not item.objective.is_draft for item in items)
     assert DRAFT_MILESTONE not in {item.milestone.title for item in items}
     assert DRAFT_TITLE not in {item.objective.title for item in items}

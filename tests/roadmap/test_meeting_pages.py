@@ -24,8 +24,11 @@ def meeting(accepted_report, cycle, olga, charlie, unit_b, frozen):
 def test_a_move_asked_by_the_page_answers_the_new_order_without_a_redirect(client, meeting, olga):
     client.force_login(olga)
     before = list(AgendaItem.objects.filter(meeting=meeting).values_list("pk", flat=True))
-    response = client.post(reverse("roadmap:meeting_action", args=[2022, "move"]),
-                           {"item": before[-1], "direction": "up"}, HTTP_ACCEPT="application/json")
+    response = client.post(
+        reverse("roadmap:meeting_action", args=[2022, "move"]),
+        {"item": before[-1], "direction": "up"},
+        HTTP_ACCEPT="application/json",
+    )
     assert response.status_code == 200
     assert response.json() == {"order": before[::-1]}
 
@@ -34,8 +37,7 @@ def test_a_move_without_an_item_is_a_bad_request_not_a_server_error(client, meet
     client.force_login(olga)
     response = client.post(reverse("roadmap:meeting_action", args=[2022, "move"]), {"item": "x"})
     assert response.status_code == 400  # the 400 page names the field (core.filters.BadFilter)
-    response = client.post(reverse("roadmap:meeting_action", args=[2022, "move"]), {},
-                           HTTP_ACCEPT="application/json")
+    response = client.post(reverse("roadmap:meeting_action", args=[2022, "move"]), {}, HTTP_ACCEPT="application/json")
     assert response.status_code == 400
 
 

@@ -26,8 +26,9 @@ def q2_due(approved):
     return Milestone.objects.filter(objective__roadmap=approved, quarter=2).order_by("due_date").first().due_date
 
 
-def test_heads_are_reminded_two_weeks_before_a_milestone_once(approved, alice, bob, charlie,
-                                                              django_capture_on_commit_callbacks):
+def test_heads_are_reminded_two_weeks_before_a_milestone_once(
+    approved, alice, bob, charlie, django_capture_on_commit_callbacks
+):
     due = q2_due(approved)
     with time_machine.travel(f"{due.replace(day=due.day - 10)} 10:00 +01:00", tick=False):
         rows = dispatch(django_capture_on_commit_callbacks)
@@ -52,8 +53,13 @@ def test_a_reached_milestone_is_not_reminded(approved, alice, django_capture_on_
     due = q2_due(approved)
     for milestone in Milestone.objects.filter(objective__roadmap=approved, quarter=2, objective__owner__code="SP-A"):
         with time_machine.travel(f"{due.replace(day=1)} 09:00 +01:00", tick=False):
-            services.progress_record(actor=alice, milestone=milestone, value=milestone.target_value,
-                                     comment="atteint", recorded_on=due.replace(day=1))
+            services.progress_record(
+                actor=alice,
+                milestone=milestone,
+                value=milestone.target_value,
+                comment="atteint",
+                recorded_on=due.replace(day=1),
+            )
     with time_machine.travel(f"{due.replace(day=due.day - 10)} 10:00 +01:00", tick=False):
         assert ("milestone_due", "alice") not in milestone_rows(dispatch(django_capture_on_commit_callbacks))
 
@@ -62,15 +68,17 @@ def _overdue_rows(rows):
     return [r for r in rows if r.kind == "milestone_overdue"]
 
 
-def test_overdue_milestones_come_as_one_weekly_digest_per_unit_and_head(approved, alice, charlie,
-                                                                       django_capture_on_commit_callbacks):
+def test_overdue_milestones_come_as_one_weekly_digest_per_unit_and_head(
+    approved, alice, charlie, django_capture_on_commit_callbacks
+):
     """At national scale one message per milestone was 12,946 rows a week: each head gets one digest a
     week for their unit, listing its overdue milestones, the oldest first."""
     due = q2_due(approved)
     later = due.replace(month=due.month + 1, day=3)
     late_by_unit = {}
     for milestone in Milestone.objects.filter(objective__roadmap=approved, due_date__lt=later).select_related(
-            "objective__owner"):
+        "objective__owner"
+    ):
         late_by_unit.setdefault(milestone.objective.owner.code, []).append(milestone)
     assert sum(map(len, late_by_unit.values())) > len(late_by_unit)  # several milestones late per unit
     mail.outbox.clear()
@@ -103,11 +111,17 @@ def test_the_overdue_digest_queries_do_not_grow_with_the_milestones(approved, dj
     today = due.replace(month=due.month + 1, day=3)
     with django_assert_num_queries(3):  # milestones, units, heads
         small = list(kind.due(today=today, now=None, policies={}))
-    Milestone.objects.bulk_create([
-        Milestone(objective=milestone.objective, title=f"Extra {n}", due_date=today - datetime.timedelta(days=n + 1),
-                  position=10 + n)
-        for n, milestone in enumerate(list(Milestone.objects.filter(objective__roadmap=approved)[:1]) * 40)
-    ])
+    Milestone.objects.bulk_create(
+        [
+            Milestone(
+                objective=milestone.objective,
+                title=f"Extra {n}",
+                due_date=today - datetime.timedelta(days=n + 1),
+                position=10 + n,
+            )
+            for n, milestone in enumerate(list(Milestone.objects.filter(objective__roadmap=approved)[:1]) * 40)
+        ]
+    )
     with django_assert_num_queries(3):
         large = list(kind.due(today=today, now=None, policies={}))
     assert len(large) == len(small)

@@ -33,14 +33,20 @@ def _review(actor, request):
 
 
 def _manage_cycles(actor, request):
-    return review_services.cycle_open(actor=actor, year=2030, submission_deadline=datetime.date(2030, 12, 9),
-                                      meeting_date=datetime.date(2030, 12, 22))
+    return review_services.cycle_open(
+        actor=actor, year=2030, submission_deadline=datetime.date(2030, 12, 9), meeting_date=datetime.date(2030, 12, 22)
+    )
 
 
 def _manage_deliverables(actor, request):
     return directorate_services.deliverable_create(
-        actor=actor, directorate=request.getfixturevalue("unit_b"), year=2031, title="Nouveau livrable",
-        category=Deliverable.Category.OPERATIONS, due_date=datetime.date(2031, 6, 30))
+        actor=actor,
+        directorate=request.getfixturevalue("unit_b"),
+        year=2031,
+        title="Nouveau livrable",
+        category=Deliverable.Category.OPERATIONS,
+        due_date=datetime.date(2031, 6, 30),
+    )
 
 
 def _prepare_roadmap(actor, request):
@@ -73,8 +79,12 @@ RIGHTS = {
     figure_permissions.PREPARE_BILAN: _prepare_bilan,
     figure_permissions.APPROVE_BILAN: _approve_bilan,
 }
-GROUPS = {**unit_permissions.GROUPS, **review_permissions.GROUPS, **roadmap_permissions.GROUPS,
-          **figure_permissions.GROUPS}
+GROUPS = {
+    **unit_permissions.GROUPS,
+    **review_permissions.GROUPS,
+    **roadmap_permissions.GROUPS,
+    **figure_permissions.GROUPS,
+}
 
 
 @pytest.mark.parametrize("right", list(RIGHTS))
@@ -124,8 +134,12 @@ def test_rights_cost_one_query_per_request(nora, django_assert_num_queries):
             unit_permissions.has_right(nora, right)
 
 
-BEFORE = [("directorates", "0002_field_labels"), ("reviews", "0003_deadline_extensions"), ("roadmap", "0001_initial"),
-          ("figures", "0003_public_edition")]
+BEFORE = [
+    ("directorates", "0002_field_labels"),
+    ("reviews", "0003_deadline_extensions"),
+    ("roadmap", "0001_initial"),
+    ("figures", "0003_public_edition"),
+]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -150,11 +164,19 @@ def test_the_data_migration_gives_former_roles_their_rights_and_is_reversible():
         head = User.objects.get(username="former-head")
         # Reviewers keep reviewing and preparing; approvers keep approving (roadmap and bilan).
         assert set(reviewer.groups.values_list("name", flat=True)) == {
-            GROUPS[r] for r in (review_permissions.REVIEW_REPORTS, review_permissions.MANAGE_CYCLES,
-                                unit_permissions.MANAGE_DELIVERABLES, roadmap_permissions.PREPARE_ROADMAP,
-                                figure_permissions.PREPARE_BILAN)}
+            GROUPS[r]
+            for r in (
+                review_permissions.REVIEW_REPORTS,
+                review_permissions.MANAGE_CYCLES,
+                unit_permissions.MANAGE_DELIVERABLES,
+                roadmap_permissions.PREPARE_ROADMAP,
+                figure_permissions.PREPARE_BILAN,
+            )
+        }
         assert set(approver.groups.values_list("name", flat=True)) == {
-            GROUPS[roadmap_permissions.APPROVE_ROADMAP], GROUPS[figure_permissions.APPROVE_BILAN]}
+            GROUPS[roadmap_permissions.APPROVE_ROADMAP],
+            GROUPS[figure_permissions.APPROVE_BILAN],
+        }
         assert not head.groups.exists()
         assert review_permissions.can_review(reviewer) and roadmap_permissions.can_prepare(reviewer)
         assert not roadmap_permissions.can_approve(reviewer)

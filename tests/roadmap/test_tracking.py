@@ -39,10 +39,14 @@ def test_only_the_owner_units_head_records_progress(request, role, objective_a, 
     actor = request.getfixturevalue(role)
     milestone = objective_a.milestones.first()
     if role == "alice":
-        update = services.progress_record(actor=actor, milestone=milestone, value=Decimal("12.5"),
-                                          comment="Avance", evidence="PV")
-        assert (update.value, update.recorded_by, update.recorded_on) == (Decimal("12.5"), actor,
-                                                                           datetime.date(2023, 1, 10))
+        update = services.progress_record(
+            actor=actor, milestone=milestone, value=Decimal("12.5"), comment="Avance", evidence="PV"
+        )
+        assert (update.value, update.recorded_by, update.recorded_on) == (
+            Decimal("12.5"),
+            actor,
+            datetime.date(2023, 1, 10),
+        )
         assert update.history.count() == 1
     else:
         with pytest.raises(NotAllowed):
@@ -65,8 +69,9 @@ def test_progress_waits_for_approval(draft, olga, alice, unit_a, in_2023):
 
 def test_progress_cannot_be_dated_in_the_future(objective_a, alice, in_2023):
     with pytest.raises(ValidationFailed):
-        services.progress_record(actor=alice, milestone=objective_a.milestones.first(), value=1,
-                                 recorded_on=datetime.date(2023, 2, 1))
+        services.progress_record(
+            actor=alice, milestone=objective_a.milestones.first(), value=1, recorded_on=datetime.date(2023, 2, 1)
+        )
 
 
 # objective_a's milestones: Phase 1 due 2023-06-30 (end of Q2), target 50;
@@ -155,7 +160,8 @@ def test_reminder_hook_lists_milestones_due_soon_and_overdue(objective_a, alice)
     record(alice, objective_a, 1, 100, "2023-06-01")  # phase 2 already reached: no reminder for it
     due = selectors.milestones_due(datetime.date(2023, 6, 20), within_days=14)
     assert [(r.unit.code, r.due_date.isoformat(), r.days) for r in due if r.objective == objective_a] == [
-        ("SP-A", "2023-06-30", 10)]
+        ("SP-A", "2023-06-30", 10)
+    ]
     assert [h.username for h in due[0].heads] in (["alice"], ["charlie"])
     overdue = selectors.milestones_overdue(datetime.date(2023, 7, 2))
     mine = [r for r in overdue if r.objective == objective_a]
@@ -210,10 +216,17 @@ def test_each_milestone_keeps_its_latest_progress_for_todays_statuses(objective_
     assert status_on(objective_a, "2023-05-10") == ObjectiveStatus.ON_TRACK  # as of then: 45 recorded on 2 May
 
 
-@pytest.mark.parametrize("today, as_of", [
-    ("2023-03-01", None), ("2023-06-20", None), ("2023-07-05", None), ("2024-01-05", None),
-    ("2024-01-05", "2023-06-20"), ("2024-01-05", "2023-05-31"),
-])
+@pytest.mark.parametrize(
+    "today, as_of",
+    [
+        ("2023-03-01", None),
+        ("2023-06-20", None),
+        ("2023-07-05", None),
+        ("2024-01-05", None),
+        ("2024-01-05", "2023-06-20"),
+        ("2024-01-05", "2023-05-31"),
+    ],
+)
 def test_status_filter_and_counts_agree_with_each_objectives_status(approved, unit_a, olga, alice, today, as_of):
     """The status filter (a semi-join on the milestones grouped by objective) and the national counts
     (milestones grouped by objective, joined) give what each objective's own status says, on every date."""

@@ -147,8 +147,11 @@ def test_an_approved_roadmap_changes_only_in_a_new_version(approved, olga, dino,
     diff = services.snapshot_diff(v1.snapshot, v2.snapshot)
     assert [o["title"] for o in diff["added"]] == ["Projet ajouté en v2"]
     assert diff["changed"][0]["ref"] == objective.ref
-    assert diff["changed"][0]["changes"][0] == {"field": "title", "old": v1.snapshot["objectives"][0]["title"],
-                                                 "new": "Changé"}
+    assert diff["changed"][0]["changes"][0] == {
+        "field": "title",
+        "old": v1.snapshot["objectives"][0]["title"],
+        "new": "Changé",
+    }
 
 
 def test_approval_hands_each_units_objectives_over_as_its_cahier_des_charges(approved, unit_a, unit_b):
@@ -186,8 +189,11 @@ def test_milestone_due_dates_must_fall_in_the_roadmap_year(draft, olga):
     import datetime
 
     with pytest.raises(ValidationFailed) as error:
-        services.milestones_set(actor=olga, objective=draft.objectives.first(),
-                                milestones=[{"title": "x", "due_date": datetime.date(2024, 1, 1), "target_value": 1}])
+        services.milestones_set(
+            actor=olga,
+            objective=draft.objectives.first(),
+            milestones=[{"title": "x", "due_date": datetime.date(2024, 1, 1), "target_value": 1}],
+        )
     assert "due_date" in error.value.errors["milestones"]["0"]
 
 
@@ -218,8 +224,9 @@ def test_a_new_version_adds_outcome_rows_to_the_open_report_of_next_year(approve
     before = Outcome.objects.filter(report=report).count()
     roadmap = services.roadmap_new_version(actor=olga, roadmap=approved)
     objective = services.objective_create(actor=olga, roadmap=roadmap, owner=unit_b, title="Projet ajouté en v2")
-    services.milestones_set(actor=olga, objective=objective, milestones=[
-        {"title": "Phase 1", "quarter": 4, "target_value": 100}])
+    services.milestones_set(
+        actor=olga, objective=objective, milestones=[{"title": "Phase 1", "quarter": 4, "target_value": 100}]
+    )
     services.roadmap_propose(actor=olga, roadmap=roadmap)
     services.roadmap_approve(actor=dino, roadmap=fresh(roadmap))
     titles = set(Outcome.objects.filter(report=report).values_list("deliverable__title", flat=True))
@@ -229,7 +236,8 @@ def test_a_new_version_adds_outcome_rows_to_the_open_report_of_next_year(approve
 def test_changing_an_objectives_milestones_is_history(draft, olga):
     objective = draft.objectives.first()
     before = objective.history.count()
-    services.milestones_set(actor=olga, objective=objective, milestones=[
-        {"title": "Phase 1", "quarter": 2, "target_value": 50}])
+    services.milestones_set(
+        actor=olga, objective=objective, milestones=[{"title": "Phase 1", "quarter": 2, "target_value": 50}]
+    )
     assert objective.history.count() == before + 1
     assert objective.history.first().edited is True and objective.history.first().history_user == olga

@@ -33,12 +33,22 @@ def test_the_whole_cycle_through_the_pages(client, accepted_report, priorities, 
     roadmap = Roadmap.objects.get(year=2023)
     assert roadmap.objectives.count() == 5
     objective = roadmap.objectives.order_by("ref").first()
-    response = client.post(f"/objectives/{objective.pk}/edit/", {
-        "title": "Titre revu", "owner": objective.owner_id, "category": "operations", "target": "3 brigades",
-        "milestones-TOTAL_FORMS": "2", "milestones-INITIAL_FORMS": "0",
-        "milestones-0-title": "Phase 1", "milestones-0-quarter": "2", "milestones-0-target_value": "1",
-        "milestones-1-title": "", "milestones-1-quarter": "",
-    })
+    response = client.post(
+        f"/objectives/{objective.pk}/edit/",
+        {
+            "title": "Titre revu",
+            "owner": objective.owner_id,
+            "category": "operations",
+            "target": "3 brigades",
+            "milestones-TOTAL_FORMS": "2",
+            "milestones-INITIAL_FORMS": "0",
+            "milestones-0-title": "Phase 1",
+            "milestones-0-quarter": "2",
+            "milestones-0-target_value": "1",
+            "milestones-1-title": "",
+            "milestones-1-quarter": "",
+        },
+    )
     assert response.status_code == 302
     objective.refresh_from_db()
     assert (objective.title, objective.milestones.get().due_date.isoformat()) == ("Titre revu", "2023-06-30")
@@ -51,11 +61,18 @@ def test_the_whole_cycle_through_the_pages(client, accepted_report, priorities, 
 
 def test_objective_edit_shows_milestone_errors_in_place(client, draft, olga):
     objective = draft.objectives.first()
-    response = login(client, olga).post(f"/objectives/{objective.pk}/edit/", {
-        "title": "x", "owner": objective.owner_id, "category": "operations",
-        "milestones-TOTAL_FORMS": "1", "milestones-INITIAL_FORMS": "0",
-        "milestones-0-title": "Phase", "milestones-0-due_date": "2024-02-01",
-    })
+    response = login(client, olga).post(
+        f"/objectives/{objective.pk}/edit/",
+        {
+            "title": "x",
+            "owner": objective.owner_id,
+            "category": "operations",
+            "milestones-TOTAL_FORMS": "1",
+            "milestones-INITIAL_FORMS": "0",
+            "milestones-0-title": "Phase",
+            "milestones-0-due_date": "2024-02-01",
+        },
+    )
     assert response.status_code == 200
     assert "2023" in response.context["formset"].forms[0].errors["due_date"][0]
 
@@ -76,8 +93,10 @@ def test_a_head_records_progress_on_their_milestone_only(client, approved, alice
     assert login(client, charlie).get(f"/milestones/{milestone.pk}/progress/").status_code == 404
     login(client, alice)
     assert client.get(f"/milestones/{milestone.pk}/progress/").status_code == 200
-    response = client.post(f"/milestones/{milestone.pk}/progress/", {"value": "20", "recorded_on": "2023-01-09",
-                                                                      "comment": "ok", "evidence": "PV"})
+    response = client.post(
+        f"/milestones/{milestone.pk}/progress/",
+        {"value": "20", "recorded_on": "2023-01-09", "comment": "ok", "evidence": "PV"},
+    )
     assert response.status_code == 302
     assert ProgressUpdate.objects.get().value == 20
     assert f"/milestones/{milestone.pk}/progress/" in client.get(response.url).content.decode()
@@ -98,13 +117,16 @@ def test_meeting_agenda_reorder_and_attendance(client, accepted_report, cycle, o
     review_services.report_accept(actor=olga, report=report_b)
     login(client, olga).post("/meetings/2022/build/", {"date": "2022-12-22", "place": "Rabat"})
     meeting = Meeting.objects.get()
-    assert [i.directorate.code for i in meeting.agenda.all()] == ["SP-A", "WS-B"] or \
-        [i.directorate.code for i in meeting.agenda.all()] == ["WS-B", "SP-A"]
+    assert [i.directorate.code for i in meeting.agenda.all()] == ["SP-A", "WS-B"] or [
+        i.directorate.code for i in meeting.agenda.all()
+    ] == ["WS-B", "SP-A"]
     before = [i.directorate.code for i in meeting.agenda.all()]
     client.post("/meetings/2022/move/", {"item": meeting.agenda.last().pk, "direction": "up"})
     assert [i.directorate.code for i in AgendaItem.objects.filter(meeting=meeting)] == before[::-1]
     assert {(a.directorate.code, a.person.username) for a in meeting.attendance.all()} == {
-        ("SP-A", "alice"), ("WS-B", "charlie")}
+        ("SP-A", "alice"),
+        ("WS-B", "charlie"),
+    }
     client.post("/meetings/2022/attendance/", {"present": [unit_b.pk]})
     assert {a.directorate.code: a.present for a in Attendance.objects.all()} == {"SP-A": False, "WS-B": True}
     client.post("/meetings/2022/build/", {"date": "2022-12-22", "place": "Rabat"})  # again: order kept
@@ -137,8 +159,7 @@ def test_priorities_page_flags_a_priority_without_owner_and_records_one(client, 
     login(client, dino)
     html = client.get("/priorities/2022/").content.decode()
     assert html.count("no-owner") == 1
-    response = client.post("/priorities/2022/", {"code": "P3", "title_fr": "Sécurité routière",
-                                                  "owners": [unit_a.pk]})
+    response = client.post("/priorities/2022/", {"code": "P3", "title_fr": "Sécurité routière", "owners": [unit_a.pk]})
     assert response.status_code == 302
     assert list(Priority.objects.get(code="P3").owners.values_list("code", flat=True)) == ["SP-A"]
 
@@ -196,8 +217,9 @@ def _accepted_unit(cycle, olga):
 
 
 @pytest.mark.parametrize("url", ["/meetings/2022/", "/priorities/2022/"])
-def test_meeting_and_priorities_pages_run_a_fixed_number_of_queries(client, accepted_report, priorities, olga,
-                                                                    dino, cycle, url):
+def test_meeting_and_priorities_pages_run_a_fixed_number_of_queries(
+    client, accepted_report, priorities, olga, dino, cycle, url
+):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -234,5 +256,4 @@ def test_agenda_and_attendance_changes_leave_history_rows(accepted_report, olga)
     assert item.history.filter(history_type="+", history_user=olga).exists()
     services.attendance_record(actor=olga, meeting=meeting, present_unit_ids=[item.directorate_id])
     row = meeting.attendance.get()
-    assert row.history.filter(history_type="~", history_user=olga,
-                              history_change_reason="attendance recorded").exists()
+    assert row.history.filter(history_type="~", history_user=olga, history_change_reason="attendance recorded").exists()

@@ -43,6 +43,7 @@ def unit(o):
 
 # ---------------------------------------------------------------- rules: (role, object) -> category
 
+
 def everyone(r, o):
     return "ok"
 
@@ -129,9 +130,11 @@ def roadmap_read(r, o):  # a unit's people read an approved roadmap only (docs/r
 
 def as_write(rule):
     """A write: the read rule's "ok" becomes "allowed" (a body-less request may be a 400, 409, 428...)."""
+
     def write(r, o):
         answer = rule(r, o)
         return "allowed" if answer == "ok" else answer
+
     write.__name__ = f"write_{rule.__name__}"
     return write
 
@@ -141,6 +144,7 @@ def public(r, o):
 
 
 # ---------------------------------------------------------------- rows
+
 
 @dataclass
 class Row:
@@ -165,16 +169,27 @@ ATTACHMENT = A_B(lambda w, k: {"pk": w.attachments[k].pk})
 DELIVERY = A_B(lambda w, k: {"pk": w.deliveries[k].pk})
 IMPORT = A_B(lambda w, k: {"pk": w.imports[k].pk})
 ROADMAPS = {"approved": lambda w: {"year": 2023}, "draft": lambda w: {"year": 2024}}
-OBJECTIVES = {**A_B(lambda w, k: {"pk": w.objectives[k].pk}),
-              "A-draft": lambda w: {"pk": w.draft_objectives["A"].pk},
-              "B-draft": lambda w: {"pk": w.draft_objectives["B"].pk}}
-MILESTONES = {**A_B(lambda w, k: {"pk": w.milestones[k].pk}),
-              "A-draft": lambda w: {"pk": w.draft_milestones["A"].pk},
-              "B-draft": lambda w: {"pk": w.draft_milestones["B"].pk}}
+OBJECTIVES = {
+    **A_B(lambda w, k: {"pk": w.objectives[k].pk}),
+    "A-draft": lambda w: {"pk": w.draft_objectives["A"].pk},
+    "B-draft": lambda w: {"pk": w.draft_objectives["B"].pk},
+}
+MILESTONES = {
+    **A_B(lambda w, k: {"pk": w.milestones[k].pk}),
+    "A-draft": lambda w: {"pk": w.draft_milestones["A"].pk},
+    "B-draft": lambda w: {"pk": w.draft_milestones["B"].pk},
+}
 YEAR_2022 = {"-": lambda w: {"year": 2022}}
-API_IDS = {name: {key: (lambda get: lambda w: {"id": get(w)["pk"]})(get) for key, get in objects.items()}
-           for name, objects in (("report", REPORT), ("objective", OBJECTIVES), ("milestone", MILESTONES),
-                                 ("attachment", ATTACHMENT), ("delivery", DELIVERY))}
+API_IDS = {
+    name: {key: (lambda get: lambda w: {"id": get(w)["pk"]})(get) for key, get in objects.items()}  # noqa: B023
+    for name, objects in (
+        ("report", REPORT),
+        ("objective", OBJECTIVES),
+        ("milestone", MILESTONES),
+        ("attachment", ATTACHMENT),
+        ("delivery", DELIVERY),
+    )
+}
 API_DELIVERABLE = A_B(lambda w, k: {"id": w.deliverables[k].pk})
 API_FIGURE = A_B(lambda w, k: {"id": w.figures[k].pk})
 API_PRIORITY = {"-": lambda w: {"id": w.priority.pk}}
@@ -206,19 +221,32 @@ WEB_ROWS = [
     Row("figures:bilan_download", "GET", bilan_draft_read, YEAR_2022, variants=({"fmt": "xlsx"},)),
     # The public edition: anyone, without an account, once the bilan is published (2022's is a draft).
     Row("figures:bilan_public", "GET", lambda r, o: "404", YEAR_2022, anon="404"),
-    Row("figures:bilan_public_download", "GET", lambda r, o: "404", YEAR_2022, variants=({"fmt": "xlsx"},),
-        anon="404"),
-    Row("figures:bilan_action", "POST", everyone, YEAR_2022,
-        variants=tuple({"action": a} for a in ("start", "approve", "publish", "reopen"))),
+    Row("figures:bilan_public_download", "GET", lambda r, o: "404", YEAR_2022, variants=({"fmt": "xlsx"},), anon="404"),
+    Row(
+        "figures:bilan_action",
+        "POST",
+        everyone,
+        YEAR_2022,
+        variants=tuple({"action": a} for a in ("start", "approve", "publish", "reopen")),
+    ),
     Row("reviews:report_list", "GET", everyone),
     Row("reviews:report_detail", "GET", unit_read, REPORT),
     Row("reviews:report_edit", "GET", edit_report, REPORT),
     Row("reviews:report_history", "GET", history, REPORT),
-    Row("reviews:report_transition", "POST", unit_write, REPORT,
-        variants=tuple({"action": a} for a in ("submit", "return", "accept"))),
+    Row(
+        "reviews:report_transition",
+        "POST",
+        unit_write,
+        REPORT,
+        variants=tuple({"action": a} for a in ("submit", "return", "accept")),
+    ),
     Row("reviews:report_start", "POST", unit_write, CODE_YEAR),
-    Row("reviews:report_extend", "POST", lambda r, o: "404" if r not in SEES[o] else
-        ("allowed" if r == "office" else "403"), REPORT),
+    Row(
+        "reviews:report_extend",
+        "POST",
+        lambda r, o: "404" if r not in SEES[o] else ("allowed" if r == "office" else "403"),
+        REPORT,
+    ),
     # A flag's thread: the unit's people and the DG's office's reviewers write in it (A's report is
     # accepted, so they are refused with a message); others who see the report are 403.
     Row("reviews:review_item_comment", "POST", discuss, FLAG),
@@ -231,22 +259,45 @@ WEB_ROWS = [
     Row("roadmap:detail", "GET", everyone, ROADMAPS),
     Row("roadmap:diff", "GET", office_only, ROADMAPS),
     Row("roadmap:objective_new", "GET", preparer_only, ROADMAPS),
-    Row("roadmap:action", "POST", everyone, ROADMAPS,
-        variants=tuple({"action": a} for a in ("compile", "propose", "approve", "return", "new_version"))),
+    Row(
+        "roadmap:action",
+        "POST",
+        everyone,
+        ROADMAPS,
+        variants=tuple({"action": a} for a in ("compile", "propose", "approve", "return", "new_version")),
+    ),
     Row("roadmap:objective_detail", "GET", objective_read, OBJECTIVES),
     Row("roadmap:objective_edit", "GET", objective_read, OBJECTIVES),
-    Row("roadmap:objective_action", "POST", objective_write, OBJECTIVES,
-        variants=tuple({"action": a} for a in ("drop", "restore", "merge", "split"))),
+    Row(
+        "roadmap:objective_action",
+        "POST",
+        objective_write,
+        OBJECTIVES,
+        variants=tuple({"action": a} for a in ("drop", "restore", "merge", "split")),
+    ),
     Row("roadmap:progress", "GET", record_progress, MILESTONES),
     Row("roadmap:meeting", "GET", office_only, YEAR_2022),
-    Row("roadmap:briefing", "GET", office_only, {"A": lambda w: {"year": 2022, "code": "SP-A"},
-                                                 "B": lambda w: {"year": 2022, "code": "WS-B"}}),
+    Row(
+        "roadmap:briefing",
+        "GET",
+        office_only,
+        {"A": lambda w: {"year": 2022, "code": "SP-A"}, "B": lambda w: {"year": 2022, "code": "WS-B"}},
+    ),
     Row("roadmap:compstat", "GET", office_only, YEAR_2022),
     # The meeting screen follows the agenda: unit A's accepted report is on it, unit B's draft is not.
-    Row("roadmap:compstat_unit", "GET", lambda r, o: ("ok" if o == "A" else "404") if r in OFFICE else "403",
-        {"A": lambda w: {"year": 2022, "code": "SP-A"}, "B": lambda w: {"year": 2022, "code": "WS-B"}}),
-    Row("roadmap:meeting_action", "POST", as_write(preparer_only), YEAR_2022,
-        variants=tuple({"action": a} for a in ("build", "move", "invite", "attendance"))),
+    Row(
+        "roadmap:compstat_unit",
+        "GET",
+        lambda r, o: ("ok" if o == "A" else "404") if r in OFFICE else "403",
+        {"A": lambda w: {"year": 2022, "code": "SP-A"}, "B": lambda w: {"year": 2022, "code": "WS-B"}},
+    ),
+    Row(
+        "roadmap:meeting_action",
+        "POST",
+        as_write(preparer_only),
+        YEAR_2022,
+        variants=tuple({"action": a} for a in ("build", "move", "invite", "attendance")),
+    ),
     Row("roadmap:priorities", "GET", everyone, YEAR_2022),
     Row("notifications:list", "GET", everyone),
     Row("notifications:mark_read", "POST", everyone),
@@ -268,20 +319,30 @@ WEB_ROWS = [
     Row("favicon", "GET", everyone, anon="ok"),
     Row("health", "GET", everyone, anon="ok"),  # for a load balancer: no login (docs in README)
     # A person's own login security: every signed-in person; what each page allows is in tests/accounts.
-    *[Row(f"accounts:{name}", method, public) for name, method in (
-        ("security", "GET"), ("two_factor_setup", "GET"), ("two_factor_verify", "GET"),
-        ("recovery_codes", "GET"), ("token_revoke", "POST"))],
+    *[
+        Row(f"accounts:{name}", method, public)
+        for name, method in (
+            ("security", "GET"),
+            ("two_factor_setup", "GET"),
+            ("two_factor_verify", "GET"),
+            ("recovery_codes", "GET"),
+            ("token_revoke", "POST"),
+        )
+    ],
     # The demo's outbox exists only with DEBUG on, for demo logins; the matrix runs with DEBUG off.
     Row("notifications:demo_outbox", "GET", lambda r, o: "404"),
     # The 2022 bilan of the world is a draft: it has no public edition yet, for anyone.
     Row("figures:bilan_public", "GET", lambda r, o: "404", YEAR_2022, anon="404"),
-    Row("figures:bilan_public_download", "GET", lambda r, o: "404", YEAR_2022, anon="404",
-        variants=({"fmt": "xlsx"},)),
+    Row("figures:bilan_public_download", "GET", lambda r, o: "404", YEAR_2022, anon="404", variants=({"fmt": "xlsx"},)),
     Row("roadmap:briefing_all", "GET", office_only, YEAR_2022),
     Row("roadmap:compstat", "GET", office_only, YEAR_2022),
     # The office's, then a unit not on the meeting's agenda has no screen (404).
-    Row("roadmap:compstat_unit", "GET", lambda r, o: "any" if r in OFFICE else "403",
-        {"A": lambda w: {"year": 2022, "code": "SP-A"}, "B": lambda w: {"year": 2022, "code": "WS-B"}}),
+    Row(
+        "roadmap:compstat_unit",
+        "GET",
+        lambda r, o: "any" if r in OFFICE else "403",
+        {"A": lambda w: {"year": 2022, "code": "SP-A"}, "B": lambda w: {"year": 2022, "code": "WS-B"}},
+    ),
 ]
 
 API_ROWS = [
@@ -289,14 +350,22 @@ API_ROWS = [
     # Tokens: each person's own (tests/accounts); a session-authenticated caller has no current token.
     Row("DELETE /api/v1/auth/token/", "DELETE", public),
     Row("GET /api/v1/auth/tokens/", "GET", everyone),
-    Row("DELETE /api/v1/auth/tokens/{token_id}/", "DELETE", lambda r, o: "404",
-        {"-": lambda w: {"token_id": "0123456789abcdef"}}),
+    Row(
+        "DELETE /api/v1/auth/tokens/{token_id}/",
+        "DELETE",
+        lambda r, o: "404",
+        {"-": lambda w: {"token_id": "0123456789abcdef"}},
+    ),
     Row("POST /api/v1/auth/token/", "POST", public, anon="any"),  # the "login" helper's (lock-out, expiry)
     Row("GET /api/v1/attachments/{id}/", "GET", unit_read, API_IDS["attachment"]),
     Row("GET /api/v1/bilan/{year}/", "GET", lambda r, o: "ok" if r in OFFICE else "403", YEAR_2022),
     Row("POST /api/v1/bilan/{year}/approve/", "POST", lambda r, o: "allowed" if r == "dg" else "403", YEAR_2022),
-    Row("POST /api/v1/bilan/{year}/publish/", "POST", lambda r, o: "allowed" if r in {"office", "dg"} else "403",
-        YEAR_2022),
+    Row(
+        "POST /api/v1/bilan/{year}/publish/",
+        "POST",
+        lambda r, o: "allowed" if r in {"office", "dg"} else "403",
+        YEAR_2022,
+    ),
     Row("POST /api/v1/bilan/{year}/reopen/", "POST", lambda r, o: "allowed" if r in OFFICE else "403", YEAR_2022),
     Row("GET /api/v1/cycles/", "GET", everyone),
     Row("GET /api/v1/cycles/{year}/", "GET", everyone, YEAR_2022),
@@ -322,42 +391,87 @@ API_ROWS = [
     Row("GET /api/v1/objectives/", "GET", everyone),
     Row("POST /api/v1/objectives/", "POST", lambda r, o: "allowed" if r == "office" else "403"),
     Row("GET /api/v1/objectives/{id}/", "GET", objective_read, API_IDS["objective"]),
-    Row("PATCH /api/v1/objectives/{id}/", "PATCH",
-        lambda r, o: objective_read(r, o) if objective_read(r, o) != "ok" else
-        ("allowed" if r == "office" else "403"), API_IDS["objective"]),
-    *[Row(f"POST /api/v1/objectives/{{id}}/{a}/", "POST",
-          lambda r, o: objective_read(r, o) if objective_read(r, o) != "ok" else
-          ("allowed" if r == "office" else "403"), API_IDS["objective"]) for a in ("drop", "merge", "split")],
+    Row(
+        "PATCH /api/v1/objectives/{id}/",
+        "PATCH",
+        lambda r, o: objective_read(r, o) if objective_read(r, o) != "ok" else ("allowed" if r == "office" else "403"),
+        API_IDS["objective"],
+    ),
+    *[
+        Row(
+            f"POST /api/v1/objectives/{{id}}/{a}/",
+            "POST",
+            lambda r, o: (
+                objective_read(r, o) if objective_read(r, o) != "ok" else ("allowed" if r == "office" else "403")
+            ),
+            API_IDS["objective"],
+        )
+        for a in ("drop", "merge", "split")
+    ],
     Row("GET /api/v1/priorities/", "GET", everyone),
     Row("POST /api/v1/priorities/", "POST", lambda r, o: "allowed" if r in {"office", "dg"} else "403"),
     Row("GET /api/v1/priorities/{id}/", "GET", everyone, API_PRIORITY),
-    Row("PATCH /api/v1/priorities/{id}/", "PATCH", lambda r, o: "allowed" if r in {"office", "dg"} else "403",
-        API_PRIORITY),
+    Row(
+        "PATCH /api/v1/priorities/{id}/",
+        "PATCH",
+        lambda r, o: "allowed" if r in {"office", "dg"} else "403",
+        API_PRIORITY,
+    ),
     Row("GET /api/v1/reports/", "GET", everyone),
     Row("POST /api/v1/reports/", "POST", lambda r, o: "allowed"),
     Row("GET /api/v1/reports/{id}/", "GET", unit_read, API_IDS["report"]),
-    Row("PATCH /api/v1/reports/{id}/", "PATCH", lambda r, o: "404" if r not in SEES[o] else
-        ("allowed" if r in EDITORS[o] else "denied"), API_IDS["report"]),
+    Row(
+        "PATCH /api/v1/reports/{id}/",
+        "PATCH",
+        lambda r, o: "404" if r not in SEES[o] else ("allowed" if r in EDITORS[o] else "denied"),
+        API_IDS["report"],
+    ),
     # A's report is accepted: its state refuses a submission (409) before anyone's role is looked at.
-    Row("POST /api/v1/reports/{id}/submit/", "POST", lambda r, o: "404" if r not in SEES[o] else
-        "rejected" if o == "A" else ("allowed" if r in HEADS[o] else "403"), API_IDS["report"]),
-    *[Row(f"POST /api/v1/reports/{{id}}/{a}/", "POST", lambda r, o: "404" if r not in SEES[o] else
-          ("allowed" if r == "office" else "403"), API_IDS["report"]) for a in ("return", "accept")],
+    Row(
+        "POST /api/v1/reports/{id}/submit/",
+        "POST",
+        lambda r, o: "404" if r not in SEES[o] else "rejected" if o == "A" else ("allowed" if r in HEADS[o] else "403"),
+        API_IDS["report"],
+    ),
+    *[
+        Row(
+            f"POST /api/v1/reports/{{id}}/{a}/",
+            "POST",
+            lambda r, o: "404" if r not in SEES[o] else ("allowed" if r == "office" else "403"),
+            API_IDS["report"],
+        )
+        for a in ("return", "accept")
+    ],
     Row("POST /api/v1/reports/{id}/attachments/", "POST", unit_write, API_IDS["report"]),
     Row("POST /api/v1/reports/{id}/review-items/{flag}/comments/", "POST", discuss, API_FLAG),
-    Row("POST /api/v1/reports/{id}/extension/", "POST", lambda r, o: "404" if r not in SEES[o] else
-        ("allowed" if r == "office" else "403"), API_IDS["report"]),
+    Row(
+        "POST /api/v1/reports/{id}/extension/",
+        "POST",
+        lambda r, o: "404" if r not in SEES[o] else ("allowed" if r == "office" else "403"),
+        API_IDS["report"],
+    ),
     Row("GET /api/v1/roadmaps/", "GET", everyone),
     Row("GET /api/v1/roadmaps/{year}/", "GET", roadmap_read, ROADMAPS),
     # Compared with version 1; the draft has no approved version to compare with (404 past the 403).
-    Row("GET /api/v1/roadmaps/{year}/diff/", "GET", lambda r, o: ("ok" if o == "approved" else "404")
-        if r in OFFICE else "403", ROADMAPS, query="from=1"),
-    *[Row(f"POST /api/v1/roadmaps/{{year}}/{a}/", "POST",
-          (lambda who: lambda r, o: "allowed" if r == who else ("403" if o == "approved" or r in OFFICE else "404"))(
-              who), ROADMAPS)
-      for a, who in (("approve", "dg"), ("return", "dg"), ("propose", "office"), ("new-version", "office"))],
-    Row("POST /api/v1/roadmaps/{year}/compile/", "POST", lambda r, o: "allowed" if r == "office" else "403",
-        ROADMAPS),
+    Row(
+        "GET /api/v1/roadmaps/{year}/diff/",
+        "GET",
+        lambda r, o: ("ok" if o == "approved" else "404") if r in OFFICE else "403",
+        ROADMAPS,
+        query="from=1",
+    ),
+    *[
+        Row(
+            f"POST /api/v1/roadmaps/{{year}}/{a}/",
+            "POST",
+            (lambda who: lambda r, o: "allowed" if r == who else ("403" if o == "approved" or r in OFFICE else "404"))(  # noqa: B023
+                who
+            ),
+            ROADMAPS,
+        )
+        for a, who in (("approve", "dg"), ("return", "dg"), ("propose", "office"), ("new-version", "office"))
+    ],
+    Row("POST /api/v1/roadmaps/{year}/compile/", "POST", lambda r, o: "allowed" if r == "office" else "403", ROADMAPS),
 ]
 
 ROWS = {(row.key, row.method): row for row in WEB_ROWS + API_ROWS}
@@ -365,8 +479,10 @@ ROWS = {(row.key, row.method): row for row in WEB_ROWS + API_ROWS}
 
 # ---------------------------------------------------------------- what the project serves
 
+
 def web_url_names():
     """Every named page of the URL configuration, except the API (from the schema) and Django's admin."""
+
     def walk(patterns, namespace, prefix):
         for pattern in patterns:
             if isinstance(pattern, URLResolver):
@@ -376,6 +492,7 @@ def web_url_names():
                 yield from walk(pattern.url_patterns, inner, prefix + str(pattern.pattern))
             elif isinstance(pattern, URLPattern) and pattern.name:
                 yield f"{namespace}:{pattern.name}" if namespace else pattern.name
+
     return sorted(set(walk(get_resolver().url_patterns, "", "")))
 
 
@@ -383,8 +500,12 @@ def api_operations():
     from drf_spectacular.generators import SchemaGenerator
 
     schema = SchemaGenerator().get_schema(request=None, public=True)
-    return sorted((f"{method.upper()} {path}", method.upper()) for path, operations in schema["paths"].items()
-                  for method in operations if method in {"get", "post", "put", "patch", "delete"})
+    return sorted(
+        (f"{method.upper()} {path}", method.upper())
+        for path, operations in schema["paths"].items()
+        for method in operations
+        if method in {"get", "post", "put", "patch", "delete"}
+    )
 
 
 def test_every_page_and_endpoint_has_a_row():
@@ -395,6 +516,7 @@ def test_every_page_and_endpoint_has_a_row():
 
 
 # ---------------------------------------------------------------- the cells
+
 
 def category(response, api):
     code = response.status_code
@@ -459,8 +581,7 @@ def test_the_matrix(world, settings):
     with time_machine.travel("2022-11-15 10:00 +01:00", tick=False):
         for row, variant, obj, role in cells():
             api = row.key.startswith(("GET /", "POST /", "PUT /", "PATCH /", "DELETE /"))
-            kwargs = {**row.objects[obj](world), **variant} if obj in row.objects and row.objects[obj] else {
-                **variant}
+            kwargs = {**row.objects[obj](world), **variant} if obj in row.objects and row.objects[obj] else {**variant}
             path = _path(row, kwargs) + (f"?{row.query}" if row.query else "")
             if role == "anon":
                 expected = row.anon or ("401" if api else "login")
@@ -483,7 +604,6 @@ def test_the_matrix(world, settings):
             count += 1
             actual = category(response, api)
             if not matches(expected, actual):
-                wrong.append(f"{row.method} {path} as {role} ({obj}): expected {expected}, got "
-                             f"{response.status_code}")
+                wrong.append(f"{row.method} {path} as {role} ({obj}): expected {expected}, got {response.status_code}")
     print(f"authorization matrix: {count} cells (URL × role × object)")
     assert not wrong, f"{len(wrong)} of {count} cells differ:\n" + "\n".join(wrong)

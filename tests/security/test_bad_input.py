@@ -50,8 +50,10 @@ def _is_api_error(response, field=None):
 
 
 @pytest.mark.parametrize("value", BAD_YEARS)
-@pytest.mark.parametrize("path", ["/api/v1/reports/", "/api/v1/priorities/", "/api/v1/figures/",
-                                  "/api/v1/objectives/", "/api/v1/deliverables/"])
+@pytest.mark.parametrize(
+    "path",
+    ["/api/v1/reports/", "/api/v1/priorities/", "/api/v1/figures/", "/api/v1/objectives/", "/api/v1/deliverables/"],
+)
 def test_a_bad_year_filter_is_a_400_in_the_api(api_as, olga, cycle, path, value):
     response = api_as(olga).get(path, {"year": value})
     assert response.status_code == 400, (path, value, response.content[:300])
@@ -65,13 +67,25 @@ def test_a_bad_cycle_filter_is_a_400_on_the_delivery_log(api_as, olga, cycle, va
     _is_api_error(response, "cycle")
 
 
-@pytest.mark.parametrize("path,param", [
-    ("/api/v1/objectives/", "owner"), ("/api/v1/objectives/", "priority"), ("/api/v1/objectives/", "status"),
-    ("/api/v1/objectives/", "source"), ("/api/v1/objectives/", "state"), ("/api/v1/reports/", "directorate"),
-    ("/api/v1/reports/", "state"), ("/api/v1/figures/", "directorate"), ("/api/v1/figures/", "indicator"),
-    ("/api/v1/deliveries/", "state"), ("/api/v1/deliveries/", "kind"), ("/api/v1/deliverables/", "directorate"),
-    ("/api/v1/directorates/", "kind"), ("/api/v1/indicators/", "domain"),
-])
+@pytest.mark.parametrize(
+    "path,param",
+    [
+        ("/api/v1/objectives/", "owner"),
+        ("/api/v1/objectives/", "priority"),
+        ("/api/v1/objectives/", "status"),
+        ("/api/v1/objectives/", "source"),
+        ("/api/v1/objectives/", "state"),
+        ("/api/v1/reports/", "directorate"),
+        ("/api/v1/reports/", "state"),
+        ("/api/v1/figures/", "directorate"),
+        ("/api/v1/figures/", "indicator"),
+        ("/api/v1/deliveries/", "state"),
+        ("/api/v1/deliveries/", "kind"),
+        ("/api/v1/deliverables/", "directorate"),
+        ("/api/v1/directorates/", "kind"),
+        ("/api/v1/indicators/", "domain"),
+    ],
+)
 def test_a_nul_byte_in_a_filter_is_a_400(api_as, olga, cycle, path, param):
     response = api_as(olga).get(path, {param: "a\x00b"})
     assert response.status_code == 400, (path, param, response.content[:300])
@@ -86,29 +100,50 @@ def test_a_bad_year_filter_is_a_400_page_on_the_web(web, editor_web, cycle, repo
         assert response.status_code == 400, (path, value, response.status_code)
 
 
-@pytest.mark.parametrize("path", [
-    "/roadmap/2023/?owner=%00", "/roadmap/2023/?as_of=notadate", "/notifications/cycles/2022/?state=%00",
-    "/notifications/cycles/2022/?kind=nope", "/figures/?indicator=%00", "/figures/?domain=nope",
-    "/cycles/2022/?kind=%00",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/roadmap/2023/?owner=%00",
+        "/roadmap/2023/?as_of=notadate",
+        "/notifications/cycles/2022/?state=%00",
+        "/notifications/cycles/2022/?kind=nope",
+        "/figures/?indicator=%00",
+        "/figures/?domain=nope",
+        "/cycles/2022/?kind=%00",
+    ],
+)
 def test_bad_filters_on_web_pages_are_400(web, approved, path):
     assert web.get(path).status_code == 400, path
 
 
-@pytest.mark.parametrize("path", [
-    "/bilan/99999999999999999999/", "/roadmap/99999999999999999999/", "/cycles/99999999999999999999/",
-    "/priorities/99999999999999999999/", "/meetings/99999999999999999999/", "/bilan/-1/",
-    "/units/SP-A/figures/99999999999999999999/", "/units/SP-A/deliverables/99999999999999999999/",
-    "/notifications/cycles/99999999999999999999/", "/reports/99999999999999999999/",
-    "/objectives/99999999999999999999/", "/api/v1/cycles/99999999999999999999/", "/api/v1/cycles/abc/",
-    "/api/v1/reports/99999999999999999999/", "/api/v1/roadmaps/99999/", "/api/v1/bilan/99999/",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/bilan/99999999999999999999/",
+        "/roadmap/99999999999999999999/",
+        "/cycles/99999999999999999999/",
+        "/priorities/99999999999999999999/",
+        "/meetings/99999999999999999999/",
+        "/bilan/-1/",
+        "/units/SP-A/figures/99999999999999999999/",
+        "/units/SP-A/deliverables/99999999999999999999/",
+        "/notifications/cycles/99999999999999999999/",
+        "/reports/99999999999999999999/",
+        "/objectives/99999999999999999999/",
+        "/api/v1/cycles/99999999999999999999/",
+        "/api/v1/cycles/abc/",
+        "/api/v1/reports/99999999999999999999/",
+        "/api/v1/roadmaps/99999/",
+        "/api/v1/bilan/99999/",
+    ],
+)
 def test_out_of_range_numbers_in_paths_are_404(web, cycle, path):
     assert web.get(path).status_code == 404, path
 
 
-@pytest.mark.parametrize("path", ["/bilan/99999999999999999999/start/", "/bilan/1/start/",
-                                  "/units/SP-A/reports/99999999999999999999/start/"])
+@pytest.mark.parametrize(
+    "path", ["/bilan/99999999999999999999/start/", "/bilan/1/start/", "/units/SP-A/reports/99999999999999999999/start/"]
+)
 def test_out_of_range_years_in_action_paths_are_404(web, cycle, unit_a, path):
     assert web.post(path).status_code == 404, path
 
@@ -151,8 +186,9 @@ def test_a_non_numeric_deliverable_on_an_attachment_upload_is_400(api_as, bob, r
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     upload = SimpleUploadedFile("x.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
-    response = api_as(bob).post(f"/api/v1/reports/{report_a.pk}/attachments/",
-                                {"deliverable": "abc", "file": upload}, format="multipart")
+    response = api_as(bob).post(
+        f"/api/v1/reports/{report_a.pk}/attachments/", {"deliverable": "abc", "file": upload}, format="multipart"
+    )
     assert response.status_code == 400, response.content[:300]
     _is_api_error(response, "deliverable")
 
@@ -160,8 +196,10 @@ def test_a_non_numeric_deliverable_on_an_attachment_upload_is_400(api_as, bob, r
 def test_a_json_body_over_the_size_limit_gets_the_api_error_shape(api_as, olga, report_a, settings):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
     report = Report.objects.get(pk=report_a.pk)
-    response = api_as(olga).patch(f"/api/v1/reports/{report.pk}/",
-                                  json.dumps({"version": report.version, "summary": "x" * 5000}),
-                                  content_type="application/json")
+    response = api_as(olga).patch(
+        f"/api/v1/reports/{report.pk}/",
+        json.dumps({"version": report.version, "summary": "x" * 5000}),
+        content_type="application/json",
+    )
     assert response.status_code in (400, 413), response.status_code
     _is_api_error(response)

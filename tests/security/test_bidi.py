@@ -24,8 +24,11 @@ def test_a_web_form_stores_text_without_bidi_controls(client, report_a, bob):
     page = client.get(f"/reports/{report_a.pk}/edit/")
     form = page.context["summary_form"]
     data = {"version": report_a.version, "summary": SPOOF}
-    for prefix, formset in (("outcomes", page.context["outcome_fs"]), ("achievements", page.context["ach_fs"]),
-                            ("constraints", page.context["con_fs"])):
+    for prefix, formset in (
+        ("outcomes", page.context["outcome_fs"]),
+        ("achievements", page.context["ach_fs"]),
+        ("constraints", page.context["con_fs"]),
+    ):
         data[f"{prefix}-TOTAL_FORMS"] = len(formset.forms) if prefix == "outcomes" else 0
         data[f"{prefix}-INITIAL_FORMS"] = len(formset.forms) if prefix == "outcomes" else 0
         if prefix == "outcomes":
@@ -39,8 +42,11 @@ def test_a_web_form_stores_text_without_bidi_controls(client, report_a, bob):
 
 def test_the_api_stores_text_without_bidi_controls(api, report_a, bob):
     api.force_authenticate(bob)
-    response = api.patch(f"/api/v1/reports/{report_a.pk}/", {"version": report_a.version, "summary": SPOOF,
-                                                              "achievements": [{"title": SPOOF}]}, format="json")
+    response = api.patch(
+        f"/api/v1/reports/{report_a.pk}/",
+        {"version": report_a.version, "summary": SPOOF, "achievements": [{"title": SPOOF}]},
+        format="json",
+    )
     assert response.status_code == 200, response.content[:300]
     assert response.json()["summary"] == CLEAN
     assert response.json()["achievements"][0]["title"] == CLEAN
@@ -50,7 +56,10 @@ def test_the_api_stores_text_without_bidi_controls(api, report_a, bob):
 def test_bulk_writes_and_spreadsheet_cells_lose_them_too(unit_a, olga):
     from core import audit
 
-    audit.bulk_create(Deliverable, [Deliverable(directorate=unit_a, year=2030, title=SPOOF, category="operations",
-                                                due_date="2030-12-31")], actor=olga)
+    audit.bulk_create(
+        Deliverable,
+        [Deliverable(directorate=unit_a, year=2030, title=SPOOF, category="operations", due_date="2030-12-31")],
+        actor=olga,
+    )
     assert Deliverable.objects.get(year=2030).title == CLEAN
     assert TextWidget().clean(f"  {SPOOF}  ") == CLEAN

@@ -47,12 +47,24 @@ def test_objective_priority_and_deliverable_patches_need_if_match(api, draft, ol
     priority = Priority.objects.first()
     deliverable = DeliverableFactory(directorate=unit_a, year=2024)
     for user, url, body, reread in [
-        (olga, f"/api/v1/objectives/{objective.pk}/", {"title": "Nouveau titre"},
-         lambda: Objective.objects.get(pk=objective.pk).title),
-        (dino, f"/api/v1/priorities/{priority.pk}/", {"title_fr": "Nouveau titre"},
-         lambda: Priority.objects.get(pk=priority.pk).title_fr),
-        (olga, f"/api/v1/deliverables/{deliverable.pk}/", {"title": "Nouveau titre"},
-         lambda: Deliverable.objects.get(pk=deliverable.pk).title),
+        (
+            olga,
+            f"/api/v1/objectives/{objective.pk}/",
+            {"title": "Nouveau titre"},
+            lambda: Objective.objects.get(pk=objective.pk).title,
+        ),
+        (
+            dino,
+            f"/api/v1/priorities/{priority.pk}/",
+            {"title_fr": "Nouveau titre"},
+            lambda: Priority.objects.get(pk=priority.pk).title_fr,
+        ),
+        (
+            olga,
+            f"/api/v1/deliverables/{deliverable.pk}/",
+            {"title": "Nouveau titre"},
+            lambda: Deliverable.objects.get(pk=deliverable.pk).title,
+        ),
     ]:
         as_(api, user)
         before = reread()

@@ -20,11 +20,11 @@ import schemathesis
 import time_machine
 from django.db import transaction
 from hypothesis import HealthCheck, Phase
-from accounts import services as account_services
 from schemathesis.checks import not_a_server_error
 from schemathesis.generation import GenerationMode
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
+from accounts import services as account_services
 from tests.security import world as world_module
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "8"))
@@ -44,8 +44,14 @@ def world(db):
 
 
 def _fuzz(operation, mode, headers, app, seen, failures):
-    @hypothesis.settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=True,
-                         phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
+    @hypothesis.settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        database=None,
+        derandomize=True,
+        phases=[Phase.explicit, Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
     @hypothesis.given(case=operation.as_strategy(generation_mode=mode))
     def run(case):
         savepoint = transaction.savepoint()
@@ -96,7 +102,9 @@ def test_the_api_survives_fuzzing(world, role, settings, keep_connection):
             for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
                 _fuzz(operation, mode, headers, application, seen, failures)
     total = sum(seen.values())
-    print(f"schemathesis as {role}: {operations} operations, {total} cases, answers by class: "
-          f"{dict(sorted((f'{k}xx', v) for k, v in seen.items()))}")
+    print(
+        f"schemathesis as {role}: {operations} operations, {total} cases, answers by class: "
+        f"{dict(sorted((f'{k}xx', v) for k, v in seen.items()))}"
+    )
     assert total > operations * 4, "the fuzzer sent too few requests to mean anything"
     assert not failures, f"{len(failures)} operation(s) failed:\n\n" + "\n\n".join(failures)

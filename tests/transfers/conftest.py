@@ -9,8 +9,17 @@ from django.utils import translation
 from transfers import kinds, services
 from transfers.models import ImportJob
 
-DELIVERABLE_HEADERS = ["unit_code", "year", "title", "description", "category", "target_quantity", "target_unit",
-                       "target_date", "due_date"]
+DELIVERABLE_HEADERS = [
+    "unit_code",
+    "year",
+    "title",
+    "description",
+    "category",
+    "target_quantity",
+    "target_unit",
+    "target_date",
+    "due_date",
+]
 UNIT_HEADERS = ["code", "kind", "parent_code", "name_fr", "name_ar", "name_en"]
 
 
@@ -43,8 +52,17 @@ def upload(headers, rows, fmt="xlsx", name=None, sheet=None):
 
 
 def deliverable_row(code="SP-A", year=2022, title="Livrable", **overrides):
-    row = {"unit_code": code, "year": year, "title": title, "description": "", "category": "operations",
-           "target_quantity": 3, "target_unit": "équipes", "target_date": "", "due_date": f"{year}-12-31"}
+    row = {
+        "unit_code": code,
+        "year": year,
+        "title": title,
+        "description": "",
+        "category": "operations",
+        "target_quantity": 3,
+        "target_unit": "équipes",
+        "target_date": "",
+        "due_date": f"{year}-12-31",
+    }
     row.update(overrides)
     return [row[h] for h in DELIVERABLE_HEADERS]
 
@@ -96,4 +114,3 @@ def import_deliverables(start, confirm):
         return job
 
     return _run
-

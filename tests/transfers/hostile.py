@@ -11,8 +11,17 @@ from xml.sax.saxutils import escape
 
 import openpyxl
 
-HEADERS = ["unit_code", "year", "title", "description", "category", "target_quantity", "target_unit",
-           "target_date", "due_date"]
+HEADERS = [
+    "unit_code",
+    "year",
+    "title",
+    "description",
+    "category",
+    "target_quantity",
+    "target_unit",
+    "target_date",
+    "due_date",
+]
 ROW = ["SP-A", 2022, "Livrable", "", "operations", 3, "équipes", "", "2022-12-31"]
 NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 
@@ -33,7 +42,7 @@ def _cell(ref, value):
 
 def _row(number, values, *, columns=None):
     columns = columns or range(1, len(values) + 1)
-    cells = "".join(_cell(f"{_letters(col)}{number}", value) for col, value in zip(columns, values))
+    cells = "".join(_cell(f"{_letters(col)}{number}", value) for col, value in zip(columns, values, strict=False))
     return f'<row r="{number}">{cells}</row>'
 
 

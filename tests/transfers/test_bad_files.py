@@ -36,15 +36,15 @@ def test_a_zip_that_is_not_a_workbook(start, olga):
 
 def test_wrong_extension_is_refused_at_upload(olga):
     with pytest.raises(ValidationFailed, match=".xlsx and .csv"):
-        services.import_start(actor=olga, kind_key="deliverables",
-                              uploaded_file=SimpleUploadedFile("cahier.pdf", b"x"))
+        services.import_start(actor=olga, kind_key="deliverables", uploaded_file=SimpleUploadedFile("cahier.pdf", b"x"))
 
 
 def test_file_too_large_is_refused_at_upload(olga, settings):
     settings.IMPORT_MAX_UPLOAD_BYTES = 100
     with pytest.raises(ValidationFailed, match="too large"):
-        services.import_start(actor=olga, kind_key="deliverables",
-                              uploaded_file=SimpleUploadedFile("cahier.csv", b"x" * 101))
+        services.import_start(
+            actor=olga, kind_key="deliverables", uploaded_file=SimpleUploadedFile("cahier.csv", b"x" * 101)
+        )
 
 
 def test_wrong_sheet(start, olga, unit_a):
@@ -91,8 +91,10 @@ def test_xlsx_with_xml_entities_is_refused(start, olga, unit_a):
 def test_billion_laughs_in_a_sheet_is_refused(start, olga, unit_a):
     content = xlsx_bytes(DELIVERABLE_HEADERS, [deliverable_row()])
     source = zipfile.ZipFile(io.BytesIO(content))
-    laughs = (b'<!DOCTYPE x [<!ENTITY a "lol"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">'
-              b'<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]>')
+    laughs = (
+        b'<!DOCTYPE x [<!ENTITY a "lol"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">'
+        b'<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]>'
+    )
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         for info in source.infolist():

@@ -89,8 +89,9 @@ def test_an_error_in_the_last_row_saves_nothing(start, confirm, alice, unit_a):
     assert not Deliverable.objects.exists()
 
 
-def test_apply_revalidates_and_saves_nothing_if_a_row_became_invalid(start, confirm, alice, unit_a, cycle, bob,
-                                                                   frozen, django_capture_on_commit_callbacks):
+def test_apply_revalidates_and_saves_nothing_if_a_row_became_invalid(
+    start, confirm, alice, unit_a, cycle, bob, frozen, django_capture_on_commit_callbacks
+):
     from reviews import services as review_services
     from tests.conftest import fill
 
@@ -107,8 +108,11 @@ def test_apply_revalidates_and_saves_nothing_if_a_row_became_invalid(start, conf
 
 
 def test_editor_may_import_only_their_own_unit_and_year(start, bob, unit_a, unit_b):
-    rows = [deliverable_row(title="mine"), deliverable_row(code="WS-B", title="theirs"),
-            deliverable_row(title="next year", year=2023)]
+    rows = [
+        deliverable_row(title="mine"),
+        deliverable_row(code="WS-B", title="theirs"),
+        deliverable_row(title="next year", year=2023),
+    ]
     job = start(bob, "deliverables", upload(DELIVERABLE_HEADERS, rows), year=2022)
     messages = {e["row"]: e["message"] for e in job.row_errors}
     assert set(messages) == {3, 4}
@@ -121,8 +125,9 @@ def test_editor_must_choose_a_year(bob, unit_a):
     from transfers import services
 
     with pytest.raises(ValidationFailed):
-        services.import_start(actor=bob, kind_key="deliverables",
-                              uploaded_file=upload(DELIVERABLE_HEADERS, [deliverable_row()]))
+        services.import_start(
+            actor=bob, kind_key="deliverables", uploaded_file=upload(DELIVERABLE_HEADERS, [deliverable_row()])
+        )
 
 
 def test_viewer_and_outsider_may_not_import_deliverables(victor, oscar):
@@ -131,8 +136,12 @@ def test_viewer_and_outsider_may_not_import_deliverables(victor, oscar):
 
     for user in (victor, oscar):
         with pytest.raises(NotAllowed):
-            services.import_start(actor=user, kind_key="deliverables", year=2022,
-                                  uploaded_file=upload(DELIVERABLE_HEADERS, [deliverable_row()]))
+            services.import_start(
+                actor=user,
+                kind_key="deliverables",
+                year=2022,
+                uploaded_file=upload(DELIVERABLE_HEADERS, [deliverable_row()]),
+            )
 
 
 def test_dg_office_may_import_into_any_unit(import_deliverables, olga, unit_a, unit_b):
@@ -140,8 +149,9 @@ def test_dg_office_may_import_into_any_unit(import_deliverables, olga, unit_a, u
     assert job.state == ImportJob.State.APPLIED and job.counts["new"] == 2
 
 
-def test_frozen_cahier_des_charges_is_refused_once_per_unit_and_year(start, submitted_report, olga,
-                                                                    django_assert_max_num_queries):
+def test_frozen_cahier_des_charges_is_refused_once_per_unit_and_year(
+    start, submitted_report, olga, django_assert_max_num_queries
+):
     rows = [deliverable_row(title=f"late {i}") for i in range(20)]
     job = start(olga, "deliverables", upload(DELIVERABLE_HEADERS, rows))
     assert job.error_count == 20
@@ -183,19 +193,34 @@ def test_preview_runs_a_constant_number_of_queries(start, alice, unit_a, django_
 def test_an_import_cannot_change_a_deliverable_of_the_approved_roadmap(start, who, request, unit_a):
     from tests.factories import DeliverableFactory
 
-    DeliverableFactory(directorate=unit_a, year=2022, title="Brigade", category="operations", target_quantity=3,
-                       target_unit="équipes", due_date=datetime.date(2022, 12, 31),
-                       origin=Deliverable.Origin.ROADMAP, origin_reference="2022-SP-A-01")
-    job = start(request.getfixturevalue(who), "deliverables",
-                upload(DELIVERABLE_HEADERS, [deliverable_row(title="Brigade", target_quantity=9)]))
+    DeliverableFactory(
+        directorate=unit_a,
+        year=2022,
+        title="Brigade",
+        category="operations",
+        target_quantity=3,
+        target_unit="équipes",
+        due_date=datetime.date(2022, 12, 31),
+        origin=Deliverable.Origin.ROADMAP,
+        origin_reference="2022-SP-A-01",
+    )
+    job = start(
+        request.getfixturevalue(who),
+        "deliverables",
+        upload(DELIVERABLE_HEADERS, [deliverable_row(title="Brigade", target_quantity=9)]),
+    )
     assert job.counts["invalid"] + job.counts["error"] == 1
     assert "roadmap" in str(job.row_errors)
     assert Deliverable.objects.get(title="Brigade").target_quantity == 3
-    unchanged = start(request.getfixturevalue(who), "deliverables",
-                      upload(DELIVERABLE_HEADERS, [deliverable_row(title="Brigade")]))
+    unchanged = start(
+        request.getfixturevalue(who), "deliverables", upload(DELIVERABLE_HEADERS, [deliverable_row(title="Brigade")])
+    )
     assert unchanged.counts["skip"] == 1
-def test_preview_query_count_does_not_grow_with_the_units_in_the_file(start, olga, unit_a, cycle,
-                                                                      django_assert_num_queries):
+
+
+def test_preview_query_count_does_not_grow_with_the_units_in_the_file(
+    start, olga, unit_a, cycle, django_assert_num_queries
+):
     """The guard (a submitted report freezes the cahier des charges) runs once for every unit and year."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext

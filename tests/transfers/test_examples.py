@@ -26,18 +26,24 @@ def test_example_files_preview_in_the_demo(demo, start, fmt):
     editor = User.objects.get(username="editor.sp-sefrou")
     job = start(editor, "deliverables", SimpleUploadedFile(f"d.{fmt}", (EXAMPLES / f"deliverables.{fmt}").read_bytes()))
     assert job.counts["new"] == 3 and job.error_count == 0, (job.message, job.row_errors)
-    bad = start(editor, "deliverables",
-                SimpleUploadedFile(f"e.{fmt}", (EXAMPLES / f"deliverables-with-errors.{fmt}").read_bytes()))
+    bad = start(
+        editor,
+        "deliverables",
+        SimpleUploadedFile(f"e.{fmt}", (EXAMPLES / f"deliverables-with-errors.{fmt}").read_bytes()),
+    )
     assert sorted(e["row"] for e in bad.row_errors) == [2, 3, 4, 5]
     admin = User.objects.get(username="admin")
     units = start(admin, "units", SimpleUploadedFile(f"u.{fmt}", (EXAMPLES / f"units.{fmt}").read_bytes()))
     assert units.counts["new"] == 1 and units.counts["skip"] == 2, (units.message, units.row_errors)
     figures = start(editor, "figures", SimpleUploadedFile(f"f.{fmt}", (EXAMPLES / f"figures.{fmt}").read_bytes()))
     assert (figures.counts["skip"], figures.counts["update"], figures.counts["new"]) == (2, 1, 1), (
-        figures.message, figures.row_errors)
+        figures.message,
+        figures.row_errors,
+    )
     assert figures.error_count == 0
-    bad = start(editor, "figures",
-                SimpleUploadedFile(f"e.{fmt}", (EXAMPLES / f"figures-with-errors.{fmt}").read_bytes()))
+    bad = start(
+        editor, "figures", SimpleUploadedFile(f"e.{fmt}", (EXAMPLES / f"figures-with-errors.{fmt}").read_bytes())
+    )
     assert sorted(e["row"] for e in bad.row_errors) == [2, 3, 4, 5, 6, 8], bad.row_errors
 
 

@@ -35,15 +35,14 @@ def test_dg_office_exports_every_unit(olga, unit_a, unit_b):
 
 
 def test_cells_that_would_run_a_formula_are_neutralised(olga, unit_a):
-    for title in ("=HYPERLINK(\"http://x\")", "+1+1", "-2+3", "@SUM(A1)"):
+    for title in ('=HYPERLINK("http://x")', "+1+1", "-2+3", "@SUM(A1)"):
         DeliverableFactory(directorate=unit_a, title=title, description="=cmd|' /C calc'!A0")
     for fmt, reader in (("xlsx", _xlsx_rows), ("csv", _csv_rows)):
         rows = reader(services.export_file(user=olga, kind_key="deliverables", fmt=fmt))
         titles = sorted(row[2] for row in rows[1:])
         assert all(title.startswith("'") for title in titles), titles
         assert all(row[3].startswith("'=") for row in rows[1:])
-    workbook = openpyxl.load_workbook(io.BytesIO(services.export_file(user=olga, kind_key="deliverables",
-                                                                      fmt="xlsx")))
+    workbook = openpyxl.load_workbook(io.BytesIO(services.export_file(user=olga, kind_key="deliverables", fmt="xlsx")))
     assert all(cell.data_type != "f" for row in workbook.active.iter_rows() for cell in row)
 
 

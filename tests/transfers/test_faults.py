@@ -37,11 +37,23 @@ class OwnRedis:
         self.url = f"redis://127.0.0.1:{self.port}/0"
 
     def start(self):
-        persistence = ["--appendonly", "yes", "--appendfsync", "always"] if self.persistent else [
-            "--appendonly", "no"]
+        persistence = ["--appendonly", "yes", "--appendfsync", "always"] if self.persistent else ["--appendonly", "no"]
         self.process = subprocess.Popen(
-            ["redis-server", "--bind", "127.0.0.1", "--port", str(self.port), "--dir", str(self.folder),
-             "--save", "", *persistence], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            [
+                "redis-server",
+                "--bind",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--dir",
+                str(self.folder),
+                "--save",
+                "",
+                *persistence,
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         client = redis.Redis.from_url(self.url)
         for _ in range(100):
             try:
@@ -88,8 +100,9 @@ def _olga():
 
 
 def _upload(olga, title):
-    return services.import_start(actor=olga, kind_key="deliverables",
-                                 uploaded_file=upload(DELIVERABLE_HEADERS, [deliverable_row(title=title)]))
+    return services.import_start(
+        actor=olga, kind_key="deliverables", uploaded_file=upload(DELIVERABLE_HEADERS, [deliverable_row(title=title)])
+    )
 
 
 def test_work_queued_before_a_redis_restart_is_delivered_after_and_the_gap_loses_nothing(own_redis, broker):
@@ -106,8 +119,9 @@ def test_work_queued_before_a_redis_restart_is_delivered_after_and_the_gap_loses
     server.start()  # restarted with its append-only file
     queue.reset(app.conf.broker_url)  # known to be back: try it at once
     assert services.import_sweep()["requeued"] == [during.pk]
-    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30,
-                      queues=[app.conf.task_default_queue]):
+    with start_worker(
+        app, pool="solo", perform_ping_check=False, shutdown_timeout=30, queues=[app.conf.task_default_queue]
+    ):
         for job in (before, during):
             job = _wait(job, {ImportJob.State.PREVIEW, ImportJob.State.FAILED})
             assert job.state == ImportJob.State.PREVIEW and job.counts["new"] == 1, job.message
@@ -125,7 +139,8 @@ def test_a_redis_that_lost_its_data_loses_no_import(own_redis, broker):
     assert redis.Redis.from_url(server.url).dbsize() == 0
     later = timezone.now() + datetime.timedelta(minutes=31)
     assert services.import_sweep(now=later)["requeued"] == [job.pk]
-    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30,
-                      queues=[app.conf.task_default_queue]):
+    with start_worker(
+        app, pool="solo", perform_ping_check=False, shutdown_timeout=30, queues=[app.conf.task_default_queue]
+    ):
         job = _wait(job, {ImportJob.State.PREVIEW, ImportJob.State.FAILED})
     assert job.state == ImportJob.State.PREVIEW and job.attempts == 2

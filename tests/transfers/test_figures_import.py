@@ -37,8 +37,9 @@ def indicators(db):
         "cases_handled": handled,
         "cases_solved": solved,
         "arrests": make_indicator("arrests", position=30),
-        "solved_rate": make_indicator("solved_rate", unit="percent", numerator=solved, denominator=handled,
-                                      multiplier=Decimal(100), position=40),
+        "solved_rate": make_indicator(
+            "solved_rate", unit="percent", numerator=solved, denominator=handled, multiplier=Decimal(100), position=40
+        ),
         "staff": make_indicator("staff", national_only=True, rollup="none", position=50),
     }
 
@@ -85,7 +86,11 @@ def test_confirm_saves_every_figure_with_a_history_row(import_figures, alice, un
     assert job.counts["new"] == 2
     handled = Figure.objects.get(indicator__code="cases_handled")
     assert (handled.directorate, handled.year, handled.value, handled.source_note) == (
-        unit_a, 2022, Decimal(1204), "registre")
+        unit_a,
+        2022,
+        Decimal(1204),
+        "registre",
+    )
     assert handled.entered_by == alice
     history = Figure.history.filter(history_change_reason=job.history_reason)
     assert history.count() == 2
@@ -112,16 +117,16 @@ def test_a_changed_value_is_updated_with_a_history_row(import_figures, alice, cy
 
 def test_row_errors_name_row_column_value_and_problem(start, olga, unit_a, cycle, indicators):
     rows = [
-        figure_row(),                                    # 2: fine
-        figure_row(code="NOPE"),                         # 3: unknown unit
-        figure_row(indicator="nope"),                    # 4: unknown indicator
-        figure_row(indicator="arrests", value="many"),   # 5: not a number
+        figure_row(),  # 2: fine
+        figure_row(code="NOPE"),  # 3: unknown unit
+        figure_row(indicator="nope"),  # 4: unknown indicator
+        figure_row(indicator="arrests", value="many"),  # 5: not a number
         figure_row(indicator="cases_solved", value=-3),  # 6: negative
-        figure_row(indicator="solved_rate", value=95),   # 7: derived (computed)
-        figure_row(),                                    # 8: duplicate of row 2
-        figure_row(year=2023),                           # 9: no review cycle for 2023
-        figure_row(indicator="staff"),                   # 10: national figure at a unit
-        figure_row(indicator="arrests", value=""),       # 11: no value
+        figure_row(indicator="solved_rate", value=95),  # 7: derived (computed)
+        figure_row(),  # 8: duplicate of row 2
+        figure_row(year=2023),  # 9: no review cycle for 2023
+        figure_row(indicator="staff"),  # 10: national figure at a unit
+        figure_row(indicator="arrests", value=""),  # 11: no value
     ]
     job = start(olga, "figures", upload(HEADERS, rows))
     errors = {e["row"]: e for e in job.row_errors}
@@ -159,8 +164,7 @@ def test_an_error_in_the_last_row_saves_nothing(start, alice, cycle, indicators)
     assert not Figure.objects.exists()
 
 
-def test_apply_checks_again_and_saves_nothing_if_the_last_row_became_invalid(start, confirm, alice, cycle,
-                                                                          indicators):
+def test_apply_checks_again_and_saves_nothing_if_the_last_row_became_invalid(start, confirm, alice, cycle, indicators):
     rows = [figure_row(indicator=code) for code in ("cases_handled", "cases_solved", "arrests")]
     job = start(alice, "figures", upload(HEADERS, rows))
     assert job.can_confirm
@@ -173,8 +177,9 @@ def test_apply_checks_again_and_saves_nothing_if_the_last_row_became_invalid(sta
     assert not Figure.objects.exists() and not Figure.history.exists()
 
 
-def test_editor_imports_only_their_own_unit_and_the_chosen_year(start, import_figures, bob, unit_a, unit_b, cycle,
-                                                              indicators):
+def test_editor_imports_only_their_own_unit_and_the_chosen_year(
+    start, import_figures, bob, unit_a, unit_b, cycle, indicators
+):
     rows = [figure_row(), figure_row(code="WS-B"), figure_row(indicator="arrests", year=2023)]
     job = start(bob, "figures", upload(HEADERS, rows), year=2022)
     messages = {e["row"]: e["message"] for e in job.row_errors}
@@ -187,16 +192,21 @@ def test_editor_imports_only_their_own_unit_and_the_chosen_year(start, import_fi
 def test_viewer_and_outsider_may_not_import_figures(victor, oscar, cycle, indicators):
     for user in (victor, oscar):
         with pytest.raises(NotAllowed):
-            services.import_start(actor=user, kind_key="figures", year=2022,
-                                  uploaded_file=upload(HEADERS, [figure_row()]))
+            services.import_start(
+                actor=user, kind_key="figures", year=2022, uploaded_file=upload(HEADERS, [figure_row()])
+            )
 
 
 @pytest.mark.parametrize("user", ["olga", "root"])
-def test_dg_office_and_admins_import_any_unit_and_national_figures(import_figures, national, unit_b, cycle,
-                                                                   indicators, user, request):
+def test_dg_office_and_admins_import_any_unit_and_national_figures(
+    import_figures, national, unit_b, cycle, indicators, user, request
+):
     actor = request.getfixturevalue(user)
-    rows = [figure_row(code="DGSN", indicator="staff", value=73000), figure_row(code="WS-B", value=8),
-            figure_row(code="SP-A", value=9)]
+    rows = [
+        figure_row(code="DGSN", indicator="staff", value=73000),
+        figure_row(code="WS-B", value=8),
+        figure_row(code="SP-A", value=9),
+    ]
     job = import_figures(actor, rows)
     assert job.state == ImportJob.State.APPLIED and job.counts["new"] == 3
     assert Figure.objects.get(directorate=national).value == 73000
@@ -219,15 +229,15 @@ def test_preview_runs_a_constant_number_of_queries(start, olga, cycle, indicator
     assert counts[0] == counts[1]
 
 
-def test_export_holds_only_what_the_user_may_see_and_neutralises_formulas(import_figures, olga, alice, unit_a,
-                                                                         unit_b, cycle, indicators):
+def test_export_holds_only_what_the_user_may_see_and_neutralises_formulas(
+    import_figures, olga, alice, unit_a, unit_b, cycle, indicators
+):
     # (.csv: openpyxl would write the first note as a formula)
-    import_figures(olga, [figure_row(note="=HYPERLINK(\"http://x\")"), figure_row(code="WS-B", note="+1+1")],
-                   fmt="csv")
+    import_figures(olga, [figure_row(note='=HYPERLINK("http://x")'), figure_row(code="WS-B", note="+1+1")], fmt="csv")
     for fmt, reader in (("xlsx", _xlsx_rows), ("csv", _csv_rows)):
         rows = reader(services.export_file(user=olga, kind_key="figures", fmt=fmt))
         assert rows[0] == ["Unit code", "Year", "Indicator code", "Value", "Source note"]
-        assert sorted(row[4] for row in rows[1:]) == ["'+1+1", "'=HYPERLINK(\"http://x\")"]
+        assert sorted(row[4] for row in rows[1:]) == ["'+1+1", '\'=HYPERLINK("http://x")']
         mine = reader(services.export_file(user=alice, kind_key="figures", fmt=fmt))
         assert [row[0] for row in mine[1:]] == ["SP-A"]
 
@@ -242,8 +252,7 @@ def test_exported_figures_reimport_unchanged(import_figures, start, alice, cycle
 @pytest.mark.parametrize("fmt", ["xlsx", "csv"])
 def test_template_has_translated_headers_and_real_indicator_codes(client, alice, fmt):
     client.force_login(alice)
-    response = client.get(reverse("transfers:import_template", args=["figures", fmt]),
-                          HTTP_ACCEPT_LANGUAGE="en")
+    response = client.get(reverse("transfers:import_template", args=["figures", fmt]), HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 200
     rows = _xlsx_rows(response.content) if fmt == "xlsx" else _csv_rows(response.content)
     assert rows[0] == ["Unit code", "Year", "Indicator code", "Value", "Source note"]
@@ -278,11 +287,21 @@ def test_administrator_imports_figures_in_the_admin_with_the_same_rules(client, 
     formats = FigureImportAdmin(Figure, None).get_import_formats()
     csv_index = str(next(i for i, f in enumerate(formats) if f is CSV or issubclass(f, CSV)))
     url = reverse("admin:figures_figure_import")
-    bad = client.post(url, {"resource": "0", "format": csv_index, "import_file": upload(
-        HEADERS, [figure_row(indicator="solved_rate")], fmt="csv")}, HTTP_ACCEPT_LANGUAGE="en")
+    bad = client.post(
+        url,
+        {
+            "resource": "0",
+            "format": csv_index,
+            "import_file": upload(HEADERS, [figure_row(indicator="solved_rate")], fmt="csv"),
+        },
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
     assert bad.status_code == 200 and "computed" in bad.content.decode()
-    good = client.post(url, {"resource": "0", "format": csv_index, "import_file": upload(
-        HEADERS, [figure_row(value=42)], fmt="csv")}, HTTP_ACCEPT_LANGUAGE="en")
+    good = client.post(
+        url,
+        {"resource": "0", "format": csv_index, "import_file": upload(HEADERS, [figure_row(value=42)], fmt="csv")},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
     confirm_form = good.context["confirm_form"]
     response = client.post(reverse("admin:figures_figure_process_import"), {**confirm_form.initial})
     assert response.status_code == 302
@@ -291,8 +310,9 @@ def test_administrator_imports_figures_in_the_admin_with_the_same_rules(client, 
     assert figure.history.get().history_user == root
 
 
-def test_pages_offer_the_figures_import_and_the_exports(client, alice, cycle, indicators,
-                                                       django_capture_on_commit_callbacks):
+def test_pages_offer_the_figures_import_and_the_exports(
+    client, alice, cycle, indicators, django_capture_on_commit_callbacks
+):
     client.force_login(alice)
     page = client.get(reverse("transfers:import_list"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert reverse("transfers:import_new", args=["figures"]) in page
@@ -300,8 +320,9 @@ def test_pages_offer_the_figures_import_and_the_exports(client, alice, cycle, in
     assert reverse("transfers:export", args=["objectives", "csv"]) in page
     assert client.get(reverse("transfers:import_new", args=["figures"])).status_code == 200
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("transfers:import_new", args=["figures"]),
-                               {"file": upload(HEADERS, [figure_row()]), "year": 2022})
+        response = client.post(
+            reverse("transfers:import_new", args=["figures"]), {"file": upload(HEADERS, [figure_row()]), "year": 2022}
+        )
     job = ImportJob.objects.get()
     assert response.status_code == 302 and job.kind == "figures" and job.counts["new"] == 1
     with django_capture_on_commit_callbacks(execute=True):
@@ -309,20 +330,25 @@ def test_pages_offer_the_figures_import_and_the_exports(client, alice, cycle, in
     assert Figure.objects.get().value == 100
 
 
-def test_a_file_without_the_source_note_column_keeps_the_notes(import_figures, start, confirm, alice, cycle,
-                                                               indicators):
+def test_a_file_without_the_source_note_column_keeps_the_notes(
+    import_figures, start, confirm, alice, cycle, indicators
+):
     import_figures(alice, [figure_row(value=5, note="registre"), figure_row(indicator="arrests", value=7)])
-    job = start(alice, "figures", upload(HEADERS[:4], [figure_row(value=5)[:4], figure_row(indicator="arrests",
-                                                                                            value=8)[:4]]))
+    job = start(
+        alice, "figures", upload(HEADERS[:4], [figure_row(value=5)[:4], figure_row(indicator="arrests", value=8)[:4]])
+    )
     assert (job.counts["skip"], job.counts["update"]) == (1, 1), job.row_errors
     confirm(alice, job)
-    assert dict(Figure.objects.values_list("indicator__code", "source_note")) == {"cases_handled": "registre",
-                                                                                   "arrests": ""}
+    assert dict(Figure.objects.values_list("indicator__code", "source_note")) == {
+        "cases_handled": "registre",
+        "arrests": "",
+    }
     assert Figure.objects.get(indicator__code="arrests").value == 8
 
 
-def test_while_the_report_is_returned_with_flags_only_flagged_figures_import(import_figures, start, alice, bob, olga,
-                                                                             cycle, indicators, report_a):
+def test_while_the_report_is_returned_with_flags_only_flagged_figures_import(
+    import_figures, start, alice, bob, olga, cycle, indicators, report_a
+):
     """The preview marks each unflagged figure the file would change; the flagged one goes through."""
     from reviews import services as review_services
     from tests.conftest import fill
@@ -330,8 +356,9 @@ def test_while_the_report_is_returned_with_flags_only_flagged_figures_import(imp
     import_figures(alice, [figure_row(value=10), figure_row(indicator="arrests", value=5)])
     review_services.report_submit(actor=alice, report=fill(report_a, bob))
     handled = Figure.objects.get(indicator__code="cases_handled")
-    review_services.report_return(actor=olga, report=report_a, comment="x",
-                                  items=[{"kind": "figure", "id": handled.pk, "comment": "Vérifier"}])
+    review_services.report_return(
+        actor=olga, report=report_a, comment="x", items=[{"kind": "figure", "id": handled.pk, "comment": "Vérifier"}]
+    )
     job = start(alice, "figures", upload(HEADERS, [figure_row(value=11), figure_row(indicator="arrests", value=6)]))
     assert job.error_count == 1 and not job.can_confirm
     assert "flagged" in str(job.row_errors) or "signal" in str(job.row_errors)

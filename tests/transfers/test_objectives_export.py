@@ -13,8 +13,17 @@ from .test_exports import _csv_rows, _xlsx_rows
 
 pytestmark = pytest.mark.django_db
 
-HEADERS = ["Year", "Reference", "Owner unit code", "Title", "Category", "Measurable target", "Status", "State",
-           "Priority code"]
+HEADERS = [
+    "Year",
+    "Reference",
+    "Owner unit code",
+    "Title",
+    "Category",
+    "Measurable target",
+    "Status",
+    "State",
+    "Priority code",
+]
 
 
 @pytest.mark.parametrize("fmt", ["xlsx", "csv"])
@@ -52,8 +61,15 @@ def test_objectives_export_page_runs_constant_queries(client, approved, olga, un
     counts = []
     for more in (0, 20):
         for i in range(more):
-            Objective.objects.create(roadmap=approved, ref=f"X-{i}", owner=unit_b, title=f"Objectif {i}",
-                                     category="operations", source_kind="new", source_key=f"x-{i}")
+            Objective.objects.create(
+                roadmap=approved,
+                ref=f"X-{i}",
+                owner=unit_b,
+                title=f"Objectif {i}",
+                category="operations",
+                source_kind="new",
+                source_key=f"x-{i}",
+            )
         with CaptureQueriesContext(connection) as queries:
             assert client.get(url).status_code == 200
         counts.append(len(queries))

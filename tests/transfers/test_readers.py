@@ -37,8 +37,19 @@ def test_reader_matches_openpyxl(write_only):
     workbook = openpyxl.Workbook(write_only=write_only)
     sheet = workbook.create_sheet("S") if write_only else workbook.active
     sheet.append(["text", "int", "float", "date", "datetime", "bool", "formula", "négatif", "vide"])
-    sheet.append(["Livrable é ش", 3, 2.5, datetime.date(2022, 12, 31), datetime.datetime(2022, 1, 2, 3, 4), True,
-                  "=1+1", -4, None])
+    sheet.append(
+        [
+            "Livrable é ش",
+            3,
+            2.5,
+            datetime.date(2022, 12, 31),
+            datetime.datetime(2022, 1, 2, 3, 4),
+            True,
+            "=1+1",
+            -4,
+            None,
+        ]
+    )
     sheet.append([None, None, None])
     sheet.append(["  spaces  ", 10**12, 1e-7, None, None, False, None, "", "last"])
     if not write_only:
@@ -57,11 +68,13 @@ def test_reader_reads_inline_and_rich_strings():
     workbook.save(buffer)
     source = zipfile.ZipFile(io.BytesIO(buffer.getvalue()))
     out = io.BytesIO()
-    sheet_xml = (b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
-                 b'<row r="1"><c r="A1" t="inlineStr"><is><t>plain</t></is></c>'
-                 b'<c r="B1" t="inlineStr"><is><r><t>ri</t></r><r><t>ch</t></r></is></c>'
-                 b'<c r="C1" t="str"><v>formula text</v></c><c r="D1"><v>7</v></c></row>'
-                 b'<row r="3"><c r="B3" t="b"><v>1</v></c></row></sheetData></worksheet>')
+    sheet_xml = (
+        b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+        b'<row r="1"><c r="A1" t="inlineStr"><is><t>plain</t></is></c>'
+        b'<c r="B1" t="inlineStr"><is><r><t>ri</t></r><r><t>ch</t></r></is></c>'
+        b'<c r="C1" t="str"><v>formula text</v></c><c r="D1"><v>7</v></c></row>'
+        b'<row r="3"><c r="B3" t="b"><v>1</v></c></row></sheetData></worksheet>'
+    )
     with zipfile.ZipFile(out, "w") as archive:
         for info in source.infolist():
             data = source.read(info.filename)

@@ -26,12 +26,15 @@ pytestmark = pytest.mark.django_db
 def _upload_page(client, user, rows, capture):
     client.force_login(user)
     with capture(execute=True):
-        return client.post(reverse("transfers:import_new", args=["deliverables"]),
-                           {"file": upload(DELIVERABLE_HEADERS, rows), "year": 2022})
+        return client.post(
+            reverse("transfers:import_new", args=["deliverables"]),
+            {"file": upload(DELIVERABLE_HEADERS, rows), "year": 2022},
+        )
 
 
 def test_an_upload_while_the_broker_is_down_is_saved_marked_and_answered(
-        client, bob, unit_a, cycle, dead_broker, django_capture_on_commit_callbacks):
+    client, bob, unit_a, cycle, dead_broker, django_capture_on_commit_callbacks
+):
     response = _upload_page(client, bob, [deliverable_row()], django_capture_on_commit_callbacks)
     assert response.status_code == 302
     job = ImportJob.objects.get()
@@ -42,7 +45,8 @@ def test_an_upload_while_the_broker_is_down_is_saved_marked_and_answered(
 
 
 def test_the_sweeper_queues_the_job_once_the_broker_is_back(
-        client, bob, unit_a, cycle, dead_broker, django_capture_on_commit_callbacks, settings):
+    client, bob, unit_a, cycle, dead_broker, django_capture_on_commit_callbacks, settings
+):
     _upload_page(client, bob, [deliverable_row()], django_capture_on_commit_callbacks)
     job = ImportJob.objects.get()
     assert services.import_sweep()["requeued"] == []  # still down: left waiting, no attempt counted
@@ -68,8 +72,15 @@ def counted(monkeypatch):
 
 def _stuck_job(olga, state, minutes_ago, attempts=1):
     job = ImportJob.objects.create(
-        kind="deliverables", created_by=olga, created_at=timezone.now(), original_name="a.xlsx", file_format="xlsx",
-        size=10, state=state, queued_at=timezone.now() - datetime.timedelta(minutes=minutes_ago), attempts=attempts,
+        kind="deliverables",
+        created_by=olga,
+        created_at=timezone.now(),
+        original_name="a.xlsx",
+        file_format="xlsx",
+        size=10,
+        state=state,
+        queued_at=timezone.now() - datetime.timedelta(minutes=minutes_ago),
+        attempts=attempts,
         confirmed_by=olga if state == ImportJob.State.APPLYING else None,
     )
     job.file.save("a.xlsx", ContentFile(b"x"))
@@ -101,7 +112,9 @@ def test_the_sweeper_is_scheduled_by_the_migrations():
 
 
 def test_the_broker_visibility_timeout_is_longer_than_the_longest_task():
-    longest = max(tasks.preview_import.time_limit, tasks.apply_import.time_limit, django_settings.CELERY_TASK_TIME_LIMIT)
+    longest = max(
+        tasks.preview_import.time_limit, tasks.apply_import.time_limit, django_settings.CELERY_TASK_TIME_LIMIT
+    )
     assert django_settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] > longest
     assert django_settings.IMPORT_STUCK_AFTER_MINUTES * 60 > longest
 
@@ -124,8 +137,9 @@ def test_job_pages_answer_in_every_state_even_with_the_cache_down(client, olga, 
     assert client.get(reverse("transfers:import_file", args=[job.pk])).status_code == 404
 
 
-def test_a_failed_import_can_be_retried_by_its_uploader(client, olga, unit_a, start, settings,
-                                                       django_capture_on_commit_callbacks):
+def test_a_failed_import_can_be_retried_by_its_uploader(
+    client, olga, unit_a, start, settings, django_capture_on_commit_callbacks
+):
     job = start(olga, "deliverables", upload(DELIVERABLE_HEADERS, [deliverable_row()]))
     ImportJob.objects.filter(pk=job.pk).update(state=ImportJob.State.FAILED, message="worker lost")
     client.force_login(olga)

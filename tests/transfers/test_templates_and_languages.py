@@ -46,23 +46,31 @@ def test_the_template_is_still_imported_as_it_is(client, olga, start, unit_a):
 
 
 def test_the_units_and_figures_templates_list_kinds_and_indicators(client, root, olga):
-    Indicator.objects.create(code="arrests_x", name_fr="Interpellations", name_ar="توقيفات", name_en="Arrests",
-                             domain=Indicator._meta.get_field("domain").choices[0][0])
-    units = openpyxl.load_workbook(io.BytesIO(
-        _get(client, root, reverse("transfers:import_template", args=["units", "xlsx"]), "ar").content))
+    Indicator.objects.create(
+        code="arrests_x",
+        name_fr="Interpellations",
+        name_ar="توقيفات",
+        name_en="Arrests",
+        domain=Indicator._meta.get_field("domain").choices[0][0],
+    )
+    units = openpyxl.load_workbook(
+        io.BytesIO(_get(client, root, reverse("transfers:import_template", args=["units", "xlsx"]), "ar").content)
+    )
     assert units.sheetnames[1] == "القيم المسموح بها"
     kinds = [units.worksheets[1].cell(row, 1).value for row in range(2, units.worksheets[1].max_row + 1)]
     assert kinds == [code for code, _label in Directorate.Kind.choices]
-    figures = openpyxl.load_workbook(io.BytesIO(
-        _get(client, olga, reverse("transfers:import_template", args=["figures", "xlsx"]), "en").content))
+    figures = openpyxl.load_workbook(
+        io.BytesIO(_get(client, olga, reverse("transfers:import_template", args=["figures", "xlsx"]), "en").content)
+    )
     sheet = figures["Allowed values"]
-    assert ("arrests_x", "Arrests") in [(sheet.cell(r, 1).value, sheet.cell(r, 2).value)
-                                        for r in range(2, sheet.max_row + 1)]
+    assert ("arrests_x", "Arrests") in [
+        (sheet.cell(r, 1).value, sheet.cell(r, 2).value) for r in range(2, sheet.max_row + 1)
+    ]
 
 
 def test_the_upload_page_lists_the_allowed_values(client, bob, unit_a):
     html = _get(client, bob, reverse("transfers:import_new", args=["deliverables"]), "en").content.decode()
-    section = html[html.index('id="allowed-category"'):]
+    section = html[html.index('id="allowed-category"') :]
     section = section[: section.index("</details>")]
     for code, label in Deliverable.Category.choices:
         assert f"<code>{code}</code>" in section and str(label) in section
@@ -70,8 +78,10 @@ def test_the_upload_page_lists_the_allowed_values(client, bob, unit_a):
 
 @pytest.mark.parametrize("language, delimiter", [("fr", ";"), ("en", ","), ("ar", ",")])
 def test_the_csv_uses_the_list_separator_of_the_users_spreadsheet_program(client, olga, language, delimiter):
-    for url in (reverse("transfers:import_template", args=["deliverables", "csv"]),
-                reverse("transfers:export", args=["deliverables", "csv"])):
+    for url in (
+        reverse("transfers:import_template", args=["deliverables", "csv"]),
+        reverse("transfers:export", args=["deliverables", "csv"]),
+    ):
         text = _get(client, olga, url, language).content.decode("utf-8-sig")
         header = text.splitlines()[0]
         assert len(header.split(delimiter)) == len(DELIVERABLE_HEADERS), header
@@ -89,8 +99,10 @@ def test_import_errors_are_shown_in_the_readers_language(client, bob, unit_a, dj
     client.cookies["django_language"] = "fr"
     rows = [deliverable_row(title="Un"), deliverable_row(title="Un"), deliverable_row(title="Deux", year=2021)]
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("transfers:import_new", args=["deliverables"]),
-                    {"file": upload(DELIVERABLE_HEADERS, rows), "year": 2022})
+        client.post(
+            reverse("transfers:import_new", args=["deliverables"]),
+            {"file": upload(DELIVERABLE_HEADERS, rows), "year": 2022},
+        )
     job = ImportJob.objects.get()
     assert job.language == "fr"
     stored = " ".join(error["message"] for error in job.row_errors)
@@ -110,8 +122,10 @@ def test_a_refused_file_says_why_in_the_readers_language(client, bob, unit_a, dj
     client.force_login(bob)
     client.cookies["django_language"] = "ar"
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("transfers:import_new", args=["deliverables"]),
-                    {"file": SimpleUploadedFile("x.csv", "title\nUn\n".encode()), "year": 2022})
+        client.post(
+            reverse("transfers:import_new", args=["deliverables"]),
+            {"file": SimpleUploadedFile("x.csv", b"title\nUn\n"), "year": 2022},
+        )
     job = ImportJob.objects.get()
     assert job.state == ImportJob.State.FAILED and job.language == "ar"
     english = _get(client, bob, reverse("transfers:import_detail", args=[job.pk]), "en").content.decode()

@@ -44,7 +44,8 @@ def test_unit_row_errors(start, root, unit_a):
         unit_row("bad code!"),
         unit_row("SP-X", kind="castle"),
         unit_row("SP-Y", parent="NOWHERE"),
-        unit_row("SP-Z"), unit_row("SP-Z"),
+        unit_row("SP-Z"),
+        unit_row("SP-Z"),
         unit_row("WS-R", parent="SP-A", kind="security_prefecture"),  # under its own sub-unit
     ]
     job = start(root, "units", upload(UNIT_HEADERS, rows))
@@ -69,8 +70,9 @@ def test_an_error_in_the_last_unit_row_saves_nothing(start, confirm, root):
 def test_only_administrators_import_units(request, who):
     user = request.getfixturevalue(who)
     with pytest.raises(NotAllowed):
-        services.import_start(actor=user, kind_key="units", year=2022,
-                              uploaded_file=upload(UNIT_HEADERS, [unit_row("SP-Q")]))
+        services.import_start(
+            actor=user, kind_key="units", year=2022, uploaded_file=upload(UNIT_HEADERS, [unit_row("SP-Q")])
+        )
 
 
 def test_someone_else_cannot_confirm_my_import(start, root, olga):

@@ -12,12 +12,14 @@ pytestmark = pytest.mark.django_db
 
 
 def _upload(client, rows, year=2022, kind="deliverables", headers=DELIVERABLE_HEADERS):
-    return client.post(reverse("transfers:import_new", args=[kind]),
-                       {"file": upload(headers, rows), "year": year or ""})
+    return client.post(
+        reverse("transfers:import_new", args=[kind]), {"file": upload(headers, rows), "year": year or ""}
+    )
 
 
-def test_editor_uploads_previews_and_confirms_through_the_pages(client, bob, unit_a,
-                                                                django_capture_on_commit_callbacks):
+def test_editor_uploads_previews_and_confirms_through_the_pages(
+    client, bob, unit_a, django_capture_on_commit_callbacks
+):
     client.force_login(bob)
     with django_capture_on_commit_callbacks(execute=True):
         response = _upload(client, [deliverable_row(title="Via the web")])
@@ -27,8 +29,10 @@ def test_editor_uploads_previews_and_confirms_through_the_pages(client, bob, uni
     assert page.status_code == 200
     assert "Confirm and apply" in page.content.decode()
     status = client.get(reverse("transfers:import_status", args=[job.pk])).json()
-    assert status == {"state": "preview", "state_label": "Preview ready", "progress": 100, "running": False} or \
-        status["state"] == "preview"
+    assert (
+        status == {"state": "preview", "state_label": "Preview ready", "progress": 100, "running": False}
+        or status["state"] == "preview"
+    )
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("transfers:import_confirm", args=[job.pk]))
     job.refresh_from_db()
@@ -52,8 +56,10 @@ def test_a_bad_file_shows_a_message_not_a_server_error(client, bob, unit_a):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     client.force_login(bob)
-    response = client.post(reverse("transfers:import_new", args=["deliverables"]),
-                           {"file": SimpleUploadedFile("x.docx", b"hello"), "year": 2022})
+    response = client.post(
+        reverse("transfers:import_new", args=["deliverables"]),
+        {"file": SimpleUploadedFile("x.docx", b"hello"), "year": 2022},
+    )
     assert response.status_code == 200 and ".xlsx and .csv" in response.content.decode()
 
 
@@ -108,8 +114,15 @@ def test_import_detail_runs_constant_queries(client, import_deliverables, olga, 
 def test_a_running_import_shows_a_progress_bar_and_polls(client, olga):
     from django.utils import timezone
 
-    job = ImportJob.objects.create(kind="deliverables", created_by=olga, created_at=timezone.now(),
-                                   original_name="a.xlsx", file_format="xlsx", size=1, file="imports/a.xlsx")
+    job = ImportJob.objects.create(
+        kind="deliverables",
+        created_by=olga,
+        created_at=timezone.now(),
+        original_name="a.xlsx",
+        file_format="xlsx",
+        size=1,
+        file="imports/a.xlsx",
+    )
     client.force_login(olga)
     page = client.get(reverse("transfers:import_detail", args=[job.pk])).content.decode()
     assert 'id="job-progress"' in page and "status.json" in page
@@ -132,14 +145,25 @@ def test_administrator_imports_deliverables_in_the_admin_with_the_same_rules(cli
     formats = DeliverableImportAdmin(Deliverable, None).get_import_formats()
     csv_index = str(next(i for i, f in enumerate(formats) if f is CSV or issubclass(f, CSV)))
     url = reverse("admin:directorates_deliverable_import")
-    bad = client.post(url, {"resource": "0", "format": csv_index, "import_file": upload(
-        DELIVERABLE_HEADERS, [deliverable_row(title="x", target_quantity="lots")], fmt="csv")})
+    bad = client.post(
+        url,
+        {
+            "resource": "0",
+            "format": csv_index,
+            "import_file": upload(DELIVERABLE_HEADERS, [deliverable_row(title="x", target_quantity="lots")], fmt="csv"),
+        },
+    )
     assert bad.status_code == 200 and "not a number" in bad.content.decode()
-    good = client.post(url, {"resource": "0", "format": csv_index, "import_file": upload(
-        DELIVERABLE_HEADERS, [deliverable_row(title="from the admin")], fmt="csv")})
+    good = client.post(
+        url,
+        {
+            "resource": "0",
+            "format": csv_index,
+            "import_file": upload(DELIVERABLE_HEADERS, [deliverable_row(title="from the admin")], fmt="csv"),
+        },
+    )
     confirm_form = good.context["confirm_form"]
-    response = client.post(reverse("admin:directorates_deliverable_process_import"),
-                           {**confirm_form.initial})
+    response = client.post(reverse("admin:directorates_deliverable_process_import"), {**confirm_form.initial})
     assert response.status_code == 302
     created = Deliverable.objects.get(title="from the admin")
     assert created.history.get().history_user == root
@@ -159,9 +183,14 @@ def test_the_admin_refuses_a_zip_bomb_too(client, root):
         archive.writestr("xl/worksheets/sheet1.xml", "0" * (20 * 1024 * 1024))
     formats = DeliverableImportAdmin(Deliverable, None).get_import_formats()
     client.force_login(root)
-    response = client.post(reverse("admin:directorates_deliverable_import"), {
-        "resource": "0", "format": str(formats.index(SafeXLSX)),
-        "import_file": SimpleUploadedFile("bomb.xlsx", buffer.getvalue())})
+    response = client.post(
+        reverse("admin:directorates_deliverable_import"),
+        {
+            "resource": "0",
+            "format": str(formats.index(SafeXLSX)),
+            "import_file": SimpleUploadedFile("bomb.xlsx", buffer.getvalue()),
+        },
+    )
     assert response.status_code == 200 and "zip bomb" in response.content.decode()
 
 

@@ -39,8 +39,9 @@ def test_import_runs_in_a_real_worker(settings, client):
     with celery_using(os.environ["REDIS_URL"], queue=f"test-transfers-{uuid.uuid4().hex[:8]}") as app:
         with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
             rows = [deliverable_row(title=f"W{i}") for i in range(2000)]
-            job = services.import_start(actor=olga, kind_key="deliverables",
-                                        uploaded_file=upload(DELIVERABLE_HEADERS, rows))
+            job = services.import_start(
+                actor=olga, kind_key="deliverables", uploaded_file=upload(DELIVERABLE_HEADERS, rows)
+            )
             job = _wait(job, {ImportJob.State.PREVIEW, ImportJob.State.FAILED})
             assert job.state == ImportJob.State.PREVIEW and job.counts["new"] == 2000, job.message
             services.import_confirm(actor=olga, job=job)
@@ -74,8 +75,9 @@ def test_a_job_lost_with_the_brokers_data_is_queued_again_by_the_sweeper():
     DirectorateFactory(code="SP-A")
     client = redis.Redis.from_url(url)
     with celery_using(url, queue=name) as app, contextlib.closing(client):
-        job = services.import_start(actor=olga, kind_key="deliverables",
-                                    uploaded_file=upload(DELIVERABLE_HEADERS, [deliverable_row()]))
+        job = services.import_start(
+            actor=olga, kind_key="deliverables", uploaded_file=upload(DELIVERABLE_HEADERS, [deliverable_row()])
+        )
         assert client.llen(name) == 1
         client.delete(name)  # the broker lost its data: nobody will ever run this job's task
         assert services.import_sweep()["requeued"] == []  # not yet stuck

@@ -10,7 +10,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 AXE = "/static/vendor/axe-core/axe.min.js"
 RUN = """async () => {
-  const result = await axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}});
+  const result = await axe.run(document,
+    {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}});
   return result.violations.filter(v => v.impact === "serious" || v.impact === "critical")
     .map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.slice(0, 3).map(n => n.target.join(" "))}));
 }"""
@@ -18,11 +19,25 @@ RUN = """async () => {
 
 def pages(w):
     a = w.reports["own"]
-    return ["/", "/reports/", f"/reports/{a.pk}/", f"/reports/{a.pk}/edit/", f"/reports/{a.pk}/figures/",
-            f"/units/{w.units['own'].code}/deliverables/2022/", "/roadmap/2023/",
-            f"/objectives/{w.objectives['own'].pk}/", "/priorities/2022/", "/figures/", "/imports/",
-            "/imports/new/deliverables/", "/notifications/", "/search/?q=SP", "/cycles/2022/", "/meetings/2022/",
-            "/bilan/2022/"]
+    return [
+        "/",
+        "/reports/",
+        f"/reports/{a.pk}/",
+        f"/reports/{a.pk}/edit/",
+        f"/reports/{a.pk}/figures/",
+        f"/units/{w.units['own'].code}/deliverables/2022/",
+        "/roadmap/2023/",
+        f"/objectives/{w.objectives['own'].pk}/",
+        "/priorities/2022/",
+        "/figures/",
+        "/imports/",
+        "/imports/new/deliverables/",
+        "/notifications/",
+        "/search/?q=SP",
+        "/cycles/2022/",
+        "/meetings/2022/",
+        "/bilan/2022/",
+    ]
 
 
 @pytest.mark.parametrize("language", ["fr", "ar"])

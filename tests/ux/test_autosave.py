@@ -29,8 +29,12 @@ def autosave(client, report, **fields):
 
 def test_a_background_save_answers_the_new_version_and_the_ids_of_added_rows(client, report_a, bob):
     client.force_login(bob)
-    response = autosave(client, report_a, summary="Brouillon", **{
-        "achievements-TOTAL_FORMS": 2, "achievements-0-title": "Un", "achievements-1-title": "Deux"})
+    response = autosave(
+        client,
+        report_a,
+        summary="Brouillon",
+        **{"achievements-TOTAL_FORMS": 2, "achievements-0-title": "Un", "achievements-1-title": "Deux"},
+    )
     assert response.status_code == 200
     body = response.json()
     report = Report.objects.get(pk=report_a.pk)
@@ -38,9 +42,18 @@ def test_a_background_save_answers_the_new_version_and_the_ids_of_added_rows(cli
     ids = {a.title: a.pk for a in report.achievements.all()}
     assert body["ids"]["achievements"] == {"0": ids["Un"], "1": ids["Deux"]}
     # The next background save names the rows by their ids: updated, not added again.
-    again = autosave(client, report, summary="Brouillon 2", **{
-        "achievements-TOTAL_FORMS": 2, "achievements-0-id": ids["Un"], "achievements-0-title": "Un bis",
-        "achievements-1-id": ids["Deux"], "achievements-1-title": "Deux"})
+    again = autosave(
+        client,
+        report,
+        summary="Brouillon 2",
+        **{
+            "achievements-TOTAL_FORMS": 2,
+            "achievements-0-id": ids["Un"],
+            "achievements-0-title": "Un bis",
+            "achievements-1-id": ids["Deux"],
+            "achievements-1-title": "Deux",
+        },
+    )
     assert again.status_code == 200 and again.json()["ids"]["achievements"] == {}
     assert sorted(report.achievements.values_list("title", flat=True)) == ["Deux", "Un bis"]
 
@@ -94,7 +107,8 @@ def test_the_draft_saves_itself_and_a_conflict_keeps_the_text(page, report_a, al
     page.fill("input[name=achievements-1-title]", "Ligne ajoutée, corrigée")
     wait_until(page, lambda: page.input_value("input[name=version]") != str(report.version))
     assert list(Report.objects.get(pk=report_a.pk).achievements.values_list("title", flat=True)) == [
-        "Ligne ajoutée, corrigée"]
+        "Ligne ajoutée, corrigée"
+    ]
 
     # Someone else saves meanwhile: the next background save is refused, nothing is overwritten and the
     # text typed here stays in the page.

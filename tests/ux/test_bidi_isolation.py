@@ -86,8 +86,9 @@ def test_the_meeting_page_isolates_unit_names(client, accepted_report, olga, fre
 
 
 def test_the_figures_pages_isolate_french_indicator_and_unit_names(client, report_a, bob, french_named):
-    Indicator.objects.create(code="cases_x", name_fr="Affaires traitées", name_ar="", name_en="Cases handled",
-                             domain="crime", unit="count")
+    Indicator.objects.create(
+        code="cases_x", name_fr="Affaires traitées", name_ar="", name_en="Cases handled", domain="crime", unit="count"
+    )
     entry = arabic(client, bob, reverse("figures:report_figures", args=[report_a.pk]))
     assert not_isolated(entry, ["Affaires traitées"]) == []
     dashboard = arabic(client, bob, reverse("figures:unit_dashboard", args=["SP-A"]))

@@ -9,7 +9,7 @@ def test_report_decisions_ask_for_confirmation(client, submitted_report, olga, a
     client.force_login(olga)
     html = client.get(reverse("reviews:report_detail", args=[submitted_report.pk])).content.decode()
     for action in ("return", "accept"):
-        button = re.search(r'<button[^>]*value="%s"[^>]*>' % action, html)[0]
+        button = re.search(rf'<button[^>]*value="{action}"[^>]*>', html)[0]
         assert "data-confirm=" in button
 
 
@@ -18,7 +18,7 @@ def test_the_head_is_asked_before_submitting(client, filled_report, alice, froze
     client.cookies["django_language"] = "en"
     html = client.get(reverse("reviews:report_detail", args=[filled_report.pk])).content.decode()
     button = re.search(r'<button[^>]*value="submit"[^>]*>', html)[0]
-    assert "data-confirm=\"" in button and "DG&#x27;s office" in button
+    assert 'data-confirm="' in button and "DG&#x27;s office" in button
 
 
 def test_deleting_a_deliverable_asks_first(client, deliverables, alice):

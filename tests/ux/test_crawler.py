@@ -61,19 +61,29 @@ class World:
     def __init__(self, *, unit_a, unit_b, alice, bob, charlie, olga, dino):
         self.units = {"own": unit_a, "other": unit_b}
         self.flag = ReviewItem.objects.get(report__directorate=unit_b)
-        self.reports = {"own": Report.objects.get(directorate=unit_a, cycle__year=2022),
-                        "other": Report.objects.get(directorate=unit_b, cycle__year=2022)}
-        self.deliverables = {k: Deliverable.objects.filter(directorate=u).order_by("year", "pk").first()
-                             for k, u in self.units.items()}
-        self.attachments = {k: Attachment.objects.filter(outcome__report=r).first() or
-                            Attachment.objects.first() for k, r in self.reports.items()}
+        self.reports = {
+            "own": Report.objects.get(directorate=unit_a, cycle__year=2022),
+            "other": Report.objects.get(directorate=unit_b, cycle__year=2022),
+        }
+        self.deliverables = {
+            k: Deliverable.objects.filter(directorate=u).order_by("year", "pk").first() for k, u in self.units.items()
+        }
+        self.attachments = {
+            k: Attachment.objects.filter(outcome__report=r).first() or Attachment.objects.first()
+            for k, r in self.reports.items()
+        }
         self.objectives = {k: Objective.objects.filter(owner=u).order_by("pk").first() for k, u in self.units.items()}
-        self.milestones = {k: Milestone.objects.filter(objective=o).order_by("pk").first()
-                           for k, o in self.objectives.items()}
-        self.imports = {"own": ImportJob.objects.filter(created_by=bob).first(),
-                        "other": ImportJob.objects.filter(created_by=charlie).first()}
-        self.deliveries = {"own": Delivery.objects.filter(recipient=alice).first(),
-                           "other": Delivery.objects.filter(recipient=olga).first()}
+        self.milestones = {
+            k: Milestone.objects.filter(objective=o).order_by("pk").first() for k, o in self.objectives.items()
+        }
+        self.imports = {
+            "own": ImportJob.objects.filter(created_by=bob).first(),
+            "other": ImportJob.objects.filter(created_by=charlie).first(),
+        }
+        self.deliveries = {
+            "own": Delivery.objects.filter(recipient=alice).first(),
+            "other": Delivery.objects.filter(recipient=olga).first(),
+        }
 
 
 def _code(w, side):
@@ -86,10 +96,16 @@ PARAMETERS = {
     "directorates:cahier": _code,
     "directorates:cahier_year": lambda w, s: {"code": w.units[s].code, "year": 2022},
     "directorates:deliverable_add": lambda w, s: {"code": w.units[s].code, "year": 2022},
-    "directorates:deliverable_edit": lambda w, s: {"code": w.units[s].code, "year": w.deliverables[s].year,
-                                                   "pk": w.deliverables[s].pk},
-    "directorates:deliverable_delete": lambda w, s: {"code": w.units[s].code, "year": w.deliverables[s].year,
-                                                     "pk": w.deliverables[s].pk},
+    "directorates:deliverable_edit": lambda w, s: {
+        "code": w.units[s].code,
+        "year": w.deliverables[s].year,
+        "pk": w.deliverables[s].pk,
+    },
+    "directorates:deliverable_delete": lambda w, s: {
+        "code": w.units[s].code,
+        "year": w.deliverables[s].year,
+        "pk": w.deliverables[s].pk,
+    },
     "directorates:unit_history": _code,
     "figures:report_figures": lambda w, s: {"pk": w.reports[s].pk},
     "figures:unit_dashboard": _code,
@@ -103,8 +119,9 @@ PARAMETERS = {
     "reviews:report_detail": lambda w, s: {"pk": w.reports[s].pk},
     "reviews:report_edit": lambda w, s: {"pk": w.reports[s].pk},
     "reviews:report_history": lambda w, s: {"pk": w.reports[s].pk},
-    "reviews:report_transition": lambda w, s: [{"pk": w.reports[s].pk, "action": a}
-                                               for a in ("submit", "return", "accept", "ready")],
+    "reviews:report_transition": lambda w, s: [
+        {"pk": w.reports[s].pk, "action": a} for a in ("submit", "return", "accept", "ready")
+    ],
     "reviews:report_extend": lambda w, s: {"pk": w.reports[s].pk},
     "reviews:report_start": lambda w, s: {"code": w.units[s].code, "year": 2022},
     "reviews:attachment_download": lambda w, s: {"pk": w.attachments[s].pk},
@@ -116,8 +133,9 @@ PARAMETERS = {
     "roadmap:action": lambda w, s: [{"year": 2023, "action": a} for a in ("compile", "propose", "new-version")],
     "roadmap:objective_detail": lambda w, s: {"pk": w.objectives[s].pk},
     "roadmap:objective_edit": lambda w, s: {"pk": w.objectives[s].pk},
-    "roadmap:objective_action": lambda w, s: [{"pk": w.objectives[s].pk, "action": a}
-                                              for a in ("drop", "restore", "merge", "split")],
+    "roadmap:objective_action": lambda w, s: [
+        {"pk": w.objectives[s].pk, "action": a} for a in ("drop", "restore", "merge", "split")
+    ],
     "roadmap:progress": lambda w, s: {"pk": w.milestones[s].pk},
     "roadmap:briefing": lambda w, s: {"year": 2022, "code": w.units[s].code},
     "roadmap:compstat_unit": lambda w, s: {"year": 2022, "code": w.units[s].code},
@@ -198,23 +216,47 @@ def _targets(world):
 
 
 @pytest.fixture
-def world(approved, accepted_report, unit_a, unit_b, alice, bob, charlie, olga, dino, root, cycle,
-          django_capture_on_commit_callbacks):
+def world(
+    approved,
+    accepted_report,
+    unit_a,
+    unit_b,
+    alice,
+    bob,
+    charlie,
+    olga,
+    dino,
+    root,
+    cycle,
+    django_capture_on_commit_callbacks,
+):
     from tests.factories import DeliverableFactory
 
-    for person, first, last in ((alice, "Alice", "Amrani"), (bob, "Bob", "Berrada"), (charlie, "Charlie", "Chraibi"),
-                                (olga, "Olga", "Ouazzani"), (dino, "Dino", "Dahbi")):
+    for person, first, last in (
+        (alice, "Alice", "Amrani"),
+        (bob, "Bob", "Berrada"),
+        (charlie, "Charlie", "Chraibi"),
+        (olga, "Olga", "Ouazzani"),
+        (dino, "Dino", "Dahbi"),
+    ):
         person.first_name, person.last_name = first, last
         person.save()
     DeliverableFactory(directorate=unit_b, year=2022, title="Vidéosurveillance urbaine")
     with django_capture_on_commit_callbacks(execute=True):
         report_b = review_services.report_start(actor=charlie, cycle=cycle, directorate=unit_b)
-        review_services.report_update(actor=charlie, report=report_b,
-                                      outcomes={o.deliverable_id: {"status": "done"} for o in report_b.outcomes.all()})
+        review_services.report_update(
+            actor=charlie,
+            report=report_b,
+            outcomes={o.deliverable_id: {"status": "done"} for o in report_b.outcomes.all()},
+        )
         review_services.report_submit(actor=charlie, report=report_b)
         # B's report comes back with a flagged outcome and an answer: its pages show the checklist and thread
-        review_services.report_return(actor=olga, report=report_b, comment="À revoir", items=[
-            {"kind": "outcome", "id": report_b.outcomes.first().deliverable_id, "comment": "Preuve manquante"}])
+        review_services.report_return(
+            actor=olga,
+            report=report_b,
+            comment="À revoir",
+            items=[{"kind": "outcome", "id": report_b.outcomes.first().deliverable_id, "comment": "Preuve manquante"}],
+        )
         review_services.review_item_comment(actor=charlie, item=report_b.review_items.get(), text="Jointe")
     from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -222,18 +264,24 @@ def world(approved, accepted_report, unit_a, unit_b, alice, bob, charlie, olga, 
 
     Report.objects.filter(pk=accepted_report.pk).update(state="draft")  # attachments go on an editable report
     outcome = Outcome.objects.filter(report=accepted_report).first()
-    review_services.attachment_add(actor=bob, outcome=outcome,
-                                   uploaded_file=SimpleUploadedFile("pv.pdf", PDF, content_type="application/pdf"))
+    review_services.attachment_add(
+        actor=bob, outcome=outcome, uploaded_file=SimpleUploadedFile("pv.pdf", PDF, content_type="application/pdf")
+    )
     Report.objects.filter(pk=accepted_report.pk).update(state="accepted")
     objective = Objective.objects.filter(owner=unit_a).first()
     roadmap_services.progress_record(actor=alice, milestone=objective.milestones.first(), value=10)
     roadmap_services.meeting_build(actor=olga, cycle=cycle)
     figure_services.bilan_start(actor=olga, year=2022)
     for person in (bob, charlie):
-        rows = f"unit_code,year,title,category,due_date\n{person.memberships.first().directorate.code},2022,Import,operations,2022-12-31\n"
+        code = person.memberships.first().directorate.code
+        rows = f"unit_code,year,title,category,due_date\n{code},2022,Import,operations,2022-12-31\n"
         with django_capture_on_commit_callbacks(execute=True):
-            transfer_services.import_start(actor=person, kind_key="deliverables", year=2022,
-                                           uploaded_file=SimpleUploadedFile("cahier.csv", rows.encode()))
+            transfer_services.import_start(
+                actor=person,
+                kind_key="deliverables",
+                year=2022,
+                uploaded_file=SimpleUploadedFile("cahier.csv", rows.encode()),
+            )
     with django_capture_on_commit_callbacks(execute=True):
         for event in ReportEvent.objects.all():
             notification_services.event_notify(source="report", event_id=event.pk)
@@ -318,26 +366,30 @@ def _untranslated_catalogue():
     return wrong
 
 
-def test_every_url_answers_every_role_in_every_language_without_a_server_error(world, request, frozen_2023,
-                                                                                 quiet_request_log):
+def test_every_url_answers_every_role_in_every_language_without_a_server_error(
+    world, request, frozen_2023, quiet_request_log
+):
     targets = _targets(world)
     failures, statuses, visits = [], Counter(), 0
     # No text left untranslated: every Arabic HTML page is read for English or French interface messages.
     wrong, untranslated, read = _untranslated_catalogue(), set(), 0
     for role in ROLES:
         clients = {language: _client(role, request, language) for language in LANGUAGES}
-        for name, side, url in targets:
+        for name, _side, url in targets:
             # API answers are JSON whatever the language (only error wording changes): one language there.
-            for language in (LANGUAGES if url.startswith("/api/docs") or not url.startswith("/api/") else ["en"]):
+            for language in LANGUAGES if url.startswith("/api/docs") or not url.startswith("/api/") else ["en"]:
                 with transaction.atomic():  # an API error marks its block for rollback (DRF): this one only
                     response = clients[language].get(url)
                 visits += 1
                 statuses[response.status_code // 100] += 1
                 if response.status_code >= 500:
                     failures.append(f"GET {url} as {role} in {language}: {response.status_code}")
-                if (language == "ar" and response.status_code == 200
-                        and response.get("Content-Type", "").startswith("text/html")
-                        and not getattr(response, "streaming", False)):
+                if (
+                    language == "ar"
+                    and response.status_code == 200
+                    and response.get("Content-Type", "").startswith("text/html")
+                    and not getattr(response, "streaming", False)
+                ):
                     parser = _VisibleText()
                     parser.feed(response.content.decode())
                     read += 1
@@ -349,8 +401,10 @@ def test_every_url_answers_every_role_in_every_language_without_a_server_error(w
                 if response.status_code >= 500:
                     failures.append(f"POST {url} as {role}: {response.status_code}")
                 transaction.set_rollback(True)
-    print(f"\ncrawler: {len(targets)} URLs × {len(ROLES)} roles × {len(LANGUAGES)} languages (+ POST): "
-          f"{visits} requests, by status class {dict(sorted(statuses.items()))}")
+    print(
+        f"\ncrawler: {len(targets)} URLs × {len(ROLES)} roles × {len(LANGUAGES)} languages (+ POST): "
+        f"{visits} requests, by status class {dict(sorted(statuses.items()))}"
+    )
     assert not failures, "\n".join(failures[:40])
     print(f"crawler: {read} Arabic pages read for untranslated text")
     assert read > 50
@@ -378,12 +432,16 @@ def test_the_admin_answers_every_role(world, request, frozen_2023, quiet_request
             continue
         match = re.match(r"admin:(\w+?)_(\w+)_(change|delete|history|simple_history|config|qrcode)$", name)
         if name == "admin:app_list":
-            urls += [reverse(name, kwargs={"app_label": a.label}) for a in apps.get_app_configs()
-                     if any(admin.site.is_registered(m) for m in a.get_models())]
+            urls += [
+                reverse(name, kwargs={"app_label": a.label})
+                for a in apps.get_app_configs()
+                if any(admin.site.is_registered(m) for m in a.get_models())
+            ]
             continue
         if match:
-            model = next((m for m in apps.get_models() if m._meta.app_label == match[1]
-                          and m._meta.model_name == match[2]), None)
+            model = next(
+                (m for m in apps.get_models() if m._meta.app_label == match[1] and m._meta.model_name == match[2]), None
+            )
             obj = model.objects.order_by("pk").first() if model else None
             if obj is None:
                 continue
@@ -399,8 +457,12 @@ def test_the_admin_answers_every_role(world, request, frozen_2023, quiet_request
             else:
                 urls.append(reverse(name, kwargs={k: v for k, v in kwargs.items() if k in params}))
             continue
-        if name in ("admin:view_on_site", "admin:password_change", "admin:auth_user_password_change",
-                    "admin:directorates_user_password_change"):
+        if name in (
+            "admin:view_on_site",
+            "admin:password_change",
+            "admin:auth_user_password_change",
+            "admin:directorates_user_password_change",
+        ):
             continue
         assert params == ["url"], f"the crawler cannot fill the admin pattern {name} {route}"
     for role in ("anonymous", "alice", "olga", "root"):
@@ -433,7 +495,6 @@ def test_a_pattern_the_crawler_cannot_fill_fails(world):
         PARAMETERS["roadmap:progress"] = saved
 
 
-
 def test_the_untranslated_text_check_sees_english_and_french_interface_text():
     """The guard itself: an interface message left in English or written in French is caught, Arabic is not."""
     from django.utils import translation
@@ -444,6 +505,8 @@ def test_the_untranslated_text_check_sees_english_and_french_interface_text():
     with translation.override("ar"):
         arabic = translation.gettext("Save draft")
     parser = _VisibleText()
-    parser.feed(f'<html><head><title>Save draft</title></head><body><button>Save draft</button><p>{french}</p>'
-                f'<span>{arabic}</span><input placeholder="Search"><option lang="fr">Français</option></body></html>')
+    parser.feed(
+        f"<html><head><title>Save draft</title></head><body><button>Save draft</button><p>{french}</p>"
+        f'<span>{arabic}</span><input placeholder="Search"><option lang="fr">Français</option></body></html>'
+    )
     assert {text for text in parser.texts if text in wrong} == {"Save draft", french, "Search"}

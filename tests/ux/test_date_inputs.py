@@ -86,12 +86,19 @@ def test_every_date_field_of_every_form_renders_iso():
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_a_deliverable_date_round_trips_through_its_form(client, language, report_a, alice):
-    deliverable = DeliverableFactory(directorate=report_a.directorate, year=report_a.cycle.year,
-                                     target_quantity=None, target_unit="",
-                                     target_date=datetime.date(2022, 9, 30), due_date=datetime.date(2022, 12, 31))
+    deliverable = DeliverableFactory(
+        directorate=report_a.directorate,
+        year=report_a.cycle.year,
+        target_quantity=None,
+        target_unit="",
+        target_date=datetime.date(2022, 9, 30),
+        due_date=datetime.date(2022, 12, 31),
+    )
     client.force_login(alice)
     client.cookies["django_language"] = language
-    url = reverse("directorates:deliverable_edit", args=[deliverable.directorate.code, deliverable.year, deliverable.pk])
+    url = reverse(
+        "directorates:deliverable_edit", args=[deliverable.directorate.code, deliverable.year, deliverable.pk]
+    )
     page = page_form(client.get(url).content.decode())
     assert page.date_inputs == {"target_date": "2022-09-30", "due_date": "2022-12-31"}
     response = client.post(url, page.values)
@@ -105,8 +112,11 @@ def test_a_milestone_due_date_shows_in_iso_on_the_objective_form(client, languag
     from roadmap import services
 
     objective = draft.objectives.first()
-    services.milestones_set(actor=olga, objective=objective,
-                            milestones=[{"title": "Phase 1", "due_date": datetime.date(2023, 9, 30), "target_value": 5}])
+    services.milestones_set(
+        actor=olga,
+        objective=objective,
+        milestones=[{"title": "Phase 1", "due_date": datetime.date(2023, 9, 30), "target_value": 5}],
+    )
     client.force_login(olga)
     client.cookies["django_language"] = language
     page = page_form(client.get(reverse("roadmap:objective_edit", args=[objective.pk])).content.decode())

@@ -31,7 +31,7 @@ def test_transitions_show_translated_states_not_codes(client, accepted, olga):
 
 def test_people_are_named_not_logged(client, accepted, olga):
     html = _history(client, accepted, olga, "en")
-    table = html[html.index("history-diff"):]  # the menu shows one's own login: not part of the history
+    table = html[html.index("history-diff") :]  # the menu shows one's own login: not part of the history
     assert "Olga Bennani" in table and "Bob Berrada" in table
     assert ">olga<" not in table and ">bob<" not in table
 

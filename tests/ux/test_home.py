@@ -22,10 +22,16 @@ def steps(client, user, language="en"):
     response = client.get(reverse("home"))
     assert response.status_code == 200
     html = response.content.decode()
-    found = re.findall(r'<li class="list-group-item next-step next-step-(\w+)" data-kind="(\w+)">\s*'
-                       r'<a class="fw-semibold" href="([^"]+)"><bdi>(.*?)</bdi></a>(.*?)</li>', html, re.S)
-    return {kind: {"level": level, "url": url.replace("&amp;", "&"), "title": title, "rest": rest}
-            for level, kind, url, title, rest in found}
+    found = re.findall(
+        r'<li class="list-group-item next-step next-step-(\w+)" data-kind="(\w+)">\s*'
+        r'<a class="fw-semibold" href="([^"]+)"><bdi>(.*?)</bdi></a>(.*?)</li>',
+        html,
+        re.S,
+    )
+    return {
+        kind: {"level": level, "url": url.replace("&amp;", "&"), "title": title, "rest": rest}
+        for level, kind, url, title, rest in found
+    }
 
 
 def count_queries(client, user):
@@ -75,8 +81,9 @@ def test_the_region_head_sees_the_units_that_have_not_submitted(client, report_a
     found = steps(client, rita)
     assert "1 unit under" in found["region"]["title"]
     assert found["region"]["url"] == reverse("reviews:report_list") + "?year=2022"
-    review_services.report_update(actor=alice, report=report_a, outcomes={
-        o.deliverable_id: {"status": "done"} for o in report_a.outcomes.all()})
+    review_services.report_update(
+        actor=alice, report=report_a, outcomes={o.deliverable_id: {"status": "done"} for o in report_a.outcomes.all()}
+    )
     review_services.report_submit(actor=alice, report=report_a)
     assert "region" not in steps(client, rita)
 
@@ -88,8 +95,9 @@ def test_the_office_sees_the_reports_waiting_for_review(client, submitted_report
     assert reverse("reviews:dashboard", args=[2022]) in client.get(reverse("home")).content.decode()
 
 
-def test_the_office_is_told_to_compile_then_propose_and_the_dg_to_approve(client, accepted_report, priorities,
-                                                                         cycle, olga, dino):
+def test_the_office_is_told_to_compile_then_propose_and_the_dg_to_approve(
+    client, accepted_report, priorities, cycle, olga, dino
+):
     with time_machine.travel("2022-12-23 10:00 +01:00", tick=False):
         assert steps(client, olga)["compile"]["url"] == reverse("roadmap:detail", args=[2023])
         roadmap, _ = roadmap_services.roadmap_compile(actor=olga, cycle=cycle)
@@ -132,16 +140,19 @@ def test_the_steps_are_translated(client, report_a, bob, frozen):
 
 
 @pytest.mark.parametrize("who", ["bob", "alice", "rita", "olga", "dino"])
-def test_the_home_page_costs_the_same_queries_with_more_units_and_reports(client, who, request, submitted_report,
-                                                                         region, frozen):
+def test_the_home_page_costs_the_same_queries_with_more_units_and_reports(
+    client, who, request, submitted_report, region, frozen
+):
     user = request.getfixturevalue(who)
     before = count_queries(client, user)
     for index in range(3):
         unit = DirectorateFactory(code=f"SP-X{index}", parent=region)
-        alice = MembershipFactory(user=User.objects.get(username="alice"), directorate=unit,
-                                  role=Membership.Role.HEAD).user
-        bob = MembershipFactory(user=User.objects.get(username="bob"), directorate=unit,
-                                role=Membership.Role.EDITOR).user
+        alice = MembershipFactory(
+            user=User.objects.get(username="alice"), directorate=unit, role=Membership.Role.HEAD
+        ).user
+        bob = MembershipFactory(
+            user=User.objects.get(username="bob"), directorate=unit, role=Membership.Role.EDITOR
+        ).user
         report = review_services.report_start(actor=bob, cycle=submitted_report.cycle, directorate=unit)
         if index:
             review_services.report_submit(actor=alice, report=report)
@@ -153,6 +164,7 @@ def test_milestone_steps_cost_the_same_queries_with_more_milestones(client, appr
         before = count_queries(client, alice)
         for objective in approved.objectives.filter(owner__code="SP-A"):
             for n in range(3, 7):  # more milestones due (written directly: the approved roadmap is frozen)
-                Milestone.objects.create(objective=objective, title=f"Phase {n}", due_date=datetime.date(2023, 6, 30),
-                                         target_value=50)
+                Milestone.objects.create(
+                    objective=objective, title=f"Phase {n}", due_date=datetime.date(2023, 6, 30), target_value=50
+                )
         assert count_queries(client, alice) == before

@@ -16,19 +16,39 @@ ROLES = ["bob", "alice", "charlie", "olga", "dino"]
 def main_pages(w):
     a, b = w.reports["own"], w.reports["other"]
     return [
-        "/", "/reports/", f"/reports/{a.pk}/", f"/reports/{a.pk}/edit/", f"/reports/{b.pk}/", f"/reports/{a.pk}/history/",
-        f"/reports/{a.pk}/figures/", "/cycles/2022/", f"/units/{w.units['own'].code}/deliverables/2022/",
-        "/roadmap/2023/", f"/objectives/{w.objectives['own'].pk}/", f"/objectives/{w.objectives['own'].pk}/edit/",
-        "/meetings/2022/", "/priorities/2022/", "/figures/", "/bilan/2022/", "/imports/",
-        f"/imports/{w.imports['own'].pk}/", "/notifications/",
+        "/",
+        "/reports/",
+        f"/reports/{a.pk}/",
+        f"/reports/{a.pk}/edit/",
+        f"/reports/{b.pk}/",
+        f"/reports/{a.pk}/history/",
+        f"/reports/{a.pk}/figures/",
+        "/cycles/2022/",
+        f"/units/{w.units['own'].code}/deliverables/2022/",
+        "/roadmap/2023/",
+        f"/objectives/{w.objectives['own'].pk}/",
+        f"/objectives/{w.objectives['own'].pk}/edit/",
+        "/meetings/2022/",
+        "/priorities/2022/",
+        "/figures/",
+        "/bilan/2022/",
+        "/imports/",
+        f"/imports/{w.imports['own'].pk}/",
+        "/notifications/",
     ]
 
 
 @pytest.mark.parametrize("language", ["fr", "ar"])
 def test_main_pages_have_no_console_error_and_load_nothing_from_outside(page, world, language):  # noqa: F811
     errors = []
-    page.on("console", lambda message: errors.append(f"{page.url}: {message.text}")
-            if message.type == "error" and "403" not in message.text and "404" not in message.text else None)
+    page.on(
+        "console",
+        lambda message: (
+            errors.append(f"{page.url}: {message.text}")
+            if message.type == "error" and "403" not in message.text and "404" not in message.text
+            else None
+        ),
+    )
     page.on("pageerror", lambda error: errors.append(f"{page.url}: {error}"))
     statuses = []
     for role in ROLES:

@@ -20,7 +20,7 @@ def results(client, user, text, language="en"):
     html = response.content.decode()
     found = {}
     for kind in ("units", "reports", "objectives", "deliverables"):
-        section = html[html.index(f'id="results-{kind}"'):]
+        section = html[html.index(f'id="results-{kind}"') :]
         section = section[: section.index("</section>")]
         found[kind] = re.findall(r'<a href="([^"]+)"', section)
     return found, html
@@ -35,8 +35,9 @@ def both_units(approved, unit_a, unit_b, charlie, cycle):
     return report_b
 
 
-def test_a_units_people_find_their_own_items_and_nothing_of_another_unit(client, both_units, approved, bob,
-                                                                         unit_a, unit_b, report_a):
+def test_a_units_people_find_their_own_items_and_nothing_of_another_unit(
+    client, both_units, approved, bob, unit_a, unit_b, report_a
+):
     found, _html = results(client, bob, "brigade cynophile")
     assert found["deliverables"] == [reverse("directorates:cahier_year", args=["SP-A", 2022])]
     found, _html = results(client, bob, unit_b.code)
@@ -70,7 +71,8 @@ def test_the_office_finds_every_unit_and_a_report_by_year(client, both_units, ol
 def test_a_draft_roadmap_objective_is_found_by_the_office_only(client, draft, olga, bob):
     objective = draft.objectives.filter(owner__code="SP-A").first()
     assert results(client, olga, objective.ref)[0]["objectives"] == [
-        reverse("roadmap:objective_detail", args=[objective.pk])]
+        reverse("roadmap:objective_detail", args=[objective.pk])
+    ]
     assert results(client, bob, objective.ref)[0]["objectives"] == []
 
 

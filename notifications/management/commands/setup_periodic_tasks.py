@@ -17,8 +17,12 @@ class Command(BaseCommand):
         schedule, _ = IntervalSchedule.objects.get_or_create(every=every, period=IntervalSchedule.MINUTES)
         task = PeriodicTask.objects.filter(name=DUE_CHECK).first()
         if task is None:
-            PeriodicTask.objects.create(name=DUE_CHECK, task="notifications.dispatch_due", interval=schedule,
-                                        description="Claims the reminders due now and queues their sending.")
+            PeriodicTask.objects.create(
+                name=DUE_CHECK,
+                task="notifications.dispatch_due",
+                interval=schedule,
+                description="Claims the reminders due now and queues their sending.",
+            )
             self.stdout.write(f"Created periodic task '{DUE_CHECK}' every {every} minutes.")
         elif reset:
             task.interval, task.crontab, task.enabled = schedule, None, True

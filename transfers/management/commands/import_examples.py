@@ -17,28 +17,81 @@ from transfers import services
 EXAMPLES = {
     # Two units as the demo has them (unchanged in the preview) and a new one under the first.
     "units": [
-        *((u["code"], u["kind"], u["parent"] or "", u["name_fr"], u["name_ar"], u["name_en"])
-          for u in UNITS if u["code"] in ("WS-FES", "SP-SEFROU")),
-        ("SP-BOULEMANE", "provincial_security", "WS-FES", "Sûreté provinciale de Boulemane",
-         "الأمن الإقليمي ببولمان", "Boulemane provincial security"),
+        *(
+            (u["code"], u["kind"], u["parent"] or "", u["name_fr"], u["name_ar"], u["name_en"])
+            for u in UNITS
+            if u["code"] in ("WS-FES", "SP-SEFROU")
+        ),
+        (
+            "SP-BOULEMANE",
+            "provincial_security",
+            "WS-FES",
+            "Sûreté provinciale de Boulemane",
+            "الأمن الإقليمي ببولمان",
+            "Boulemane provincial security",
+        ),
     ],
     "deliverables": [
-        ("SP-SEFROU", 2022, "Ouvrir un commissariat de proximité à Bhalil",
-         "Commissariat de proximité pour la commune de Bhalil", "infrastructure", 1, "commissariat", None,
-         datetime.date(2022, 12, 31)),
-        ("SP-SEFROU", 2022, "Former les agents de l'accueil au nouveau système de plaintes", "",
-         "training", 40, "agents", datetime.date(2022, 9, 30), datetime.date(2022, 12, 31)),
-        ("SP-SEFROU", 2022, "Renforcer les patrouilles aux abords des établissements scolaires", "",
-         "operations", 1200, "patrouilles", None, datetime.date(2022, 12, 31)),
+        (
+            "SP-SEFROU",
+            2022,
+            "Ouvrir un commissariat de proximité à Bhalil",
+            "Commissariat de proximité pour la commune de Bhalil",
+            "infrastructure",
+            1,
+            "commissariat",
+            None,
+            datetime.date(2022, 12, 31),
+        ),
+        (
+            "SP-SEFROU",
+            2022,
+            "Former les agents de l'accueil au nouveau système de plaintes",
+            "",
+            "training",
+            40,
+            "agents",
+            datetime.date(2022, 9, 30),
+            datetime.date(2022, 12, 31),
+        ),
+        (
+            "SP-SEFROU",
+            2022,
+            "Renforcer les patrouilles aux abords des établissements scolaires",
+            "",
+            "operations",
+            1200,
+            "patrouilles",
+            None,
+            datetime.date(2022, 12, 31),
+        ),
     ],
     # Each of its rows has one mistake: the preview lists them by row, column and value.
     "deliverables-with-errors": [
-        ("SP-SEFROU", 2022, "Équiper la brigade cynophile", "", "equipment", "beaucoup", "chiens", None,
-         datetime.date(2022, 12, 31)),
+        (
+            "SP-SEFROU",
+            2022,
+            "Équiper la brigade cynophile",
+            "",
+            "equipment",
+            "beaucoup",
+            "chiens",
+            None,
+            datetime.date(2022, 12, 31),
+        ),
         ("SP-NOWHERE", 2022, "Unité inconnue", "", "operations", 1, "", None, datetime.date(2022, 12, 31)),
         ("SP-SEFROU", 2022, "Date hors du cycle", "", "operations", 1, "", None, datetime.date(2023, 3, 1)),
-        ("SP-SEFROU", 2022, "Équiper la brigade cynophile", "", "equipment", 4, "chiens", None,
-         datetime.date(2022, 12, 31)),
+        (
+            "SP-SEFROU",
+            2022,
+            "Équiper la brigade cynophile",
+            "",
+            "equipment",
+            4,
+            "chiens",
+            None,
+            datetime.date(2022, 12, 31),
+        ),
     ],
     # As editor.sp-sefrou for 2022 (its report was returned: figures still open): two figures as the
     # demo has them (unchanged), one changed, one new.
