@@ -14,11 +14,18 @@ from rest_framework.routers import DefaultRouter
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from core.errors import DomainError
+from core.pagination import DeferredJoinPaginator
 
 
 class Pagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 500
+
+
+class DeferredJoinPagination(Pagination):
+    """For wide lists ordered by a joined column: the page's keys first, then its rows (core.pagination)."""
+
+    django_paginator_class = DeferredJoinPaginator
 
 
 def _flatten(detail):

@@ -12,7 +12,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from core.api import ConditionalWriteMixin
+from core.api import ConditionalWriteMixin, DeferredJoinPagination
 from core.errors import NotAllowed
 from core.filters import YEAR_MAX, YEAR_MIN, api_filters
 from directorates.models import Deliverable, Directorate
@@ -253,6 +253,7 @@ class ObjectiveViewSet(
 
     serializer_class = ObjectiveSerializer
     filterset_class = ObjectiveFilter  # read by list() itself, and by the OpenAPI schema
+    pagination_class = DeferredJoinPagination  # 15,000 objectives at national scale, ordered by unit
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self):

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from core.errors import DomainError, ValidationFailed
 from core.filters import BadFilter, valid_filters
+from core.pagination import DeferredJoinPaginator
 from reviews.forms import CommentForm
 from roadmap import permissions, selectors, services
 from roadmap.api import _diff_pair
@@ -77,7 +78,7 @@ def roadmap_detail(request, year):
         set_aside = selectors.objectives_set_aside(roadmap)
     # National scale: the database counts by unit and by priority; the tables show a page at a time.
     summary = selectors.tracking_summary(objectives, filters.selector_kwargs()["as_of"]) if roadmap else None
-    page = Paginator(objectives, OBJECTIVES_PER_PAGE).get_page(request.GET.get("page"))
+    page = DeferredJoinPaginator(objectives, OBJECTIVES_PER_PAGE).get_page(request.GET.get("page"))
     unit_page = Paginator(summary["by_unit"] if summary else [], UNITS_PER_PAGE).get_page(request.GET.get("units_page"))
     query = request.GET.copy()
     query.pop("page", None)
