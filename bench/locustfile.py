@@ -127,8 +127,12 @@ class Editor(_Person):
             allow_redirects=False,
             catch_response=True,
         ) as response:
-            if response.status_code == 302:
+            # Saved: back to the edit page. Refused because the head submitted meanwhile: to the report's
+            # page, with "it can no longer be changed" (a refusal, not an acknowledgement).
+            if response.status_code == 302 and response.headers.get("Location", "").endswith("/edit/"):
                 _ack(report, token, "web")
+                response.success()
+            elif response.status_code == 302:
                 response.success()
             elif response.status_code == 200:  # the form came back: someone saved meanwhile (refused, kept)
                 response.success()
