@@ -341,8 +341,7 @@ def figure_set_many(*, actor, rows, reason=""):
         )
         audit.record_update(to_update, actor=actor, reason=reason or "figures changed")
     for figure in to_clear:
-        figure._history_user = actor
-        figure._change_reason = reason or "figure cleared"
+        audit.attribute(figure, actor=actor, reason=reason or "figure cleared")
         figure.delete()  # simple_history records the deletion through its signal
     return {"created": len(to_create), "updated": len(to_update), "unchanged": unchanged, "cleared": len(to_clear)}
 
@@ -489,7 +488,7 @@ def bilan_start(*, actor, year):
     bilan = Bilan.objects.filter(year=year).first()
     if bilan is None:
         bilan = Bilan(year=year, created_by=actor)
-        bilan._history_user = actor
+        audit.attribute(bilan, actor=actor)
         bilan.save()
     return bilan
 
@@ -513,7 +512,7 @@ def bilan_update(*, actor, bilan, texts=None, sections=None, expected_version=No
             raise ValidationFailed(_("Unknown field."), errors={field: [_("Unknown field.")]})
         setattr(current, field, (value or "").strip())
     current.version += 1
-    current._history_user = actor
+    audit.attribute(current, actor=actor)
     current.save()
     existing = {section.domain: section for section in current.sections.all()}
     for domain, bodies in (sections or {}).items():
@@ -527,7 +526,7 @@ def bilan_update(*, actor, bilan, texts=None, sections=None, expected_version=No
             continue
         for key, value in new.items():
             setattr(section, key, value)
-        section._history_user = actor
+        audit.attribute(section, actor=actor)
         section.save()
     return current
 

@@ -309,10 +309,10 @@ def deliveries_send(*, ids):
         Delivery.objects.filter(pk__in=in_app).update(
             state=Delivery.State.IN_APP, sent_at=now, last_error=_("No e-mail address: shown in the app only.")
         )
-    for row, error in failed:
+    for row, failure in failed:
         row.state = Delivery.State.FAILED
         row.attempts += 1
-        row.last_error = f"{type(error).__name__}: {error}"[:2000]
+        row.last_error = f"{type(failure).__name__}: {failure}"[:2000]
         row.next_attempt_at = now + backoff(row.attempts)
         logger.warning("Notification %s to %s failed: %s", row.pk, row.recipient_id, row.last_error)
     if failed:

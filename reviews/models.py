@@ -62,7 +62,7 @@ class ReportState(models.TextChoices):
 
 
 # The allowed moves. Services check them; the UI reads them to show only the buttons that apply.
-REPORT_TRANSITIONS = {
+REPORT_TRANSITIONS: dict[str, set[str]] = {
     ReportState.DRAFT: {ReportState.SUBMITTED, ReportState.LOCKED},
     ReportState.SUBMITTED: {ReportState.RETURNED, ReportState.ACCEPTED, ReportState.LOCKED},
     ReportState.RETURNED: {ReportState.SUBMITTED, ReportState.LOCKED},

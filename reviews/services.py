@@ -54,7 +54,7 @@ def cycle_open(*, actor, year, submission_deadline, meeting_date):
     if errors:
         raise ValidationFailed(_("The review cycle could not be opened."), errors=errors)
     cycle = ReviewCycle(year=year, submission_deadline=submission_deadline, meeting_date=meeting_date)
-    cycle._history_user = actor
+    audit.attribute(cycle, actor=actor)
     cycle.save()
     return cycle
 
@@ -144,7 +144,7 @@ def report_start(*, actor, cycle, directorate):
     report = Report.objects.filter(cycle=cycle, directorate=directorate).first()
     if report is None:
         report = Report(cycle=cycle, directorate=directorate)
-        report._history_user = actor
+        audit.attribute(report, actor=actor)
         report.save()
     if report.is_editable:
         _sync_outcomes(report, actor)
@@ -274,7 +274,7 @@ def _write_rows(model, fields, new, changed, removed, actor):
         model.objects.bulk_update(changed, fields)
         audit.record_update(changed, actor=actor)
     for obj in removed:
-        obj._history_user = actor
+        audit.attribute(obj, actor=actor)
         obj.delete()
 
 
@@ -331,7 +331,7 @@ def report_update(
 
     if summary is not None:
         report.summary = summary
-    report._history_user = actor
+    audit.attribute(report, actor=actor)
     report.save()
     _write_rows(Outcome, OUTCOME_FIELDS, [], changed_outcomes, [], actor)
     for model, fields, (new, changed, removed) in child_changes:
@@ -412,7 +412,7 @@ def attachment_add(*, actor, outcome, uploaded_file):
         uploaded_by=actor,
     )
     attachment.file.save(stored_name, uploaded_file, save=False)
-    attachment._history_user = actor
+    audit.attribute(attachment, actor=actor)
     attachment.save()
     return attachment
 
@@ -422,7 +422,7 @@ def attachment_remove(*, actor, attachment):
     if not permissions.can_edit_report(actor, attachment.outcome.report):
         raise NotAllowed(_("Evidence can be removed only while the unit's report is being written."))
     _check_outcome_flagged(attachment.outcome)
-    attachment._history_user = actor
+    audit.attribute(attachment, actor=actor)
     attachment.delete()  # the file stays on disk: the history row still points to it
 
 

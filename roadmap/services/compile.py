@@ -116,7 +116,7 @@ def roadmap_compile(*, actor, cycle):
     roadmap = Roadmap.objects.select_for_update().filter(cycle=cycle).first()
     if roadmap is None:
         roadmap = Roadmap(cycle=cycle, year=cycle.year + 1)
-        roadmap._history_user = actor
+        audit.attribute(roadmap, actor=actor)
         roadmap.save()
     if roadmap.state != RoadmapState.DRAFT:
         raise InvalidTransition(

@@ -102,6 +102,6 @@ def handover_to_cahier_des_charges(*, actor, roadmap):
         for d in stale:
             if d.pk not in with_outcome:
                 d.outcomes.all().delete()
-                d._history_user = actor
+                audit.attribute(d, actor=actor)
                 d.delete()
     return to_create, to_update

@@ -36,12 +36,12 @@ def meeting_build(*, actor, cycle, date=None, place=None):
     meeting = Meeting.objects.select_for_update().filter(cycle=cycle).first()
     if meeting is None:
         meeting = Meeting(cycle=cycle, date=date or cycle.meeting_date, place=place or "", created_by=actor)
-        meeting._history_user = actor
+        audit.attribute(meeting, actor=actor)
         meeting.save()
     elif date is not None or place is not None:
         meeting.date = date or meeting.date
         meeting.place = meeting.place if place is None else place
-        meeting._history_user = actor
+        audit.attribute(meeting, actor=actor)
         meeting.save()
     on_agenda = set(meeting.agenda.values_list("directorate_id", flat=True))
     last = meeting.agenda.aggregate(n=Max("position"))["n"] or 0

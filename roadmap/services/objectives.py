@@ -80,7 +80,7 @@ def _validate_objective(roadmap, data):
 
 
 def _save(obj, actor):
-    obj._history_user = actor
+    audit.attribute(obj, actor=actor)
     obj.save()
     return obj
 
@@ -282,7 +282,7 @@ def milestones_set(*, actor, objective, milestones):
     for m in to_save:
         _save(m, actor)
     for m in removed:
-        m._history_user = actor
+        audit.attribute(m, actor=actor)
         m.delete()
     Objective.objects.filter(pk=objective.pk).update(edited=True, updated_at=timezone.now())
     # update() bypasses simple-history's signals: the objective's edit is recorded by hand.

@@ -3,6 +3,7 @@
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from core import audit
 from core.errors import NotAllowed, ValidationFailed
 from roadmap import permissions
 from roadmap.models import (
@@ -34,7 +35,7 @@ def priority_create(*, actor, cycle, owners=(), **data):
         raise NotAllowed(_("Only the DG or the DG's office may record the priorities."))
     _validate_priority(cycle, data)
     priority = Priority(cycle=cycle, **{f: (data.get(f) or "").strip() for f in PRIORITY_FIELDS})
-    priority._history_user = actor
+    audit.attribute(priority, actor=actor)
     priority.save()
     if owners:
         priority.owners.set(owners)
@@ -49,7 +50,7 @@ def priority_update(*, actor, priority, owners=None, **data):
     _validate_priority(priority.cycle, merged, instance=priority)
     for field, value in merged.items():
         setattr(priority, field, (value or "").strip())
-    priority._history_user = actor
+    audit.attribute(priority, actor=actor)
     priority.save()
     if owners is not None:
         priority.owners.set(owners)

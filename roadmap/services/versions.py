@@ -231,7 +231,7 @@ def _draft_apply(*, actor, roadmap):
     # A milestone removed in the draft goes, unless the unit recorded progress on it meanwhile.
     removed = [m for pk, m in old_milestones.items() if pk not in kept and not list(m.progress.all())]
     for d in copies:  # deletions go through the model's signals: simple-history records them
-        d._history_user = actor
+        audit.attribute(d, actor=actor)
         d.delete()  # and its milestones (cascade)
     Objective.objects.bulk_update(changed, [*DRAFTED_FIELDS, "merged_into", "is_draft", "updated_at"])
     audit.record_update(changed, actor=actor, reason=reason)
@@ -239,7 +239,7 @@ def _draft_apply(*, actor, roadmap):
     audit.record_update(to_update, actor=actor, reason=reason)
     audit.bulk_create(Milestone, to_create, actor=actor, reason=reason, batch_size=None)
     for m in removed:
-        m._history_user = actor
+        audit.attribute(m, actor=actor)
         m.delete()
 
 
