@@ -4,13 +4,18 @@ The API turns these into 400/403/404/409 and the web into form messages, so a
 rule is written once and obeyed everywhere.
 """
 
+from django.utils.functional import Promise
+
+# Field name → the messages about it (a form's or a request body's fields; "__all__" for the whole).
+FieldErrors = dict[str, list[str]]
+
 
 class DomainError(Exception):
     """Base class. ``message`` is shown to the user; ``errors`` maps fields to messages."""
 
     status_code = 400
 
-    def __init__(self, message, *, errors=None):
+    def __init__(self, message: str | Promise, *, errors: FieldErrors | None = None) -> None:
         super().__init__(str(message))
         self.message = message
         self.errors = errors or {}
