@@ -4,9 +4,11 @@ The API turns these into 400/403/404/409 and the web into form messages, so a
 rule is written once and obeyed everywhere.
 """
 
+from collections.abc import Mapping
+
 from django.utils.functional import Promise
 
-# Field name → the messages about it (a form's or a request body's fields; "__all__" for the whole).
+# Field name → the messages about it (a form's or a request body's fields); a list's items nest their own.
 FieldErrors = dict[str, list[str]]
 
 
@@ -15,7 +17,7 @@ class DomainError(Exception):
 
     status_code = 400
 
-    def __init__(self, message: str | Promise, *, errors: FieldErrors | None = None) -> None:
+    def __init__(self, message: str | Promise, *, errors: Mapping[str, object] | None = None) -> None:
         super().__init__(str(message))
         self.message = message
         self.errors = errors or {}

@@ -14,7 +14,7 @@ roadmap_state_changed = Signal()  # kwargs: event_id
 # Reports whose content feeds the meeting and the roadmap: the ones the DG's office accepted.
 REVIEWED_STATES = (ReportState.ACCEPTED, ReportState.LOCKED)
 
-CONSTRAINT_CATEGORY = {
+CONSTRAINT_CATEGORY: dict[str, str] = {
     ReportConstraint.Category.HUMAN_RESOURCES: Deliverable.Category.HUMAN_RESOURCES,
     ReportConstraint.Category.BUDGET: Deliverable.Category.GOVERNANCE,
     ReportConstraint.Category.EQUIPMENT: Deliverable.Category.EQUIPMENT,
