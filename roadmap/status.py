@@ -28,7 +28,6 @@ from django.db import connection
 from django.db.models import (
     Case,
     CharField,
-    Combinable,
     DecimalField,
     F,
     Max,
@@ -39,6 +38,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.expressions import Combinable
 from django.db.models.functions import Coalesce, Substr
 from django.db.models.lookups import GreaterThanOrEqual, IsNull, LessThan, LessThanOrEqual
 from django.utils import timezone
