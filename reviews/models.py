@@ -103,6 +103,8 @@ class Report(models.Model):
     """A unit's annual report for a cycle (rapport annuel / bilan de l'unité)."""
 
     State = ReportState
+    # Not a column: the event of the move just made, set by reviews.services._transition.
+    last_event: "ReportEvent"
 
     cycle = models.ForeignKey(ReviewCycle, verbose_name=_("cycle"), on_delete=models.PROTECT, related_name="reports")
     directorate = models.ForeignKey(
