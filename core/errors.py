@@ -5,6 +5,7 @@ rule is written once and obeyed everywhere.
 """
 
 from collections.abc import Mapping
+from typing import Any
 
 from django.utils.functional import Promise
 
@@ -20,7 +21,7 @@ class DomainError(Exception):
     def __init__(self, message: str | Promise, *, errors: Mapping[str, object] | None = None) -> None:
         super().__init__(str(message))
         self.message = message
-        self.errors = errors or {}
+        self.errors: Mapping[str, Any] = errors or {}
 
 
 class ValidationFailed(DomainError):
