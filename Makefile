@@ -34,14 +34,16 @@ demo: install
 test: install-dev
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest $(PYTEST_ARGS)
 
-## make lint: ruff's rules (pyproject.toml) and its formatter, as .ci/run does
+## make lint: ruff's rules (pyproject.toml), its formatter and mypy, as .ci/run does
 lint: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(MYPY)
 
-## make typecheck: mypy with django-stubs (docs/architecture.md)
+## make typecheck: mypy with django-stubs alone (docs/architecture.md)
+MYPY = $(VENV)/bin/mypy accounts config core directorates reviews figures roadmap notifications transfers
 typecheck: install-dev
-	$(VENV)/bin/mypy accounts config core directorates reviews figures roadmap notifications transfers
+	$(MYPY)
 
 ## make bench: every page and write that grows with the country, beside its floor (bench/results.json)
 bench: install-dev

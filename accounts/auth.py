@@ -30,7 +30,8 @@ class ExpiringTokenAuthentication(TokenAuthentication):
 
 
 class ExpiringTokenScheme(KnoxTokenScheme):
-    target_class = ExpiringTokenAuthentication
+    # The dotted path, as drf-spectacular declares its targets (the Knox extension it extends does too).
+    target_class = "accounts.auth.ExpiringTokenAuthentication"
     name = "tokenAuth"
 
 

@@ -4,15 +4,18 @@ import logging
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp import devices_for_user, user_has_device
+from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from knox.models import AuthToken
 from knox.settings import knox_settings
 
 from core.errors import NotAllowed, ValidationFailed
+from directorates.models import User
 
 log = logging.getLogger("accounts")
 
@@ -23,13 +26,13 @@ TOTP_DEVICE_NAME = "authenticator"
 # --- API tokens ------------------------------------------------------------------------------
 
 
-def token_public_id(token):
+def token_public_id(token: AuthToken) -> str:
     """What lists show and revocation takes: a prefix of the stored digest, never part of the secret."""
     return token.digest[:16]
 
 
 @transaction.atomic
-def token_issue(*, user):
+def token_issue(*, user: User) -> tuple[AuthToken, str]:
     """A new API token for ``user``; returns ``(token, secret)``. The secret is shown once, only its
     digest is stored; it expires after ``REST_KNOX["TOKEN_TTL"]``. At most ``TOKEN_LIMIT_PER_USER``
     live tokens: beyond, the owner revokes one first."""
@@ -42,13 +45,13 @@ def token_issue(*, user):
     return token, secret
 
 
-def token_list(*, user):
+def token_list(*, user: User) -> QuerySet[AuthToken]:
     """The live tokens of ``user``, newest first."""
     return AuthToken.objects.filter(user=user, expiry__gt=timezone.now()).order_by("-created")
 
 
 @transaction.atomic
-def token_revoke(*, actor, token):
+def token_revoke(*, actor: User, token: AuthToken) -> None:
     """Revoke one token: its owner or an administrator."""
     if token.user_id != actor.pk and not actor.is_superuser:
         raise NotAllowed(_("You may only revoke your own tokens."))
@@ -58,7 +61,7 @@ def token_revoke(*, actor, token):
     token.delete()
 
 
-def token_revoke_by_id(*, actor, public_id):
+def token_revoke_by_id(*, actor: User, public_id: str) -> bool:
     """Revoke the caller's token shown as ``public_id``; False when there is none."""
     if len(public_id) != 16:
         return False
@@ -69,7 +72,7 @@ def token_revoke_by_id(*, actor, public_id):
     return True
 
 
-def tokens_revoke_all(*, user):
+def tokens_revoke_all(*, user: User) -> int:
     """Every token of ``user`` (a password change, a deactivation)."""
     count, _deleted = AuthToken.objects.filter(user=user).delete()
     if count:
@@ -80,12 +83,12 @@ def tokens_revoke_all(*, user):
 # --- Second factor (TOTP and recovery codes) ---------------------------------------------------
 
 
-def has_second_factor(user):
+def has_second_factor(user: User) -> bool:
     return user_has_device(user, confirmed=True)
 
 
 @transaction.atomic
-def totp_setup_start(*, user):
+def totp_setup_start(*, user: User) -> TOTPDevice:
     """An unconfirmed authenticator for ``user`` to scan: the pending one if any, else a new key."""
     device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
     if device is None:
@@ -94,7 +97,7 @@ def totp_setup_start(*, user):
 
 
 @transaction.atomic
-def totp_setup_confirm(*, user, code):
+def totp_setup_confirm(*, user: User, code: str) -> tuple[TOTPDevice, list[str]]:
     """Confirm the pending authenticator with a code it shows; replaces any earlier one and returns
     fresh recovery codes (shown once)."""
     device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=False).first()
@@ -111,7 +114,7 @@ def totp_setup_confirm(*, user, code):
 
 
 @transaction.atomic
-def recovery_codes_regenerate(*, user):
+def recovery_codes_regenerate(*, user: User) -> list[str]:
     """Replace the recovery codes of ``user`` by ``TWO_FACTOR_RECOVERY_CODES`` new ones, each usable once."""
     device, _created = StaticDevice.objects.get_or_create(user=user, name=RECOVERY_DEVICE_NAME)
     device.token_set.all().delete()
@@ -120,11 +123,11 @@ def recovery_codes_regenerate(*, user):
     return codes
 
 
-def recovery_codes_left(*, user):
+def recovery_codes_left(*, user: User) -> int:
     return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
 
 
-def second_factor_check(*, user, code):
+def second_factor_check(*, user: User, code: str | None) -> Device | None:
     """The confirmed device that accepts ``code`` (an authenticator code or an unused recovery code),
     or None. Each device slows down repeated wrong codes (django-otp's throttling)."""
     code = (code or "").strip().replace(" ", "").lower()
@@ -139,5 +142,5 @@ def second_factor_check(*, user, code):
     return None
 
 
-def is_token(auth):
+def is_token(auth: object) -> bool:
     return isinstance(auth, AuthToken)

@@ -12,12 +12,23 @@ import json
 
 from django.conf import settings
 from django.db import connection
+from django.db.models import Model
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from core.text import clean_instance
 
 CREATED, CHANGED, DELETED = "+", "~", "-"
+
+
+def attribute(instance: Model, *, actor: object, reason: str | None = None) -> None:
+    """Name who (and, given a reason, why) in the history row of the next ``save()`` or ``delete()``.
+
+    django-simple-history reads these two attributes of the instance; this is the one place that sets them.
+    """
+    instance._history_user = actor  # type: ignore[attr-defined]  # simple-history's hook, not a model field
+    if reason is not None:
+        instance._change_reason = reason  # type: ignore[attr-defined]
 
 
 def record(instances, *, history_type, actor, reason=""):

@@ -13,7 +13,7 @@ import time
 logger = logging.getLogger(__name__)
 
 BROKER_PAUSE = 30.0
-_down_until = {}  # broker URL → monotonic time before which it is not tried again
+_down_until: dict[str, float] = {}  # broker URL → monotonic time before which it is not tried again
 
 
 def reset(broker_url=None):

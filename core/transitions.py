@@ -10,6 +10,7 @@ transaction has committed.
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import transaction
 from django.db.models import F
@@ -30,7 +31,7 @@ class StateMachine:
     signal: Signal | None = None  # sent with ``event_id`` after commit
     bump_version: bool = True  # each move is a new version of the row (reports, the bilan)
     claim_on_version: bool = False  # the move also needs the version the actor saw (roadmaps)
-    event_fields: Callable[[object], dict] = field(default=lambda instance: {})
+    event_fields: Callable[[Any], dict[str, object]] = field(default=lambda instance: {})
 
     def allows(self, from_state, to_state):
         return to_state in self.transitions.get(from_state, ())

@@ -19,7 +19,7 @@ class MembershipInline(admin.TabularInline):
 class UserAdmin(BaseUserAdmin, HistoryAdmin):
     list_display = ["username", "get_full_name", "email", "org_role", "language", "is_active", "is_demo"]
     list_filter = ["org_role", "groups", "is_active", "is_staff", "is_demo"]
-    fieldsets = BaseUserAdmin.fieldsets + ((_("Directorate-general"), {"fields": ["org_role", "language"]}),)
+    fieldsets = (*(BaseUserAdmin.fieldsets or ()), (_("Directorate-general"), {"fields": ["org_role", "language"]}))
     inlines = [MembershipInline]
     actions = ["deactivate"]
 

@@ -12,7 +12,10 @@ from directorates.models import Deliverable, Directorate
 
 class DirectorateSerializer(serializers.ModelSerializer):
     name = serializers.CharField(read_only=True)
-    parent = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    # A declared field named like Field.parent: DRF's serializer metaclass takes it out of the class.
+    parent: "serializers.SlugRelatedField[Directorate]" = serializers.SlugRelatedField(  # type: ignore[assignment]
+        slug_field="code", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = Directorate
@@ -59,7 +62,7 @@ class DeliverableSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["origin", "origin_reference"]
         # Uniqueness is the service's to check, with its own message.
-        validators = []
+        validators: list[object] = []
 
 
 class DeliverableViewSet(

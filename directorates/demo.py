@@ -66,7 +66,7 @@ def load(stdout):
             name_ar=row["name_ar"],
             name_en=row["name_en"],
         )
-        unit._history_user = admin
+        audit.attribute(unit, actor=admin)
         unit.save()
         units[unit.code] = unit
         for role in (Membership.Role.HEAD, Membership.Role.EDITOR):

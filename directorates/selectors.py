@@ -1,21 +1,24 @@
 """Reads of the organisation and the cahier des charges, scoped to what the user may see."""
 
-from django.db.models import Prefetch
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Prefetch, QuerySet
 
-from directorates.models import Deliverable, Directorate
+from directorates.models import Deliverable, Directorate, User
 from directorates.permissions import visible_directorates_q
 
 
-def directorate_list(*, user):
+def directorate_list(*, user: User | AnonymousUser) -> QuerySet[Directorate]:
     return Directorate.objects.filter(visible_directorates_q(user)).select_related("parent")
 
 
-def regions():
+def regions() -> QuerySet[Directorate]:
     """The security prefectures (wilayas): the regional grouping used by dashboards."""
     return Directorate.objects.filter(kind=Directorate.Kind.SECURITY_PREFECTURE).order_by("code")
 
 
-def deliverable_list(*, user, year=None, directorate_code=None):
+def deliverable_list(
+    *, user: User | AnonymousUser, year: int | None = None, directorate_code: str | None = None
+) -> QuerySet[Deliverable]:
     qs = Deliverable.objects.filter(visible_directorates_q(user, "directorate__")).select_related("directorate")
     if year:
         qs = qs.filter(year=year)
@@ -24,7 +27,7 @@ def deliverable_list(*, user, year=None, directorate_code=None):
     return qs
 
 
-def deliverable_years(*, user, code):
+def deliverable_years(*, user: User | AnonymousUser, code: str) -> list[int]:
     """The years a visible unit has deliverables for, latest first (one query)."""
     return list(
         Deliverable.objects.filter(visible_directorates_q(user, "directorate__"), directorate__code=code)
@@ -34,7 +37,7 @@ def deliverable_years(*, user, code):
     )
 
 
-def directorate_with_deliverables(*, user, code, year):
+def directorate_with_deliverables(*, user: User | AnonymousUser, code: str, year: int) -> Directorate | None:
     return (
         Directorate.objects.filter(visible_directorates_q(user), code=code)
         .prefetch_related(Prefetch("deliverables", queryset=Deliverable.objects.filter(year=year)))

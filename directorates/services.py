@@ -1,22 +1,31 @@
 """Writes and rules for the organisation tree and the cahier des charges."""
 
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, NoReturn
+
+from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from core.errors import NotAllowed, ValidationFailed
+from core import audit
+from core.errors import DomainError, NotAllowed, ValidationFailed
 from directorates import permissions
-from directorates.models import Deliverable
+from directorates.models import Deliverable, Directorate, User
+
+# (unit, year) pairs, and their verdicts keyed by (unit id, year).
+UnitYear = tuple[Directorate, int]
+ChangeProblems = dict[tuple[int, int], DomainError]
 
 # Later stages (reviews) register checks here: e.g. a submitted report freezes its deliverables.
 # Each guard is called with ``pairs`` — (unit, year) pairs — and returns {(unit id, year): DomainError}
 # for the pairs it refuses, checking them all at once (an import asks about every pair of its file).
-DELIVERABLE_CHANGE_GUARDS = []
+DELIVERABLE_CHANGE_GUARDS: list[Callable[..., ChangeProblems]] = []
 # Later stages register what must follow when deliverables join a cahier des charges: reviews adds
 # their outcome rows to the unit's open report. Called with (deliverables=[...], actor=user).
-DELIVERABLE_ADDED_HOOKS = []
+DELIVERABLE_ADDED_HOOKS: list[Callable[..., None]] = []
 
 
-def deliverables_added(*, deliverables, actor):
+def deliverables_added(*, deliverables: Iterable[Deliverable], actor: User | None) -> None:
     """Announce deliverables that joined (or moved into) a unit's cahier des charges for a year.
 
     The one call every path makes after writing them — the form, the API and the admin (through
@@ -44,7 +53,7 @@ DELIVERABLE_FIELDS = (
 )
 
 
-def can_manage_deliverables(user, directorate):
+def can_manage_deliverables(user: User | AnonymousUser | None, directorate: Directorate) -> bool:
     """Holders of the "manage cahiers des charges" right (the DG's office, administrators) for any unit;
     a unit's head and editors for their own unit.
 
@@ -56,22 +65,22 @@ def can_manage_deliverables(user, directorate):
     return permissions.can_manage_deliverables_anywhere(user) or permissions.can_edit_unit_content(user, directorate)
 
 
-def deliverable_from_roadmap(deliverable):
+def deliverable_from_roadmap(deliverable: Deliverable | None) -> bool:
     """Handed over from an approved roadmap: the roadmap is where it changes."""
     return deliverable is not None and deliverable.pk is not None and deliverable.origin == Deliverable.Origin.ROADMAP
 
 
-def deliverable_change_needs_reason(user, deliverable):
+def deliverable_change_needs_reason(user: User | AnonymousUser | None, deliverable: Deliverable | None) -> bool:
     """Only the DG's office (or an administrator) may change a roadmap deliverable by hand, saying why."""
     return deliverable_from_roadmap(deliverable) and bool(user) and permissions.can_manage_deliverables_anywhere(user)
 
 
-def deliverable_locked_for(user, deliverable):
+def deliverable_locked_for(user: User | AnonymousUser | None, deliverable: Deliverable | None) -> bool:
     """True where ``user`` may not change or delete this deliverable by hand at all (unit people, imports)."""
     return deliverable_from_roadmap(deliverable) and not deliverable_change_needs_reason(user, deliverable)
 
 
-def check_roadmap_deliverable_change(*, actor, deliverable, reason=""):
+def check_roadmap_deliverable_change(*, actor: User | None, deliverable: Deliverable, reason: str | None = "") -> None:
     """The one rule for deliverables handed over from an approved roadmap, on every path (web, API, admin,
     imports): the cahier des charges and the approved roadmap must not disagree, so such a deliverable
     changes through the roadmap (a new version, approved again); the DG's office may still correct it by
@@ -94,7 +103,7 @@ def check_roadmap_deliverable_change(*, actor, deliverable, reason=""):
         )
 
 
-def _check_deliverable_change(*, actor, directorate, year):
+def _check_deliverable_change(*, actor: User | None, directorate: Directorate, year: int) -> None:
     if not can_manage_deliverables(actor, directorate):
         raise NotAllowed(_("Only the unit's head, its editors or the DG's office may change its cahier des charges."))
     problems = deliverable_change_problems([(directorate, year)])
@@ -102,17 +111,17 @@ def _check_deliverable_change(*, actor, directorate, year):
         raise next(iter(problems.values()))
 
 
-def deliverable_change_problems(pairs):
+def deliverable_change_problems(pairs: Iterable[UnitYear]) -> ChangeProblems:
     """{(unit id, year): DomainError} for the (unit, year) pairs whose cahier des charges may not change now."""
-    problems = {}
+    problems: ChangeProblems = {}
     for guard in DELIVERABLE_CHANGE_GUARDS:
         for key, error in guard(pairs=pairs).items():
             problems.setdefault(key, error)
     return problems
 
 
-def _validate_deliverable(*, year, data):
-    errors = {}
+def _validate_deliverable(*, year: int, data: Mapping[str, Any]) -> None:
+    errors: dict[str, list[str]] = {}
     if not (data.get("title") or "").strip():
         errors["title"] = [_("A title is required.")]
     if data.get("category") not in _CATEGORIES:
@@ -129,7 +138,15 @@ def _validate_deliverable(*, year, data):
         raise ValidationFailed(_("The deliverable could not be saved."), errors=errors)
 
 
-def deliverable_check(*, actor, directorate, year, data, instance=None, reason=""):
+def deliverable_check(
+    *,
+    actor: User | None,
+    directorate: Directorate,
+    year: int,
+    data: Mapping[str, Any],
+    instance: Deliverable | None = None,
+    reason: str | None = "",
+) -> None:
     """Every check of a create or update, without writing: forms call it to show errors in place."""
     _check_deliverable_change(actor=actor, directorate=directorate, year=year)
     if instance is not None and instance.pk:
@@ -151,21 +168,21 @@ def deliverable_check(*, actor, directorate, year, data, instance=None, reason="
 
 
 @transaction.atomic
-def deliverable_create(*, actor, directorate, year, **data):
+def deliverable_create(*, actor: User | None, directorate: Directorate, year: int, **data: Any) -> Deliverable:
     deliverable_check(actor=actor, directorate=directorate, year=year, data=data)
     deliverable = Deliverable(directorate=directorate, year=year)
     for field in DELIVERABLE_FIELDS:
         if field in data:
             setattr(deliverable, field, data[field])
     deliverable.title = deliverable.title.strip()
-    deliverable._history_user = actor
+    audit.attribute(deliverable, actor=actor)
     deliverable.save()
     deliverables_added(deliverables=[deliverable], actor=actor)
     return deliverable
 
 
 @transaction.atomic
-def deliverable_update(*, actor, deliverable, reason="", **data):
+def deliverable_update(*, actor: User | None, deliverable: Deliverable, reason: str = "", **data: Any) -> Deliverable:
     _check_deliverable_change(actor=actor, directorate=deliverable.directorate, year=deliverable.year)
     check_roadmap_deliverable_change(actor=actor, deliverable=deliverable, reason=reason)
     merged = {field: data.get(field, getattr(deliverable, field)) for field in DELIVERABLE_FIELDS}
@@ -181,14 +198,12 @@ def deliverable_update(*, actor, deliverable, reason="", **data):
     )
     for field, value in merged.items():
         setattr(deliverable, field, value)
-    deliverable._history_user = actor
-    if reason:
-        deliverable._change_reason = reason.strip()[:100]
+    audit.attribute(deliverable, actor=actor, reason=reason.strip()[:100] if reason else None)
     deliverable.save()
     return deliverable
 
 
-def directorate_check_parent(*, directorate, parent):
+def directorate_check_parent(*, directorate: Directorate, parent: Directorate | None) -> None:
     """A unit can't be its own ancestor."""
     if parent is None:
         return
@@ -200,17 +215,17 @@ def directorate_check_parent(*, directorate, parent):
 
 
 @transaction.atomic
-def directorate_save(*, actor, directorate):
+def directorate_save(*, actor: User, directorate: Directorate) -> Directorate:
     if not actor.is_superuser:
         raise NotAllowed(_("Only an administrator may change the organisation tree."))
     directorate_check_parent(directorate=directorate, parent=directorate.parent)
-    directorate._history_user = actor
+    audit.attribute(directorate, actor=actor)
     directorate.save()
     return directorate
 
 
 @transaction.atomic
-def deliverable_delete(*, actor, deliverable, reason=""):
+def deliverable_delete(*, actor: User | None, deliverable: Deliverable, reason: str = "") -> None:
     _check_deliverable_change(actor=actor, directorate=deliverable.directorate, year=deliverable.year)
     check_roadmap_deliverable_change(actor=actor, deliverable=deliverable, reason=reason)
     if deliverable.outcomes.exclude(status="").exists():
@@ -218,14 +233,12 @@ def deliverable_delete(*, actor, deliverable, reason=""):
     if deliverable.outcomes.filter(attachments__isnull=False).exists():
         raise ValidationFailed(_("Evidence is attached to this deliverable's outcome: it cannot be deleted."))
     deliverable.outcomes.all().delete()
-    deliverable._history_user = actor
-    if reason:
-        deliverable._change_reason = reason.strip()[:100]
+    audit.attribute(deliverable, actor=actor, reason=reason.strip()[:100] if reason else None)
     deliverable.delete()
 
 
 @transaction.atomic
-def user_deactivate(*, actor, users):
+def user_deactivate(*, actor: User, users: Iterable[User]) -> int:
     """Deactivate people (they can no longer log in); each change leaves a history row.
 
     People are never deleted: history rows, the admin log and imports keep pointing at them.
@@ -235,11 +248,11 @@ def user_deactivate(*, actor, users):
     users = [user for user in users if user.is_active and user.pk != actor.pk]
     for user in users:
         user.is_active = False
-        user._history_user = actor
+        audit.attribute(user, actor=actor)
         user.save(update_fields=["is_active"])
     return len(users)
 
 
-def refuse_user_delete(sender, instance, **kwargs):
+def refuse_user_delete(sender: type[User], instance: User, **kwargs: Any) -> NoReturn:
     """pre_delete of User: a person is deactivated, not deleted (history would lose its author)."""
     raise NotAllowed(_("People cannot be deleted, only deactivated: the history must keep who did what."))

@@ -21,8 +21,12 @@ from figures.models import Bilan, Figure, Indicator
 
 
 class IndicatorSerializer(serializers.ModelSerializer):
-    numerator = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
-    denominator = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    numerator: "serializers.SlugRelatedField[Indicator]" = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, allow_null=True
+    )
+    denominator: "serializers.SlugRelatedField[Indicator]" = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, allow_null=True
+    )
     derived = serializers.BooleanField(source="is_derived", read_only=True)
 
     class Meta:
@@ -106,7 +110,7 @@ class FigureInput(serializers.Serializer):
 
 
 class FigureBulkInput(serializers.Serializer):
-    rows = FigureInput(many=True, max_length=5000)
+    rows = FigureInput(many=True, max_length=5000)  # type: ignore[call-arg]  # many=True hands max_length to ListSerializer; the stubs omit it
 
 
 class FigureViewSet(

@@ -109,7 +109,7 @@ def _catalogue(admin):
             position=position * 10,
             is_public=True,  # every one of them was published in the 2020 report
         )
-        indicator._history_user = admin
+        audit.attribute(indicator, actor=admin)
         indicator.save()
         indicators[code] = indicator
     for code, domain, numerator, denominator, multiplier, better, fr, ar, en in DERIVED:
@@ -130,7 +130,7 @@ def _catalogue(admin):
             position=after + 5,
             is_public=True,
         )
-        indicator._history_user = admin
+        audit.attribute(indicator, actor=admin)
         indicator.save()
         indicators[code] = indicator
     return indicators

@@ -239,7 +239,7 @@ class BilanState(models.TextChoices):
     PUBLISHED = "published", _("Published")
 
 
-BILAN_TRANSITIONS = {
+BILAN_TRANSITIONS: dict[str, set[str]] = {
     BilanState.DRAFT: {BilanState.APPROVED},
     BilanState.APPROVED: {BilanState.PUBLISHED, BilanState.DRAFT},
     BilanState.PUBLISHED: set(),

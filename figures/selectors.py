@@ -1,23 +1,25 @@
 """Reads of figures shaped for pages and the API, scoped to what the user may see."""
 
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
+from typing import Any
 
 from django.core.paginator import Paginator
-from django.db.models import Count, DecimalField, ExpressionWrapper, F, FilteredRelation, Q
+from django.db.models import Count, DecimalField, ExpressionWrapper, F, FilteredRelation, Q, QuerySet
 from django.db.models.functions import Abs
 
-from directorates.models import Directorate
+from directorates.models import Directorate, User
 from directorates.permissions import visible_directorates_q
 from figures.bilan import catalogue, scope_values, unit_values
 from figures.models import DOMAIN_ORDER, Bilan, Domain, Figure, Indicator
 from reviews.models import Report
 
 
-def indicator_list():
+def indicator_list() -> QuerySet[Indicator]:
     return Indicator.objects.active().select_related("numerator", "denominator")
 
 
-def figure_list(*, user):
+def figure_list(*, user: User) -> QuerySet[Figure]:
     """Figures of the units ``user`` may see (own unit, a head's subtree, the DG's office everything).
 
     The list's filters are declared in figures.filters.FigureFilter."""
@@ -26,7 +28,7 @@ def figure_list(*, user):
     )
 
 
-def year_over_year_change(value, previous):
+def year_over_year_change(value: Decimal | None, previous: Decimal | None) -> Decimal | None:
     """The change from ``previous`` to ``value`` in percent (a Decimal), None when there is nothing to compare."""
     if previous is None or value is None:
         return None
@@ -35,12 +37,12 @@ def year_over_year_change(value, previous):
     return (value - previous) * 100 / abs(previous)
 
 
-def is_past_threshold(indicator, change):
+def is_past_threshold(indicator: Indicator, change: Decimal | None) -> bool:
     threshold = indicator.change_threshold
     return threshold is not None and change is not None and abs(change) > threshold
 
 
-def changes_past_threshold(*, directorate_ids, year):
+def changes_past_threshold(*, directorate_ids: Iterable[int] | None, year: int) -> list[dict[str, Any]]:
     """The figures of ``year`` of these units (None: every unit) whose change from the year before passes their
     indicator's threshold, justified or not: dicts with ``figure``, ``previous`` (value) and ``change`` (percent).
 
@@ -52,7 +54,8 @@ def changes_past_threshold(*, directorate_ids, year):
     figures = figures.select_related("indicator", "directorate").order_by(
         "directorate__path", "indicator__position", "indicator__code", "year"
     )
-    previous, rows = {}, []
+    previous: dict[tuple[int, int], Decimal] = {}
+    rows: list[dict[str, Any]] = []
     for figure in figures:
         if figure.year == year - 1:
             previous[(figure.directorate_id, figure.indicator_id)] = figure.value
@@ -64,7 +67,7 @@ def changes_past_threshold(*, directorate_ids, year):
     return rows
 
 
-def changes_past_threshold_query(*, year, directorate_ids=None):
+def changes_past_threshold_query(*, year: int, directorate_ids: Iterable[int] | None = None) -> QuerySet[Figure]:
     """The same changes as ``changes_past_threshold``, decided by the database: the figures of ``year`` with
     ``previous`` (last year's value of the same unit and indicator) annotated, kept when the change passes
     the indicator's threshold — |value − previous| × 100 > threshold × |previous|, or any change from
@@ -74,7 +77,7 @@ def changes_past_threshold_query(*, year, directorate_ids=None):
         "directorate__figures",
         condition=Q(directorate__figures__year=year - 1, directorate__figures__indicator=F("indicator")),
     )
-    decimal = DecimalField(max_digits=20, decimal_places=4)
+    decimal: DecimalField[Decimal, Decimal] = DecimalField(max_digits=20, decimal_places=4)
     figures = Figure.objects.filter(year=year, indicator__change_threshold__isnull=False)
     if directorate_ids is not None:
         figures = figures.filter(directorate__in=directorate_ids)
@@ -90,7 +93,7 @@ def changes_past_threshold_query(*, year, directorate_ids=None):
     )
 
 
-def national_change_notes(*, year, page=None, per_page=50):
+def national_change_notes(*, year: int, page: int | str | None = None, per_page: int = 50) -> dict[str, Any]:
     """The bilan's notes at national scale: every unit's changes past their threshold counted by domain
     (changes, justified), and one page of them with the units' justifications. Three queries whatever the
     number of units and figures: the counts, the page's count, the page."""
@@ -112,23 +115,24 @@ def national_change_notes(*, year, page=None, per_page=50):
         for domain in sorted(counts, key=lambda d: DOMAIN_ORDER.get(d, 999))
     ]
     rows = changes.select_related("indicator", "directorate")
-    page = Paginator(rows, per_page).get_page(page)
-    page.object_list = list(page.object_list)
-    for figure in page.object_list:
-        figure.change = year_over_year_change(figure.value, figure.previous)
+    shown = Paginator(rows, per_page).get_page(page)
+    shown.object_list = list(shown.object_list)
+    # ``previous`` is annotated by the query, ``change`` set here for the page: attributes the stubs do not know.
+    for figure in shown.object_list:
+        figure.change = year_over_year_change(figure.value, figure.previous)  # type: ignore[attr-defined]
     return {
         "domains": domains,
         "total": sum(d["changes"] for d in domains),
         "unjustified": sum(d["unjustified"] for d in domains),
-        "page": page,
-        "rows": [{"figure": f, "previous": f.previous, "change": f.change} for f in page.object_list],
+        "page": shown,
+        "rows": [{"figure": f, "previous": f.previous, "change": f.change} for f in shown.object_list],  # type: ignore[attr-defined]
     }
 
 
-def unit_series(*, directorate_id, years):
+def unit_series(*, directorate_id: int, years: Sequence[int]) -> list[dict[str, Any]]:
     """Each indicator a unit has figures for within ``years``: its values by year (None where missing),
     the change of the last year from the one before and whether it passes the threshold. One query."""
-    rows = {}
+    rows: dict[int, dict[str, Any]] = {}
     figures = (
         Figure.objects.filter(directorate_id=directorate_id, year__in=years)
         .select_related("indicator")
@@ -145,11 +149,11 @@ def unit_series(*, directorate_id, years):
     return list(rows.values())
 
 
-def figure_history(*, figure):
+def figure_history(*, figure: Figure) -> QuerySet[Any]:
     return figure.history.select_related("history_user").order_by("-history_date", "-history_id")
 
 
-def entry_rows(*, directorate, year):
+def entry_rows(*, directorate: Directorate, year: int) -> list[dict[str, Any]]:
     """The indicators a unit enters for a year, each with its figure (or None), last year's figure, the
     change in percent and whether it passes the indicator's threshold (then it must be justified).
 
@@ -162,10 +166,10 @@ def entry_rows(*, directorate, year):
         (f.indicator_id, f.year): f
         for f in Figure.objects.filter(directorate=directorate, year__in=[year, year - 1]).select_related("entered_by")
     }
-    rows = []
+    rows: list[dict[str, Any]] = []
     for indicator in indicators:
         figure, previous = figures.get((indicator.pk, year)), figures.get((indicator.pk, year - 1))
-        change = year_over_year_change(figure and figure.value, previous and previous.value)
+        change = year_over_year_change(figure.value if figure else None, previous.value if previous else None)
         rows.append(
             {
                 "indicator": indicator,
@@ -178,15 +182,15 @@ def entry_rows(*, directorate, year):
     return rows
 
 
-def unit_report(*, directorate, year):
+def unit_report(*, directorate: Directorate, year: int) -> Report | None:
     return Report.objects.filter(directorate=directorate, cycle__year=year).select_related("cycle").first()
 
 
-def bilan_list():
+def bilan_list() -> QuerySet[Bilan]:
     return Bilan.objects.select_related("approved_by", "published_by")
 
 
-def bilan_years():
+def bilan_years() -> list[int]:
     """Years that have figures or a bilan, newest first."""
     years = set(Figure.objects.order_by().values_list("year", flat=True).distinct())
     years |= set(Bilan.objects.values_list("year", flat=True))
@@ -196,7 +200,9 @@ def bilan_years():
 # ---------------------------------------------------------------- dashboards
 
 
-def indicator_series(*, user, indicator, years, max_units=None):
+def indicator_series(
+    *, user: User, indicator: Indicator, years: Sequence[int], max_units: int | None = None
+) -> dict[str, Any]:
     """National series of one indicator over ``years``, and the series of each unit the user may see.
 
     Constant queries: the catalogue, the national aggregate, the visible units, their figures.
@@ -205,7 +211,7 @@ def indicator_series(*, user, indicator, years, max_units=None):
     national, _notes = scope_values(indicators, years, None)
     units = list(Directorate.objects.filter(visible_directorates_q(user)).filter(is_active=True))
     per_unit = unit_values(indicators if indicator.is_derived else [indicator], years, units)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for unit in units:
         if user.sees_everything and unit.parent_id is None:
             continue  # the root's subtree total is the national series, shown once
@@ -223,7 +229,7 @@ def indicator_series(*, user, indicator, years, max_units=None):
 MIN_PEERS_FOR_MEDIAN = 3
 
 
-def peer_comparison(*, user, directorate, year):
+def peer_comparison(*, user: User, directorate: Directorate, year: int) -> list[dict[str, Any]]:
     """The unit's figures of ``year`` against its peers (active units of the same kind).
 
     The DG's office sees every peer by name with the median, lowest and highest values. Anyone else
@@ -234,7 +240,7 @@ def peer_comparison(*, user, directorate, year):
     peers = list(Directorate.objects.filter(kind=directorate.kind, is_active=True))
     values = unit_values(indicators, [year], peers)
     named = user.sees_everything
-    rows = []
+    rows: list[dict[str, Any]] = []
     for indicator in indicators:
         if indicator.national_only:
             continue

@@ -5,7 +5,9 @@ spreadsheet imports (``figure_set_many(actor=…, rows=…)`` is their entry poi
 on reviewed reports, the validation and the history rows are the same everywhere.
 """
 
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -14,11 +16,11 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from core import audit
 from core.cells import parse_decimal
-from core.errors import InvalidTransition, NotAllowed, ValidationFailed
+from core.errors import FieldErrors, InvalidTransition, NotAllowed, ValidationFailed
 from core.i18n import language_codes
 from core.text import clean_instance
 from core.transitions import StateMachine, move
-from directorates.models import Directorate
+from directorates.models import Directorate, User
 from figures import formatting, permissions
 from figures.bilan import compute_bilan
 from figures.models import (
@@ -35,14 +37,20 @@ from figures.models import (
 )
 from reviews.models import Report, ReportState, ReviewCycle, ReviewItem
 
+if TYPE_CHECKING:
+    from reviews.items import ItemKind
+
 MAX_DECIMALS = 4
+
+# A figure row as services take it (see figure_set_many) and give it back normalised.
+Row = dict[str, Any]
 MAX_INTEGER_DIGITS = 16
 
 
 # ---------------------------------------------------------------- value validation
 
 
-def parse_value(raw, indicator):
+def parse_value(raw: object, indicator: Indicator) -> Decimal:
     """The Decimal value of ``raw`` for ``indicator``, or raise ValueError with a message for the user.
 
     Accepts numbers and strings ("58785", "58 785", "132.167", "132,167" with a decimal comma).
@@ -70,13 +78,13 @@ def parse_value(raw, indicator):
 # ---------------------------------------------------------------- figures
 
 
-def _resolve(rows):
+def _resolve(rows: Iterable[Mapping[str, Any]]) -> list[Row]:
     """Turn codes into objects with one query per model; return normalised rows."""
     unit_codes = {row["directorate"] for row in rows if isinstance(row.get("directorate"), str)}
     indicator_codes = {row["indicator"] for row in rows if isinstance(row.get("indicator"), str)}
     units = {u.code: u for u in Directorate.objects.filter(code__in=unit_codes)} if unit_codes else {}
     indicators = {i.code: i for i in Indicator.objects.filter(code__in=indicator_codes)} if indicator_codes else {}
-    out = []
+    out: list[Row] = []
     for row in rows:
         unit = row.get("directorate")
         indicator = row.get("indicator")
@@ -97,12 +105,12 @@ def _resolve(rows):
     return out
 
 
-def figure_version(figure):
+def figure_version(figure: Figure | None) -> str:
     """The version of a figure a writer read (its last change), "" for a figure that does not exist."""
     return figure.updated_at.isoformat() if figure is not None else ""
 
 
-def _changed_meanwhile(figure):
+def _changed_meanwhile(figure: Figure | None) -> str:
     if figure is None:
         return _("Someone else cleared this figure meanwhile: check the value and save again.")
     return _(
@@ -110,8 +118,15 @@ def _changed_meanwhile(figure):
     ) % {"value": figure.value.normalize(), "who": figure.entered_by}
 
 
-def _check_row(row, actor, reports, seen, pair_problems, cycle_years=None):
-    errors = {}
+def _check_row(
+    row: Row,
+    actor: User,
+    reports: Mapping[tuple[int, int], Report],
+    seen: set[tuple[int, int, int]],
+    pair_problems: dict[tuple[int, int], str | None],
+    cycle_years: set[int] | None = None,
+) -> FieldErrors:
+    errors: FieldErrors = {}
     unit, indicator, year = row["directorate"], row["indicator"], row["year"]
     if unit is None:
         errors["directorate"] = [_("Unknown unit “%(code)s”.") % {"code": row["directorate_code"]}]
@@ -149,8 +164,9 @@ def _check_row(row, actor, reports, seen, pair_problems, cycle_years=None):
     pair = (unit.pk, year)
     if pair not in pair_problems:
         pair_problems[pair] = permissions.figure_write_problem(actor, unit, reports.get(pair))
-    if pair_problems[pair]:
-        return {"directorate": [pair_problems[pair]]}
+    problem = pair_problems[pair]
+    if problem:
+        return {"directorate": [problem]}
     if row["value"] is None or row["value"] == "":
         row["value"] = None  # clears the figure
         return {}
@@ -161,8 +177,8 @@ def _check_row(row, actor, reports, seen, pair_problems, cycle_years=None):
     return {}
 
 
-def _years_of(rows):
-    years = set()
+def _years_of(rows: Iterable[Row]) -> set[int]:
+    years: set[int] = set()
     for row in rows:
         try:
             years.add(int(row["year"]))
@@ -171,7 +187,14 @@ def _years_of(rows):
     return years
 
 
-def figure_check_many(*, actor, rows, require_cycle=False, lock=False, check_flags=False):
+def figure_check_many(
+    *,
+    actor: User,
+    rows: Iterable[Mapping[str, Any]],
+    require_cycle: bool = False,
+    lock: bool = False,
+    check_flags: bool = False,
+) -> tuple[list[Row], dict[str, FieldErrors]]:
     """Check figure rows without writing anything; return ``(rows, errors)``.
 
     ``rows`` come back normalised (objects instead of codes, ``year`` an int, ``value`` a Decimal or
@@ -185,7 +208,7 @@ def figure_check_many(*, actor, rows, require_cycle=False, lock=False, check_fla
     rows = _resolve(list(rows))
     unit_ids = {row["directorate"].pk for row in rows if row["directorate"]}
     years = _years_of(rows)
-    reports = {}
+    reports: dict[tuple[int, int], Report] = {}
     if unit_ids and years:
         queryset = Report.objects.filter(directorate__in=unit_ids, cycle__year__in=years).select_related("cycle")
         if lock:
@@ -194,7 +217,9 @@ def figure_check_many(*, actor, rows, require_cycle=False, lock=False, check_fla
     cycle_years = None
     if require_cycle:
         cycle_years = set(ReviewCycle.objects.filter(year__in=years).values_list("year", flat=True)) if years else set()
-    seen, pair_problems, errors = set(), {}, {}
+    seen: set[tuple[int, int, int]] = set()
+    pair_problems: dict[tuple[int, int], str | None] = {}
+    errors: dict[str, FieldErrors] = {}
     for index, row in enumerate(rows):
         row_errors = _check_row(row, actor, reports, seen, pair_problems, cycle_years)
         if row_errors:
@@ -204,13 +229,13 @@ def figure_check_many(*, actor, rows, require_cycle=False, lock=False, check_fla
     return rows, errors
 
 
-def _unflagged_row_errors(rows, errors):
+def _unflagged_row_errors(rows: list[Row], errors: Mapping[str, FieldErrors]) -> dict[str, FieldErrors]:
     """Row errors for figures a spreadsheet would change while their report is returned with other items
     flagged (the preview says so per row; ``figure_set_many`` refuses them anyway). Two queries."""
     valid = [(index, row) for index, row in enumerate(rows) if str(index) not in errors]
     if not valid:
         return {}
-    flags = {}
+    flags: dict[tuple[int, int], set[int]] = {}
     for unit, year, kind, item_id in ReviewItem.objects.filter(
         report__directorate__in={row["directorate"].pk for _i, row in valid},
         report__cycle__year__in={row["year"] for _i, row in valid},
@@ -231,7 +256,7 @@ def _unflagged_row_errors(rows, errors):
             year__in={row["year"] for _i, row in restricted},
         )
     }
-    out = {}
+    out: dict[str, FieldErrors] = {}
     for index, row in restricted:
         figure = existing.get((row["directorate"].pk, row["indicator"].pk, row["year"]))
         unchanged = figure is not None and figure.value == row["value"] and figure.source_note == row["source_note"]
@@ -250,7 +275,7 @@ def _unflagged_row_errors(rows, errors):
 
 
 @transaction.atomic
-def figure_set_many(*, actor, rows, reason=""):
+def figure_set_many(*, actor: User, rows: Iterable[Mapping[str, Any]], reason: str = "") -> dict[str, int]:
     """Create, update or clear many figures at once, all or nothing.
 
     ``rows``: mappings with ``directorate`` (a Directorate or its code), ``indicator`` (an Indicator
@@ -283,7 +308,7 @@ def figure_set_many(*, actor, rows, reason=""):
         if rows
         else {}
     )
-    stale = {}
+    stale: dict[str, FieldErrors] = {}
     for index, row in enumerate(rows):
         figure = existing.get((row["directorate"].pk, row["indicator"].pk, row["year"]))
         if "read" in row and row["read"] != figure_version(figure):
@@ -297,7 +322,10 @@ def figure_set_many(*, actor, rows, reason=""):
             errors=stale,
         )
     now = timezone.now()
-    to_create, to_update, to_clear, unchanged = [], [], [], 0
+    to_create: list[Figure] = []
+    to_update: list[Figure] = []
+    to_clear: list[Figure] = []
+    unchanged = 0
     for row in rows:
         key = (row["directorate"].pk, row["indicator"].pk, row["year"])
         figure = existing.get(key)
@@ -341,20 +369,19 @@ def figure_set_many(*, actor, rows, reason=""):
         )
         audit.record_update(to_update, actor=actor, reason=reason or "figures changed")
     for figure in to_clear:
-        figure._history_user = actor
-        figure._change_reason = reason or "figure cleared"
+        audit.attribute(figure, actor=actor, reason=reason or "figure cleared")
         figure.delete()  # simple_history records the deletion through its signal
     return {"created": len(to_create), "updated": len(to_update), "unchanged": unchanged, "cleared": len(to_clear)}
 
 
-def _refuse_unflagged_figures(figures):
+def _refuse_unflagged_figures(figures: list[Figure]) -> None:
     """While a unit's report is returned with flagged items, only its flagged figures may change (409).
 
     One query, whatever the number of figures.
     """
     if not figures:
         return
-    flags = {}
+    flags: dict[tuple[int, int], set[int]] = {}
     for unit, year, kind, item_id in ReviewItem.objects.filter(
         report__directorate__in={f.directorate_id for f in figures},
         report__cycle__year__in={f.year for f in figures},
@@ -381,11 +408,11 @@ def _refuse_unflagged_figures(figures):
         )
 
 
-def figure_review_kind():
+def figure_review_kind() -> "ItemKind":
     """The ``figure`` kind of item the DG's office may flag in a report (reviews.items)."""
     from reviews.items import ItemKind
 
-    def read(report, ids=None):
+    def read(report: Report, ids: Iterable[int] | None = None) -> dict[int, tuple[str, dict[str, Any]]]:
         rows = Figure.objects.filter(directorate_id=report.directorate_id, year=report.cycle.year).select_related(
             "indicator"
         )
@@ -414,7 +441,16 @@ def figure_review_kind():
     )
 
 
-def figure_set(*, actor, directorate, indicator, year, value, source_note="", justification=None):
+def figure_set(
+    *,
+    actor: User,
+    directorate: Directorate | str,
+    indicator: Indicator | str,
+    year: int | str,
+    value: object,
+    source_note: str = "",
+    justification: str | None = None,
+) -> Figure:
     """Enter (or change) one figure; returns it. Errors are keyed by field, not by row."""
     try:
         figure_set_many(
@@ -439,7 +475,7 @@ def figure_set(*, actor, directorate, indicator, year, value, source_note="", ju
     )
 
 
-def report_check_justifications(report):
+def report_check_justifications(report: Report) -> None:
     """Before a report is submitted: every figure of its year whose change from the year before passes
     its indicator's threshold has a written justification. Raises ValidationFailed naming each one."""
     from figures.selectors import changes_past_threshold
@@ -482,20 +518,27 @@ PUBLIC_FIELDS = ["introduction_public", "outlook_public"]
 
 
 @transaction.atomic
-def bilan_start(*, actor, year):
+def bilan_start(*, actor: User, year: int) -> Bilan:
     """Open (or return) the draft bilan of ``year``."""
     if not permissions.can_edit_bilan(actor):
         raise NotAllowed(_("Only the DG's office drafts the annual report."))
     bilan = Bilan.objects.filter(year=year).first()
     if bilan is None:
         bilan = Bilan(year=year, created_by=actor)
-        bilan._history_user = actor
+        audit.attribute(bilan, actor=actor)
         bilan.save()
     return bilan
 
 
 @transaction.atomic
-def bilan_update(*, actor, bilan, texts=None, sections=None, expected_version=None):
+def bilan_update(
+    *,
+    actor: User,
+    bilan: Bilan,
+    texts: Mapping[str, Any] | None = None,
+    sections: Mapping[str, Mapping[str, Any]] | None = None,
+    expected_version: int | str | None = None,
+) -> Bilan:
     """Change the narrative of a draft bilan: ``texts`` {field_lang: str, and the PUBLIC_FIELDS: bool},
     ``sections`` {domain: {fr, ar, en, and optionally public: bool}} (public: in the public edition)."""
     if not permissions.can_edit_bilan(actor):
@@ -513,7 +556,7 @@ def bilan_update(*, actor, bilan, texts=None, sections=None, expected_version=No
             raise ValidationFailed(_("Unknown field."), errors={field: [_("Unknown field.")]})
         setattr(current, field, (value or "").strip())
     current.version += 1
-    current._history_user = actor
+    audit.attribute(current, actor=actor)
     current.save()
     existing = {section.domain: section for section in current.sections.all()}
     for domain, bodies in (sections or {}).items():
@@ -527,7 +570,7 @@ def bilan_update(*, actor, bilan, texts=None, sections=None, expected_version=No
             continue
         for key, value in new.items():
             setattr(section, key, value)
-        section._history_user = actor
+        audit.attribute(section, actor=actor)
         section.save()
     return current
 
@@ -544,14 +587,14 @@ BILAN_MACHINE = StateMachine(
 )
 
 
-def _move(bilan, actor, to_state, **changes):
+def _move(bilan: Bilan, actor: User, to_state: str, **changes: Any) -> Bilan:
     """The bilan moves (core.transitions): checked, claimed, its event and history written."""
     move(BILAN_MACHINE, instance=bilan, actor=actor, to_state=to_state, extra=changes)
     return bilan
 
 
 @transaction.atomic
-def bilan_approve(*, actor, bilan):
+def bilan_approve(*, actor: User, bilan: Bilan) -> Bilan:
     """The DG approves the draft bilan."""
     if not permissions.can_approve_bilan(actor):
         raise NotAllowed(_("Approving the annual report needs the right to approve the bilan."))
@@ -559,7 +602,7 @@ def bilan_approve(*, actor, bilan):
 
 
 @transaction.atomic
-def bilan_reopen(*, actor, bilan):
+def bilan_reopen(*, actor: User, bilan: Bilan) -> Bilan:
     """Back to draft (before publication) for corrections."""
     if not permissions.can_reopen_bilan(actor):
         raise NotAllowed(_("Only the DG or the DG's office may reopen the annual report."))
@@ -567,7 +610,7 @@ def bilan_reopen(*, actor, bilan):
 
 
 @transaction.atomic
-def bilan_publish(*, actor, bilan):
+def bilan_publish(*, actor: User, bilan: Bilan) -> Bilan:
     """Publish the approved bilan: its computed values are frozen in a snapshot from now on."""
     if not permissions.can_publish_bilan(actor):
         raise NotAllowed(_("Only the DG or the DG's office may publish the annual report."))

@@ -117,7 +117,7 @@ class _UnitKind(ReminderKind):
     """A reminder to the writers of each unit that has not submitted, on days the kind chooses,
     counted from the unit's own deadline."""
 
-    roles = WRITERS
+    roles: tuple[Membership.Role, ...] = WRITERS
 
     def occasion_for(self, deadline, cycle, policy, today):
         """The occasion name of today for a unit due on ``deadline`` (None: nothing today), and extra context."""
@@ -302,7 +302,7 @@ class _EventKind(ReminderKind):
 
     scheduled = False
     event_source = "report"
-    state = None
+    state: ReportState | None = None
 
     def events(self, *, now, event_ids=None):
         events = self.matching(ReportEvent.objects.all()).select_related(

@@ -15,9 +15,11 @@ within the kind (it is the idempotency key, with the recipient).
 
 from dataclasses import dataclass, field
 
+from django.utils.functional import Promise
+
 from core.i18n import field_in, language_codes
 
-REGISTRY = {}
+REGISTRY: dict[str, "ReminderKind"] = {}
 
 
 @dataclass(frozen=True)
@@ -33,12 +35,12 @@ class ReminderKind:
     """What every kind declares; the machinery reads nothing else of it."""
 
     key = ""
-    label = ""
+    label: str | Promise = ""
     # Event notices go out as soon as they are due; scheduled reminders wait for the policy's hour.
     scheduled = True
     # Notices of an event: "report" or "roadmap", the event table whose row ids ``due(event_ids=…)``
     # takes; sent at once after the event (services.event_notify), and by the due-check if missed.
-    event_source = None
+    event_source: str | None = None
 
     def due(self, *, today, now, policies, **selection):
         """Yield ``Due`` items for ``today``. ``policies`` maps open cycle id → ReminderPolicy;

@@ -15,6 +15,8 @@ until it goes through.
 
 import datetime
 import logging
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -26,8 +28,10 @@ from django.utils.translation import gettext as _
 
 from core import audit, queue
 from core.errors import InvalidTransition, NotAllowed
+from directorates.models import User
 from notifications import registry
 from notifications.models import Delivery, ReminderPolicy
+from notifications.registry import Due, ReminderKind
 from notifications.rendering import build_message
 from reviews import permissions as review_permissions
 from reviews.models import ReviewCycle
@@ -42,7 +46,7 @@ LEASE = datetime.timedelta(seconds=getattr(settings, "NOTIFICATIONS_LEASE_SECOND
 MAX_BACKOFF = datetime.timedelta(hours=6)
 
 
-def backoff(attempts):
+def backoff(attempts: int) -> datetime.timedelta:
     """Exponential back-off: 1, 2, 4, 8 … minutes after each failure, at most six hours."""
     return min(datetime.timedelta(minutes=2 ** max(attempts - 1, 0)), MAX_BACKOFF)
 
@@ -54,7 +58,7 @@ enqueue = queue.enqueue
 # ---------------------------------------------------------------- policy
 
 
-def policy_for(cycle):
+def policy_for(cycle: ReviewCycle) -> ReminderPolicy:
     """The cycle's policy, or the default one (unsaved) if the administrator has not set any."""
     try:
         return cycle.reminder_policy
@@ -62,7 +66,7 @@ def policy_for(cycle):
         return ReminderPolicy(cycle=cycle)
 
 
-def open_policies():
+def open_policies() -> dict[int, ReminderPolicy]:
     cycles = ReviewCycle.objects.filter(state=ReviewCycle.State.OPEN).select_related("reminder_policy")
     return {cycle.pk: policy_for(cycle) for cycle in cycles}
 
@@ -70,7 +74,7 @@ def open_policies():
 # ---------------------------------------------------------------- claim
 
 
-def deliveries_claim(*, kind, dues, now):
+def deliveries_claim(*, kind: ReminderKind, dues: Iterable[Due], now: datetime.datetime) -> int:
     """Insert one pending row per due message not yet claimed. Returns how many rows were new.
 
     The unique constraint is the guard: rows another process inserted meanwhile are ignored by the
@@ -84,7 +88,8 @@ def deliveries_claim(*, kind, dues, now):
             "occasion", "recipient_id"
         )
     )
-    rows, seen = [], set()
+    rows: list[Delivery] = []
+    seen: set[tuple[str, int]] = set()
     for due in dues:
         key = (due.occasion, due.recipient_id)
         if key in existing or key in seen:
@@ -107,7 +112,9 @@ def deliveries_claim(*, kind, dues, now):
     return len(rows)
 
 
-def reminders_compute_due(*, now=None, kinds=None):
+def reminders_compute_due(
+    *, now: datetime.datetime | None = None, kinds: Iterable[str] | None = None
+) -> dict[str, int]:
     """Claim every message due now according to the database state. Returns {kind: new rows}.
 
     Scheduled kinds wait for the policy's hour; event notices are due at once.
@@ -116,7 +123,7 @@ def reminders_compute_due(*, now=None, kinds=None):
     today = timezone.localdate(now)
     hour = timezone.localtime(now).hour
     policies = open_policies()
-    created = {}
+    created: dict[str, int] = {}
     for kind in registry.REGISTRY.values():
         if kinds and kind.key not in kinds:
             continue
@@ -129,7 +136,7 @@ def reminders_compute_due(*, now=None, kinds=None):
     return created
 
 
-def reminders_dispatch(*, now=None):
+def reminders_dispatch(*, now: datetime.datetime | None = None) -> dict[str, int]:
     """The periodic due-check: claim what is due, then hand every waiting row to the send task in batches."""
     from notifications import tasks
 
@@ -143,7 +150,7 @@ def reminders_dispatch(*, now=None):
     return {"created": sum(created.values()), "queued": len(ids)}
 
 
-def event_notify(*, source, event_id, now=None):
+def event_notify(*, source: str, event_id: int, now: datetime.datetime | None = None) -> dict[str, Any]:
     """The notices of one event, sent at once: a report's (returned → the unit, submitted → the DG's
     office …) or the roadmap's (proposed → the approvers; approved, sent back → the proposer).
 
@@ -157,7 +164,7 @@ def event_notify(*, source, event_id, now=None):
     )
 
 
-def deadline_extension_notify(*, extension_id, now=None):
+def deadline_extension_notify(*, extension_id: int, now: datetime.datetime | None = None) -> dict[str, Any]:
     """The notice of a deadline extension to the unit's writers, sent at once."""
     return _notify_now(
         kinds=[registry.get("deadline_extended")],
@@ -167,7 +174,9 @@ def deadline_extension_notify(*, extension_id, now=None):
     )
 
 
-def _notify_now(*, kinds, occasion, now, **selection):
+def _notify_now(
+    *, kinds: Sequence[ReminderKind], occasion: str, now: datetime.datetime, **selection: Any
+) -> dict[str, Any]:
     """Claim and send at once the notices of one occasion (the due-check would send them later anyway)."""
     for kind in kinds:
         dues = kind.due(today=timezone.localdate(now), now=now, policies={}, **selection)
@@ -185,7 +194,7 @@ def _notify_now(*, kinds, occasion, now, **selection):
 # ---------------------------------------------------------------- send
 
 
-def _lock_waiting(ids):
+def _lock_waiting(ids: Iterable[int]) -> list[Delivery]:
     rows = Delivery.objects.filter(pk__in=ids, state__in=(Delivery.State.PENDING, Delivery.State.FAILED))
     if connection.features.has_select_for_update_skip_locked:
         # Rows another worker is sending right now are skipped, not waited for.
@@ -200,14 +209,14 @@ SENT_MARKER_PREFIX = "notifications:sent"
 SENT_MARKER_TIMEOUT = 7 * 24 * 3600
 
 
-def _sent_marker_key(row):
+def _sent_marker_key(row: Delivery) -> str:
     # The attempt count changes once the row is committed (sent or failed), so a row re-sent by
     # hand, or retried after a failure, is never taken for sent by an old marker; created_at tells
     # apart a row of a re-created database that reuses the id.
     return f"{SENT_MARKER_PREFIX}:{row.pk}:{row.attempts}:{row.created_at.timestamp():.6f}"
 
 
-def _sent_markers(rows):
+def _sent_markers(rows: Iterable[Delivery]) -> dict[int, datetime.datetime]:
     """{row id: sent_at} of the rows that a killed worker had already handed to the mail server."""
     keys = {_sent_marker_key(row): row.pk for row in rows if row.recipient.email}
     if not keys:
@@ -217,7 +226,7 @@ def _sent_markers(rows):
     except Exception:  # the cache is down: send as if no marker were there
         logger.warning("Reading the sent-message markers failed; sending without them", exc_info=True)
         return {}
-    markers = {}
+    markers: dict[int, datetime.datetime] = {}
     for key, value in found.items():
         try:
             markers[keys[key]] = datetime.datetime.fromisoformat(value)
@@ -226,7 +235,7 @@ def _sent_markers(rows):
     return markers
 
 
-def _forget_markers(keys):
+def _forget_markers(keys: list[str]) -> None:
     try:
         cache.delete_many(keys)
     except Exception:
@@ -234,7 +243,7 @@ def _forget_markers(keys):
 
 
 @transaction.atomic
-def deliveries_send(*, ids):
+def deliveries_send(*, ids: Iterable[int]) -> dict[str, Any]:
     """Send the waiting rows among ``ids``; rows already sent, or being sent elsewhere, are skipped.
 
     Idempotent. Returns {"sent": n, "in_app": n, "failed": [ids]}. A fixed number of queries per call.
@@ -246,7 +255,7 @@ def deliveries_send(*, ids):
     most one per killed worker process), with the same Message-ID.
     """
     rows = _lock_waiting(ids)
-    result = {"sent": 0, "in_app": 0, "failed": []}
+    result: dict[str, Any] = {"sent": 0, "in_app": 0, "failed": []}
     if not rows:
         return result
     already_sent = _sent_markers(rows)
@@ -257,7 +266,10 @@ def deliveries_send(*, ids):
             len(already_sent),
         )
     locked, rows = rows, [row for row in rows if row.pk not in already_sent]
-    sent, in_app, failed, markers = [], [], [], []
+    sent: list[int] = []
+    in_app: list[int] = []
+    failed: list[tuple[Delivery, Exception]] = []
+    markers: list[str] = []
     use_cache = True
     mail = get_connection()
     try:
@@ -295,7 +307,7 @@ def deliveries_send(*, ids):
     now = timezone.now()
     if sent or already_sent:
         # One UPDATE: rows sent now at ``now``, rows a lost worker had sent at the time it recorded.
-        sent_at = now
+        sent_at: datetime.datetime | Case = now
         if already_sent:
             sent_at = Case(
                 *(When(pk=pk, then=Value(at)) for pk, at in already_sent.items()),
@@ -309,10 +321,10 @@ def deliveries_send(*, ids):
         Delivery.objects.filter(pk__in=in_app).update(
             state=Delivery.State.IN_APP, sent_at=now, last_error=_("No e-mail address: shown in the app only.")
         )
-    for row, error in failed:
+    for row, failure in failed:
         row.state = Delivery.State.FAILED
         row.attempts += 1
-        row.last_error = f"{type(error).__name__}: {error}"[:2000]
+        row.last_error = f"{type(failure).__name__}: {failure}"[:2000]
         row.next_attempt_at = now + backoff(row.attempts)
         logger.warning("Notification %s to %s failed: %s", row.pk, row.recipient_id, row.last_error)
     if failed:
@@ -332,7 +344,7 @@ def deliveries_send(*, ids):
 
 
 @transaction.atomic
-def delivery_resend(*, actor, delivery):
+def delivery_resend(*, actor: User, delivery: Delivery) -> Delivery:
     """The DG's office sends a message again by hand (a failed one now, or a sent one once more)."""
     from notifications import tasks
 
@@ -352,7 +364,7 @@ def delivery_resend(*, actor, delivery):
 
 
 @transaction.atomic
-def notifications_mark_read(*, user, ids=None):
+def notifications_mark_read(*, user: User, ids: Iterable[int] | None = None) -> int:
     """Mark the user's notifications read (all of them, or ``ids``). Returns how many changed."""
     rows = Delivery.objects.unread_for(user)
     if ids is not None:

@@ -1,6 +1,7 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
+from core import audit
 from core.admin import HistoryAdmin
 from core.errors import DomainError
 from reviews import services
@@ -15,7 +16,7 @@ class ReviewCycleAdmin(HistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            obj._history_user = request.user
+            audit.attribute(obj, actor=request.user)
             obj.save()
         else:
             created = services.cycle_open(

@@ -396,15 +396,17 @@ class ReportUpdateSerializer(serializers.Serializer):
     )
     summary = serializers.CharField(allow_blank=True, required=False)
     # The services check the same limits (settings.REPORT_MAX_ITEMS); here they stop a huge list before
-    # each of its items is validated.
-    outcomes = OutcomeInputSerializer(many=True, required=False, max_length=settings.REPORT_MAX_ITEMS * 10)
-    achievements = AchievementSerializer(
+    # each of its items is validated. (many=True hands max_length to the ListSerializer; the stubs omit it.)
+    outcomes = OutcomeInputSerializer(  # type: ignore[call-arg]
+        many=True, required=False, max_length=settings.REPORT_MAX_ITEMS * 10
+    )
+    achievements = AchievementSerializer(  # type: ignore[call-arg]
         many=True,
         required=False,
         max_length=settings.REPORT_MAX_ITEMS,
         help_text="Replaces the list; keep ids to update.",
     )
-    constraints = ConstraintSerializer(
+    constraints = ConstraintSerializer(  # type: ignore[call-arg]
         many=True,
         required=False,
         max_length=settings.REPORT_MAX_ITEMS,
@@ -433,7 +435,7 @@ class ReturnItemSerializer(serializers.Serializer):
 
 class ReturnSerializer(serializers.Serializer):
     comment = serializers.CharField(allow_blank=True, required=False, default="")
-    items = ReturnItemSerializer(
+    items = ReturnItemSerializer(  # type: ignore[call-arg]  # max_length goes to the ListSerializer
         many=True,
         required=False,
         default=list,

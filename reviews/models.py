@@ -62,7 +62,7 @@ class ReportState(models.TextChoices):
 
 
 # The allowed moves. Services check them; the UI reads them to show only the buttons that apply.
-REPORT_TRANSITIONS = {
+REPORT_TRANSITIONS: dict[str, set[str]] = {
     ReportState.DRAFT: {ReportState.SUBMITTED, ReportState.LOCKED},
     ReportState.SUBMITTED: {ReportState.RETURNED, ReportState.ACCEPTED, ReportState.LOCKED},
     ReportState.RETURNED: {ReportState.SUBMITTED, ReportState.LOCKED},
@@ -103,6 +103,8 @@ class Report(models.Model):
     """A unit's annual report for a cycle (rapport annuel / bilan de l'unité)."""
 
     State = ReportState
+    # Not a column: the event of the move just made, set by reviews.services._transition.
+    last_event: "ReportEvent"
 
     cycle = models.ForeignKey(ReviewCycle, verbose_name=_("cycle"), on_delete=models.PROTECT, related_name="reports")
     directorate = models.ForeignKey(

@@ -1,9 +1,12 @@
 """Reads of cycles and reports, shaped for pages and the API, scoped to what the user may see."""
 
-from django.db.models import Count, Prefetch, Q
+from collections.abc import Iterable
+from typing import Any
+
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from directorates.models import Deliverable, Directorate
+from directorates.models import Deliverable, Directorate, User
 from directorates.permissions import visible_directorates_q
 from reviews.models import (
     Attachment,
@@ -17,17 +20,17 @@ from reviews.models import (
 )
 
 
-def cycle_list():
+def cycle_list() -> QuerySet[ReviewCycle]:
     return ReviewCycle.objects.all()
 
 
-def current_cycle():
+def current_cycle() -> ReviewCycle | None:
     return ReviewCycle.objects.filter(state=ReviewCycle.State.OPEN).order_by("-year").first() or (
         ReviewCycle.objects.order_by("-year").first()
     )
 
 
-def report_list(*, user):
+def report_list(*, user: User) -> QuerySet[Report]:
     """Reports the user may see; the list's filters are declared in reviews.filters.ReportFilter."""
     return (
         Report.objects.filter(visible_directorates_q(user, "directorate__"))
@@ -36,7 +39,7 @@ def report_list(*, user):
     )
 
 
-def units_without_report(*, user, cycle):
+def units_without_report(*, user: User, cycle: ReviewCycle) -> QuerySet[Directorate]:
     """The units where ``user`` has a role and that have no report for ``cycle`` yet (few: a person's own)."""
     return (
         Directorate.objects.filter(memberships__user=user, is_active=True)
@@ -46,7 +49,7 @@ def units_without_report(*, user, cycle):
     )
 
 
-def report_detail_queryset(*, user):
+def report_detail_queryset(*, user: User) -> QuerySet[Report]:
     """Reports with every part prefetched: a detail page or API read is a fixed handful of queries."""
     return (
         Report.objects.filter(visible_directorates_q(user, "directorate__"))
@@ -73,7 +76,7 @@ def report_detail_queryset(*, user):
     )
 
 
-def review_items_by_kind(report, *, latest_only=False):
+def review_items_by_kind(report: Report, *, latest_only: bool = False) -> dict[str, dict[int, ReviewItem]]:
     """The report's flagged items as {kind: {item id: ReviewItem}}, from its prefetched ``review_items``.
 
     Open flags (a returned report) or, with ``latest_only``, the flags of the latest return (what a
@@ -92,13 +95,13 @@ def review_items_by_kind(report, *, latest_only=False):
             default=None,
         )
         items = [item for item in items if item.return_event_id == last]
-    by_kind = {}
+    by_kind: dict[str, dict[int, ReviewItem]] = {}
     for item in items:
         by_kind.setdefault(item.kind, {})[item.item_id] = item
     return by_kind
 
 
-def attachment_for_user(*, user, pk):
+def attachment_for_user(*, user: User, pk: int) -> Attachment | None:
     return (
         Attachment.objects.filter(visible_directorates_q(user, "outcome__report__directorate__"), pk=pk)
         .select_related("outcome__report__directorate")
@@ -106,7 +109,7 @@ def attachment_for_user(*, user, pk):
     )
 
 
-def dashboard_units(*, kind=None, region=None):
+def dashboard_units(*, kind: str | None = None, region: Directorate | None = None) -> QuerySet[Directorate]:
     """The active units the cycle dashboard lists, in tree order (a lazy queryset: paginate it)."""
     units = Directorate.objects.filter(is_active=True).select_related("parent").order_by("path")
     if kind:
@@ -116,7 +119,7 @@ def dashboard_units(*, kind=None, region=None):
     return units
 
 
-def cycle_dashboard(*, cycle, units):
+def cycle_dashboard(*, cycle: ReviewCycle, units: Iterable[Directorate]) -> list[dict[str, Any]]:
     """One row per unit of ``units`` (a page): its report for the cycle (or none), late flag and completeness.
 
     Two queries whatever the number of units: reports, deliverable counts.
@@ -136,7 +139,7 @@ def cycle_dashboard(*, cycle, units):
         .values_list("directorate", "n")
     )
     past_deadline = cycle.is_past_deadline()
-    rows = []
+    rows: list[dict[str, Any]] = []
     for unit in units:
         report = reports.get(unit.pk)
         total = counts.get(unit.pk, 0)
@@ -160,7 +163,7 @@ def cycle_dashboard(*, cycle, units):
     return rows
 
 
-def dashboard_totals(*, cycle, units):
+def dashboard_totals(*, cycle: ReviewCycle, units: QuerySet[Directorate]) -> dict[str, int]:
     """Counts over every unit of ``units`` (not only the page shown): by report state, late, extended.
 
     Lateness follows ``Report.is_late``: a report first submitted late, or one never submitted whose own

@@ -4,17 +4,22 @@ Every write of a report goes through here, whether it comes from the web
 forms, the API, the admin, an import or a task.
 """
 
+import datetime
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+
 from django.conf import settings
+from django.core.files import File
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Model
 from django.dispatch import Signal
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from core import audit
-from core.errors import InvalidTransition, NotAllowed, ValidationFailed
+from core.errors import DomainError, FieldErrors, InvalidTransition, NotAllowed, ValidationFailed
 from core.transitions import StateMachine, move
-from directorates.models import Deliverable
+from directorates.models import Deliverable, Directorate, User
 from reviews import items as report_items
 from reviews import permissions
 from reviews.attachments import check_upload
@@ -43,10 +48,12 @@ deadline_extended = Signal()  # kwargs: extension_id
 
 
 @transaction.atomic
-def cycle_open(*, actor, year, submission_deadline, meeting_date):
+def cycle_open(
+    *, actor: User, year: int, submission_deadline: datetime.date, meeting_date: datetime.date
+) -> ReviewCycle:
     if not permissions.can_manage_cycles(actor):
         raise NotAllowed(_("Only an administrator or the DG's office may open a review cycle."))
-    errors = {}
+    errors: FieldErrors = {}
     if ReviewCycle.objects.filter(year=year).exists():
         errors["year"] = [_("A review cycle already exists for %(year)s.") % {"year": year}]
     if meeting_date < submission_deadline:
@@ -54,13 +61,13 @@ def cycle_open(*, actor, year, submission_deadline, meeting_date):
     if errors:
         raise ValidationFailed(_("The review cycle could not be opened."), errors=errors)
     cycle = ReviewCycle(year=year, submission_deadline=submission_deadline, meeting_date=meeting_date)
-    cycle._history_user = actor
+    audit.attribute(cycle, actor=actor)
     cycle.save()
     return cycle
 
 
 @transaction.atomic
-def cycle_close(*, actor, cycle, comment=""):
+def cycle_close(*, actor: User, cycle: ReviewCycle, comment: str = "") -> ReviewCycle:
     """Close the cycle after the meeting: every report of the year is locked."""
     if not permissions.can_manage_cycles(actor):
         raise NotAllowed(_("Only an administrator or the DG's office may close a review cycle."))
@@ -96,7 +103,7 @@ def cycle_close(*, actor, cycle, comment=""):
 # ---------------------------------------------------------------- report content
 
 
-def _sync_outcomes(report, actor):
+def _sync_outcomes(report: Report, actor: User | None) -> None:
     """One outcome row per deliverable of the cahier des charges, added as deliverables appear."""
     existing = set(report.outcomes.values_list("deliverable_id", flat=True))
     missing = Deliverable.objects.filter(directorate_id=report.directorate_id, year=report.cycle.year).exclude(
@@ -105,7 +112,7 @@ def _sync_outcomes(report, actor):
     audit.bulk_create(Outcome, [Outcome(report=report, deliverable=d) for d in missing], actor=actor)
 
 
-def outcomes_add_for_deliverables(*, deliverables, actor):
+def outcomes_add_for_deliverables(*, deliverables: Sequence[Deliverable], actor: User | None) -> list[Outcome]:
     """Deliverables joined a cahier des charges: each open (draft or returned) report of their unit and
     year gets their outcome rows, with history. Idempotent; a constant number of queries."""
     keys = {(d.directorate_id, d.year) for d in deliverables}
@@ -135,7 +142,7 @@ def outcomes_add_for_deliverables(*, deliverables, actor):
 
 
 @transaction.atomic
-def report_start(*, actor, cycle, directorate):
+def report_start(*, actor: User, cycle: ReviewCycle, directorate: Directorate) -> Report:
     """Open (or return the existing) draft report of a unit for a cycle."""
     if not permissions.can_start_report(actor, directorate):
         raise NotAllowed(_("Only the unit's head or editors may write its report."))
@@ -144,14 +151,14 @@ def report_start(*, actor, cycle, directorate):
     report = Report.objects.filter(cycle=cycle, directorate=directorate).first()
     if report is None:
         report = Report(cycle=cycle, directorate=directorate)
-        report._history_user = actor
+        audit.attribute(report, actor=actor)
         report.save()
     if report.is_editable:
         _sync_outcomes(report, actor)
     return report
 
 
-def _claim_for_edit(report, actor, expected_version):
+def _claim_for_edit(report: Report, actor: User, expected_version: int | None) -> None:
     """Lock the row and check the report is still editable and unchanged since the form was loaded."""
     if not permissions.can_edit_report(actor, report):
         if not permissions.can_start_report(actor, report.directorate):
@@ -167,9 +174,9 @@ def _claim_for_edit(report, actor, expected_version):
     report.refresh_from_db()
 
 
-def _clean_outcome(outcome, data):
+def _clean_outcome(outcome: Outcome, data: Mapping[str, Any]) -> FieldErrors:
     """Apply one outcome's data and return its field errors."""
-    errors = {}
+    errors: FieldErrors = {}
     status = data.get("status", outcome.status) or ""
     if status not in Outcome.Status.values:
         errors["status"] = [_("Choose an outcome from the list.")]
@@ -193,20 +200,20 @@ def _clean_outcome(outcome, data):
     return errors
 
 
-def max_items():
+def max_items() -> int:
     return settings.REPORT_MAX_ITEMS
 
 
-def max_text():
+def max_text() -> int:
     return settings.REPORT_MAX_TEXT_CHARS
 
 
 TITLE_MAX = 300  # Achievement.title's max_length: checked here so PostgreSQL never refuses it (a 500)
 
 
-def _text_errors(obj, fields):
+def _text_errors(obj: Model, fields: Iterable[str]) -> FieldErrors:
     """Fields longer than the limit (text) or than the title's column; the same rule for web and API."""
-    errors = {}
+    errors: FieldErrors = {}
     for field in fields:
         value = getattr(obj, field, None)
         limit = TITLE_MAX if field == "title" else max_text()
@@ -217,10 +224,25 @@ def _text_errors(obj, fields):
     return errors
 
 
-def _replace_children(report, model, items, fields, required, errors_key):
+# What a replaced list of a report's children writes: (new rows, changed rows, removed rows).
+ChildRow = Achievement | ReportConstraint
+RowChanges = tuple[list[ChildRow], list[ChildRow], list[ChildRow]]
+# Per part replaced: (its model, its fields, its RowChanges).
+ChildChanges = list[tuple[type[ChildRow], Sequence[str], RowChanges]]
+
+
+def _replace_children(
+    report: Report,
+    model: type[Achievement] | type[ReportConstraint],
+    items: Sequence[Mapping[str, Any]],
+    fields: Sequence[str],
+    required: Iterable[str],
+    errors_key: str,
+) -> tuple[dict[str, Any], RowChanges]:
     """Make the report's achievements/constraints equal to ``items`` (dicts, with ``id`` for existing rows).
 
-    Returns ``(errors, (new, changed, removed))``: only rows whose values differ count as changed.
+    Returns ``(errors, (new, changed, removed))``: only rows whose values differ count as changed (nothing
+    changes when there are errors).
     """
     if len(items) > max_items():
         # Refused before anything is read: a 20,000-row list costs nothing.
@@ -229,12 +251,14 @@ def _replace_children(report, model, items, fields, required, errors_key):
                 _("At most %(max)s items in this part of the report (%(count)s sent).")
                 % {"max": max_items(), "count": len(items)}
             ]
-        }, None
-    errors = {}
-    current = {obj.pk: obj for obj in model.objects.filter(report=report)}
-    keep, new, changed = set(), [], []
+        }, ([], [], [])
+    errors: dict[str, Any] = {}
+    current: dict[int, ChildRow] = {obj.pk: obj for obj in model.objects.filter(report=report)}
+    keep: set[int] = set()
+    new: list[ChildRow] = []
+    changed: list[ChildRow] = []
     for index, item in enumerate(items):
-        pk = item.get("id")
+        pk: Any = item.get("id")  # as sent: an id of this report's rows, or not
         if pk is not None and pk not in current:
             errors[str(index)] = {"id": [_("Unknown item for this report.")]}
             continue
@@ -246,7 +270,7 @@ def _replace_children(report, model, items, fields, required, errors_key):
         missing = [field for field in required if not str(getattr(obj, field) or "").strip()]
         if missing:
             errors[str(index)] = {field: [_("This field is required.")] for field in missing}
-        if model is ReportConstraint and obj.category not in ReportConstraint.Category.values:
+        if isinstance(obj, ReportConstraint) and obj.category not in ReportConstraint.Category.values:
             errors.setdefault(str(index), {})["category"] = [_("Choose a category from the list.")]
         too_long = _text_errors(obj, fields)
         if too_long:
@@ -258,14 +282,21 @@ def _replace_children(report, model, items, fields, required, errors_key):
             if [getattr(obj, field) for field in fields] != before:
                 changed.append(obj)
     if errors:
-        return {errors_key: errors}, None
+        return {errors_key: errors}, ([], [], [])
     return {}, (new, changed, [obj for pk, obj in current.items() if pk not in keep])
 
 
 OUTCOME_FIELDS = ("status", "percent_done", "comment", "evidence")
 
 
-def _write_rows(model, fields, new, changed, removed, actor):
+def _write_rows(
+    model: type[Outcome] | type[ChildRow],
+    fields: Sequence[str],
+    new: Sequence[Any],  # rows of ``model``
+    changed: Sequence[Any],
+    removed: Sequence[Any],
+    actor: User,
+) -> None:
     """Write a set of rows, each with its history row: new and changed rows in a fixed number of queries
     (core.audit); the few rows a person removed one by one, so that their history rows name who did it."""
     if new:
@@ -274,14 +305,21 @@ def _write_rows(model, fields, new, changed, removed, actor):
         model.objects.bulk_update(changed, fields)
         audit.record_update(changed, actor=actor)
     for obj in removed:
-        obj._history_user = actor
+        audit.attribute(obj, actor=actor)
         obj.delete()
 
 
 @transaction.atomic
 def report_update(
-    *, actor, report, expected_version=None, summary=None, outcomes=None, achievements=None, constraints=None
-):
+    *,
+    actor: User,
+    report: Report,
+    expected_version: int | None = None,
+    summary: str | None = None,
+    outcomes: Mapping[int | str, Mapping[str, Any]] | None = None,
+    achievements: Sequence[Mapping[str, Any]] | None = None,
+    constraints: Sequence[Mapping[str, Any]] | None = None,
+) -> Report:
     """Save the report's content. ``outcomes`` maps deliverable id → fields; lists replace the sets.
 
     All or nothing: a single invalid field saves nothing and every error is reported. Only the rows
@@ -289,11 +327,11 @@ def report_update(
     outcomes, achievements and constraints the report has.
     """
     _claim_for_edit(report, actor, expected_version)
-    errors = {}
-    changed_outcomes = []
+    errors: dict[str, Any] = {}
+    changed_outcomes: list[Outcome] = []
     if outcomes:
         by_deliverable = {o.deliverable_id: o for o in report.outcomes.all()}
-        outcome_errors = {}
+        outcome_errors: dict[str, Any] = {}
         for deliverable_id, data in outcomes.items():
             outcome = by_deliverable.get(int(deliverable_id))
             if outcome is None:
@@ -309,7 +347,7 @@ def report_update(
                 changed_outcomes.append(outcome)
         if outcome_errors:
             errors["outcomes"] = outcome_errors
-    child_changes = []
+    child_changes: ChildChanges = []
     if achievements is not None:
         err, change = _replace_children(
             report, Achievement, achievements, ("title", "description"), ("title",), "achievements"
@@ -317,7 +355,7 @@ def report_update(
         errors.update(err)
         child_changes.append((Achievement, ("title", "description"), change))
     if constraints is not None:
-        fields = ("category", "description", "remedy", "needs_action")
+        fields: Sequence[str] = ("category", "description", "remedy", "needs_action")
         err, change = _replace_children(report, ReportConstraint, constraints, fields, ("description",), "constraints")
         errors.update(err)
         child_changes.append((ReportConstraint, fields, change))
@@ -331,7 +369,7 @@ def report_update(
 
     if summary is not None:
         report.summary = summary
-    report._history_user = actor
+    audit.attribute(report, actor=actor)
     report.save()
     _write_rows(Outcome, OUTCOME_FIELDS, [], changed_outcomes, [], actor)
     for model, fields, (new, changed, removed) in child_changes:
@@ -339,14 +377,14 @@ def report_update(
     return report
 
 
-def open_flags(report):
+def open_flags(report: Report) -> dict[str, set[int]]:
     """While ``report`` is returned with flagged items: {kind: {item id}} of the flags not yet resolved.
 
     Empty when the report is not returned or was returned without flags: then everything is editable.
     """
     if report.state != ReportState.RETURNED:
         return {}
-    flags = {}
+    flags: dict[str, set[int]] = {}
     for kind, item_id in ReviewItem.objects.filter(report=report, resolved_at__isnull=True).values_list(
         "kind", "item_id"
     ):
@@ -354,19 +392,19 @@ def open_flags(report):
     return flags
 
 
-def _only_flagged_message():
+def _only_flagged_message() -> str:
     return _(
         "The DG's office returned this report with flagged items: only those items and the summary "
         "can be changed until it is resubmitted."
     )
 
 
-def _refuse_unflagged_changes(report, changed_outcomes, child_changes):
+def _refuse_unflagged_changes(report: Report, changed_outcomes: Iterable[Outcome], child_changes: ChildChanges) -> None:
     """While the report is returned with flags, a change to any item that was not flagged is refused (409)."""
     flags = open_flags(report)
     if not flags:
         return
-    errors = {}
+    errors: dict[str, Any] = {}
     for outcome in changed_outcomes:
         if outcome.deliverable_id not in flags.get(ReviewItem.Kind.OUTCOME, set()):
             errors.setdefault("outcomes", {})[str(outcome.deliverable_id)] = {
@@ -388,7 +426,7 @@ def _refuse_unflagged_changes(report, changed_outcomes, child_changes):
         raise InvalidTransition(_only_flagged_message(), errors=errors)
 
 
-def _check_outcome_flagged(outcome):
+def _check_outcome_flagged(outcome: Outcome) -> None:
     flags = open_flags(outcome.report)
     if flags and outcome.deliverable_id not in flags.get(ReviewItem.Kind.OUTCOME, set()):
         raise InvalidTransition(
@@ -397,7 +435,7 @@ def _check_outcome_flagged(outcome):
 
 
 @transaction.atomic
-def attachment_add(*, actor, outcome, uploaded_file):
+def attachment_add(*, actor: User, outcome: Outcome, uploaded_file: File) -> Attachment:
     report = outcome.report
     if not permissions.can_edit_report(actor, report):
         raise NotAllowed(_("Evidence can be added only while the unit's report is being written."))
@@ -412,17 +450,17 @@ def attachment_add(*, actor, outcome, uploaded_file):
         uploaded_by=actor,
     )
     attachment.file.save(stored_name, uploaded_file, save=False)
-    attachment._history_user = actor
+    audit.attribute(attachment, actor=actor)
     attachment.save()
     return attachment
 
 
 @transaction.atomic
-def attachment_remove(*, actor, attachment):
+def attachment_remove(*, actor: User, attachment: Attachment) -> None:
     if not permissions.can_edit_report(actor, attachment.outcome.report):
         raise NotAllowed(_("Evidence can be removed only while the unit's report is being written."))
     _check_outcome_flagged(attachment.outcome)
-    attachment._history_user = actor
+    audit.attribute(attachment, actor=actor)
     attachment.delete()  # the file stays on disk: the history row still points to it
 
 
@@ -431,15 +469,15 @@ def attachment_remove(*, actor, attachment):
 # What later stages require of a report before it is submitted (figures: large changes justified).
 # reviews does not import them: they register here from their AppConfig.ready(). A check takes the
 # report and raises ValidationFailed naming what is missing.
-SUBMISSION_CHECKS = []
+SUBMISSION_CHECKS: list[Callable[[Report], None]] = []
 
 
-def register_submission_check(check):
+def register_submission_check(check: Callable[[Report], None]) -> None:
     if check not in SUBMISSION_CHECKS:
         SUBMISSION_CHECKS.append(check)
 
 
-def _announce(events):
+def _announce(events: Iterable[ReportEvent]) -> None:
     ids = [event.pk for event in events]
     transaction.on_commit(lambda: [report_state_changed.send(sender=ReportEvent, event_id=pk) for pk in ids])
 
@@ -457,7 +495,9 @@ REPORT_MACHINE = StateMachine(
 )
 
 
-def _transition(*, actor, report, to_state, comment="", extra=None):
+def _transition(
+    *, actor: User, report: Report, to_state: str, comment: str = "", extra: dict[str, Any] | None = None
+) -> Report:
     """The report moves (core.transitions): checked, claimed, its event and history written, announced."""
     report.last_event = move(
         REPORT_MACHINE, instance=report, actor=actor, to_state=to_state, comment=comment, extra=extra
@@ -465,9 +505,9 @@ def _transition(*, actor, report, to_state, comment="", extra=None):
     return report
 
 
-def _missing_outcomes(report, actor):
+def _missing_outcomes(report: Report, actor: User) -> list[str]:
     _sync_outcomes(report, actor)
-    missing = []
+    missing: list[str] = []
     for outcome in report.outcomes.select_related("deliverable"):
         if not outcome.status:
             missing.append(outcome.deliverable.title)
@@ -477,7 +517,7 @@ def _missing_outcomes(report, actor):
 
 
 @transaction.atomic
-def report_submit(*, actor, report, comment=""):
+def report_submit(*, actor: User, report: Report, comment: str = "") -> Report:
     if not permissions.may_move(actor, report, ReportState.SUBMITTED):
         if report.state in EDITABLE_STATES and report.cycle.is_open:
             raise NotAllowed(_("Only the head of the unit may submit its report."))
@@ -494,7 +534,7 @@ def report_submit(*, actor, report, comment=""):
     for check in SUBMISSION_CHECKS:
         check(report)
     now = timezone.now()
-    extra = {"submitted_at": now}
+    extra: dict[str, Any] = {"submitted_at": now}
     if report.first_submitted_at is None:
         extra["first_submitted_at"] = now
         extra["submitted_late"] = report.is_past_deadline(timezone.localdate(now))
@@ -505,12 +545,12 @@ def report_submit(*, actor, report, comment=""):
     return report
 
 
-def _resolve_flags(report, actor):
+def _resolve_flags(report: Report, actor: User) -> None:
     """At resubmission each open flag keeps the item as it now is (its "after") and is resolved."""
     items = list(ReviewItem.objects.filter(report=report, resolved_at__isnull=True))
     if not items:
         return
-    by_kind = {}
+    by_kind: dict[str, set[int]] = {}
     for item in items:
         by_kind.setdefault(item.kind, set()).add(item.item_id)
     current = {kind: report_items.read(report, kind, ids) for kind, ids in by_kind.items()}
@@ -523,22 +563,25 @@ def _resolve_flags(report, actor):
     audit.record_update(items, actor=actor, reason="resolved: report resubmitted")
 
 
-def _jsonable(values):
+def _jsonable(values: Mapping[str, Any]) -> dict[str, Any]:
     return {
         field: value if value is None or isinstance(value, (bool, int, str)) else str(value)
         for field, value in values.items()
     }
 
 
-def _check_flags(report, items):
+def _check_flags(
+    report: Report, items: Iterable[Mapping[str, Any]]
+) -> tuple[dict[str, Any], list[tuple[str, int, str, dict[str, Any], str]]]:
     """Field errors of the items the office flags (kind known, item of this report, comment given, once each).
 
     Returns ``(errors, rows)`` with rows ``(kind, id, label, before, comment)``. One query per kind flagged.
     """
-    errors, wanted = {}, {}
+    errors: dict[str, Any] = {}
+    wanted: dict[Any, dict[int, tuple[Any, str]]] = {}  # kind → {index: (id, comment)}, as sent
     for index, item in enumerate(items):
         kind, item_id, text = item.get("kind"), item.get("id"), (item.get("comment") or "").strip()
-        problems = {}
+        problems: FieldErrors = {}
         if kind not in report_items.ITEM_KINDS:
             problems["kind"] = [_("Choose outcome, figure, achievement or constraint.")]
         if not isinstance(item_id, int) or isinstance(item_id, bool):
@@ -553,7 +596,8 @@ def _check_flags(report, items):
             errors[str(index)] = problems
         else:
             wanted.setdefault(kind, {})[index] = (item_id, text)
-    rows, seen = [], set()
+    rows: list[tuple[int, str, int, str, dict[str, Any], str]] = []
+    seen: set[tuple[str, int]] = set()
     for kind, by_index in wanted.items():
         found = report_items.read(report, kind, {item_id for item_id, _text in by_index.values()})
         for index, (item_id, text) in by_index.items():
@@ -574,7 +618,9 @@ def _check_flags(report, items):
 
 
 @transaction.atomic
-def report_return(*, actor, report, comment, items=None):
+def report_return(
+    *, actor: User, report: Report, comment: str, items: Iterable[Mapping[str, Any]] | None = None
+) -> Report:
     """Return the report to the unit with the office's comment and, optionally, flagged items.
 
     ``items``: [{"kind": "outcome|figure|achievement|constraint", "id": …, "comment": …}], each an item of
@@ -583,7 +629,7 @@ def report_return(*, actor, report, comment, items=None):
     """
     if not permissions.can_review(actor):
         raise NotAllowed(_("Only the DG's office may return a report."))
-    errors = {}
+    errors: dict[str, Any] = {}
     if not (comment or "").strip():
         errors["comment"] = [_("A comment is required to return a report.")]
     flag_errors, rows = _check_flags(report, items or [])
@@ -618,7 +664,7 @@ def report_return(*, actor, report, comment, items=None):
 
 
 @transaction.atomic
-def review_item_comment(*, actor, item, text):
+def review_item_comment(*, actor: User, item: ReviewItem, text: str | None) -> ReviewItemComment:
     """Add a message to a flagged item's thread: the unit answers the office, the office answers back."""
     report = item.report
     if not permissions.is_thread_party(actor, report):
@@ -642,7 +688,7 @@ def review_item_comment(*, actor, item, text):
 
 
 @transaction.atomic
-def report_accept(*, actor, report, comment=""):
+def report_accept(*, actor: User, report: Report, comment: str = "") -> Report:
     if not permissions.can_review(actor):
         raise NotAllowed(_("Only the DG's office may accept a report."))
     if not permissions.may_move(actor, report, ReportState.ACCEPTED):
@@ -653,7 +699,7 @@ def report_accept(*, actor, report, comment=""):
 
 
 @transaction.atomic
-def report_mark_ready(*, actor, report, comment=""):
+def report_mark_ready(*, actor: User, report: Report, comment: str | None = "") -> Report:
     """An editor tells the unit's head the report is ready to be submitted.
 
     Not a state change: an event whose old and new states are the report's state, so it joins the review
@@ -673,7 +719,14 @@ def report_mark_ready(*, actor, report, comment=""):
 
 
 @transaction.atomic
-def report_extend_deadline(*, actor, report, until, reason, today=None):
+def report_extend_deadline(
+    *,
+    actor: User,
+    report: Report,
+    until: datetime.date | None,
+    reason: str,
+    today: datetime.date | None = None,
+) -> DeadlineExtension:
     """Give one unit's report a later submission date, with the reason, before it is submitted.
 
     The report then is not late before that date, and reminders and the dashboard follow it.
@@ -681,7 +734,7 @@ def report_extend_deadline(*, actor, report, until, reason, today=None):
     """
     if not permissions.can_review(actor):
         raise NotAllowed(_("Only the DG's office may extend a unit's deadline."))
-    errors = {}
+    errors: FieldErrors = {}
     if not (reason or "").strip():
         errors["reason"] = [_("Say why the deadline is extended.")]
     previous = report.deadline
@@ -701,7 +754,7 @@ def report_extend_deadline(*, actor, report, until, reason, today=None):
             _("The new deadline must come before the meeting (%(date)s).")
             % {"date": formats.date_format(cycle.meeting_date, "DATE_FORMAT")}
         ]
-    if errors:
+    if errors or until is None:  # (a missing date is among the errors)
         raise ValidationFailed(_("The deadline was not extended."), errors=errors)
     if not cycle.is_open or report.state not in EDITABLE_STATES:
         raise InvalidTransition(
@@ -722,17 +775,17 @@ def report_extend_deadline(*, actor, report, until, reason, today=None):
     return extension
 
 
-def guard_deliverable_changes(*, pairs):
+def guard_deliverable_changes(*, pairs: Iterable[tuple[Directorate, int]]) -> dict[tuple[int, int], DomainError]:
     """A unit's cahier des charges is frozen once its report has been submitted.
 
     ``pairs`` are (unit, year); returns {(unit id, year): InvalidTransition} for the frozen ones, read
     in one query however many pairs (an import checks every unit and year of its file at once).
     """
-    pairs = {(directorate.pk, year) for directorate, year in pairs}
-    if not pairs:
+    keys = {(directorate.pk, year) for directorate, year in pairs}
+    if not keys:
         return {}
     frozen = (
-        Report.objects.filter(directorate_id__in={d for d, _y in pairs}, cycle__year__in={y for _d, y in pairs})
+        Report.objects.filter(directorate_id__in={d for d, _y in keys}, cycle__year__in={y for _d, y in keys})
         .exclude(state__in=EDITABLE_STATES)
         .values_list("directorate_id", "cycle__year", "state")
     )
@@ -742,5 +795,5 @@ def guard_deliverable_changes(*, pairs):
             % {"year": year, "state": ReportState(state).label.lower()}
         )
         for directorate_id, year, state in frozen
-        if (directorate_id, year) in pairs
+        if (directorate_id, year) in keys
     }

@@ -47,8 +47,7 @@ class MilestoneInline(admin.TabularInline):
     model = Milestone
     extra = 0
     can_delete = False
-    fields = ["title", "quarter", "due_date", "target_value"]
-    readonly_fields = fields
+    fields = readonly_fields = ("title", "quarter", "due_date", "target_value")
 
     def has_add_permission(self, request, obj=None):
         return False

@@ -144,7 +144,7 @@ class MilestoneSerializer(serializers.ModelSerializer):
         fields = ["id", "title", "quarter", "due_date", "target_value", "latest_value", "status", "progress"]
 
     # Both annotated by the database (roadmap.status) on the milestones prefetched by roadmap.selectors.
-    def get_latest_value(self, obj) -> float | None:
+    def get_latest_value(self, obj) -> str | None:
         return None if obj.latest_value is None else str(Decimal(obj.latest_value).quantize(CENTS))
 
     def get_status(self, obj) -> str:
@@ -169,7 +169,8 @@ class ObjectiveSerializer(serializers.ModelSerializer):
     year = serializers.IntegerField(source="roadmap.year")
     owner = serializers.CharField(source="owner.code")
     priority = serializers.SerializerMethodField()
-    source = SourceSerializer(source="*")
+    # A declared field named like Field.source: DRF's serializer metaclass takes it out of the class.
+    source = SourceSerializer(source="*")  # type: ignore[assignment]
     merged_into = serializers.SerializerMethodField()
     status = serializers.ChoiceField(choices=ObjectiveStatus.choices)
     milestones = MilestoneSerializer(many=True)

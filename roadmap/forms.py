@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.forms import IsoDateInput
 from directorates.models import Deliverable, Directorate
-from roadmap.models import ObjectiveStatus, SourceKind
+from roadmap.models import ObjectiveStatus, Priority, SourceKind
 
 
 class BootstrapForm(forms.Form):
@@ -34,7 +34,9 @@ class UnitMultipleChoiceField(forms.ModelMultipleChoiceField):
 class ObjectiveForm(BootstrapForm):
     title = forms.CharField(label=_("Title"), max_length=300)
     owner = UnitChoiceField(label=_("Owner unit"), queryset=Directorate.objects.filter(is_active=True))
-    priority = forms.ModelChoiceField(label=_("Priority"), queryset=None, required=False)
+    priority: "forms.ModelChoiceField[Priority]" = forms.ModelChoiceField(
+        label=_("Priority"), queryset=None, required=False
+    )
     category = forms.ChoiceField(label=_("Category"), choices=Deliverable.Category.choices)
     target = forms.CharField(label=_("Measurable target"), max_length=300, required=False)
     target_quantity = forms.DecimalField(label=_("Target quantity"), required=False, min_value=0)

@@ -141,7 +141,7 @@ class RoadmapState(models.TextChoices):
 
 # The allowed moves; services check them, the UI reads them to show only the buttons that apply.
 # approved → draft is "start a new version": the approved one stays frozen in RoadmapVersion.
-ROADMAP_TRANSITIONS = {
+ROADMAP_TRANSITIONS: dict[str, set[str]] = {
     RoadmapState.DRAFT: {RoadmapState.PROPOSED},
     RoadmapState.PROPOSED: {RoadmapState.APPROVED, RoadmapState.DRAFT},
     RoadmapState.APPROVED: {RoadmapState.DRAFT},

@@ -109,7 +109,8 @@ class _RoadmapEventKind(ReminderKind):
 
     scheduled = False
     event_source = "roadmap"
-    old_state = new_state = None
+    old_state: RoadmapState | None = None
+    new_state: RoadmapState | None = None
 
     def events(self, *, now, event_ids=None):
         events = RoadmapEvent.objects.filter(old_state=self.old_state, new_state=self.new_state).select_related(

@@ -7,12 +7,14 @@ Statuses are computed by the database (roadmap.status): lists filter, count and 
 
 import datetime
 from collections import Counter, defaultdict, namedtuple
+from collections.abc import Iterable
+from typing import Any
 
 from django.db import connection
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from directorates.models import Directorate, Membership
+from directorates.models import Directorate, Membership, User
 from directorates.permissions import visible_directorates_q
 from reviews.models import DeadlineExtension, Outcome, Report, ReportEvent, ReviewCycle
 from roadmap.models import (
@@ -38,11 +40,11 @@ from roadmap.status import (
 )
 
 
-def roadmap_for_year(year):
+def roadmap_for_year(year: int) -> Roadmap | None:
     return Roadmap.objects.select_related("cycle").filter(year=year).first()
 
 
-def roadmap_list(*, user):
+def roadmap_list(*, user: User) -> QuerySet[Roadmap]:
     """Roadmaps the user may read, newest first, with ``objective_count``: the active objectives the user
     may see. A unit's people read only roadmaps that have an approved version (``can_read_drafts``)."""
     qs = (
@@ -65,11 +67,11 @@ def roadmap_list(*, user):
     return qs
 
 
-def roadmap_events(roadmap):
+def roadmap_events(roadmap: Roadmap) -> QuerySet[RoadmapEvent]:
     return RoadmapEvent.objects.filter(roadmap=roadmap).select_related("actor")
 
 
-def _milestones_prefetch(as_of):
+def _milestones_prefetch(as_of: datetime.date) -> Prefetch:
     return Prefetch(
         "milestones",
         queryset=milestones_with_status(as_of).prefetch_related(
@@ -78,7 +80,7 @@ def _milestones_prefetch(as_of):
     )
 
 
-def objective_queryset(*, user, as_of=None):
+def objective_queryset(*, user: User, as_of: datetime.date | None = None) -> QuerySet[Objective]:
     """Objectives the user may read, with ``status`` computed on ``as_of`` (today by default) in the database,
     and owner, priority, roadmap, milestones (each with its ``status`` and ``latest_value``) and progress loaded.
 
@@ -95,7 +97,7 @@ def objective_queryset(*, user, as_of=None):
     return _visible(qs, user)
 
 
-def objective_by_id(*, user, pk):
+def objective_by_id(*, user: User, pk: int) -> QuerySet[Objective]:
     """``objective_queryset`` narrowed to one objective. While a next version is drafted, an approved
     objective's id leads the DG's office to its draft copy (the row it edits), and units to the approved row."""
     return (
@@ -108,11 +110,21 @@ def objective_by_id(*, user, pk):
     )
 
 
-def _visible(qs, user):
+def _visible(qs: QuerySet[Objective], user: User) -> QuerySet[Objective]:
     return qs.filter(readable_objectives_q(user))
 
 
-def objective_list(*, user, year, owner=None, priority=None, status=None, source=None, state="active", as_of=None):
+def objective_list(
+    *,
+    user: User,
+    year: int,
+    owner: str | None = None,
+    priority: str | None = None,
+    status: str | None = None,
+    source: str | None = None,
+    state: str | None = "active",
+    as_of: datetime.date | None = None,
+) -> QuerySet[Objective]:
     """The year's objectives with ``status`` computed on ``as_of`` (today by default), filtered in SQL.
 
     Returns a lazy queryset: paginating it fetches (and prefetches for) one page only.
@@ -127,11 +139,12 @@ def objective_list(*, user, year, owner=None, priority=None, status=None, source
     if state:
         qs = qs.filter(state=state)
     if status:
-        qs = qs.filter(status=status)
+        # ``status`` is annotated by objective_queryset: the stubs' plugin cannot see it through the call.
+        qs = qs.filter(status=status)  # type: ignore[misc]
     return qs
 
 
-def milestone_queryset(*, user, as_of=None):
+def milestone_queryset(*, user: User, as_of: datetime.date | None = None) -> QuerySet[Milestone]:
     """Milestones of objectives the user may read, with ``status`` and ``latest_value`` and their progress."""
     visible = _visible(Objective.objects.all(), user).values("pk")
     return (
@@ -142,7 +155,7 @@ def milestone_queryset(*, user, as_of=None):
     )
 
 
-def roadmap_units(*, user, year):
+def roadmap_units(*, user: User, year: int) -> QuerySet[Directorate]:
     """The units that own objectives of the year's roadmap and that the user may see (filter choices)."""
     owners = _visible(Objective.objects.filter(roadmap__year=year), user).values("owner_id")
     return (
@@ -155,7 +168,7 @@ def roadmap_units(*, user, year):
 SET_ASIDE_LISTED = 100
 
 
-def objectives_set_aside(roadmap):
+def objectives_set_aside(roadmap: Roadmap) -> list[Objective]:
     """The first dropped or merged objectives of the roadmap (the office's view), without their milestones."""
     return list(
         Objective.objects.filter(roadmap=roadmap, is_draft=roadmap.redrafting)
@@ -165,7 +178,7 @@ def objectives_set_aside(roadmap):
     )
 
 
-def tracking_summary(objectives, as_of=None):
+def tracking_summary(objectives: QuerySet[Objective], as_of: datetime.date | None = None) -> dict[str, Any]:
     """Counts by status, by priority and by unit, computed in the database from ``objectives``
     (an ``objective_list`` queryset, statuses on ``as_of``: today by default) with one GROUP BY
     (roadmap.status.status_counts). The late objectives are a filter of the objectives table
@@ -173,7 +186,9 @@ def tracking_summary(objectives, as_of=None):
     """
     rows = status_counts(objectives, as_of or timezone.localdate())
     zero = dict.fromkeys(ObjectiveStatus.values, 0)
-    by_status, by_priority, by_unit = dict(zero), {}, {}
+    by_status = dict(zero)
+    by_priority: dict[int | None, dict[str, int]] = {}
+    by_unit: dict[int, dict[str, int]] = {}
     for owner_id, priority_id, status, n in rows:
         by_status[status] = by_status.get(status, 0) + n
         for table, key in ((by_priority, priority_id), (by_unit, owner_id)):
@@ -186,7 +201,9 @@ def tracking_summary(objectives, as_of=None):
             "id", "code", "path", "name_fr", "name_ar", "name_en"
         )
     }
-    priorities = {p.pk: p for p in Priority.objects.filter(pk__in=[k for k in by_priority if k])}
+    priorities: dict[int | None, Priority] = {
+        p.pk: p for p in Priority.objects.filter(pk__in=[k for k in by_priority if k])
+    }
     return {
         "total": sum(by_status.values()),
         "by_status": by_status,
@@ -204,11 +221,12 @@ def tracking_summary(objectives, as_of=None):
 MilestoneReminder = namedtuple("MilestoneReminder", "milestone objective unit due_date days latest_value heads")
 
 
-def _not_reached(qs, on_date):
+def _not_reached(qs: QuerySet[Milestone], on_date: datetime.date) -> QuerySet[Milestone]:
     """The milestones of ``qs`` in approved roadmaps (not a redraft's copies) not reached on ``on_date``,
     decided in the database."""
+    # ``status`` comes from milestone_annotations (**kwargs): the stubs' plugin cannot resolve it.
     return (
-        qs.filter(
+        qs.filter(  # type: ignore[misc]
             objective__state=Objective.State.ACTIVE,
             objective__roadmap__approved_version__isnull=False,
             objective__is_draft=False,
@@ -218,7 +236,7 @@ def _not_reached(qs, on_date):
     )
 
 
-def _reminder_candidates(qs, on_date):
+def _reminder_candidates(qs: QuerySet[Milestone], on_date: datetime.date) -> list[MilestoneReminder]:
     """Milestones not reached on ``on_date`` (decided in the database), with their unit's heads."""
     qs = (
         _not_reached(qs, on_date)
@@ -239,21 +257,21 @@ def _reminder_candidates(qs, on_date):
         .order_by("due_date", "id")
     )
     milestones = list(qs)
-    heads = defaultdict(list)
+    heads: defaultdict[int, list[User]] = defaultdict(list)
     for membership in Membership.objects.filter(
         role=Membership.Role.HEAD, directorate__in={m.objective.owner_id for m in milestones}
     ).select_related("user"):
         heads[membership.directorate_id].append(membership.user)
-    out = []
+    out: list[MilestoneReminder] = []
     for m in milestones:
         o = m.objective
         out.append(
-            MilestoneReminder(m, o, o.owner, m.due_date, (m.due_date - on_date).days, m.latest_value, heads[o.owner_id])
+            MilestoneReminder(m, o, o.owner, m.due_date, (m.due_date - on_date).days, m.latest_value, heads[o.owner_id])  # type: ignore[attr-defined]
         )
     return out
 
 
-def milestones_due(on_date, within_days=14):
+def milestones_due(on_date: datetime.date, within_days: int = 14) -> list[MilestoneReminder]:
     """Milestones of approved roadmaps due between ``on_date`` and ``on_date + within_days``, not yet reached.
 
     The hook for a "milestone due soon" reminder kind: each item carries the milestone, its objective,
@@ -264,7 +282,7 @@ def milestones_due(on_date, within_days=14):
     return _reminder_candidates(Milestone.objects.filter(due_date__gte=on_date, due_date__lte=end), on_date)
 
 
-def milestones_overdue(on_date):
+def milestones_overdue(on_date: datetime.date) -> list[MilestoneReminder]:
     """Milestones of approved roadmaps whose due date is before ``on_date`` and not reached (days < 0)."""
     return _reminder_candidates(Milestone.objects.filter(due_date__lt=on_date), on_date)
 
@@ -272,7 +290,7 @@ def milestones_overdue(on_date):
 OverdueUnit = namedtuple("OverdueUnit", "unit heads milestones")
 
 
-def milestones_overdue_by_unit(on_date):
+def milestones_overdue_by_unit(on_date: datetime.date) -> list[OverdueUnit]:
     """The milestones of ``milestones_overdue(on_date)`` grouped by owner unit, as plain rows for a weekly
     digest: a list of ``OverdueUnit(unit, heads, milestones)`` where each milestone is a dict with
     ``title``, ``objective_id``, ``objective``, ``due_date`` and ``days_late``, the oldest due date first.
@@ -282,7 +300,7 @@ def milestones_overdue_by_unit(on_date):
         .order_by("due_date", "id")
         .values_list("objective__owner_id", "title", "objective_id", "objective__title", "due_date")
     )
-    by_unit = defaultdict(list)
+    by_unit: defaultdict[int, list[dict[str, Any]]] = defaultdict(list)
     for owner_id, title, objective_id, objective_title, due_date in rows:
         by_unit[owner_id].append(
             {
@@ -296,7 +314,7 @@ def milestones_overdue_by_unit(on_date):
     if not by_unit:
         return []
     units = Directorate.objects.in_bulk(list(by_unit))
-    heads = defaultdict(list)
+    heads: defaultdict[int, list[User]] = defaultdict(list)
     for membership in Membership.objects.filter(
         role=Membership.Role.HEAD, directorate__in=list(by_unit)
     ).select_related("user"):
@@ -307,7 +325,7 @@ def milestones_overdue_by_unit(on_date):
 # ---------------------------------------------------------------- meeting and priorities
 
 
-def meeting_for_year(year):
+def meeting_for_year(year: int) -> Meeting | None:
     return (
         Meeting.objects.filter(cycle__year=year)
         .select_related("cycle")
@@ -319,11 +337,11 @@ def meeting_for_year(year):
     )
 
 
-def cycle_for_year(year):
+def cycle_for_year(year: int) -> ReviewCycle | None:
     return ReviewCycle.objects.filter(year=year).first()
 
 
-def _briefing_reports(cycle):
+def _briefing_reports(cycle: ReviewCycle) -> QuerySet[Report]:
     return (
         Report.objects.filter(cycle=cycle)
         .select_related("directorate", "cycle")
@@ -336,7 +354,7 @@ def _briefing_reports(cycle):
     )
 
 
-def briefing_pack(*, cycle, code):
+def briefing_pack(*, cycle: ReviewCycle, code: str) -> dict[str, Any] | None:
     """A unit's briefing for the meeting: its report's outcomes, achievements, constraints and key figures."""
     report = _briefing_reports(cycle).filter(directorate__code=code).first()
     if report is None:
@@ -344,7 +362,7 @@ def briefing_pack(*, cycle, code):
     return _pack(report)
 
 
-def briefing_packs(*, cycle):
+def briefing_packs(*, cycle: ReviewCycle) -> list[dict[str, Any]]:
     """Every pack of the meeting's agenda, in agenda order (to print them all at once): a fixed number of
     queries whatever the number of units."""
     order = list(
@@ -354,7 +372,7 @@ def briefing_packs(*, cycle):
     return [_pack(reports[pk]) for pk in order if pk in reports]
 
 
-def _pack(report):
+def _pack(report: Report) -> dict[str, Any]:
     outcomes = list(report.outcomes.all())
     counts = Counter(o.status or "" for o in outcomes)
     figures = [
@@ -370,7 +388,7 @@ def _pack(report):
     return {"report": report, "outcomes": outcomes, "figures": figures}
 
 
-def priority_list(*, year=None, cycle=None):
+def priority_list(*, year: int | None = None, cycle: ReviewCycle | None = None) -> QuerySet[Priority]:
     qs = (
         Priority.objects.select_related("cycle")
         .prefetch_related("owners")
@@ -383,12 +401,12 @@ def priority_list(*, year=None, cycle=None):
     return qs
 
 
-def versions(roadmap):
+def versions(roadmap: Roadmap) -> list[RoadmapVersion]:
     # Without the frozen snapshots: at national scale each is megabytes of JSON the list never shows.
     return list(roadmap.versions.select_related("proposed_by", "approved_by").defer("snapshot").order_by("number"))
 
 
-def current_version_trail(roadmap, events):
+def current_version_trail(roadmap: Roadmap | None, events: Iterable[RoadmapEvent]) -> dict[str, Any] | None:
     """Who proposed the version being worked on (not yet approved) and when, or who sent it back.
 
     ``events`` are the roadmap's events in order (already loaded for the page: no query).
@@ -396,7 +414,8 @@ def current_version_trail(roadmap, events):
     """
     if roadmap is None or roadmap.state == RoadmapState.APPROVED:
         return None
-    proposed = returned = None
+    proposed: RoadmapEvent | None = None
+    returned: RoadmapEvent | None = None
     for event in events:
         if event.version != roadmap.version:
             continue
@@ -407,7 +426,7 @@ def current_version_trail(roadmap, events):
     return {"number": roadmap.version, "state": roadmap.state, "proposed": proposed, "returned": returned}
 
 
-def bilan_objectives(year):
+def bilan_objectives(year: int) -> list[dict[str, Any]]:
     """The approved roadmap of ``year`` as the bilan lists it (hook read by figures.bilan).
 
     Taken from the last approved, frozen version, so a draft being reworked never leaks into a bilan.
@@ -422,7 +441,7 @@ def bilan_objectives(year):
     ]
 
 
-def bilan_objective_counts(year):
+def bilan_objective_counts(year: int) -> list[dict[str, Any]]:
     """The approved roadmap of ``year`` counted by unit and category (hook read by figures.bilan): a list of
     ``{"unit": code, "domain": category, "count": n}``, from the same last approved version as
     ``bilan_objectives`` but counted by the database inside the frozen JSON, never decoded here (the
@@ -448,7 +467,7 @@ def bilan_objective_counts(year):
         return [{"unit": unit, "domain": domain, "count": count} for unit, domain, count in cursor.fetchall()]
 
 
-def compstat_unit(*, user, cycle, code):
+def compstat_unit(*, user: User, cycle: ReviewCycle, code: str) -> dict[str, Any] | None:
     """One unit's screen at the meeting, in agenda order: its place among the agenda's units (previous,
     next), its report with extensions and returns, and the objectives it carries this year with their
     status. A fixed handful of queries; the figures come from the figures app's template tags."""
@@ -492,7 +511,7 @@ def compstat_unit(*, user, cycle, code):
     }
 
 
-def compstat_first(*, cycle):
+def compstat_first(*, cycle: ReviewCycle) -> str | None:
     item = (
         AgendaItem.objects.filter(meeting__cycle=cycle).select_related("directorate").order_by("position", "id").first()
     )

@@ -20,10 +20,25 @@ SQL, and page 1 costs the same whatever the number of objectives. ``milestone_an
 """
 
 import datetime
+from collections.abc import Sequence
 from decimal import Decimal
+from typing import Any
 
 from django.db import connection
-from django.db.models import Case, CharField, DecimalField, F, Max, OuterRef, Q, Subquery, Value, When
+from django.db.models import (
+    Case,
+    CharField,
+    DecimalField,
+    F,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.expressions import Combinable
 from django.db.models.functions import Coalesce, Substr
 from django.db.models.lookups import GreaterThanOrEqual, IsNull, LessThan, LessThanOrEqual
 from django.utils import timezone
@@ -40,7 +55,7 @@ NO_MILESTONE_STATUS = ObjectiveStatus.NO_PLAN
 # A milestone's status is computed as a code that sorts from best to worst ("0done" < … < "3late"),
 # so that an objective's status is the MAX of its milestones' codes without its last characters: each
 # subquery then appears once in the SQL (a CASE over a subquery would repeat the subquery per branch).
-CODE = {
+CODE: dict[str, str] = {
     ObjectiveStatus.DONE: "0",
     ObjectiveStatus.ON_TRACK: "1",
     ObjectiveStatus.AT_RISK: "2",
@@ -48,11 +63,11 @@ CODE = {
 }
 
 
-def _code(status):
+def _code(status: str) -> Value:
     return Value(f"{CODE[status]}{status}")
 
 
-def latest_value_expression(as_of=None, milestone="pk"):
+def latest_value_expression(as_of: datetime.date | None = None, milestone: str = "pk") -> Subquery:
     """The value of the milestone's latest progress update dated on or before ``as_of`` (None: any date)."""
     updates = ProgressUpdate.objects.filter(milestone=OuterRef(milestone))
     if as_of is not None:
@@ -63,12 +78,12 @@ def latest_value_expression(as_of=None, milestone="pk"):
     )
 
 
-def _stored_is_latest(as_of):
+def _stored_is_latest(as_of: datetime.date) -> Q:
     """The latest progress stored on the milestone (``progress_on``) is also the latest as of ``as_of``."""
     return Q(progress_on__isnull=True) | Q(progress_on__lte=as_of)
 
 
-def _code_from(as_of, latest):
+def _code_from(as_of: datetime.date, latest: Combinable) -> Case:
     """The milestone's status code, given the expression of its latest value as of ``as_of`` (NULL: none)."""
     due, target = F("due_date"), F("target_value")
     return Case(
@@ -86,7 +101,7 @@ def _code_from(as_of, latest):
     )
 
 
-def _milestone_code(as_of):
+def _milestone_code(as_of: datetime.date) -> Case:
     """The status code of each milestone of a Milestone queryset on ``as_of``.
 
     As of today (or any date after the latest progress) it reads the latest progress stored on the
@@ -102,14 +117,14 @@ def _milestone_code(as_of):
     )
 
 
-def _stored_is_always_latest(as_of):
+def _stored_is_always_latest(as_of: datetime.date) -> bool:
     """Progress is never recorded for a future date (roadmap.services.progress_record): as of today or
     later, the latest progress stored on every milestone is the latest as of ``as_of``, and the SQL needs
     no subquery — which also keeps the planner's estimates sane (it costs a never-run subquery per row)."""
     return as_of >= timezone.localdate()
 
 
-def milestone_annotations(as_of):
+def milestone_annotations(as_of: datetime.date) -> dict[str, Combinable]:
     """``latest_value`` (as of ``as_of``) and ``status`` of each milestone, for ``Milestone.objects.annotate``."""
     if _stored_is_always_latest(as_of):
         return {
@@ -126,11 +141,11 @@ def milestone_annotations(as_of):
     }
 
 
-def milestones_with_status(as_of):
+def milestones_with_status(as_of: datetime.date) -> QuerySet[Milestone]:
     return Milestone.objects.annotate(**milestone_annotations(as_of))
 
 
-def objective_status_expression(as_of, objective="pk"):
+def objective_status_expression(as_of: datetime.date, objective: str = "pk") -> Coalesce:
     """The status of the objective ``OuterRef(objective)`` on ``as_of``: the worst of its milestones'."""
     worst = (
         Milestone.objects.filter(objective=OuterRef(objective))
@@ -145,12 +160,14 @@ def objective_status_expression(as_of, objective="pk"):
     )
 
 
-def _milestone_codes(milestones, as_of):
+def _milestone_codes(milestones: QuerySet[Milestone], as_of: datetime.date) -> QuerySet[Milestone, dict[str, Any]]:
     """``objective_id`` and ``code`` (its worst milestone's status code) of each objective of ``milestones``."""
     return milestones.order_by().values("objective_id").annotate(code=Max(_milestone_code(as_of)))
 
 
-def status_counts(objectives, as_of, fields=("owner_id", "priority_id")):
+def status_counts(
+    objectives: QuerySet[Objective], as_of: datetime.date, fields: Sequence[str] = ("owner_id", "priority_id")
+) -> list[tuple[Any, ...]]:
     """``(*fields, status, count)`` rows: the objectives of the queryset ``objectives`` counted by ``fields``
     and by their status on ``as_of``, in one query.
 
@@ -174,7 +191,7 @@ def status_counts(objectives, as_of, fields=("owner_id", "priority_id")):
         return cursor.fetchall()
 
 
-def objective_status(objective, as_of):
+def objective_status(objective: Objective, as_of: datetime.date) -> str:
     """The status of one saved objective on ``as_of`` (one query), by the same rule as the lists."""
     return (
         Objective.objects.filter(pk=objective.pk)

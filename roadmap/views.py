@@ -1,5 +1,7 @@
 """Web pages of the meeting, the priorities and the roadmap. Thin: parse, call a selector or a service, render."""
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -8,6 +10,7 @@ from django.db import transaction
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
@@ -116,7 +119,7 @@ def roadmap_detail(request, year):
     )
 
 
-ROADMAP_ACTIONS = {
+ROADMAP_ACTIONS: dict[str, tuple[Callable[..., object], Promise]] = {
     "propose": (services.roadmap_propose, gettext_lazy("Roadmap proposed for approval: the approvers are notified.")),
     "approve": (
         services.roadmap_approve,

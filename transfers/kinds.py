@@ -7,15 +7,20 @@ Adding a kind = one ``register(Kind(...))`` here and a resource in resources.py 
 """
 
 import datetime
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
+from django.db.models import QuerySet
 from django.utils import translation
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from import_export.resources import ModelResource
 
 from directorates import permissions as unit_permissions
 from directorates import selectors as directorate_selectors
-from directorates.models import Deliverable, Directorate
+from directorates.models import Deliverable, Directorate, User
 from directorates.permissions import visible_directorates_q
 from figures import permissions as figure_permissions
 from figures import selectors as figure_selectors
@@ -28,11 +33,11 @@ from transfers import resources
 @dataclass(frozen=True)
 class Column:
     key: str
-    label: str
+    label: str | Promise
     required: bool = True
     # A coded column: callable() -> [(code, label)], the values a cell may hold (its code, or the label
     # in any site language). Listed in the templates and on the upload page.
-    choices: object = None
+    choices: Callable[[], Iterable[tuple[object, object]]] | None = None
 
     def allowed_values(self):
         return [(str(code), str(label)) for code, label in self.choices()] if self.choices else []
@@ -41,14 +46,14 @@ class Column:
 @dataclass(frozen=True)
 class Kind:
     key: str
-    label: str
-    columns: tuple
-    export_resource: type
-    export_queryset: object  # callable(user) -> queryset of what the user may see
-    import_resource: type = None
-    can_import: object = None  # callable(user) -> bool: may the user open an import of this kind at all
-    example_rows: tuple = field(default_factory=tuple)
-    needs_year: object = None  # callable(user) -> bool: must the user choose a year at upload
+    label: str | Promise
+    columns: tuple[Column, ...]
+    export_resource: type[ModelResource]
+    export_queryset: Callable[[User], QuerySet[Any]]  # what the user may see
+    import_resource: type[ModelResource] | None = None
+    can_import: Callable[[User], bool] | None = None  # may the user open an import of this kind at all
+    example_rows: tuple[tuple[object, ...], ...] = field(default_factory=tuple)
+    needs_year: Callable[[User], bool] | None = None  # must the user choose a year at upload
 
     @property
     def importable(self):

@@ -44,7 +44,7 @@ class FastModelResource(resources.ModelResource):
     """Base of the fast import resources. Subclasses define fields, ``compared`` and ``check_row``."""
 
     # Attribute names compared to decide whether an existing row is unchanged.
-    compared = ()
+    compared: tuple[str, ...] = ()
 
     class Meta:
         use_bulk = True

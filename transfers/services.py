@@ -8,14 +8,18 @@ a preview without errors (``import_confirm``), applied all or nothing in one tra
 import datetime
 import io
 import logging
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 import tablib
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import NON_FIELD_ERRORS
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
+from django.core.files.storage import Storage
 from django.db import transaction
 from django.db.models import F, Q
+from django.db.models.fields.files import FieldFile
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -23,6 +27,7 @@ from core import audit, queue
 from core.cells import formula_safe
 from core.errors import InvalidTransition, NotAllowed, ValidationFailed
 from core.i18n import active_language
+from directorates.models import User
 from transfers import kinds, readers
 from transfers.models import ImportJob
 
@@ -42,18 +47,18 @@ class _Rollback(Exception):
 # ---------------------------------------------------------------- progress (visible outside the transaction)
 
 
-def _progress_key(job_id):
+def _progress_key(job_id: int) -> str:
     return f"transfers:import:{job_id}:progress"
 
 
-def set_progress(job_id, percent):
+def set_progress(job_id: int, percent: float) -> None:
     try:
         cache.set(_progress_key(job_id), int(percent), timeout=3600)
     except Exception:  # the cache (Redis) unreachable: progress is a nicety, the import goes on
         logger.warning("progress of import #%s not recorded", job_id, exc_info=True)
 
 
-def get_progress(job):
+def get_progress(job: ImportJob) -> int:
     if not job.is_running:
         return 100 if job.state != ImportJob.State.FAILED else job.progress
     try:
@@ -65,31 +70,31 @@ def get_progress(job):
 # ---------------------------------------------------------------- queueing, sweeping, retrying
 
 
-def _waiting_message():
+def _waiting_message() -> str:
     return _("The task queue cannot be reached: the import will start by itself as soon as it is back.")
 
 
-def _task_for(state):
+def _task_for(state: str) -> Any:
     from transfers import tasks
 
     return tasks.preview_import if state == ImportJob.State.PENDING else tasks.apply_import
 
 
-def _hand_over(job_id, state):
+def _hand_over(job_id: int, state: str) -> None:
     """Queue the job's step; if the queue is unreachable, say so on the job (the sweeper retries)."""
     if not queue.enqueue(_task_for(state), job_id):
         ImportJob.objects.filter(pk=job_id, state=state).update(queued_at=None, message=_waiting_message())
 
 
-def _queue_on_commit(job):
+def _queue_on_commit(job: ImportJob) -> None:
     transaction.on_commit(lambda: _hand_over(job.pk, job.state))
 
 
-def stuck_after():
+def stuck_after() -> datetime.timedelta:
     return datetime.timedelta(minutes=settings.IMPORT_STUCK_AFTER_MINUTES)
 
 
-def import_sweep(*, now=None, batch=200):
+def import_sweep(*, now: datetime.datetime | None = None, batch: int = 200) -> dict[str, Any]:
     """Hand again the jobs the queue never took or lost, fail those tried too often, remove old files.
 
     A running job (being checked or applied) whose step could not be queued is queued again at once;
@@ -106,7 +111,8 @@ def import_sweep(*, now=None, batch=200):
         .order_by("pk")
         .values("pk", "state", "queued_at", "attempts")[:batch]
     )
-    requeued, failed = [], []
+    requeued: list[int] = []
+    failed: list[int] = []
     for row in due:
         same = ImportJob.objects.filter(pk=row["pk"], state=row["state"], queued_at=row["queued_at"])
         if row["queued_at"] is not None and row["attempts"] >= settings.IMPORT_MAX_ATTEMPTS:
@@ -133,16 +139,16 @@ def import_sweep(*, now=None, batch=200):
     return {"requeued": requeued, "failed": failed, "files_removed": removed}
 
 
-def _delete_stored(*files):
+def _delete_stored(*files: FieldFile) -> None:
     for field in files:
         if field:
             try:
-                field.storage.delete(field.name)
+                field.storage.delete(field.name)  # type: ignore[arg-type]  # truthy: it has a name
             except Exception:  # already gone, or storage briefly unavailable: the next sweep tries again
                 logger.warning("could not delete %s", field.name, exc_info=True)
 
 
-def import_remove_old_files(*, now=None, batch=500):
+def import_remove_old_files(*, now: datetime.datetime | None = None, batch: int = 500) -> int:
     """Remove the uploaded file and rows snapshot of jobs older than IMPORT_FILE_RETENTION_DAYS.
 
     The job itself (who, when, counts, errors, what it changed) is kept. A preview never confirmed is
@@ -158,7 +164,7 @@ def import_remove_old_files(*, now=None, batch=500):
     count = 0
     for job in old:
         _delete_stored(job.file, job.rows_file)
-        changes = {"file": "", "rows_file": "", "files_removed_at": now}
+        changes: dict[str, Any] = {"file": "", "rows_file": "", "files_removed_at": now}
         if job.state == ImportJob.State.PREVIEW:
             changes.update(
                 state=ImportJob.State.FAILED,
@@ -170,7 +176,7 @@ def import_remove_old_files(*, now=None, batch=500):
 
 
 @transaction.atomic
-def import_retry(*, actor, job):
+def import_retry(*, actor: User, job: ImportJob) -> ImportJob:
     """Start a failed import again from its uploaded file: checked again, then confirmed again."""
     if job.created_by_id != actor.pk and not actor.is_superuser:
         raise NotAllowed(_("Only the person who uploaded the file may retry its import."))
@@ -200,7 +206,7 @@ def import_retry(*, actor, job):
     return job
 
 
-def _record(job_id, *, actor=None, reason=""):
+def _record(job_id: int, *, actor: User | None = None, reason: str = "") -> None:
     """A history row for a state change made with a conditional update (which bypasses signals)."""
     job = ImportJob.objects.filter(pk=job_id).first()
     if job is not None:
@@ -211,7 +217,7 @@ def _record(job_id, *, actor=None, reason=""):
 
 
 @transaction.atomic
-def import_start(*, actor, kind_key, uploaded_file, year=None):
+def import_start(*, actor: User, kind_key: str, uploaded_file: File, year: int | None = None) -> ImportJob:
     """Record an upload and queue its preview. Refuses at once what can be told without reading it."""
     kind = kinds.get(kind_key)
     if kind is None or not kind.importable:
@@ -243,17 +249,17 @@ def import_start(*, actor, kind_key, uploaded_file, year=None):
     return job
 
 
-def _resource(job, *, progress_range):
+def _resource(job: ImportJob, *, progress_range: tuple[float, float]) -> Any:
     kind = kinds.get(job.kind)
     low, high = progress_range
 
-    def progress(done, total):
+    def progress(done: int, total: int) -> None:
         set_progress(job.pk, low + (high - low) * done / max(total, 1))
 
     return kind.import_resource(actor=job.created_by, year=job.year, reason=job.history_reason, progress=progress)
 
 
-def _read(job):
+def _read(job: ImportJob) -> Any:
     """The file's rows: parsed from the spreadsheet once (at preview), then from the rows snapshot."""
     if job.rows_file:
         with job.rows_file.open("rb") as handle:
@@ -267,14 +273,14 @@ def _read(job):
     return dataset
 
 
-def _collect(job, result, dataset):
+def _collect(job: ImportJob, result: Any, dataset: Any) -> tuple[dict[str, int], list[dict[str, Any]]]:
     """Counts and row errors (row, column, value, message) from a django-import-export Result."""
     kind = kinds.get(job.kind)
     resource_fields = kind.import_resource.fields
     labels = {column.key: str(column.label) for column in kind.columns}
     column_of = {name: field.column_name for name, field in resource_fields.items()}
     column_of.update({field.attribute: field.column_name for field in resource_fields.values() if field.attribute})
-    errors = []
+    errors: list[dict[str, Any]] = []
     numbers = dataset[readers.ROW_KEY] if len(dataset) else []
     for invalid in result.invalid_rows:
         row_number = numbers[invalid.number - 1]
@@ -324,7 +330,7 @@ def _collect(job, result, dataset):
     return counts, errors
 
 
-def _shown(value):
+def _shown(value: object) -> str:
     """A cell value as the user typed it (a date cell without its midnight time)."""
     if value is None:
         return ""
@@ -335,7 +341,13 @@ def _shown(value):
     return str(value)
 
 
-def _fail(job, message, *, errors=None, counts=None):
+def _fail(
+    job: ImportJob,
+    message: object,
+    *,
+    errors: list[dict[str, Any]] | None = None,
+    counts: dict[str, int] | None = None,
+) -> ImportJob:
     job.state = ImportJob.State.FAILED
     job.message = str(message)
     if errors is not None:
@@ -348,7 +360,7 @@ def _fail(job, message, *, errors=None, counts=None):
     return job
 
 
-def _drop_rows_file(job):
+def _drop_rows_file(job: ImportJob) -> None:
     """The rows snapshot only serves to apply: once a job is applied or failed it is deleted (it can be
     as large as the spreadsheet's content); a retry reads the uploaded file again."""
     rows_file = ImportJob.objects.filter(pk=job.pk).values_list("rows_file", flat=True).first()
@@ -358,14 +370,14 @@ def _drop_rows_file(job):
         transaction.on_commit(lambda: _delete_name(field.storage, rows_file))
 
 
-def _delete_name(storage, name):
+def _delete_name(storage: Storage, name: str) -> None:
     try:
         storage.delete(name)
     except Exception:
         logger.warning("could not delete %s", name, exc_info=True)
 
 
-def import_preview(*, job):
+def import_preview(*, job: ImportJob) -> ImportJob:
     """Read and validate every row without writing anything; store counts and row errors. Idempotent."""
     if job.state != ImportJob.State.PENDING:
         return job
@@ -390,7 +402,7 @@ def import_preview(*, job):
 
 
 @transaction.atomic
-def import_confirm(*, actor, job):
+def import_confirm(*, actor: User, job: ImportJob) -> ImportJob:
     """Queue the application of a preview without errors. Only the person who uploaded it may confirm."""
     if job.created_by_id != actor.pk:
         raise NotAllowed(_("Only the person who uploaded the file may confirm its import."))
@@ -413,7 +425,7 @@ def import_confirm(*, actor, job):
     return job
 
 
-def import_apply(*, job):
+def import_apply(*, job: ImportJob) -> ImportJob:
     """Apply a confirmed import all or nothing: any row error (even in the last row) saves nothing.
 
     The rows are validated again: the database may have changed since the preview.
@@ -428,7 +440,8 @@ def import_apply(*, job):
         return _fail(job, error.message)
     set_progress(job.pk, 20)
     resource = _resource(job, progress_range=(20, 95))
-    counts = errors = None
+    counts: dict[str, int] | None = None
+    errors: list[dict[str, Any]] | None = None
     try:
         with transaction.atomic():
             # One apply at a time: a job queued again (sweeper, broker redelivery) waits here, then
@@ -466,7 +479,7 @@ def import_apply(*, job):
     return job
 
 
-def import_fail_unexpectedly(*, job_id):
+def import_fail_unexpectedly(*, job_id: int) -> None:
     """A task crashed: say so on the job rather than leave it running forever."""
     if ImportJob.objects.filter(pk=job_id, state__in=[ImportJob.State.PENDING, ImportJob.State.APPLYING]).update(
         state=ImportJob.State.FAILED, message=_("The import stopped on an unexpected error. Nothing was saved.")
@@ -482,11 +495,11 @@ def import_fail_unexpectedly(*, job_id):
 CSV_DELIMITERS = {"fr": ";"}
 
 
-def csv_delimiter(language=None):
+def csv_delimiter(language: str | None = None) -> str:
     return CSV_DELIMITERS.get(active_language(language), ",")
 
 
-def _render(kind, rows, fmt):
+def _render(kind: kinds.Kind, rows: Iterable[Sequence[object]], fmt: str) -> bytes:
     dataset = tablib.Dataset(headers=kind.headers(), title=str(kind.label)[:31])
     for row in rows:
         dataset.append([formula_safe(value) for value in row])
@@ -496,7 +509,7 @@ def _render(kind, rows, fmt):
     return ("\ufeff" + dataset.export("csv", delimiter=csv_delimiter())).encode("utf-8")
 
 
-def _with_allowed_values(kind, content):
+def _with_allowed_values(kind: kinds.Kind, content: bytes) -> bytes:
     """The .xlsx template with a sheet listing each coded column's values (code and label in the reader's
     language), and a drop-down list on those columns (a help, not a lock: labels in any language and
     codes typed by hand are accepted too)."""
@@ -535,7 +548,7 @@ def _with_allowed_values(kind, content):
     return out.getvalue()
 
 
-def export_file(*, user, kind_key, fmt):
+def export_file(*, user: User, kind_key: str, fmt: str) -> bytes:
     """The rows of ``kind`` the user may see, as .xlsx or .csv bytes; headers in the user's language."""
     kind = kinds.get(kind_key)
     if kind is None or fmt not in readers.FORMATS:
@@ -547,7 +560,7 @@ def export_file(*, user, kind_key, fmt):
     return _render(kind, (row for row in data), fmt)
 
 
-def template_file(*, kind_key, fmt):
+def template_file(*, kind_key: str, fmt: str) -> bytes:
     """An import file with the right (translated) headers and the kind's example rows."""
     kind = kinds.get(kind_key)
     if kind is None or not kind.importable or fmt not in readers.FORMATS:
@@ -556,7 +569,7 @@ def template_file(*, kind_key, fmt):
     return _with_allowed_values(kind, content) if fmt == "xlsx" else content
 
 
-def rows_file(*, kind_key, rows, fmt):
+def rows_file(*, kind_key: str, rows: Iterable[Sequence[object]], fmt: str) -> bytes:
     """Rows (tuples in the kind's column order) as an import file in the templates' format."""
     kind = kinds.get(kind_key)
     rows = [
@@ -565,5 +578,5 @@ def rows_file(*, kind_key, rows, fmt):
     return _render(kind, rows, fmt)
 
 
-def file_name(kind_key, fmt, suffix=""):
+def file_name(kind_key: str, fmt: str, suffix: str = "") -> str:
     return f"{kind_key}{suffix}-{timezone.localdate():%Y-%m-%d}.{fmt}"

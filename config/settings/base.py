@@ -7,6 +7,7 @@ the test suite needs.
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import environ
 from django.utils.translation import gettext_lazy as _
@@ -326,7 +327,7 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
-LOGGING = {
+LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},

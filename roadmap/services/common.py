@@ -4,7 +4,7 @@ from django.dispatch import Signal
 from django.utils.translation import gettext as _
 
 from core.errors import NotAllowed
-from directorates.models import Deliverable
+from directorates.models import Deliverable, User
 from reviews.models import ReportConstraint, ReportState
 from roadmap import permissions
 
@@ -14,7 +14,7 @@ roadmap_state_changed = Signal()  # kwargs: event_id
 # Reports whose content feeds the meeting and the roadmap: the ones the DG's office accepted.
 REVIEWED_STATES = (ReportState.ACCEPTED, ReportState.LOCKED)
 
-CONSTRAINT_CATEGORY = {
+CONSTRAINT_CATEGORY: dict[str, str] = {
     ReportConstraint.Category.HUMAN_RESOURCES: Deliverable.Category.HUMAN_RESOURCES,
     ReportConstraint.Category.BUDGET: Deliverable.Category.GOVERNANCE,
     ReportConstraint.Category.EQUIPMENT: Deliverable.Category.EQUIPMENT,
@@ -25,11 +25,11 @@ CONSTRAINT_CATEGORY = {
 }
 
 
-def _shorten(text, limit=300):
+def _shorten(text: str | None, limit: int = 300) -> str:
     text = " ".join((text or "").split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def _require_preparer(actor, message=None):
+def _require_preparer(actor: User, message: str | None = None) -> None:
     if not permissions.can_prepare(actor):
         raise NotAllowed(message or _("Only the DG's office may prepare the meeting and the roadmap."))

@@ -1,13 +1,15 @@
 """Compiling next year's roadmap from the accepted reports and the priorities."""
 
+from collections.abc import Iterable, Iterator
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import audit
 from core.errors import InvalidTransition
-from directorates.models import Deliverable
-from reviews.models import Outcome, ReportConstraint
+from directorates.models import Deliverable, User
+from reviews.models import Outcome, ReportConstraint, ReviewCycle
 from roadmap.models import (
     Objective,
     Priority,
@@ -23,7 +25,7 @@ from roadmap.services.common import (
 )
 
 
-def _next_refs(roadmap, existing_refs):
+def _next_refs(roadmap: Roadmap, existing_refs: Iterable[str]) -> Iterator[str]:
     prefix = f"R{roadmap.year}-"
     numbers = [
         int(ref[len(prefix) :]) for ref in existing_refs if ref.startswith(prefix) and ref[len(prefix) :].isdigit()
@@ -34,9 +36,9 @@ def _next_refs(roadmap, existing_refs):
         yield f"{prefix}{n:04d}"
 
 
-def _candidate_objectives(roadmap, cycle):
+def _candidate_objectives(roadmap: Roadmap, cycle: ReviewCycle) -> dict[str, Objective]:
     """What the compiler would create, keyed by source key. A fixed number of queries."""
-    candidates = {}
+    candidates: dict[str, Objective] = {}
     outcomes = (
         Outcome.objects.filter(
             report__cycle=cycle,
@@ -102,7 +104,7 @@ def _candidate_objectives(roadmap, cycle):
 
 
 @transaction.atomic
-def roadmap_compile(*, actor, cycle):
+def roadmap_compile(*, actor: User, cycle: ReviewCycle) -> tuple[Roadmap, int]:
     """Compile (or complete) the draft roadmap for ``cycle.year + 1``.
 
     Creates an objective for every deliverable not done or partly done in an accepted report
@@ -116,7 +118,7 @@ def roadmap_compile(*, actor, cycle):
     roadmap = Roadmap.objects.select_for_update().filter(cycle=cycle).first()
     if roadmap is None:
         roadmap = Roadmap(cycle=cycle, year=cycle.year + 1)
-        roadmap._history_user = actor
+        audit.attribute(roadmap, actor=actor)
         roadmap.save()
     if roadmap.state != RoadmapState.DRAFT:
         raise InvalidTransition(

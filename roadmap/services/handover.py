@@ -7,23 +7,24 @@ from django.utils import timezone
 
 from core import audit
 from directorates import services as directorate_services
-from directorates.models import Deliverable
+from directorates.models import Deliverable, User
 from reviews.models import EDITABLE_STATES, Outcome, Report
 from roadmap.models import (
     Objective,
+    Roadmap,
 )
 from roadmap.services.common import (
     _shorten,
 )
 
 
-def _objective_due(objective, year):
+def _objective_due(objective: Objective, year: int) -> datetime.date:
     dates = [m.due_date for m in objective.milestones.all()]
     return max(dates) if dates else datetime.date(year, 12, 31)
 
 
 @transaction.atomic
-def handover_to_cahier_des_charges(*, actor, roadmap):
+def handover_to_cahier_des_charges(*, actor: User, roadmap: Roadmap) -> tuple[list[Deliverable], list[Deliverable]]:
     """Each active objective becomes (or updates) a deliverable of its owner's cahier des charges for the year.
 
     The deliverable has origin "roadmap" and the objective's reference, so next year's reports are
@@ -46,7 +47,8 @@ def handover_to_cahier_des_charges(*, actor, roadmap):
     existing = list(Deliverable.objects.filter(year=year, directorate__in={o.owner_id for o in objectives}))
     by_ref = {d.origin_reference: d for d in existing if d.origin == Deliverable.Origin.ROADMAP}
     titles = {(d.directorate_id, d.title): d for d in existing}
-    to_create, to_update = [], []
+    to_create: list[Deliverable] = []
+    to_update: list[Deliverable] = []
     for o in objectives:
         if o.state != Objective.State.ACTIVE:
             continue
@@ -102,6 +104,6 @@ def handover_to_cahier_des_charges(*, actor, roadmap):
         for d in stale:
             if d.pk not in with_outcome:
                 d.outcomes.all().delete()
-                d._history_user = actor
+                audit.attribute(d, actor=actor)
                 d.delete()
     return to_create, to_update

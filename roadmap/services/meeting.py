@@ -1,11 +1,14 @@
 """The year-end meeting: its agenda, who is invited, who attended."""
 
+import datetime
+from collections.abc import Iterable
+
 from django.db import transaction
 from django.db.models import Max
 
 from core import audit
-from directorates.models import Membership
-from reviews.models import Report
+from directorates.models import Directorate, Membership, User
+from reviews.models import Report, ReviewCycle
 from roadmap.models import (
     AgendaItem,
     Attendance,
@@ -17,15 +20,17 @@ from roadmap.services.common import (
 )
 
 
-def _heads_by_unit(unit_ids):
-    heads = {}
+def _heads_by_unit(unit_ids: Iterable[int]) -> dict[int, int]:
+    heads: dict[int, int] = {}
     for membership in Membership.objects.filter(directorate__in=unit_ids, role=Membership.Role.HEAD).order_by("id"):
         heads.setdefault(membership.directorate_id, membership.user_id)
     return heads
 
 
 @transaction.atomic
-def meeting_build(*, actor, cycle, date=None, place=None):
+def meeting_build(
+    *, actor: User, cycle: ReviewCycle, date: datetime.date | None = None, place: str | None = None
+) -> Meeting:
     """Create (or bring up to date) the cycle's meeting.
 
     One agenda item per accepted report, appended in the organisation tree's order; the head of each
@@ -36,12 +41,12 @@ def meeting_build(*, actor, cycle, date=None, place=None):
     meeting = Meeting.objects.select_for_update().filter(cycle=cycle).first()
     if meeting is None:
         meeting = Meeting(cycle=cycle, date=date or cycle.meeting_date, place=place or "", created_by=actor)
-        meeting._history_user = actor
+        audit.attribute(meeting, actor=actor)
         meeting.save()
     elif date is not None or place is not None:
         meeting.date = date or meeting.date
         meeting.place = meeting.place if place is None else place
-        meeting._history_user = actor
+        audit.attribute(meeting, actor=actor)
         meeting.save()
     on_agenda = set(meeting.agenda.values_list("directorate_id", flat=True))
     last = meeting.agenda.aggregate(n=Max("position"))["n"] or 0
@@ -65,7 +70,7 @@ def meeting_build(*, actor, cycle, date=None, place=None):
 
 
 @transaction.atomic
-def meeting_invite(*, actor, meeting, directorates):
+def meeting_invite(*, actor: User, meeting: Meeting, directorates: Iterable[Directorate]) -> None:
     """Invite units (their head at this moment) to the meeting; already invited units are kept as they are."""
     _require_preparer(actor)
     invited = set(meeting.attendance.values_list("directorate_id", flat=True))
@@ -80,7 +85,7 @@ def meeting_invite(*, actor, meeting, directorates):
 
 
 @transaction.atomic
-def agenda_move(*, actor, item, direction):
+def agenda_move(*, actor: User, item: AgendaItem, direction: str) -> AgendaItem:
     """Swap an agenda item with its neighbour ("up" or "down")."""
     _require_preparer(actor)
     items = list(AgendaItem.objects.select_for_update().filter(meeting_id=item.meeting_id).order_by("position", "id"))
@@ -89,7 +94,7 @@ def agenda_move(*, actor, item, direction):
     if direction not in ("up", "down") or not 0 <= other < len(items):
         return item
     items[index], items[other] = items[other], items[index]
-    changed = []
+    changed: list[AgendaItem] = []
     for position, it in enumerate(items, start=1):
         if it.position != position:
             it.position = position
@@ -100,12 +105,12 @@ def agenda_move(*, actor, item, direction):
 
 
 @transaction.atomic
-def attendance_record(*, actor, meeting, present_unit_ids):
+def attendance_record(*, actor: User, meeting: Meeting, present_unit_ids: Iterable[int | str]) -> Meeting:
     """Mark who attended: the invited units in ``present_unit_ids`` are present, the others absent."""
     _require_preparer(actor)
     present = {int(pk) for pk in present_unit_ids}
     rows = list(meeting.attendance.select_for_update())
-    changed = []
+    changed: list[Attendance] = []
     for row in rows:
         value = row.directorate_id in present
         if row.present != value:

@@ -1,15 +1,18 @@
 """The DG's office edits the roadmap's objectives and milestones (draft copies while a version is redrafted)."""
 
 import uuid
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
+from typing import Any, TypeVar
 
 from django.db import transaction
+from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import audit
-from core.errors import InvalidTransition, ValidationFailed
-from directorates.models import Deliverable
+from core.errors import FieldErrors, InvalidTransition, ValidationFailed
+from directorates.models import Deliverable, User
 from roadmap.models import (
     Milestone,
     Objective,
@@ -24,6 +27,8 @@ from roadmap.services.common import (
 )
 from roadmap.services.compile import _next_refs
 
+_M = TypeVar("_M", bound=Model)
+
 OBJECTIVE_FIELDS = (
     "title",
     "description",
@@ -37,7 +42,7 @@ OBJECTIVE_FIELDS = (
 )
 
 
-def _check_editable(actor, roadmap, *objectives):
+def _check_editable(actor: User, roadmap: Roadmap, *objectives: Objective) -> Sequence[Objective]:
     """Refuse unless the actor is the office and the roadmap is a draft *now*; return ``objectives`` as rows
     of the version being drafted: while a next version is drafted after an approval, an approved objective
     stands for its draft copy, so that no edit ever touches the approved rows units read.
@@ -61,8 +66,8 @@ def _check_editable(actor, roadmap, *objectives):
     return [copies.get(o.pk, o) if not o.is_draft else o for o in objectives]
 
 
-def _validate_objective(roadmap, data):
-    errors = {}
+def _validate_objective(roadmap: Roadmap, data: Mapping[str, Any]) -> None:
+    errors: FieldErrors = {}
     if not (data.get("title") or "").strip():
         errors["title"] = [_("A title is required.")]
     if data.get("owner") is None:
@@ -79,14 +84,16 @@ def _validate_objective(roadmap, data):
         raise ValidationFailed(_("The objective could not be saved."), errors=errors)
 
 
-def _save(obj, actor):
-    obj._history_user = actor
+def _save(obj: _M, actor: User) -> _M:
+    audit.attribute(obj, actor=actor)
     obj.save()
     return obj
 
 
 @transaction.atomic
-def objective_create(*, actor, roadmap, milestones=None, **data):
+def objective_create(
+    *, actor: User, roadmap: Roadmap, milestones: Iterable[Mapping[str, Any]] | None = None, **data: Any
+) -> Objective:
     """Add a new project to the draft roadmap."""
     _check_editable(actor, roadmap)
     data.setdefault("category", Deliverable.Category.GOVERNANCE)
@@ -115,7 +122,9 @@ def objective_create(*, actor, roadmap, milestones=None, **data):
 
 
 @transaction.atomic
-def objective_update(*, actor, objective, milestones=None, **data):
+def objective_update(
+    *, actor: User, objective: Objective, milestones: Iterable[Mapping[str, Any]] | None = None, **data: Any
+) -> Objective:
     """Change an objective's fields (and, when given, replace its milestones)."""
     (objective,) = _check_editable(actor, objective.roadmap, objective)
     merged = {field: data.get(field, getattr(objective, field)) for field in OBJECTIVE_FIELDS}
@@ -133,7 +142,7 @@ def objective_update(*, actor, objective, milestones=None, **data):
 
 
 @transaction.atomic
-def objective_drop(*, actor, objective, reason):
+def objective_drop(*, actor: User, objective: Objective, reason: str) -> Objective:
     """Drop an objective, saying why. Compiling again will not bring it back."""
     (objective,) = _check_editable(actor, objective.roadmap, objective)
     if not (reason or "").strip():
@@ -148,7 +157,7 @@ def objective_drop(*, actor, objective, reason):
 
 
 @transaction.atomic
-def objective_restore(*, actor, objective):
+def objective_restore(*, actor: User, objective: Objective) -> Objective:
     (objective,) = _check_editable(actor, objective.roadmap, objective)
     objective.state = Objective.State.ACTIVE
     objective.drop_reason = ""
@@ -158,13 +167,13 @@ def objective_restore(*, actor, objective):
 
 
 @transaction.atomic
-def objective_merge(*, actor, into, others):
+def objective_merge(*, actor: User, into: Objective, others: Iterable[Objective]) -> Objective:
     """Merge ``others`` into ``into``: they stay on record as merged, pointing to it."""
     into, *others = _check_editable(actor, into.roadmap, into, *others)
     others = [o for o in others if o.pk != into.pk]
     if into.state != Objective.State.ACTIVE:
         raise ValidationFailed(_("Merge into an active objective."))
-    errors = {}
+    errors: FieldErrors = {}
     for other in others:
         if other.roadmap_id != into.roadmap_id or other.is_draft != into.is_draft:
             errors[other.ref] = [_("Not an objective of this roadmap.")]
@@ -185,7 +194,7 @@ def objective_merge(*, actor, into, others):
 
 
 @transaction.atomic
-def objective_split(*, actor, objective, titles):
+def objective_split(*, actor: User, objective: Objective, titles: Iterable[str]) -> list[Objective]:
     """Split an objective: it keeps the first title, a new objective (same source and owner) is made per other."""
     (objective,) = _check_editable(actor, objective.roadmap, objective)
     titles = [t.strip() for t in titles if (t or "").strip()]
@@ -222,7 +231,7 @@ def objective_split(*, actor, objective, titles):
 
 
 @transaction.atomic
-def milestones_set(*, actor, objective, milestones):
+def milestones_set(*, actor: User, objective: Objective, milestones: Iterable[Mapping[str, Any]]) -> list[Milestone]:
     """Make the objective's milestones equal to ``milestones`` (dicts; ``id`` for existing ones).
 
     Each has a title, a quarter (1–4, due at its end) or a due date within the roadmap's year, and a
@@ -236,15 +245,17 @@ def milestones_set(*, actor, objective, milestones):
         for m in objective.milestones.select_related("draft_of").prefetch_related("progress", "draft_of__progress")
     }
     copied = {m.draft_of_id: m.pk for m in current.values() if m.draft_of_id}  # approved id → its copy
-    errors, keep, to_save = {}, set(), []
+    errors: dict[str, Any] = {}
+    keep: set[int] = set()
+    to_save: list[Milestone] = []
     for index, item in enumerate(milestones):
-        pk = item.get("id")
+        pk: Any = item.get("id")  # as sent: an id of this objective's milestones, or not
         pk = copied.get(pk, pk) if pk not in current else pk
         if pk is not None and pk not in current:
             errors[str(index)] = {"id": [_("Unknown milestone for this objective.")]}
             continue
         milestone = current.get(pk) or Milestone(objective=objective)
-        field_errors = {}
+        field_errors: FieldErrors = {}
         milestone.title = (item.get("title") or milestone.title or "").strip()
         if not milestone.title:
             field_errors["title"] = [_("A title is required.")]
@@ -282,7 +293,7 @@ def milestones_set(*, actor, objective, milestones):
     for m in to_save:
         _save(m, actor)
     for m in removed:
-        m._history_user = actor
+        audit.attribute(m, actor=actor)
         m.delete()
     Objective.objects.filter(pk=objective.pk).update(edited=True, updated_at=timezone.now())
     # update() bypasses simple-history's signals: the objective's edit is recorded by hand.

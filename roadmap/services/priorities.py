@@ -1,9 +1,15 @@
 """The DG's priorities recorded at the meeting."""
 
+from collections.abc import Iterable, Mapping
+from typing import Any
+
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from core.errors import NotAllowed, ValidationFailed
+from core import audit
+from core.errors import FieldErrors, NotAllowed, ValidationFailed
+from directorates.models import Directorate, User
+from reviews.models import ReviewCycle
 from roadmap import permissions
 from roadmap.models import (
     Priority,
@@ -12,8 +18,8 @@ from roadmap.models import (
 PRIORITY_FIELDS = ("code", "title_fr", "title_ar", "title_en", "text_fr", "text_ar", "text_en")
 
 
-def _validate_priority(cycle, data, instance=None):
-    errors = {}
+def _validate_priority(cycle: ReviewCycle, data: Mapping[str, Any], instance: Priority | None = None) -> None:
+    errors: FieldErrors = {}
     if not (data.get("code") or "").strip():
         errors["code"] = [_("A code is required.")]
     if not (data.get("title_fr") or "").strip():
@@ -28,13 +34,13 @@ def _validate_priority(cycle, data, instance=None):
 
 
 @transaction.atomic
-def priority_create(*, actor, cycle, owners=(), **data):
+def priority_create(*, actor: User, cycle: ReviewCycle, owners: Iterable[Directorate] = (), **data: Any) -> Priority:
     """Record a priority of the DG's orientation speech, with the units that must carry it out."""
     if not permissions.can_record_priorities(actor):
         raise NotAllowed(_("Only the DG or the DG's office may record the priorities."))
     _validate_priority(cycle, data)
     priority = Priority(cycle=cycle, **{f: (data.get(f) or "").strip() for f in PRIORITY_FIELDS})
-    priority._history_user = actor
+    audit.attribute(priority, actor=actor)
     priority.save()
     if owners:
         priority.owners.set(owners)
@@ -42,14 +48,16 @@ def priority_create(*, actor, cycle, owners=(), **data):
 
 
 @transaction.atomic
-def priority_update(*, actor, priority, owners=None, **data):
+def priority_update(
+    *, actor: User, priority: Priority, owners: Iterable[Directorate] | None = None, **data: Any
+) -> Priority:
     if not permissions.can_record_priorities(actor):
         raise NotAllowed(_("Only the DG or the DG's office may record the priorities."))
     merged = {f: data.get(f, getattr(priority, f)) for f in PRIORITY_FIELDS}
     _validate_priority(priority.cycle, merged, instance=priority)
     for field, value in merged.items():
         setattr(priority, field, (value or "").strip())
-    priority._history_user = actor
+    audit.attribute(priority, actor=actor)
     priority.save()
     if owners is not None:
         priority.owners.set(owners)

@@ -1,13 +1,15 @@
 """Tracking through the year: progress recorded against the approved milestones."""
 
+import datetime
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.errors import InvalidTransition, NotAllowed, ValidationFailed
+from core.errors import FieldErrors, InvalidTransition, NotAllowed, ValidationFailed
+from directorates.models import User
 from roadmap import permissions
 from roadmap.models import (
     Milestone,
@@ -18,7 +20,15 @@ from roadmap.services.objectives import _save
 
 
 @transaction.atomic
-def progress_record(*, actor, milestone, value, comment="", evidence="", recorded_on=None):
+def progress_record(
+    *,
+    actor: User,
+    milestone: Milestone,
+    value: Decimal | int | str | None,
+    comment: str | None = "",
+    evidence: str | None = "",
+    recorded_on: datetime.date | None = None,
+) -> ProgressUpdate:
     """The head of the owner unit records the value reached on a milestone of the approved roadmap."""
     objective = milestone.objective
     if not permissions.can_record_progress(actor, objective):
@@ -29,12 +39,12 @@ def progress_record(*, actor, milestone, value, comment="", evidence="", recorde
         raise InvalidTransition(_("This objective is no longer active."))
     today = timezone.localdate()
     recorded_on = recorded_on or today
-    errors = {}
+    errors: FieldErrors = {}
     if value is None or Decimal(value) < 0:
         errors["value"] = [_("Give the value reached (zero or more).")]
     if recorded_on > today:
         errors["recorded_on"] = [_("The date cannot be in the future.")]
-    if errors:
+    if errors or value is None:  # (a missing value is among the errors)
         raise ValidationFailed(_("The progress was not recorded."), errors=errors)
     update = ProgressUpdate(
         milestone=milestone,
@@ -54,7 +64,7 @@ def progress_record(*, actor, milestone, value, comment="", evidence="", recorde
     return update
 
 
-def milestones_keep_latest_progress(milestones):
+def milestones_keep_latest_progress(milestones: QuerySet[Milestone]) -> None:
     """Store on each milestone its latest progress (value, date): one UPDATE (read by roadmap.status)."""
     latest = ProgressUpdate.objects.filter(milestone=OuterRef("pk")).order_by("-recorded_on", "-created_at", "-pk")
     milestones.update(

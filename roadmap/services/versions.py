@@ -1,7 +1,9 @@
 """A roadmap's versions: propose, send back, approve, redraft (core.transitions), the draft copies, and the frozen
 snapshots."""
 
+from collections.abc import Mapping
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 from django.db.models import F, Prefetch
@@ -11,11 +13,13 @@ from django.utils.translation import gettext as _
 from core import audit
 from core.errors import InvalidTransition, NotAllowed, ValidationFailed
 from core.transitions import StateMachine, move
+from directorates.models import User
 from roadmap import permissions
 from roadmap.models import (
     ROADMAP_TRANSITIONS,
     Milestone,
     Objective,
+    Roadmap,
     RoadmapEvent,
     RoadmapState,
     RoadmapVersion,
@@ -43,13 +47,15 @@ ROADMAP_MACHINE = StateMachine(
 )
 
 
-def _transition(*, actor, roadmap, to_state, comment="", extra=None):
+def _transition(
+    *, actor: User, roadmap: Roadmap, to_state: str, comment: str = "", extra: dict[str, Any] | None = None
+) -> Roadmap:
     """The roadmap moves (core.transitions): checked, claimed, its event and history written, announced."""
     move(ROADMAP_MACHINE, instance=roadmap, actor=actor, to_state=to_state, comment=comment, extra=extra)
     return roadmap
 
 
-def _require_state(roadmap, state, verb):
+def _require_state(roadmap: Roadmap, state: str, verb: str) -> None:
     if roadmap.state != state:
         raise InvalidTransition(
             _("A roadmap that is %(state)s cannot be %(verb)s.")
@@ -58,7 +64,7 @@ def _require_state(roadmap, state, verb):
 
 
 @transaction.atomic
-def roadmap_propose(*, actor, roadmap, comment=""):
+def roadmap_propose(*, actor: User, roadmap: Roadmap, comment: str = "") -> Roadmap:
     """Whoever holds the right to prepare the roadmap proposes the draft for approval.
 
     The approvers are notified (notifications, on commit).
@@ -72,7 +78,7 @@ def roadmap_propose(*, actor, roadmap, comment=""):
 
 
 @transaction.atomic
-def roadmap_return(*, actor, roadmap, comment):
+def roadmap_return(*, actor: User, roadmap: Roadmap, comment: str) -> Roadmap:
     """An approver sends the proposed roadmap back to be reworked, saying what to change (the proposer is told)."""
     if not permissions.can_approve(actor):
         raise NotAllowed(_("Sending the roadmap back needs the right to approve it."))
@@ -85,7 +91,7 @@ def roadmap_return(*, actor, roadmap, comment):
 
 
 @transaction.atomic
-def roadmap_approve(*, actor, roadmap, comment=""):
+def roadmap_approve(*, actor: User, roadmap: Roadmap, comment: str = "") -> Roadmap:
     """A holder of the approval right approves: the version is frozen, with who proposed and who approved it,
     and each unit's objectives become its cahier des charges.
 
@@ -119,7 +125,7 @@ def roadmap_approve(*, actor, roadmap, comment=""):
 
 
 @transaction.atomic
-def roadmap_new_version(*, actor, roadmap, comment=""):
+def roadmap_new_version(*, actor: User, roadmap: Roadmap, comment: str = "") -> Roadmap:
     """Reopen an approved roadmap as the draft of its next version; the approved one stays frozen."""
     if not permissions.can_prepare(actor):
         raise NotAllowed(_("Only the DG's office may start a new version of the roadmap."))
@@ -149,7 +155,7 @@ DRAFTED_FIELDS = (
 MILESTONE_FIELDS = ("title", "quarter", "due_date", "target_value", "position")
 
 
-def _draft_open(*, actor, roadmap):
+def _draft_open(*, actor: User, roadmap: Roadmap) -> None:
     """Copy the approved objectives and milestones as the draft of the next version. The office edits the
     copies; units keep reading and tracking the approved rows until the draft is approved. A fixed number
     of queries whatever the number of objectives."""
@@ -166,7 +172,7 @@ def _draft_open(*, actor, roadmap):
         batch_size=None,
     )
     copy_of = {o.pk: c for o, c in zip(approved, copies, strict=True)}
-    merged = []
+    merged: list[Objective] = []
     for o in approved:
         if o.merged_into_id:
             copy_of[o.pk].merged_into_id = copy_of[o.merged_into_id].pk
@@ -191,7 +197,7 @@ def _draft_open(*, actor, roadmap):
     )
 
 
-def _draft_apply(*, actor, roadmap):
+def _draft_apply(*, actor: User, roadmap: Roadmap) -> None:
     """On approval, write the draft copies onto the approved objectives (new ones simply become approved),
     keep the progress recorded on milestones that stay, and delete the copies. Nothing to do for a first
     version (it has no copies)."""
@@ -205,7 +211,7 @@ def _draft_apply(*, actor, roadmap):
         return
     reason = f"version {roadmap.version} approved"
     approved_of = {d.pk: (d.draft_of_id or d.pk) for d in drafts}
-    changed = []
+    changed: list[Objective] = []
     for d in drafts:
         target = d.draft_of or d
         if d.draft_of is not None:
@@ -220,7 +226,9 @@ def _draft_apply(*, actor, roadmap):
         m.pk: m
         for m in Milestone.objects.filter(objective__in=[d.draft_of_id for d in copies]).prefetch_related("progress")
     }
-    kept, to_update, to_create = set(), [], []
+    kept: set[int | None] = set()
+    to_update: list[Milestone] = []
+    to_create: list[Milestone] = []
     for d in copies:
         for dm in d.milestones.all():
             m = old_milestones.get(dm.draft_of_id) or Milestone(objective_id=d.draft_of_id)
@@ -231,7 +239,7 @@ def _draft_apply(*, actor, roadmap):
     # A milestone removed in the draft goes, unless the unit recorded progress on it meanwhile.
     removed = [m for pk, m in old_milestones.items() if pk not in kept and not list(m.progress.all())]
     for d in copies:  # deletions go through the model's signals: simple-history records them
-        d._history_user = actor
+        audit.attribute(d, actor=actor)
         d.delete()  # and its milestones (cascade)
     Objective.objects.bulk_update(changed, [*DRAFTED_FIELDS, "merged_into", "is_draft", "updated_at"])
     audit.record_update(changed, actor=actor, reason=reason)
@@ -239,15 +247,15 @@ def _draft_apply(*, actor, roadmap):
     audit.record_update(to_update, actor=actor, reason=reason)
     audit.bulk_create(Milestone, to_create, actor=actor, reason=reason, batch_size=None)
     for m in removed:
-        m._history_user = actor
+        audit.attribute(m, actor=actor)
         m.delete()
 
 
-def _decimal(value):
+def _decimal(value: Decimal | int | str | None) -> str | None:
     return None if value is None else format(Decimal(value).normalize(), "f")
 
 
-def snapshot(roadmap):
+def snapshot(roadmap: Roadmap) -> dict[str, Any]:
     """The roadmap's objectives and milestones as plain JSON (three queries)."""
     objectives = (
         Objective.objects.filter(roadmap=roadmap, is_draft=roadmap.redrafting)
@@ -305,11 +313,11 @@ DIFF_FIELDS = (
 )
 
 
-def snapshot_diff(old, new):
+def snapshot_diff(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, list[dict[str, Any]]]:
     """What changed between two snapshots: objectives added, removed, and changed field by field."""
     before = {o["ref"]: o for o in old["objectives"]}
     after = {o["ref"]: o for o in new["objectives"]}
-    changed = []
+    changed: list[dict[str, Any]] = []
     for ref in sorted(before.keys() & after.keys()):
         fields = [
             {"field": f, "old": before[ref].get(f), "new": after[ref].get(f)}
