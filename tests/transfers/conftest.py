@@ -9,17 +9,7 @@ from django.utils import translation
 from transfers import kinds, services
 from transfers.models import ImportJob
 
-DELIVERABLE_HEADERS = [
-    "unit_code",
-    "year",
-    "title",
-    "description",
-    "category",
-    "target_quantity",
-    "target_unit",
-    "target_date",
-    "due_date",
-]
+DELIVERABLE_HEADERS = [column.key for column in kinds.get("deliverables").columns]  # the import's own columns
 UNIT_HEADERS = ["code", "kind", "parent_code", "name_fr", "name_ar", "name_en"]
 
 

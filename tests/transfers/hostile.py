@@ -11,17 +11,9 @@ from xml.sax.saxutils import escape
 
 import openpyxl
 
-HEADERS = [
-    "unit_code",
-    "year",
-    "title",
-    "description",
-    "category",
-    "target_quantity",
-    "target_unit",
-    "target_date",
-    "due_date",
-]
+from transfers import kinds
+
+HEADERS = [column.key for column in kinds.get("deliverables").columns]  # the import's own columns
 ROW = ["SP-A", 2022, "Livrable", "", "operations", 3, "équipes", "", "2022-12-31"]
 NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 
