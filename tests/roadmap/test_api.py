@@ -192,7 +192,10 @@ def test_list_endpoints_run_a_fixed_number_of_queries(api, approved, olga, dino,
         from django.db import connection
         from django.test.utils import CaptureQueriesContext
 
-        with CaptureQueriesContext(connection) as ctx:
-            assert api.get(endpoint).status_code == 200
-        counts.append(len(ctx))
-    assert counts[0] == counts[1]
+        if not counts:
+            with CaptureQueriesContext(connection) as ctx:
+                assert api.get(endpoint).status_code == 200
+            counts.append(len(ctx))
+        else:
+            with django_assert_num_queries(counts[0]):  # as many queries with five more units
+                assert api.get(endpoint).status_code == 200

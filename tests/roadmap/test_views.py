@@ -186,10 +186,13 @@ def test_national_view_query_count_does_not_grow(client, approved, olga, dino, d
                 unit = DirectorateFactory()
                 o = services.objective_create(actor=olga, roadmap=approved, owner=unit, title=f"Objectif {unit.code}")
                 services.milestones_set(actor=olga, objective=o, milestones=[{"title": "a", "quarter": 1}])
-        with CaptureQueriesContext(connection) as ctx:
-            assert client.get(reverse("roadmap:detail", args=[2023])).status_code == 200
-        counts.append(len(ctx))
-    assert counts[0] == counts[1], counts
+        if not counts:
+            with CaptureQueriesContext(connection) as ctx:
+                assert client.get(reverse("roadmap:detail", args=[2023])).status_code == 200
+            counts.append(len(ctx))
+        else:
+            with django_assert_num_queries(counts[0]):  # as many queries with six more units
+                assert client.get(reverse("roadmap:detail", args=[2023])).status_code == 200
 
 
 def test_admin_lists_roadmap_objects_read_only(client, approved, root):
