@@ -28,7 +28,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from directorates.models import Deliverable, Directorate, Membership, User
-from figures.catalogue import DERIVED, INDICATORS
+from figures.catalogue import INDICATORS
+from figures.demo import derived_indicators
 from figures.models import Figure, Indicator, Rollup
 from reviews.models import Outcome, Report, ReportConstraint, ReportEvent, ReviewCycle
 from roadmap import services as roadmap_services
@@ -347,22 +348,8 @@ def _figures(units, office, last_year, rng):
         ]
     )
     by_code = {i.code: i for i in indicators}
-    for code, domain, numerator, denominator, multiplier, better, fr, ar, en in DERIVED:
-        Indicator.objects.create(
-            code=code,
-            domain=domain,
-            unit="percent",
-            higher_is_better=better,
-            national_only=by_code[numerator].national_only,
-            rollup=by_code[numerator].rollup,
-            numerator=by_code[numerator],
-            denominator=by_code[denominator],
-            multiplier=Decimal(multiplier),
-            name_fr=fr,
-            name_ar=ar,
-            name_en=en,
-            position=by_code[denominator].position + 5,
-        )
+    for indicator in derived_indicators(by_code):
+        indicator.save()
     leaves = [u for u in units if _depth(u.code) == 3]
     rows = []
     for year in range(last_year - 4, last_year + 1):

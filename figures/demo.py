@@ -112,28 +112,35 @@ def _catalogue(admin):
         audit.attribute(indicator, actor=admin)
         indicator.save()
         indicators[code] = indicator
-    for code, domain, numerator, denominator, multiplier, better, fr, ar, en in DERIVED:
-        after = indicators[denominator].position
-        indicator = Indicator(
+    for indicator in derived_indicators(indicators, is_public=True):
+        audit.attribute(indicator, actor=admin)
+        indicator.save()
+        indicators[indicator.code] = indicator
+    return indicators
+
+
+def derived_indicators(by_code, **fields):
+    """The catalogue's rates (``DERIVED``), unsaved, over the indicators ``by_code``; each placed just after
+    its denominator. ``fields`` are set on every one of them."""
+    return [
+        Indicator(
             code=code,
             domain=domain,
             unit="percent",
             higher_is_better=better,
-            national_only=indicators[numerator].national_only,
-            rollup=indicators[numerator].rollup,
-            numerator=indicators[numerator],
-            denominator=indicators[denominator],
+            national_only=by_code[numerator].national_only,
+            rollup=by_code[numerator].rollup,
+            numerator=by_code[numerator],
+            denominator=by_code[denominator],
             multiplier=Decimal(multiplier),
             name_fr=fr,
             name_ar=ar,
             name_en=en,
-            position=after + 5,
-            is_public=True,
+            position=by_code[denominator].position + 5,
+            **fields,
         )
-        audit.attribute(indicator, actor=admin)
-        indicator.save()
-        indicators[code] = indicator
-    return indicators
+        for code, domain, numerator, denominator, multiplier, better, fr, ar, en in DERIVED
+    ]
 
 
 def load(stdout):
