@@ -6,6 +6,7 @@ read here, falling back to the default language (French, always filled) and neve
 """
 
 from django.conf import settings
+from django.utils import translation
 from django.utils.translation import get_language
 
 
@@ -41,3 +42,13 @@ def field_in(instance, prefix, language=None):
 def fields_of(instance, prefix):
     """{language: instance.<prefix>_<language>} for every language."""
     return {code: getattr(instance, f"{prefix}_{code}", "") for code in language_codes()}
+
+
+def in_every_language(text):
+    """{language: text translated} for a translatable string (a lazy gettext or a choice's label), for
+    contexts kept now and rendered later in someone's language (notifications)."""
+    texts = {}
+    for code in language_codes():
+        with translation.override(code):
+            texts[code] = str(text)
+    return texts

@@ -10,13 +10,13 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from core.i18n import pick
+from core.i18n import in_every_language, pick
 from directorates import permissions as unit_permissions
 from directorates.models import Deliverable, Directorate, Membership
 from notifications import ics
 from notifications.registry import Due, ReminderKind, register, unit_names
 from reviews import permissions as review_permissions
-from reviews.models import DeadlineExtension, Report, ReportEvent, ReportState
+from reviews.models import DeadlineExtension, Report, ReportEvent, ReportState, ReviewItem
 
 # Units whose report is in one of these states are left alone: nothing is asked of them.
 DONE_STATES = (ReportState.SUBMITTED, ReportState.ACCEPTED, ReportState.LOCKED)
@@ -319,11 +319,17 @@ class _EventKind(ReminderKind):
     def recipients(self, events):
         raise NotImplementedError
 
+    def details(self, events):
+        """A function event → what this kind adds to the notice's context, for all ``events`` in a fixed
+        number of queries."""
+        return lambda event: {}
+
     def due(self, *, today, now, policies, event_ids=None):
         events = list(self.events(now=now, event_ids=event_ids))
         if not events:
             return
         recipients = self.recipients(events)
+        details = self.details(events)
         for event in events:
             report = event.report
             context = {
@@ -336,6 +342,7 @@ class _EventKind(ReminderKind):
                 "actor": event.actor.get_full_name() or event.actor.username,
                 "at": event.created_at.isoformat(),
                 "late": report.submitted_late,
+                **details(event),
             }
             for user_id in recipients(event):
                 yield Due(user_id, f"event:{event.pk}", context, report.cycle_id, report.directorate_id)
@@ -350,6 +357,14 @@ class ReportReturnedNotice(_EventKind):
     def recipients(self, events):
         members = members_by_unit({e.report.directorate_id for e in events}, WRITERS)
         return lambda event: members.get(event.report.directorate_id, ())
+
+    def details(self, events):
+        """The items the office flagged with this return, each with its comment: one query."""
+        kinds = {kind: in_every_language(label) for kind, label in ReviewItem.Kind.choices}
+        flags = defaultdict(list)
+        for item in ReviewItem.objects.filter(return_event__in=events).order_by("created_at", "id"):
+            flags[item.return_event_id].append({"kind": kinds[item.kind], "label": item.label, "comment": item.comment})
+        return lambda event: {"flags": flags.get(event.pk, [])}
 
     def subject(self, context):
         return _("Annual report %(year)s of %(unit)s returned for corrections") % {

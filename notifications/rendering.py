@@ -31,6 +31,8 @@ def message_context(delivery, language, *, recipient=None):
         unit["link"] = settings.SITE_URL.rstrip("/") + unit.get("path", "/")
     for item in context.get("milestones", ()):
         item["link"] = settings.SITE_URL.rstrip("/") + item.get("path", "/")
+    for flag in context.get("flags", ()):
+        flag["kind_name"] = pick(flag.get("kind"), language)
     context["link"] = settings.SITE_URL.rstrip("/") + context.get("path", "/")
     context["recipient"] = recipient
     context["language"] = language
