@@ -12,11 +12,11 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from core.i18n import in_every_language, pick
 from directorates import permissions as unit_permissions
-from directorates.models import Deliverable, Directorate, Membership
+from directorates.models import Deliverable, Directorate, Membership, User
 from notifications import ics
 from notifications.registry import Due, ReminderKind, register, unit_names
 from reviews import permissions as review_permissions
-from reviews.models import DeadlineExtension, Report, ReportEvent, ReportState, ReviewItem
+from reviews.models import DeadlineExtension, Report, ReportEvent, ReportState, ReviewItem, ReviewItemComment
 
 # Units whose report is in one of these states are left alone: nothing is asked of them.
 DONE_STATES = (ReportState.SUBMITTED, ReportState.ACCEPTED, ReportState.LOCKED)
@@ -467,6 +467,68 @@ class DeadlineExtendedNotice(ReminderKind):
             "year": context["year"],
             "unit": pick(context["unit"]),
             "date": _date(context["deadline"]),
+        }
+
+
+@register
+class ReviewItemCommentNotice(ReminderKind):
+    """A comment in the thread of a flagged item, to the other side: the unit's head and editors when the
+    DG's office writes; the person who flagged the item and the office's people in the thread when the unit
+    does. Never to the author."""
+
+    key = "review_item_comment"
+    label = gettext_lazy("Comment on a flagged item")
+    scheduled = False
+
+    def due(self, *, today, now, policies, comment_ids=None):
+        comments = ReviewItemComment.objects.select_related(
+            "item__report__directorate", "item__report__cycle", "author"
+        )
+        if comment_ids is not None:
+            comments = comments.filter(pk__in=comment_ids)
+        else:
+            comments = comments.filter(created_at__gte=now - EVENT_WINDOW, item__report__cycle__state="open")
+        comments = list(comments)
+        if not comments:
+            return
+        writers = members_by_unit({c.item.report.directorate_id for c in comments}, WRITERS)
+        in_threads = defaultdict(set)
+        for item_id, author_id in ReviewItemComment.objects.filter(
+            item_id__in={c.item_id for c in comments}
+        ).values_list("item_id", "author_id"):
+            in_threads[item_id].add(author_id)
+        candidates = {c.item.flagged_by_id for c in comments} | set().union(*in_threads.values())
+        active = set(ids_of(User.objects.filter(pk__in=candidates, is_active=True)))
+        kinds = {kind: in_every_language(label) for kind, label in ReviewItem.Kind.choices}
+        for comment in comments:
+            item, report = comment.item, comment.item.report
+            unit_side = set(writers.get(report.directorate_id, ()))
+            if comment.author_id in unit_side:
+                office_side = ({item.flagged_by_id} | in_threads[item.pk]) - unit_side
+                recipients = office_side & active
+            else:
+                recipients = unit_side
+            context = {
+                "year": report.cycle.year,
+                "unit_code": report.directorate.code,
+                "unit": unit_names(report.directorate),
+                "report_id": report.pk,
+                "path": report_path(report.pk),
+                "kind": kinds[item.kind],
+                "item": item.label,
+                "flag_comment": item.comment,
+                "comment": comment.text,
+                "actor": comment.author.get_full_name() or comment.author.username,
+            }
+            for user_id in sorted(recipients - {comment.author_id}):
+                yield Due(user_id, f"comment:{comment.pk}", context, report.cycle_id, report.directorate_id)
+
+    def subject(self, context):
+        return _("Annual report %(year)s of %(unit)s: %(actor)s answered about “%(item)s”") % {
+            "year": context["year"],
+            "unit": pick(context["unit"]),
+            "actor": context["actor"],
+            "item": context["item"],
         }
 
 

@@ -3,7 +3,7 @@
 from django.dispatch import receiver
 
 from notifications import services, tasks
-from reviews.services import deadline_extended, report_state_changed
+from reviews.services import deadline_extended, report_state_changed, review_item_commented
 from roadmap.services import roadmap_state_changed
 
 
@@ -23,3 +23,8 @@ def queue_roadmap_notices(sender, event_id, **kwargs):
 @receiver(deadline_extended, dispatch_uid="notifications.deadline_extended")
 def queue_extension_notice(sender, extension_id, **kwargs):
     services.enqueue(tasks.notify_deadline_extension, extension_id)
+
+
+@receiver(review_item_commented, dispatch_uid="notifications.review_item_commented")
+def queue_item_comment_notice(sender, comment_id, **kwargs):
+    services.enqueue(tasks.notify_item_comment, comment_id)

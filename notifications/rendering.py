@@ -33,6 +33,7 @@ def message_context(delivery, language, *, recipient=None):
         item["link"] = settings.SITE_URL.rstrip("/") + item.get("path", "/")
     for flag in context.get("flags", ()):
         flag["kind_name"] = pick(flag.get("kind"), language)
+    context["kind_name"] = pick(context.get("kind"), language)
     context["link"] = settings.SITE_URL.rstrip("/") + context.get("path", "/")
     context["recipient"] = recipient
     context["language"] = language

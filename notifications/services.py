@@ -174,6 +174,16 @@ def deadline_extension_notify(*, extension_id: int, now: datetime.datetime | Non
     )
 
 
+def item_comment_notify(*, comment_id: int, now: datetime.datetime | None = None) -> dict[str, Any]:
+    """The notice of a comment on a flagged item to the other side of the thread, sent at once."""
+    return _notify_now(
+        kinds=[registry.get("review_item_comment")],
+        occasion=f"comment:{comment_id}",
+        now=now or timezone.now(),
+        comment_ids=[comment_id],
+    )
+
+
 def _notify_now(
     *, kinds: Sequence[ReminderKind], occasion: str, now: datetime.datetime, **selection: Any
 ) -> dict[str, Any]:

@@ -38,3 +38,9 @@ def notify_deadline_extension(extension_id):
 def notify_roadmap_event(event_id):
     """The immediate notices of a roadmap event (proposed, approved, sent back)."""
     return services.event_notify(source="roadmap", event_id=event_id)
+
+
+@shared_task(name="notifications.notify_item_comment", ignore_result=True, acks_late=True)
+def notify_item_comment(comment_id):
+    """The immediate notice of a comment on a flagged item to the other side of its thread."""
+    return services.item_comment_notify(comment_id=comment_id)

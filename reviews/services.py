@@ -42,6 +42,7 @@ from reviews.models import (
 # Sent after the transaction commits, once per state change: notifications hook in here.
 report_state_changed = Signal()  # kwargs: event_id
 deadline_extended = Signal()  # kwargs: extension_id
+review_item_commented = Signal()  # kwargs: comment_id
 
 
 # ---------------------------------------------------------------- cycles
@@ -684,7 +685,9 @@ def review_item_comment(*, actor: User, item: ReviewItem, text: str | None) -> R
                 ]
             },
         )
-    return ReviewItemComment.objects.create(item=item, author=actor, text=text)
+    comment = ReviewItemComment.objects.create(item=item, author=actor, text=text)
+    transaction.on_commit(lambda: review_item_commented.send(sender=ReviewItemComment, comment_id=comment.pk))
+    return comment
 
 
 @transaction.atomic
