@@ -16,7 +16,15 @@ from django.utils import timezone
 
 from directorates.models import Directorate, Membership, User
 from directorates.permissions import visible_directorates_q
-from reviews.models import DeadlineExtension, Outcome, Report, ReportEvent, ReviewCycle
+from reviews.models import (
+    DeadlineExtension,
+    Outcome,
+    Report,
+    ReportEvent,
+    ReviewCycle,
+    ReviewItem,
+    ReviewItemComment,
+)
 from roadmap.models import (
     AgendaItem,
     Attendance,
@@ -350,12 +358,20 @@ def _briefing_reports(cycle: ReviewCycle) -> QuerySet[Report]:
             Prefetch("outcomes", queryset=Outcome.objects.select_related("deliverable")),
             "achievements",
             "constraints",
+            # What the DG's office flagged during the review, with the threads: the meeting discusses them.
+            Prefetch(
+                "review_items",
+                queryset=ReviewItem.objects.select_related("flagged_by").prefetch_related(
+                    Prefetch("comments", queryset=ReviewItemComment.objects.select_related("author"))
+                ),
+            ),
         )
     )
 
 
 def briefing_pack(*, cycle: ReviewCycle, code: str) -> dict[str, Any] | None:
-    """A unit's briefing for the meeting: its report's outcomes, achievements, constraints and key figures."""
+    """A unit's briefing for the meeting: its report's outcomes, achievements, constraints, key figures and the
+    items the DG's office flagged during the review."""
     report = _briefing_reports(cycle).filter(directorate__code=code).first()
     if report is None:
         return None
