@@ -5,7 +5,7 @@ from core import audit
 from core.admin import HistoryAdmin
 from core.errors import DomainError
 from reviews import services
-from reviews.models import Achievement, Outcome, Report, ReportConstraint, ReportEvent, ReviewCycle
+from reviews.models import Achievement, Outcome, Report, ReportConstraint, ReportEvent, ReviewCycle, ReviewItem
 
 
 @admin.register(ReviewCycle)
@@ -66,6 +66,13 @@ class EventInline(ReadOnlyInline):
     model = ReportEvent
 
 
+class ReviewItemInline(ReadOnlyInline):
+    """The items the DG's office flagged at each return (their threads are on the report's page)."""
+
+    model = ReviewItem
+    fields = ["return_event", "kind", "label", "comment", "flagged_by", "created_at", "resolved_at", "resolved_by"]
+
+
 @admin.register(Report)
 class ReportAdmin(HistoryAdmin):
     """Read-only: reports change only through the workflow (web pages and API), never behind its back."""
@@ -74,7 +81,7 @@ class ReportAdmin(HistoryAdmin):
     list_filter = ["cycle", "state", "directorate__kind"]
     search_fields = ["directorate__code", "directorate__name_fr"]
     list_select_related = ["directorate", "cycle"]
-    inlines = [OutcomeInline, AchievementInline, ConstraintInline, EventInline]
+    inlines = [OutcomeInline, AchievementInline, ConstraintInline, EventInline, ReviewItemInline]
 
     def has_change_permission(self, request, obj=None):
         return False

@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 from django.utils import translation
 
 from core.errors import InvalidTransition, NotAllowed, ValidationFailed
@@ -426,3 +427,12 @@ def test_a_later_return_without_flags_shows_no_old_flags(client, flagged, alice,
 
     html = client.get(reverse("reviews:report_detail", args=[flagged.pk])).content.decode()
     assert 'id="changes"' not in html and 'id="flags"' not in html
+
+
+def test_the_admin_shows_a_reports_flags_read_only(client, flagged, root):
+    client.force_login(root)
+    page = client.get(reverse("admin:reviews_report_change", args=[flagged.pk]))
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "Preuve manquante" in html and "Préciser l" in html
+    assert 'name="review_items-0-comment"' not in html  # shown, not editable
