@@ -115,3 +115,17 @@ def test_on_a_narrow_screen_the_menus_fold_and_the_bell_stays_visible(page, cycl
         page.click("#menu-review a[href='/reports/']")
     assert page.locator("main h1").count() == 1
     assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 1
+
+
+@pytest.mark.parametrize("language", ["fr", "ar"])
+def test_the_menus_fit_the_width_where_they_first_line_up(page, cycle, olga, language):
+    """From 1200 px (where the menus leave the fold-out) to 1400 px the navbar's row fits the window:
+    no horizontal scroll bar, no item pushed out of sight (Arabic and French labels are the longest)."""
+    log_in(page, "olga")
+    choose_language(page, language)
+    for width in range(1200, 1401, 40):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto("/reports/")
+        assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 1, (language, width)
+        box = page.locator("#nav-notifications").bounding_box()
+        assert 0 <= box["x"] and box["x"] + box["width"] <= width, (language, width, box)
