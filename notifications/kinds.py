@@ -97,6 +97,25 @@ def report_path(report_id):
     return reverse("reviews:report_detail", args=[report_id]) if report_id else reverse("reviews:report_list")
 
 
+def report_context(report):
+    """What every notice about one report carries: its year, its unit (names in every language), the link."""
+    return {
+        "year": report.cycle.year,
+        "unit_code": report.directorate.code,
+        "unit": unit_names(report.directorate),
+        "report_id": report.pk,
+        "path": report_path(report.pk),
+    }
+
+
+def chosen_or_recent(rows, ids, *, since, created, cycle):
+    """The rows of an immediate notice (``ids``), or, for the due-check, those made since ``since`` in an open
+    cycle (a notice the broker lost is still sent)."""
+    if ids is not None:
+        return list(rows.filter(pk__in=ids))
+    return list(rows.filter(**{f"{created}__gte": since, f"{cycle}__state": "open"}))
+
+
 def unit_context(row, cycle):
     unit = row["unit"]
     return {
@@ -308,9 +327,9 @@ class _EventKind(ReminderKind):
         events = self.matching(ReportEvent.objects.all()).select_related(
             "report__directorate", "report__cycle", "actor"
         )
-        if event_ids is not None:
-            return events.filter(pk__in=event_ids)
-        return events.filter(created_at__gte=now - EVENT_WINDOW, report__cycle__state="open")
+        return chosen_or_recent(
+            events, event_ids, since=now - EVENT_WINDOW, created="created_at", cycle="report__cycle"
+        )
 
     def matching(self, events):
         """The events this kind tells about: changes into ``state`` (a "ready" mark changes nothing)."""
@@ -325,7 +344,7 @@ class _EventKind(ReminderKind):
         return lambda event: {}
 
     def due(self, *, today, now, policies, event_ids=None):
-        events = list(self.events(now=now, event_ids=event_ids))
+        events = self.events(now=now, event_ids=event_ids)
         if not events:
             return
         recipients = self.recipients(events)
@@ -333,11 +352,7 @@ class _EventKind(ReminderKind):
         for event in events:
             report = event.report
             context = {
-                "year": report.cycle.year,
-                "unit_code": report.directorate.code,
-                "unit": unit_names(report.directorate),
-                "report_id": report.pk,
-                "path": report_path(report.pk),
+                **report_context(report),
                 "comment": event.comment,
                 "actor": event.actor.get_full_name() or event.actor.username,
                 "at": event.created_at.isoformat(),
@@ -437,23 +452,20 @@ class DeadlineExtendedNotice(ReminderKind):
     scheduled = False
 
     def due(self, *, today, now, policies, extension_ids=None):
-        extensions = DeadlineExtension.objects.select_related("report__directorate", "report__cycle", "granted_by")
-        if extension_ids is not None:
-            extensions = extensions.filter(pk__in=extension_ids)
-        else:
-            extensions = extensions.filter(granted_at__gte=now - EVENT_WINDOW, report__cycle__state="open")
-        extensions = list(extensions)
+        extensions = chosen_or_recent(
+            DeadlineExtension.objects.select_related("report__directorate", "report__cycle", "granted_by"),
+            extension_ids,
+            since=now - EVENT_WINDOW,
+            created="granted_at",
+            cycle="report__cycle",
+        )
         if not extensions:
             return
         members = members_by_unit({e.report.directorate_id for e in extensions}, WRITERS)
         for extension in extensions:
             report = extension.report
             context = {
-                "year": report.cycle.year,
-                "unit_code": report.directorate.code,
-                "unit": unit_names(report.directorate),
-                "report_id": report.pk,
-                "path": report_path(report.pk),
+                **report_context(report),
                 "deadline": extension.until.isoformat(),
                 "previous_deadline": extension.previous_deadline.isoformat(),
                 "reason": extension.reason,
@@ -481,14 +493,13 @@ class ReviewItemCommentNotice(ReminderKind):
     scheduled = False
 
     def due(self, *, today, now, policies, comment_ids=None):
-        comments = ReviewItemComment.objects.select_related(
-            "item__report__directorate", "item__report__cycle", "author"
+        comments = chosen_or_recent(
+            ReviewItemComment.objects.select_related("item__report__directorate", "item__report__cycle", "author"),
+            comment_ids,
+            since=now - EVENT_WINDOW,
+            created="created_at",
+            cycle="item__report__cycle",
         )
-        if comment_ids is not None:
-            comments = comments.filter(pk__in=comment_ids)
-        else:
-            comments = comments.filter(created_at__gte=now - EVENT_WINDOW, item__report__cycle__state="open")
-        comments = list(comments)
         if not comments:
             return
         writers = members_by_unit({c.item.report.directorate_id for c in comments}, WRITERS)
@@ -509,11 +520,7 @@ class ReviewItemCommentNotice(ReminderKind):
             else:
                 recipients = unit_side
             context = {
-                "year": report.cycle.year,
-                "unit_code": report.directorate.code,
-                "unit": unit_names(report.directorate),
-                "report_id": report.pk,
-                "path": report_path(report.pk),
+                **report_context(report),
                 "kind": kinds[item.kind],
                 "item": item.label,
                 "flag_comment": item.comment,
